@@ -1,0 +1,147 @@
+// Shapes that cross the wire: HTTP bodies and replies, socket.io payloads. Server and browser both parse with these.
+import { z } from "zod";
+import { RuntimeKindSchema } from "./runtime-ids";
+
+export const runStates = [
+  "queued",
+  "preparing",
+  "booting",
+  "running",
+  "exited",
+  "failed",
+  "stopped",
+] as const;
+export const RunStateSchema = z.enum(runStates);
+export type RunState = z.infer<typeof RunStateSchema>;
+export const terminalStates: readonly RunState[] = ["exited", "failed", "stopped"];
+export const isTerminalState = (state: RunState): boolean => terminalStates.includes(state);
+
+export const ApiErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
+
+/** A runtime id as sent by a client: any short token, so an unknown one gets 404 rather than 400. */
+const RuntimeTokenSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "a runtime id is lowercase letters, digits and dashes");
+
+export const CreateRunBodySchema = z
+  .object({
+    runtime: RuntimeTokenSchema,
+    image: RuntimeTokenSchema.default("busybox"),
+    command: z
+      .array(z.string().max(16_384, "a command argument is at most 16 KiB"))
+      .min(1, "command needs at least one element")
+      .max(256)
+      .optional(),
+    timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+  })
+  .strict();
+export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
+
+export const CreateRunReplySchema = z.object({ id: z.string() });
+
+/** Milliseconds since the request, per phase reached (requested, queued, started, firstOutput, exited, and the driver's own). */
+export const TimingsSchema = z.record(z.string(), z.number());
+export type Timings = z.infer<typeof TimingsSchema>;
+
+export const RunLimitsSchema = z.object({
+  timeoutMs: z.number(),
+  memoryBytes: z.number(),
+  pids: z.number(),
+  cpuShares: z.number(),
+  outputBytes: z.number(),
+});
+export type RunLimits = z.infer<typeof RunLimitsSchema>;
+
+export const RunSnapshotSchema = z.object({
+  id: z.string(),
+  runtime: z.string(),
+  image: z.string(),
+  command: z.array(z.string()),
+  state: RunStateSchema,
+  exitCode: z.number().nullable(),
+  timings: TimingsSchema,
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** 1-based place in the host's queue while state is "queued", else null. */
+  queuePosition: z.number().nullable(),
+  limits: RunLimitsSchema,
+  outputTruncated: z.boolean(),
+  createdAt: z.string(),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
+
+export const RuntimeInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: RuntimeKindSchema,
+  available: z.boolean(),
+  version: z.string().nullable(),
+  reason: z.string().nullable(),
+  /** What to do to make it available, shown when it is not. */
+  install: z.string().nullable(),
+  details: z.record(z.string(), z.string()),
+});
+export type RuntimeInfo = z.infer<typeof RuntimeInfoSchema>;
+export const RuntimesReplySchema = z.object({ runtimes: z.array(RuntimeInfoSchema) });
+
+export const HostReplySchema = z.object({
+  hostname: z.string(),
+  kernel: z.string(),
+  cpus: z.number(),
+  memoryBytes: z.number(),
+  limits: z.object({
+    maxConcurrentRuns: z.number(),
+    maxQueuedRuns: z.number(),
+    maxActiveRunsPerClient: z.number(),
+    defaultTimeoutMs: z.number(),
+    maxTimeoutMs: z.number(),
+    memoryBytes: z.number(),
+    pids: z.number(),
+    cpuShares: z.number(),
+    outputBytes: z.number(),
+  }),
+  images: z.array(
+    z.object({ name: z.string(), available: z.boolean(), sizeBytes: z.number().nullable(), reason: z.string().nullable() }),
+  ),
+  /** Runs on the host, without their ids: an id is the capability to watch or stop a run, so only its creator has it. */
+  runs: z.array(
+    z.object({
+      label: z.string(),
+      runtime: z.string(),
+      image: z.string(),
+      state: RunStateSchema,
+      ageMs: z.number(),
+      queuePosition: z.number().nullable(),
+    }),
+  ),
+});
+export type HostReply = z.infer<typeof HostReplySchema>;
+
+// socket.io: the browser subscribes to runs it knows the id of and receives their live side.
+export const socketEvents = {
+  subscribe: "run:subscribe",
+  unsubscribe: "run:unsubscribe",
+  log: "run:log",
+  state: "run:state",
+} as const;
+
+export const SubscribePayloadSchema = z.object({ runId: z.string().min(1).max(64) }).strict();
+export type SubscribePayload = z.infer<typeof SubscribePayloadSchema>;
+
+/** Reply to run:subscribe through the ack callback. */
+export const SubscribeAckSchema = z.union([
+  z.object({ ok: z.literal(true), run: RunSnapshotSchema }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type SubscribeAck = z.infer<typeof SubscribeAckSchema>;
+
+/** A batch of output; `offset` counts the characters of output before this chunk, so a client can drop what it has already seen. */
+export const LogChunkSchema = z.object({ runId: z.string(), offset: z.number(), data: z.string() });
+export type LogChunk = z.infer<typeof LogChunkSchema>;
+
+export const StateEventSchema = z.object({ runId: z.string(), run: RunSnapshotSchema });
+export type StateEvent = z.infer<typeof StateEventSchema>;

@@ -1,0 +1,10 @@
+// Next.js serves only the pages; /api and socket.io are answered by server/http before Next sees them.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The engine runs in the same process but is never bundled into pages.
+  serverExternalPackages: ["pino"],
+};
+
+export default nextConfig;

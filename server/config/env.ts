@@ -1,0 +1,82 @@
+// Environment read and validated once; every limit the host enforces lives here as data.
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const mib = 1024 * 1024;
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(3000, 0),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Where built images live: an ignored folder that setup fills. */
+  SBPG_CACHE_DIR: z.string().default(path.resolve(".cache")),
+  /** Runtime state (bundles, runtime roots): a tmpfs, so a reboot forgets it too. */
+  SBPG_STATE_DIR: z.string().default("/run/sandbox-playground"),
+  SBPG_RUNC_PATH: z.string().default("runc"),
+  SBPG_RUNSC_PATH: z.string().default("runsc"),
+  /** gVisor platform: "auto" probes the candidates in order and keeps the first that runs a container. */
+  SBPG_GVISOR_PLATFORM: z.enum(["auto", "systrap", "kvm", "ptrace"]).default("auto"),
+  SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
+  SBPG_MAX_QUEUED_RUNS: int(200, 0),
+  SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: int(6, 1),
+  SBPG_DEFAULT_TIMEOUT_MS: int(10_000, 100),
+  SBPG_MAX_TIMEOUT_MS: int(120_000, 100),
+  SBPG_MEMORY_LIMIT_BYTES: int(128 * mib, 8 * mib),
+  SBPG_PIDS_LIMIT: int(64, 4),
+  SBPG_CPU_SHARES: int(512, 2),
+  SBPG_OUTPUT_LIMIT_BYTES: int(1 * mib, 1024),
+  SBPG_TMPFS_BYTES: int(16 * mib, mib),
+  /** Backlog a late subscriber gets; older output is still counted, and kept in GET /logs up to the output limit. */
+  SBPG_LOG_BACKLOG_BYTES: int(256 * 1024, 1024),
+  /** How long finished runs stay queryable. */
+  SBPG_RUN_RETENTION_MS: int(30 * 60_000, 0),
+  SBPG_MAX_RETAINED_RUNS: int(1000, 1),
+  SBPG_MAX_BODY_BYTES: int(64 * 1024, 1024),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof EnvSchema>) {
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    cacheDir: path.resolve(env.SBPG_CACHE_DIR),
+    stateDir: path.resolve(env.SBPG_STATE_DIR),
+    runcPath: env.SBPG_RUNC_PATH,
+    runscPath: env.SBPG_RUNSC_PATH,
+    gvisorPlatform: env.SBPG_GVISOR_PLATFORM,
+    maxBodyBytes: env.SBPG_MAX_BODY_BYTES,
+    retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
+    limits: {
+      maxConcurrentRuns: env.SBPG_MAX_CONCURRENT_RUNS,
+      maxQueuedRuns: env.SBPG_MAX_QUEUED_RUNS,
+      maxActiveRunsPerClient: env.SBPG_MAX_ACTIVE_RUNS_PER_CLIENT,
+      defaultTimeoutMs: Math.min(env.SBPG_DEFAULT_TIMEOUT_MS, env.SBPG_MAX_TIMEOUT_MS),
+      maxTimeoutMs: env.SBPG_MAX_TIMEOUT_MS,
+      memoryBytes: env.SBPG_MEMORY_LIMIT_BYTES,
+      pids: env.SBPG_PIDS_LIMIT,
+      cpuShares: env.SBPG_CPU_SHARES,
+      outputBytes: env.SBPG_OUTPUT_LIMIT_BYTES,
+      tmpfsBytes: env.SBPG_TMPFS_BYTES,
+      logBacklogBytes: env.SBPG_LOG_BACKLOG_BYTES,
+    },
+  };
+}
+
+export type HostLimits = Config["limits"];
+
+/** Parses the environment; a bad variable stops start-up with every problem named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid environment:\n${problems}`);
+  }
+  return toConfig(parsed.data);
+}

@@ -1,0 +1,64 @@
+// The contract between the engine and a runtime driver (runc, gVisor, later VMs).
+import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
+import type { Logger } from "../log/logger";
+import type { ImageRef } from "../images/image-store";
+
+export interface RuntimeAvailability {
+  available: boolean;
+  version: string | null;
+  /** Why it is unavailable, in words a visitor understands. */
+  reason: string | null;
+  /** What an operator does to make it available. */
+  install: string | null;
+  details: Record<string, string>;
+}
+
+export interface SandboxLimits {
+  timeoutMs: number;
+  memoryBytes: number;
+  pids: number;
+  cpuShares: number;
+  outputBytes: number;
+  tmpfsBytes: number;
+}
+
+export interface LaunchSpec {
+  runId: string;
+  /** Every resource the launch creates carries this name, so a restart can find and reap it. */
+  resourceName: string;
+  image: ImageRef;
+  command: string[];
+  limits: SandboxLimits;
+}
+
+export interface LaunchContext {
+  signal: AbortSignal;
+  /** Records a named moment of the driver's own (e.g. "bundleWritten"). */
+  mark(phase: string): void;
+  /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
+  enter(state: "booting" | "running"): void;
+  /** Bytes the sandbox wrote (stdout and stderr interleaved as they arrive). */
+  output(bytes: Buffer): void;
+  log: Logger;
+}
+
+export interface LaunchResult {
+  exitCode: number | null;
+  /** Signal that ended the workload, when known. */
+  signal: string | null;
+}
+
+export interface SandboxDriver {
+  readonly id: RuntimeId;
+  readonly name: string;
+  readonly kind: RuntimeKind;
+  /** Checks the host once; cached by the registry. */
+  probe(): Promise<RuntimeAvailability>;
+  /** Runs the command and resolves once the sandbox and everything it created are gone. */
+  launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
+  /** Removes what a crashed earlier process left behind; returns what it removed. */
+  reap(): Promise<string[]>;
+}
+
+/** All resources of the playground carry this prefix. */
+export const resourcePrefix = "sbpg-";

@@ -1,0 +1,280 @@
+// The sandbox engine: admits runs within quotas, queues them when the host is full, drives them, keeps them for a while.
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { EventEmitter } from "node:events";
+import type { HostLimits } from "../config/env";
+import { PlaygroundError } from "../errors/playground-error";
+import type { Logger } from "../log/logger";
+import type { ImageStore } from "../images/image-store";
+import type { RuntimeInfo } from "../../lib/api/schemas";
+import { type SandboxDriver, resourcePrefix } from "./driver";
+import { Run, type EndReason } from "./run";
+import { RunQueue } from "./run-queue";
+import { formatBytes } from "./output-log";
+import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
+
+export interface LaunchRequest {
+  runtime: string;
+  image: string;
+  command: string[] | undefined;
+  timeoutMs: number | undefined;
+  clientId: string;
+  /** performance.now() when the request arrived; timings count from here. */
+  requestedAt?: number;
+}
+
+export interface EngineOptions {
+  drivers: SandboxDriver[];
+  images: ImageStore;
+  limits: HostLimits;
+  retention: { ms: number; maxRuns: number };
+  log: Logger;
+}
+
+export interface EngineEvents {
+  run: [Run];
+}
+
+export const defaultCommand = ["sh", "-c", 'echo "Hello from $(hostname): $(uname -sr)"'];
+
+const endMessages: Record<EndReason, { state: "failed" | "stopped"; code: string; message: (run: Run) => string }> = {
+  timeout: {
+    state: "failed",
+    code: "limit:timeout",
+    message: (run) => `The sandbox ran past its time limit of ${run.limits.timeoutMs} ms and was stopped.`,
+  },
+  "output-limit": {
+    state: "failed",
+    code: "limit:output",
+    message: (run) => `The sandbox wrote more than its output limit of ${run.limits.outputBytes} bytes and was stopped.`,
+  },
+  stopped: { state: "stopped", code: "stopped", message: () => "Stopped on request." },
+  shutdown: { state: "stopped", code: "stopped:shutdown", message: () => "The host is shutting down." },
+};
+
+export class SandboxEngine extends EventEmitter<EngineEvents> {
+  private readonly drivers: Map<string, SandboxDriver>;
+  private readonly runs = new Map<string, Run>();
+  private readonly queue = new RunQueue<Run>();
+  private readonly active = new Set<Run>();
+  private readonly settled = new Map<string, Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.drivers = new Map(options.drivers.map((d) => [d.id, d]));
+  }
+
+  get limits(): HostLimits {
+    return this.options.limits;
+  }
+
+  async runtimes(): Promise<RuntimeInfo[]> {
+    return Promise.all(
+      [...this.drivers.values()].map(async (driver) => ({
+        id: driver.id,
+        name: driver.name,
+        kind: driver.kind,
+        ...(await driver.probe()),
+      })),
+    );
+  }
+
+  /** Validates against host state, then admits the run: it starts now or waits in the queue. */
+  async launchRun(request: LaunchRequest): Promise<Run> {
+    const requestedAt = request.requestedAt ?? performance.now();
+    if (this.closing) throw new PlaygroundError("unavailable", "host", "The host is shutting down; try again in a moment.");
+    const driver = this.drivers.get(request.runtime);
+    if (!driver) {
+      throw new PlaygroundError("not_found", "runtime", `Unknown runtime "${request.runtime}". GET /api/runtimes lists them.`);
+    }
+    if (!this.options.images.isKnown(request.image)) {
+      throw new PlaygroundError("not_found", "image", `Unknown image "${request.image}".`);
+    }
+    const availability = await driver.probe();
+    if (!availability.available) {
+      throw new PlaygroundError("unavailable", "runtime", `${driver.name} is not available on this host: ${availability.reason}`);
+    }
+    const image = await this.options.images.resolve(request.image);
+    if (!image) {
+      throw new PlaygroundError("unavailable", "image", `The ${request.image} image is not built on this host: run \`npm run setup\`.`);
+    }
+    const { limits } = this.options;
+    const timeoutMs = request.timeoutMs ?? limits.defaultTimeoutMs;
+    if (timeoutMs > limits.maxTimeoutMs) {
+      throw new PlaygroundError("bad_request", "timeout", `timeoutMs may be at most ${limits.maxTimeoutMs} on this host.`);
+    }
+    const mine = [...this.active, ...this.queue.items()].filter((r) => r.clientId === request.clientId).length;
+    if (mine >= limits.maxActiveRunsPerClient) {
+      throw new PlaygroundError(
+        "quota",
+        "runs_per_client",
+        `You already have ${mine} sandboxes running or queued (limit ${limits.maxActiveRunsPerClient}); wait for one to finish or stop one.`,
+      );
+    }
+    const mustQueue = this.active.size >= limits.maxConcurrentRuns;
+    if (mustQueue && this.queue.size >= limits.maxQueuedRuns) {
+      throw new PlaygroundError("quota", "host_full", `The host is full (${this.queue.size} runs waiting); try again shortly.`);
+    }
+
+    const run = new Run({
+      id: randomBytes(12).toString("base64url"),
+      runtime: driver.id,
+      image: request.image,
+      command: request.command ?? defaultCommand,
+      limits: { timeoutMs, memoryBytes: limits.memoryBytes, pids: limits.pids, cpuShares: limits.cpuShares, outputBytes: limits.outputBytes, tmpfsBytes: limits.tmpfsBytes },
+      clientId: request.clientId,
+      backlogChars: limits.logBacklogBytes,
+      requestedAt,
+    });
+    this.runs.set(run.id, run);
+    this.prune();
+    this.emit("run", run);
+    // Queued runs can be stopped (and time out) before they start.
+    const timer = setTimeout(() => run.abort("timeout"), timeoutMs);
+    run.controller.signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      if (this.queue.remove(run)) this.end(run, run.endReason ?? "stopped");
+      this.updateQueuePositions();
+    });
+    this.settled.set(
+      run.id,
+      new Promise((resolve) => {
+        const onChange = () => {
+          if (run.finished) {
+            clearTimeout(timer);
+            run.off("change", onChange);
+            resolve();
+          }
+        };
+        run.on("change", onChange);
+      }),
+    );
+    this.queue.push(run);
+    this.pump();
+    this.updateQueuePositions();
+    return run;
+  }
+
+  getRun(id: string): Run | undefined {
+    return this.runs.get(id);
+  }
+
+  listRuns(): Run[] {
+    return [...this.runs.values()];
+  }
+
+  /** Stops a run and resolves when its sandbox is gone. */
+  async stopRun(id: string): Promise<Run> {
+    const run = this.runs.get(id);
+    if (!run) throw new PlaygroundError("not_found", "run", `No run with id "${id}".`);
+    run.abort("stopped");
+    await this.settled.get(id);
+    return run;
+  }
+
+  /** Resolves when the run reached a final state and its resources are gone. */
+  whenSettled(id: string): Promise<void> {
+    return this.settled.get(id) ?? Promise.resolve();
+  }
+
+  /** Reaps what an earlier process left behind (crash, kill -9). Call before serving. */
+  async reapLeftovers(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const driver of this.drivers.values()) {
+      removed.push(...(await driver.reap()));
+    }
+    return removed;
+  }
+
+  /** Stops every run and waits for their sandboxes to be gone. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    for (const run of this.runs.values()) run.abort("shutdown");
+    await Promise.all([...this.settled.values()]);
+  }
+
+  private pump(): void {
+    while (this.active.size < this.options.limits.maxConcurrentRuns) {
+      const run = this.queue.shift();
+      if (!run) break;
+      this.active.add(run);
+      void this.drive(run).finally(() => {
+        this.active.delete(run);
+        this.pump();
+        this.updateQueuePositions();
+      });
+    }
+  }
+
+  private updateQueuePositions(): void {
+    this.queue.items().forEach((run, index) => run.setQueuePosition(index + 1));
+  }
+
+  private async drive(run: Run): Promise<void> {
+    const driver = this.drivers.get(run.runtime);
+    const image = await this.options.images.resolve(run.image);
+    if (!driver || !image) {
+      run.finish("failed", { error: { code: "internal:launch", message: "The runtime or image disappeared from the host." } });
+      return;
+    }
+    const log = this.options.log.child({ run: run.id, runtime: run.runtime });
+    run.transition("preparing");
+    try {
+      const result = await driver.launch(
+        { runId: run.id, resourceName: `${resourcePrefix}${run.id}`, image, command: run.command, limits: run.limits },
+        {
+          signal: run.controller.signal,
+          mark: (phase) => run.mark(phase),
+          enter: (state) => {
+            if (run.state === state || run.finished) return;
+            if (state === "running" && run.state === "preparing") run.transition("booting");
+            run.transition(state);
+          },
+          output: (bytes) => {
+            if (run.write(bytes).limitReached) run.abort("output-limit");
+          },
+          log,
+        },
+      );
+      run.mark("cleanedUp");
+      const reason = run.endReason;
+      if (reason) {
+        this.end(run, reason);
+      } else {
+        if (result.exitCode === 137) {
+          run.note(`\n[killed by SIGKILL: most likely the sandbox reached its memory limit of ${formatBytes(run.limits.memoryBytes)}]\n`);
+        }
+        run.finish("exited", { exitCode: result.exitCode });
+      }
+      log.info({ state: run.state, exitCode: run.snapshot().exitCode, timings: run.snapshot().timings }, "run ended");
+    } catch (err) {
+      run.mark("cleanedUp");
+      const message =
+        err instanceof RuntimeLaunchError ? err.message : "The sandbox failed to start on the host; the host log has details.";
+      log.error({ err }, "run failed");
+      run.note(`\n[${message}]\n`);
+      run.finish("failed", { error: { code: "runtime:launch", message } });
+    }
+  }
+
+  private end(run: Run, reason: EndReason): void {
+    const end = endMessages[reason];
+    const message = end.message(run);
+    run.note(`\n[${message}]\n`);
+    run.finish(end.state, { exitCode: null, error: { code: end.code, message } });
+  }
+
+  /** Finished runs stay queryable for a while, then go; the newest are kept when there are too many. */
+  private prune(): void {
+    const { ms, maxRuns } = this.options.retention;
+    const now = Date.now();
+    for (const [id, run] of this.runs) {
+      const expired = run.finishedAt !== null && now - run.finishedAt > ms;
+      if (expired || (this.runs.size > maxRuns && run.finished)) {
+        this.runs.delete(id);
+        this.settled.delete(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+// One launch: a state machine with a monotonic timestamp on every transition, its output, and its cancellation.
+import { EventEmitter } from "node:events";
+import { performance } from "node:perf_hooks";
+import type { RunSnapshot, RunState } from "../../lib/api/schemas";
+import { isTerminalState } from "../../lib/api/schemas";
+import { OutputLog, type OutputChunk } from "./output-log";
+import type { SandboxLimits } from "./driver";
+
+const transitions: Record<RunState, readonly RunState[]> = {
+  queued: ["preparing", "stopped", "failed"],
+  preparing: ["booting", "exited", "failed", "stopped"],
+  booting: ["running", "exited", "failed", "stopped"],
+  running: ["exited", "failed", "stopped"],
+  exited: [],
+  failed: [],
+  stopped: [],
+};
+
+export type EndReason = "timeout" | "stopped" | "output-limit" | "shutdown";
+
+export interface RunEvents {
+  output: [OutputChunk];
+  change: [RunSnapshot];
+}
+
+export interface RunInit {
+  id: string;
+  runtime: string;
+  image: string;
+  command: string[];
+  limits: SandboxLimits;
+  clientId: string;
+  /** How much output a late subscriber is sent. */
+  backlogChars: number;
+  /** performance.now() when the request arrived. */
+  requestedAt: number;
+}
+
+export class Run extends EventEmitter<RunEvents> {
+  readonly id: string;
+  readonly runtime: string;
+  readonly image: string;
+  readonly command: string[];
+  readonly limits: SandboxLimits;
+  readonly clientId: string;
+  readonly createdAt = new Date();
+  readonly controller = new AbortController();
+  readonly output: OutputLog;
+
+  private current: RunState = "queued";
+  private readonly requestedAt: number;
+  private readonly marks = new Map<string, number>();
+  private code: number | null = null;
+  private failure: { code: string; message: string } | null = null;
+  private position: number | null = null;
+  private finishedAtWall: number | null = null;
+
+  constructor(init: RunInit) {
+    super();
+    this.id = init.id;
+    this.runtime = init.runtime;
+    this.image = init.image;
+    this.command = init.command;
+    this.limits = init.limits;
+    this.clientId = init.clientId;
+    this.requestedAt = init.requestedAt;
+    this.output = new OutputLog(init.limits.outputBytes, init.backlogChars);
+    this.marks.set("requested", 0);
+    this.mark("queued");
+  }
+
+  get state(): RunState {
+    return this.current;
+  }
+
+  get finished(): boolean {
+    return isTerminalState(this.current);
+  }
+
+  /** Wall-clock time the run ended, for retention. */
+  get finishedAt(): number | null {
+    return this.finishedAtWall;
+  }
+
+  get endReason(): EndReason | null {
+    return (this.controller.signal.reason as EndReason | undefined) ?? null;
+  }
+
+  /** Records the first time a phase is reached; later calls keep the first. */
+  mark(phase: string): void {
+    if (this.marks.has(phase)) return;
+    this.marks.set(phase, Math.round((performance.now() - this.requestedAt) * 100) / 100);
+    this.changed();
+  }
+
+  setQueuePosition(position: number | null): void {
+    if (this.position === position) return;
+    this.position = position;
+    this.changed();
+  }
+
+  transition(next: RunState): void {
+    if (this.current === next) return;
+    if (!transitions[this.current].includes(next)) {
+      throw new Error(`run ${this.id}: illegal transition ${this.current} -> ${next}`);
+    }
+    this.current = next;
+    if (next !== "queued") this.position = null;
+    if (isTerminalState(next)) this.finishedAtWall = Date.now();
+    // A driver may have marked the moment already (the process exit is "exited"); keep the earlier, truer one.
+    if (!this.marks.has(next)) this.marks.set(next, Math.round((performance.now() - this.requestedAt) * 100) / 100);
+    this.changed();
+  }
+
+  finish(state: "exited" | "failed" | "stopped", result: { exitCode?: number | null; error?: { code: string; message: string } }): void {
+    if (this.finished) return;
+    this.code = result.exitCode ?? null;
+    this.failure = result.error ?? null;
+    this.transition(state);
+  }
+
+  /** Ends the run early; the driver sees the signal and tears the sandbox down. Idempotent. */
+  abort(reason: EndReason): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  write(bytes: Buffer): { limitReached: boolean } {
+    const offset = this.output.totalChars;
+    const { accepted, limitReached } = this.output.append(bytes);
+    if (accepted) {
+      this.mark("firstOutput");
+      this.emit("output", { offset, data: accepted });
+    }
+    return { limitReached };
+  }
+
+  note(text: string): void {
+    const offset = this.output.totalChars;
+    this.emit("output", { offset, data: this.output.note(text) });
+  }
+
+  snapshot(): RunSnapshot {
+    return {
+      id: this.id,
+      runtime: this.runtime,
+      image: this.image,
+      command: this.command,
+      state: this.current,
+      exitCode: this.code,
+      timings: Object.fromEntries(this.marks),
+      error: this.failure,
+      queuePosition: this.current === "queued" ? this.position : null,
+      limits: {
+        timeoutMs: this.limits.timeoutMs,
+        memoryBytes: this.limits.memoryBytes,
+        pids: this.limits.pids,
+        cpuShares: this.limits.cpuShares,
+        outputBytes: this.limits.outputBytes,
+      },
+      outputTruncated: this.output.truncated,
+      createdAt: this.createdAt.toISOString(),
+    };
+  }
+
+  private changed(): void {
+    this.emit("change", this.snapshot());
+  }
+}

@@ -1,0 +1,26 @@
+// Wires the engine to this host: drivers, images, limits from config.
+import type { Config } from "../config/env";
+import { SandboxEngine } from "../engine/engine";
+import { ImageStore } from "../images/image-store";
+import type { Logger } from "../log/logger";
+import { GvisorDriver } from "../runtimes/gvisor";
+import { RuncDriver } from "../runtimes/runc";
+
+/** Every sandbox's cgroup lives under this parent, in each hierarchy. */
+export const cgroupParent = "/sandbox-playground";
+
+export function createEngine(config: Config, log: Logger): { engine: SandboxEngine; images: ImageStore } {
+  const images = new ImageStore(config.cacheDir);
+  const drivers = [
+    new RuncDriver({ binary: config.runcPath, stateDir: config.stateDir, cgroupParent }),
+    new GvisorDriver({
+      binary: config.runscPath,
+      stateDir: config.stateDir,
+      cgroupParent,
+      platform: config.gvisorPlatform,
+      probeImage: () => images.resolve("busybox"),
+    }),
+  ];
+  const engine = new SandboxEngine({ drivers, images, limits: config.limits, retention: config.retention, log });
+  return { engine, images };
+}

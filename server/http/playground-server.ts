@@ -1,0 +1,71 @@
+// One HTTP server: /api and socket.io answered here, every other request handed to Next's page handler.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config/env";
+import type { Logger } from "../log/logger";
+import { createEngine } from "../host/create-engine";
+import { reapCgroups } from "../runtimes/cgroups";
+import { cgroupParent } from "../host/create-engine";
+import { handleApi } from "./api-routes";
+import { attachSocketServer } from "./socket-server";
+import type { SandboxEngine } from "../engine/engine";
+
+export type PageHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export interface PlaygroundServer {
+  engine: SandboxEngine;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startPlaygroundServer(
+  config: Config,
+  log: Logger,
+  pages: PageHandler | null,
+): Promise<PlaygroundServer> {
+  const { engine, images } = createEngine(config, log);
+  const reaped = [...(await engine.reapLeftovers()), ...(await reapCgroups(cgroupParent, () => false))];
+  if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (await handleApi({ engine, images, log, maxBodyBytes: config.maxBodyBytes }, req, res)) return;
+      if (pages) return pages(req, res);
+      res.statusCode = 404;
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      res.end("This server was started without pages (API only).\n");
+    })().catch((err: unknown) => {
+      log.error({ err, url: req.url }, "unhandled request error");
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  });
+  const io = attachSocketServer(server, engine, log);
+  // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
+  void engine.runtimes().then((runtimes) =>
+    log.info({ runtimes: runtimes.map((r) => `${r.id}:${r.available ? r.version : `unavailable (${r.reason})`}`) }, "runtimes"),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    engine,
+    url,
+    close() {
+      closing ??= (async () => {
+        await engine.shutdown();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

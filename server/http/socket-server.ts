@@ -1,0 +1,79 @@
+// socket.io: the live side of runs. A client subscribes by run id; output is batched per run, then flushed before state changes.
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import { SubscribePayloadSchema, socketEvents, type LogChunk, type SubscribeAck } from "../../lib/api/schemas";
+import type { SandboxEngine } from "../engine/engine";
+import type { Run } from "../engine/run";
+import type { Logger } from "../log/logger";
+
+/** Output is gathered for this long before it is sent, so a chatty sandbox costs few messages. */
+const batchMs = 16;
+const roomOf = (runId: string) => `run:${runId}`;
+
+export function attachSocketServer(httpServer: HttpServer, engine: SandboxEngine, log: Logger): Server {
+  const io = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    cors: { origin: false },
+  });
+
+  engine.on("run", (run) => relayRun(io, run));
+
+  io.on("connection", (socket: Socket) => {
+    socket.on(socketEvents.subscribe, (payload: unknown, ack: unknown) => {
+      const reply = (answer: SubscribeAck) => (typeof ack === "function" ? ack(answer) : undefined);
+      const parsed = SubscribePayloadSchema.safeParse(payload);
+      if (!parsed.success) {
+        reply({ ok: false, error: { code: "bad_request:subscribe", message: "run:subscribe takes {runId: string}." } });
+        return;
+      }
+      const run = engine.getRun(parsed.data.runId);
+      if (!run) {
+        reply({ ok: false, error: { code: "not_found:run", message: `No run with id "${parsed.data.runId}".` } });
+        return;
+      }
+      // Backlog and live output go through the same room; the client drops overlap by offset.
+      void socket.join(roomOf(run.id));
+      reply({ ok: true, run: run.snapshot() });
+      for (const chunk of run.output.backlog()) {
+        socket.emit(socketEvents.log, { runId: run.id, ...chunk } satisfies LogChunk);
+      }
+    });
+    socket.on(socketEvents.unsubscribe, (payload: unknown) => {
+      const parsed = SubscribePayloadSchema.safeParse(payload);
+      if (parsed.success) void socket.leave(roomOf(parsed.data.runId));
+    });
+  });
+
+  log.debug("socket.io attached");
+  return io;
+}
+
+function relayRun(io: Server, run: Run): void {
+  const room = roomOf(run.id);
+  let pending: LogChunk | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending) io.to(room).emit(socketEvents.log, pending);
+    pending = null;
+  };
+
+  const onOutput = (chunk: { offset: number; data: string }) => {
+    if (pending) pending.data += chunk.data;
+    else pending = { runId: run.id, offset: chunk.offset, data: chunk.data };
+    timer ??= setTimeout(flush, batchMs);
+  };
+  const onChange = () => {
+    flush();
+    io.to(room).emit(socketEvents.state, { runId: run.id, run: run.snapshot() });
+    if (run.finished) {
+      run.off("output", onOutput);
+      run.off("change", onChange);
+    }
+  };
+  run.on("output", onOutput);
+  run.on("change", onChange);
+}

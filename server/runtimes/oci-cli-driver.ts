@@ -1,0 +1,179 @@
+// Shared by runc and gVisor: both take an OCI bundle and the same run/kill/delete/list commands.
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
+import type { LaunchContext, LaunchResult, LaunchSpec, RuntimeAvailability, SandboxDriver } from "../engine/driver";
+import { resourcePrefix } from "../engine/driver";
+import { buildOciSpec } from "./oci-spec";
+import { runCommand, sleep, waitForExit } from "./process-exit";
+import { removeCgroups } from "./cgroups";
+
+export interface OciCliOptions {
+  id: RuntimeId;
+  name: string;
+  kind: RuntimeKind;
+  binary: string;
+  /** The runtime's state folder and the bundles of its sandboxes live under here. */
+  stateDir: string;
+  /** Parent cgroup of every sandbox of the playground. */
+  cgroupParent: string;
+}
+
+/** How long a runtime CLI gets to exit after its container was killed, before we kill the CLI itself. */
+const killGraceMs = 3_000;
+
+export abstract class OciCliDriver implements SandboxDriver {
+  readonly id: RuntimeId;
+  readonly name: string;
+  readonly kind: RuntimeKind;
+  protected readonly binary: string;
+  protected readonly root: string;
+  protected readonly bundles: string;
+  private readonly cgroupParent: string;
+  private availability: Promise<RuntimeAvailability> | null = null;
+
+  protected constructor(options: OciCliOptions) {
+    this.id = options.id;
+    this.name = options.name;
+    this.kind = options.kind;
+    this.binary = options.binary;
+    this.root = path.join(options.stateDir, options.id, "root");
+    this.bundles = path.join(options.stateDir, options.id, "bundles");
+    this.cgroupParent = options.cgroupParent;
+  }
+
+  /** Global flags before the subcommand (root, platform...). */
+  protected abstract globalArgs(): Promise<string[]>;
+  protected abstract detect(): Promise<RuntimeAvailability>;
+  /** pidsOverhead: host processes/threads of the runtime itself that live in the sandbox's cgroup. */
+  protected abstract specOptions(): { userNamespace: boolean; seccomp: boolean; pidsOverhead: number };
+
+  probe(): Promise<RuntimeAvailability> {
+    this.availability ??= this.detect().catch((err: unknown) => ({
+      available: false,
+      version: null,
+      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+      install: null,
+      details: {},
+    }));
+    return this.availability;
+  }
+
+  async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+    const bundle = path.join(this.bundles, spec.resourceName);
+    try {
+      await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+      const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+      const config = buildOciSpec({
+        rootfsPath: spec.image.rootfsPath,
+        command: spec.command,
+        hostname: "sandbox",
+        limits: { ...spec.limits, pids: spec.limits.pids + pidsOverhead },
+        cgroupsPath: `${this.cgroupParent}/${spec.resourceName}`,
+        userNamespace,
+        seccomp,
+      });
+      await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
+      ctx.mark("bundleWritten");
+      if (ctx.signal.aborted) return { exitCode: null, signal: null };
+      return await this.runContainer(spec, bundle, ctx);
+    } finally {
+      await this.remove(spec.resourceName, bundle);
+    }
+  }
+
+  private async runContainer(spec: LaunchSpec, bundle: string, ctx: LaunchContext): Promise<LaunchResult> {
+    const global = await this.globalArgs();
+    const runtimeLog = path.join(bundle, "runtime.log");
+    ctx.enter("booting");
+    // stdout and stderr share one pipe (the shell's 2>&1 before exec), so the log keeps the order the sandbox wrote in.
+    const child = spawn(
+      "/bin/sh",
+      ["-c", 'exec "$0" "$@" 2>&1', this.binary, ...global, "--log", runtimeLog, "run", "--bundle", bundle, spec.resourceName],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    child.once("spawn", () => ctx.mark("started"));
+    child.stdout.on("data", (chunk: Buffer) => {
+      ctx.enter("running");
+      ctx.output(chunk);
+    });
+
+    const onAbort = () => void this.kill(spec.resourceName, child);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
+      child.once("error", reject);
+      void waitForExit(child).then(resolve);
+    }).finally(() => ctx.signal.removeEventListener("abort", onAbort));
+    ctx.mark("exited");
+
+    if (exit.code !== 0 && !ctx.signal.aborted) {
+      const failure = await this.runtimeFailure(runtimeLog);
+      if (failure) throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+    }
+    return { exitCode: exit.code, signal: exit.signal };
+  }
+
+  /** The container may not exist yet when a stop arrives, so keep asking until the CLI is gone. */
+  private async kill(name: string, child: ReturnType<typeof spawn>): Promise<void> {
+    const global = await this.globalArgs();
+    const deadline = Date.now() + killGraceMs;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+      await runCommand(this.binary, [...global, "kill", name, "KILL"], killGraceMs);
+      await Promise.race([waitForExit(child), sleep(100)]);
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
+  /** Idempotent: a sandbox that is already gone is fine. */
+  private async remove(name: string, bundle: string): Promise<void> {
+    const global = await this.globalArgs().catch(() => ["--root", this.root]);
+    await runCommand(this.binary, [...global, "delete", "--force", name], 10_000);
+    await removeCgroups(this.cgroupParent, name);
+    await fs.rm(bundle, { recursive: true, force: true });
+  }
+
+  /** Runtime errors (as opposed to the workload's exit code) are in the runtime's own log. */
+  protected async runtimeFailure(logFile: string): Promise<string | null> {
+    const text = await fs.readFile(logFile, "utf8").catch(() => "");
+    const errors = text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        try {
+          const entry = JSON.parse(line) as { level?: string; msg?: string };
+          return entry.level === "error" || entry.level === "fatal" ? (entry.msg ?? null) : null;
+        } catch {
+          return null;
+        }
+      })
+      .filter((m): m is string => Boolean(m));
+    return errors.at(-1) ?? null;
+  }
+
+  async reap(): Promise<string[]> {
+    const removed: string[] = [];
+    const global = await this.globalArgs().catch(() => ["--root", this.root]);
+    const listed = await runCommand(this.binary, [...global, "list", "--format", "json"], 10_000);
+    let ids: string[] = [];
+    try {
+      const parsed = JSON.parse(listed.stdout || "[]") as Array<{ id: string }> | null;
+      ids = (parsed ?? []).map((c) => c.id).filter((id) => id.startsWith(resourcePrefix));
+    } catch {
+      ids = [];
+    }
+    for (const id of ids) {
+      await runCommand(this.binary, [...global, "kill", id, "KILL"], 5_000);
+      await this.remove(id, path.join(this.bundles, id));
+      removed.push(`${this.id} container ${id}`);
+    }
+    const leftovers = await fs.readdir(this.bundles).catch(() => [] as string[]);
+    for (const entry of leftovers.filter((e) => e.startsWith(resourcePrefix))) {
+      await this.remove(entry, path.join(this.bundles, entry));
+      removed.push(`${this.id} bundle ${entry}`);
+    }
+    return removed;
+  }
+}
+
+export class RuntimeLaunchError extends Error {}
