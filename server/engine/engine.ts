@@ -232,6 +232,9 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             run.transition(state);
           },
           output: (bytes) => {
+            // Output means the workload is running, whatever the driver said so far.
+            if (run.state === "preparing") run.transition("booting");
+            if (run.state === "booting") run.transition("running");
             if (run.write(bytes).limitReached) run.abort("output-limit");
           },
           log,

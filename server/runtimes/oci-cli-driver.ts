@@ -1,5 +1,6 @@
 // Shared by runc and gVisor: both take an OCI bundle and the same run/kill/delete/list commands.
 import { spawn } from "node:child_process";
+import { watch } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
@@ -87,24 +88,45 @@ export abstract class OciCliDriver implements SandboxDriver {
     const global = await this.globalArgs();
     const runtimeLog = path.join(bundle, "runtime.log");
     ctx.enter("booting");
+    // The runtime writes the pid file once the container exists, just before it starts the workload:
+    // that is the moment "booting" ends, even for a workload that never prints.
+    const watcher = watch(bundle, (_event, filename) => {
+      if (filename !== "pid") return;
+      ctx.mark("containerCreated");
+      ctx.enter("running");
+    });
     // stdout and stderr share one pipe (the shell's 2>&1 before exec), so the log keeps the order the sandbox wrote in.
     const child = spawn(
       "/bin/sh",
-      ["-c", 'exec "$0" "$@" 2>&1', this.binary, ...global, "--log", runtimeLog, "run", "--bundle", bundle, spec.resourceName],
+      [
+        "-c",
+        'exec "$0" "$@" 2>&1',
+        this.binary,
+        ...global,
+        "--log",
+        runtimeLog,
+        "run",
+        "--bundle",
+        bundle,
+        "--pid-file",
+        path.join(bundle, "pid"),
+        spec.resourceName,
+      ],
       { stdio: ["ignore", "pipe", "ignore"] },
     );
     child.once("spawn", () => ctx.mark("started"));
-    child.stdout.on("data", (chunk: Buffer) => {
-      ctx.enter("running");
-      ctx.output(chunk);
-    });
+    child.stdout.on("data", (chunk: Buffer) => ctx.output(chunk));
 
     const onAbort = () => void this.kill(spec.resourceName, child);
     ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort();
     const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
       child.once("error", reject);
       void waitForExit(child).then(resolve);
-    }).finally(() => ctx.signal.removeEventListener("abort", onAbort));
+    }).finally(() => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      watcher.close();
+    });
     ctx.mark("exited");
 
     if (exit.code !== 0 && !ctx.signal.aborted) {

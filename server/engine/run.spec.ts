@@ -1,0 +1,52 @@
+import { performance } from "node:perf_hooks";
+import { describe, expect, it } from "vitest";
+import { Run } from "./run";
+
+const limits = { timeoutMs: 1000, memoryBytes: 1 << 26, pids: 32, cpuShares: 512, outputBytes: 64, tmpfsBytes: 1 << 20 };
+const newRun = () =>
+  new Run({ id: "r1", runtime: "runc", image: "busybox", command: ["true"], limits, clientId: "c", backlogChars: 64, requestedAt: performance.now() });
+
+describe("Run", () => {
+  it("walks the state machine and timestamps every state, monotonically", () => {
+    const run = newRun();
+    for (const state of ["preparing", "booting", "running", "exited"] as const) run.transition(state);
+    const { timings, state } = run.snapshot();
+    expect(state).toBe("exited");
+    const order = ["requested", "queued", "preparing", "booting", "running", "exited"].map((p) => timings[p]);
+    expect(order.every((t) => typeof t === "number")).toBe(true);
+    expect([...order].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(order);
+  });
+
+  it("refuses illegal transitions and leaves the state as it was", () => {
+    const run = newRun();
+    expect(() => run.transition("running")).toThrow(/illegal transition queued -> running/);
+    run.finish("stopped", {});
+    expect(() => run.transition("preparing")).toThrow();
+    expect(run.state).toBe("stopped");
+  });
+
+  it("keeps the first time a phase was reached", () => {
+    const run = newRun();
+    run.mark("firstOutput");
+    const first = run.snapshot().timings.firstOutput;
+    run.mark("firstOutput");
+    expect(run.snapshot().timings.firstOutput).toBe(first);
+  });
+
+  it("emits output with offsets and reports the output limit", () => {
+    const run = newRun();
+    const seen: Array<{ offset: number; data: string }> = [];
+    run.on("output", (c) => seen.push(c));
+    expect(run.write(Buffer.from("a".repeat(40))).limitReached).toBe(false);
+    expect(run.write(Buffer.from("b".repeat(40))).limitReached).toBe(true);
+    expect(seen[1]?.offset).toBe(40);
+    expect(run.snapshot().outputTruncated).toBe(true);
+  });
+
+  it("aborts once, with the first reason", () => {
+    const run = newRun();
+    run.abort("timeout");
+    run.abort("stopped");
+    expect(run.endReason).toBe("timeout");
+  });
+});

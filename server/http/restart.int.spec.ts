@@ -1,0 +1,81 @@
+// Killing the server mid-run (kill -9) and starting it again leaves no container, cgroup, bundle or process behind.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, expect, it } from "vitest";
+import { runCommand } from "../runtimes/process-exit";
+
+const children: ChildProcess[] = [];
+let stateDir = "";
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+/** Starts `server/main.ts --api-only` as its own process and resolves with its URL once it listens. */
+async function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--api-only"], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "test", LOG_LEVEL: "info", SBPG_STATE_DIR: stateDir },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === "Sandbox Playground is listening" && entry.url) resolve(entry.url);
+    });
+  });
+  return { child, url };
+}
+
+async function post(url: string, body: unknown): Promise<string> {
+  const res = await fetch(`${url}/api/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function waitForState(url: string, id: string, state: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const run = (await (await fetch(`${url}/api/runs/${id}`)).json()) as { state: string };
+    if (run.state === state) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${id} never reached ${state}`);
+}
+
+const containers = async (binary: string, runtime: string) => {
+  const listed = await runCommand(binary, ["--root", path.join(stateDir, runtime, "root"), "list", "--format", "json"]);
+  return (JSON.parse(listed.stdout || "null") ?? []) as Array<{ id: string }>;
+};
+const sandboxCgroups = async () =>
+  (await readdir("/sys/fs/cgroup/pids/sandbox-playground").catch(() => [] as string[])).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
+
+it("reaps a crashed server's sandboxes on restart", async () => {
+  stateDir = await mkdtemp("/run/sbpg-restart-");
+  const first = await startServerProcess();
+  const command = ["sh", "-c", "echo up; exec sleep 300"];
+  const ids = [await post(first.url, { runtime: "runc", command, timeoutMs: 60_000 }), await post(first.url, { runtime: "gvisor", command, timeoutMs: 60_000 })];
+  for (const id of ids) await waitForState(first.url, id, "running");
+
+  first.child.kill("SIGKILL");
+  await new Promise((r) => first.child.once("exit", r));
+  // The sandboxes outlive the server: that is what a restart must clean up.
+  expect(await containers("runc", "runc")).toHaveLength(1);
+  expect((await sandboxCgroups()).length).toBeGreaterThan(0);
+
+  const second = await startServerProcess();
+  expect(await containers("runc", "runc")).toEqual([]);
+  expect(await containers("runsc", "gvisor")).toEqual([]);
+  expect(await readdir(path.join(stateDir, "runc", "bundles"))).toEqual([]);
+  expect(await readdir(path.join(stateDir, "gvisor", "bundles"))).toEqual([]);
+  expect(await sandboxCgroups()).toEqual([]);
+  for (let i = 0; i < 40 && (await sleepers()) !== ""; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(await sleepers()).toBe("");
+  second.child.kill("SIGTERM");
+  await new Promise((r) => second.child.once("exit", r));
+}, 90_000);

@@ -1,0 +1,81 @@
+// For integration tests: a real playground server (API only) on a random port with its own state folder.
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import { io, type Socket } from "socket.io-client";
+import { loadConfig } from "../config/env";
+import { createLogger } from "../log/logger";
+import { startPlaygroundServer, type PlaygroundServer } from "../http/playground-server";
+
+export interface TestHost {
+  server: PlaygroundServer;
+  url: string;
+  stateDir: string;
+  request(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  socket(): Socket;
+  close(): Promise<void>;
+}
+
+export async function startTestHost(env: Record<string, string> = {}): Promise<TestHost> {
+  const stateDir = await mkdtemp(path.join("/run", "sbpg-test-"));
+  const config = loadConfig({
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    NODE_ENV: "test",
+    SBPG_STATE_DIR: stateDir,
+    ...env,
+  });
+  const server = await startPlaygroundServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? "silent"), null);
+  const sockets: Socket[] = [];
+  const url = server.url;
+  return {
+    server,
+    url,
+    stateDir,
+    async request(method, route, body, headers = {}) {
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+      return { status: res.status, json, text };
+    },
+    socket() {
+      const socket = io(url, { transports: ["websocket"], forceNew: true });
+      sockets.push(socket);
+      return socket;
+    },
+    async close() {
+      for (const s of sockets) s.close();
+      await server.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls a run until it reaches a final state. */
+export async function waitForEnd(host: TestHost, id: string, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await host.request("GET", `/api/runs/${id}`);
+    if (["exited", "failed", "stopped"].includes(json.state)) return json;
+    if (Date.now() > deadline) throw new Error(`run ${id} still ${json.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a command to its end and returns the snapshot and the output. */
+export async function runToEnd(host: TestHost, body: Record<string, unknown>): Promise<{ run: any; logs: string }> {
+  const created = await host.request("POST", "/api/runs", body);
+  if (created.status !== 201) throw new Error(`POST /api/runs: ${created.status} ${created.text}`);
+  const run = await waitForEnd(host, created.json.id);
+  const logs = (await host.request("GET", `/api/runs/${created.json.id}/logs`)).text;
+  return { run, logs };
+}
