@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import type { HostLimits } from "../config/env";
 import { PlaygroundError } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
-import type { ImageStore } from "../images/image-store";
+import type { ImageRef, ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
 import { type SandboxDriver, resourcePrefix } from "./driver";
 import { Run, type EndReason } from "./run";
@@ -58,6 +58,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private readonly queue = new RunQueue<Run>();
   private readonly active = new Set<Run>();
   private readonly settled = new Map<string, Promise<void>>();
+  /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
+  private readonly launches = new WeakMap<Run, { driver: SandboxDriver; image: ImageRef }>();
   private closing = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -128,6 +130,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       requestedAt,
     });
     this.runs.set(run.id, run);
+    this.launches.set(run, { driver, image });
     this.prune();
     this.emit("run", run);
     // Queued runs can be stopped (and time out) before they start.
@@ -212,12 +215,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const driver = this.drivers.get(run.runtime);
-    const image = await this.options.images.resolve(run.image);
-    if (!driver || !image) {
-      run.finish("failed", { error: { code: "internal:launch", message: "The runtime or image disappeared from the host." } });
-      return;
-    }
+    const { driver, image } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     run.transition("preparing");
     try {

@@ -1,4 +1,5 @@
 // Wires the engine to this host: drivers, images, limits from config.
+import path from "node:path";
 import type { Config } from "../config/env";
 import { SandboxEngine } from "../engine/engine";
 import { ImageStore } from "../images/image-store";
@@ -6,11 +7,17 @@ import type { Logger } from "../log/logger";
 import { GvisorDriver } from "../runtimes/gvisor";
 import { RuncDriver } from "../runtimes/runc";
 
-/** Every sandbox's cgroup lives under this parent, in each hierarchy. */
-export const cgroupParent = "/sandbox-playground";
+/**
+ * Every sandbox's cgroup lives under one parent per state folder, in each hierarchy: a server reaps
+ * only its own leftovers, never the sandboxes of another playground (or test) on the same host.
+ */
+export function cgroupParentFor(stateDir: string): string {
+  return `/sandbox-playground/${path.basename(stateDir)}`;
+}
 
-export function createEngine(config: Config, log: Logger): { engine: SandboxEngine; images: ImageStore } {
+export function createEngine(config: Config, log: Logger): { engine: SandboxEngine; images: ImageStore; cgroupParent: string } {
   const images = new ImageStore(config.cacheDir);
+  const cgroupParent = cgroupParentFor(config.stateDir);
   const drivers = [
     new RuncDriver({ binary: config.runcPath, stateDir: config.stateDir, cgroupParent }),
     new GvisorDriver({
@@ -22,5 +29,5 @@ export function createEngine(config: Config, log: Logger): { engine: SandboxEngi
     }),
   ];
   const engine = new SandboxEngine({ drivers, images, limits: config.limits, retention: config.retention, log });
-  return { engine, images };
+  return { engine, images, cgroupParent };
 }

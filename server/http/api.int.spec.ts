@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogChunkSchema, StateEventSchema, SubscribeAckSchema } from "../../lib/api/schemas";
 import { runCommand } from "../runtimes/process-exit";
+import { cgroupParentFor } from "../host/create-engine";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 
 let host: TestHost;
@@ -26,7 +27,7 @@ async function expectNothingLeft(runtime: "runc" | "gvisor") {
   expect(JSON.parse(listed.stdout || "null") ?? []).toEqual([]);
   expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).toEqual([]);
   for (const controller of ["memory", "pids", "cpu"]) {
-    const children = await readdir(`/sys/fs/cgroup/${controller}/sandbox-playground`).catch(() => []);
+    const children = await readdir(`/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`).catch(() => []);
     expect(children.filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"))).toEqual([]);
   }
 }

@@ -5,7 +5,6 @@ import type { Config } from "../config/env";
 import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
 import { reapCgroups } from "../runtimes/cgroups";
-import { cgroupParent } from "../host/create-engine";
 import { handleApi } from "./api-routes";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
@@ -23,7 +22,7 @@ export async function startPlaygroundServer(
   log: Logger,
   pages: PageHandler | null,
 ): Promise<PlaygroundServer> {
-  const { engine, images } = createEngine(config, log);
+  const { engine, images, cgroupParent } = createEngine(config, log);
   const reaped = [...(await engine.reapLeftovers()), ...(await reapCgroups(cgroupParent, () => false))];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 import { runCommand } from "../runtimes/process-exit";
+import { cgroupParentFor } from "../host/create-engine";
 
 const children: ChildProcess[] = [];
 let stateDir = "";
@@ -52,7 +53,7 @@ const containers = async (binary: string, runtime: string) => {
   return (JSON.parse(listed.stdout || "null") ?? []) as Array<{ id: string }>;
 };
 const sandboxCgroups = async () =>
-  (await readdir("/sys/fs/cgroup/pids/sandbox-playground").catch(() => [] as string[])).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+  (await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 
 it("reaps a crashed server's sandboxes on restart", async () => {

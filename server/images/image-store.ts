@@ -29,6 +29,9 @@ export interface ImageStatus {
 export const knownImages = ["busybox"] as const;
 
 export class ImageStore {
+  /** Manifests read before, kept while the file's mtime is unchanged: a launch costs one stat, not a parse. */
+  private readonly cache = new Map<string, { mtimeMs: number; manifest: ImageManifest }>();
+
   constructor(readonly root: string) {}
 
   dir(name: string): string {
@@ -40,10 +43,16 @@ export class ImageStore {
   }
 
   async manifest(name: string): Promise<ImageManifest | null> {
+    const file = path.join(this.dir(name), "manifest.json");
     try {
-      const raw = await fs.readFile(path.join(this.dir(name), "manifest.json"), "utf8");
-      return ImageManifestSchema.parse(JSON.parse(raw));
+      const { mtimeMs } = await fs.stat(file);
+      const cached = this.cache.get(name);
+      if (cached?.mtimeMs === mtimeMs) return cached.manifest;
+      const manifest = ImageManifestSchema.parse(JSON.parse(await fs.readFile(file, "utf8")));
+      this.cache.set(name, { mtimeMs, manifest });
+      return manifest;
     } catch {
+      this.cache.delete(name);
       return null;
     }
   }

@@ -23,6 +23,7 @@ export interface GvisorOptions {
 
 /** Best first: systrap is the modern default, kvm needs a usable /dev/kvm, ptrace works anywhere. */
 const platformPreference: GvisorPlatform[] = ["systrap", "kvm", "ptrace"];
+const platformCacheFile = "/run/sbpg-gvisor-platform.json";
 /** The kvm platform hangs on hosts with a paravirtual /dev/kvm; a probe that has not finished by then failed. */
 const probeTimeoutMs = 4_000;
 
@@ -97,20 +98,24 @@ export class GvisorDriver extends OciCliDriver {
     };
   }
 
-  /** Probes once per boot; the result is kept in the state folder (a tmpfs) so restarts skip the wait. */
+  /**
+   * Probes once per boot of the host: the answer is a fact of this kernel and this runsc, kept in /run
+   * (a tmpfs) so restarts and other playgrounds on the host skip the wait (4 s here, for the kvm probe).
+   */
   private choosePlatform(): Promise<{ chosen: GvisorPlatform | null; tried: string[] }> {
     this.platform ??= (async () => {
       if (this.options.platform !== "auto") return { chosen: this.options.platform, tried: ["set by SBPG_GVISOR_PLATFORM"] };
-      const cacheFile = path.join(path.dirname(this.root), "platform.json");
+      const version = (await runCommand(this.binary, ["--version"], 5_000)).stdout.split("\n")[0] ?? "";
       const cached = await fs
-        .readFile(cacheFile, "utf8")
-        .then((t) => JSON.parse(t) as { chosen: GvisorPlatform | null; tried: string[] })
+        .readFile(platformCacheFile, "utf8")
+        .then((t) => JSON.parse(t) as { binary: string; version: string; chosen: GvisorPlatform | null; tried: string[] })
         .catch(() => null);
-      if (cached?.chosen) return cached;
+      if (cached?.chosen && cached.binary === this.binary && cached.version === version) {
+        return { chosen: cached.chosen, tried: cached.tried };
+      }
       const result = await this.probePlatforms();
       if (result.chosen) {
-        await fs.mkdir(path.dirname(cacheFile), { recursive: true });
-        await fs.writeFile(cacheFile, JSON.stringify(result));
+        await fs.writeFile(platformCacheFile, JSON.stringify({ binary: this.binary, version, ...result })).catch(() => undefined);
       }
       return result;
     })();

@@ -1,0 +1,546 @@
+// Launch benchmark: `sh -c 'echo hi'` through the playground's API against the bare runtime CLI, for runc and gVisor.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { io, type Socket } from "socket.io-client";
+import { z } from "zod";
+import {
+  CreateRunReplySchema,
+  LogChunkSchema,
+  RuntimesReplySchema,
+  StateEventSchema,
+  SubscribeAckSchema,
+  isTerminalState,
+  socketEvents,
+  type RunSnapshot,
+  type RuntimeInfo,
+} from "../lib/api/schemas";
+import { loadConfig, type Config } from "../server/config/env";
+import type { SandboxLimits } from "../server/engine/driver";
+import { cgroupParentFor } from "../server/host/create-engine";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { ImageStore } from "../server/images/image-store";
+import { createLogger } from "../server/log/logger";
+import { removeCgroups } from "../server/runtimes/cgroups";
+import { GvisorDriver } from "../server/runtimes/gvisor";
+import { buildOciSpec } from "../server/runtimes/oci-spec";
+import { runCommand } from "../server/runtimes/process-exit";
+import { RuncDriver } from "../server/runtimes/runc";
+import { summarize } from "./lib/stats";
+
+const command = ["sh", "-c", "echo hi"];
+const expectedOutput = "hi\n";
+const runTimeoutMs = 10_000;
+/** The launch target: what a visitor waits for through the API, against runc by hand. */
+const targetRatio = 1.25;
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+const ArgsSchema = z.object({
+  iterations: z.coerce.number().int().min(1).max(10_000).default(20),
+  warmup: z.coerce.number().int().min(0).max(100).default(2),
+});
+
+type RuntimeName = "runc" | "gvisor";
+type Via = "raw" | "api";
+
+interface RawSample {
+  runMs: number;
+}
+
+interface ApiSample {
+  /** Client clock: just before the POST until the first state event whose run has an `exited` mark. */
+  exitedMs: number;
+  /** Client clock: until the state event with the final state (sent after the server cleaned up). */
+  finalMs: number;
+  /** The run's own timings, from the server receiving the request. */
+  timings: RunSnapshot["timings"];
+  /** The subscription's reply already held the exit: exitedMs is then a little late. */
+  lateSubscription: boolean;
+}
+
+interface Samples {
+  raw: number[];
+  apiExited: number[];
+  apiFinal: number[];
+  firstOutput: number[];
+  cleanedUp: number[];
+  /** Every phase mark of the API runs, for the breakdown of where the time goes. */
+  phases: Map<string, number[]>;
+  lateSubscriptions: number;
+}
+
+/**
+ * The server's own drivers, opened just enough to lend their binary, CLI flags and hardening choices,
+ * so the raw baseline runs exactly what the API runs, minus the playground.
+ */
+interface RawRuntime {
+  readonly cli: string;
+  cliFlags(): Promise<string[]>;
+  hardening(): { userNamespace: boolean; seccomp: boolean; pidsOverhead: number };
+}
+
+class RawRunc extends RuncDriver implements RawRuntime {
+  get cli(): string {
+    return this.binary;
+  }
+  cliFlags(): Promise<string[]> {
+    return this.globalArgs();
+  }
+  hardening() {
+    return this.specOptions();
+  }
+}
+
+class RawGvisor extends GvisorDriver implements RawRuntime {
+  get cli(): string {
+    return this.binary;
+  }
+  cliFlags(): Promise<string[]> {
+    return this.globalArgs();
+  }
+  hardening() {
+    return this.specOptions();
+  }
+}
+
+interface BenchContext {
+  config: Config;
+  /** The server's cgroup parent: raw runs sit beside the API's, as the same host would place them. */
+  cgroupParent: string;
+  rootfsPath: string;
+  bundlesDir: string;
+  raw: Record<RuntimeName, RawRuntime>;
+  socket: Socket;
+  url: string;
+  /** Raw containers not yet torn down, so an error still removes them. */
+  live: Map<string, { runtime: RawRuntime; bundle: string }>;
+  nextId: () => number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { iterations: { type: "string" }, warmup: { type: "string" } },
+    strict: true,
+  });
+  const parsed = ArgsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(`bad arguments:\n${z.prettifyError(parsed.error)}`);
+  const args = parsed.data;
+
+  const stop = new AbortController();
+  process.once("SIGINT", () => stop.abort(new Error("interrupted")));
+
+  const stateDir = await fs.mkdtemp(path.join(await writableRunDir(), "sbpg-bench-"));
+  const cgroupParent = cgroupParentFor(stateDir);
+  let server: PlaygroundServer | null = null;
+  let socket: Socket | null = null;
+  const live: BenchContext["live"] = new Map();
+  try {
+    const config = loadConfig({
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SBPG_STATE_DIR: stateDir,
+      SBPG_CACHE_DIR: process.env.SBPG_CACHE_DIR ?? path.join(repoRoot, ".cache"),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    });
+    const image = await new ImageStore(config.cacheDir).resolve("busybox");
+    if (!image)
+      throw new Error(
+        `the busybox image is not built in ${config.cacheDir}: run \`npx tsx server/images/build-images.ts\``,
+      );
+
+    server = await startPlaygroundServer(config, createLogger(config.logLevel), null);
+    const runtimes = await fetchRuntimes(server.url);
+    const runc = runtimes.find((r) => r.id === "runc");
+    const gvisor = runtimes.find((r) => r.id === "gvisor");
+    if (!runc?.available)
+      throw new Error(`runc is not available: ${runc?.reason ?? "no such runtime"}`);
+    const runtimesUnderTest: RuntimeName[] = gvisor?.available ? ["runc", "gvisor"] : ["runc"];
+
+    // Same state folder as the server's drivers: the gVisor driver finds the platform the server probed.
+    const raw: BenchContext["raw"] = {
+      runc: new RawRunc({ binary: config.runcPath, stateDir, cgroupParent }),
+      gvisor: new RawGvisor({
+        binary: config.runscPath,
+        stateDir,
+        cgroupParent,
+        platform: config.gvisorPlatform,
+        probeImage: async () => image,
+      }),
+    };
+    if (gvisor?.available) {
+      const flags = await raw.gvisor.cliFlags();
+      const platform = flags[flags.indexOf("--platform") + 1];
+      if (platform !== gvisor.details.platform) {
+        throw new Error(
+          `raw runsc would use platform ${platform}, the server uses ${gvisor.details.platform}`,
+        );
+      }
+    }
+
+    socket = await connectSocket(server.url);
+    const bundlesDir = path.join(stateDir, "bench-bundles");
+    await fs.mkdir(bundlesDir, { recursive: true, mode: 0o700 });
+    let counter = 0;
+    const ctx: BenchContext = {
+      cgroupParent,
+      config,
+      rootfsPath: image.rootfsPath,
+      bundlesDir,
+      raw,
+      socket,
+      url: server.url,
+      live,
+      nextId: () => ++counter,
+    };
+
+    printHeader(args, runtimes, runtimesUnderTest);
+    const variants = runtimesUnderTest.flatMap((runtime) =>
+      (["raw", "api"] as const).map((via) => ({ runtime, via })),
+    );
+    const samples = Object.fromEntries(runtimesUnderTest.map((r) => [r, emptySamples()])) as Record<
+      RuntimeName,
+      Samples
+    >;
+
+    for (let round = 0; round < args.warmup + args.iterations; round++) {
+      const measured = round >= args.warmup;
+      showProgress(
+        measured
+          ? `iteration ${round - args.warmup + 1}/${args.iterations}`
+          : `warm-up ${round + 1}/${args.warmup}`,
+      );
+      // Round-robin, starting one variant further each round, so no variant always follows the same one.
+      for (let k = 0; k < variants.length; k++) {
+        stop.signal.throwIfAborted();
+        const { runtime, via } = variants[(round + k) % variants.length];
+        await measureOnce(ctx, runtime, via, measured ? samples[runtime] : emptySamples());
+      }
+    }
+    showProgress("");
+    printResults(samples, runtimesUnderTest);
+  } catch (err) {
+    // Ctrl-C reaches the runtimes too; their failure is not the news.
+    throw stop.signal.aborted ? new Error("interrupted; everything it started is removed") : err;
+  } finally {
+    socket?.disconnect();
+    for (const [name, { runtime, bundle }] of live) await tearDownRaw(runtime, name, bundle, cgroupParent);
+    await server?.close();
+    await fs.rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function measureOnce(
+  ctx: BenchContext,
+  runtime: RuntimeName,
+  via: Via,
+  into: Samples,
+): Promise<void> {
+  if (via === "raw") {
+    into.raw.push((await launchRaw(ctx, runtime)).runMs);
+    return;
+  }
+  const sample = await launchViaApi(ctx, runtime);
+  into.apiExited.push(sample.exitedMs);
+  into.apiFinal.push(sample.finalMs);
+  into.firstOutput.push(requireTiming(sample, "firstOutput"));
+  into.cleanedUp.push(requireTiming(sample, "cleanedUp"));
+  for (const [phase, ms] of Object.entries(sample.timings)) {
+    into.phases.set(phase, [...(into.phases.get(phase) ?? []), ms]);
+  }
+  if (sample.lateSubscription) into.lateSubscriptions++;
+}
+
+/** Same spec as the driver writes (same image, limits and hardening), run by the CLI directly: spawn to exit. */
+async function launchRaw(ctx: BenchContext, runtimeName: RuntimeName): Promise<RawSample> {
+  const runtime = ctx.raw[runtimeName];
+  // Not "sbpg-": another playground starting on this host reaps cgroups with that prefix.
+  const name = `bench-${process.pid}-${runtimeName}-${ctx.nextId()}`;
+  const bundle = path.join(ctx.bundlesDir, name);
+  ctx.live.set(name, { runtime, bundle });
+  try {
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+    const { userNamespace, seccomp, pidsOverhead } = runtime.hardening();
+    const limits = sandboxLimits(ctx.config);
+    const spec = buildOciSpec({
+      rootfsPath: ctx.rootfsPath,
+      command,
+      hostname: "sandbox",
+      limits: { ...limits, pids: limits.pids + pidsOverhead },
+      cgroupsPath: `${ctx.cgroupParent}/${name}`,
+      userNamespace,
+      seccomp,
+    });
+    await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(spec));
+    const flags = await runtime.cliFlags();
+
+    const startedAt = performance.now();
+    const child = spawn(runtime.cli, [...flags, "run", "--bundle", bundle, name], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let exitedAt: number | null = null;
+    child.once("exit", () => (exitedAt = performance.now()));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), runTimeoutMs);
+    const [code, signal] = (await once(child, "close").finally(() => clearTimeout(timer))) as [
+      number | null,
+      string | null,
+    ];
+    const runMs = (exitedAt ?? performance.now()) - startedAt;
+    if (code !== 0 || stdout !== expectedOutput) {
+      throw new Error(
+        `raw ${runtimeName} run ${name} failed: exit ${code ?? signal}, stdout ${JSON.stringify(stdout)}, stderr ${stderr.trim().slice(-800)}`,
+      );
+    }
+    return { runMs };
+  } finally {
+    await tearDownRaw(runtime, name, bundle, ctx.cgroupParent);
+    ctx.live.delete(name);
+  }
+}
+
+/** Idempotent, like the driver's own removal. */
+async function tearDownRaw(runtime: RawRuntime, name: string, bundle: string, cgroupParent: string): Promise<void> {
+  const flags = await runtime.cliFlags();
+  await runCommand(runtime.cli, [...flags, "delete", "--force", name], 10_000);
+  await removeCgroups(cgroupParent, name);
+  await fs.rm(bundle, { recursive: true, force: true });
+}
+
+/** What a visitor's page does: POST the run, subscribe by id, follow run:state until the run is over. */
+async function launchViaApi(ctx: BenchContext, runtime: RuntimeName): Promise<ApiSample> {
+  const { socket } = ctx;
+  const postedAt = performance.now();
+  const reply = await fetch(`${ctx.url}/api/runs`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ runtime, image: "busybox", command, timeoutMs: runTimeoutMs }),
+  });
+  const body: unknown = await reply.json();
+  if (reply.status !== 201)
+    throw new Error(
+      `POST /api/runs (${runtime}) answered ${reply.status}: ${JSON.stringify(body)}`,
+    );
+  const { id } = CreateRunReplySchema.parse(body);
+
+  let output = "";
+  let exitedAt: number | null = null;
+  let lateSubscription = false;
+  let onState: (payload: unknown) => void = () => undefined;
+  let onLog: (payload: unknown) => void = () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const finished = new Promise<{ run: RunSnapshot; at: number }>((resolve, reject) => {
+    const observe = (run: RunSnapshot, fromAck: boolean) => {
+      const now = performance.now();
+      if (exitedAt === null && (run.timings.exited !== undefined || isTerminalState(run.state))) {
+        exitedAt = now;
+        lateSubscription = fromAck;
+      }
+      if (isTerminalState(run.state)) resolve({ run, at: now });
+    };
+    onState = (payload) => {
+      const event = StateEventSchema.parse(payload);
+      if (event.runId === id) observe(event.run, false);
+    };
+    onLog = (payload) => {
+      const chunk = LogChunkSchema.parse(payload);
+      // Backlog and live output may overlap; the offset says what is new.
+      if (chunk.runId === id && chunk.offset + chunk.data.length > output.length) {
+        output += chunk.data.slice(output.length - chunk.offset);
+      }
+    };
+    socket.on(socketEvents.state, onState);
+    socket.on(socketEvents.log, onLog);
+    timer = setTimeout(
+      () => reject(new Error(`run ${id} (${runtime}) did not finish in ${2 * runTimeoutMs} ms`)),
+      2 * runTimeoutMs,
+    );
+    socket
+      .timeout(runTimeoutMs)
+      .emitWithAck(socketEvents.subscribe, { runId: id })
+      .then((raw: unknown) => {
+        const ack = SubscribeAckSchema.parse(raw);
+        if (!ack.ok)
+          throw new Error(`run:subscribe ${id}: ${ack.error.code}: ${ack.error.message}`);
+        observe(ack.run, true);
+      })
+      .catch(reject);
+  });
+  try {
+    const { run, at } = await finished;
+    if (run.state !== "exited" || run.exitCode !== 0 || output !== expectedOutput) {
+      throw new Error(
+        `API ${runtime} run ${id} ended ${run.state} (exit ${run.exitCode}, ${run.error?.message ?? "no error"}), output ${JSON.stringify(output)}`,
+      );
+    }
+    return {
+      exitedMs: (exitedAt ?? at) - postedAt,
+      finalMs: at - postedAt,
+      timings: run.timings,
+      lateSubscription,
+    };
+  } finally {
+    clearTimeout(timer);
+    socket.off(socketEvents.state, onState);
+    socket.off(socketEvents.log, onLog);
+    socket.emit(socketEvents.unsubscribe, { runId: id });
+  }
+}
+
+function requireTiming(sample: ApiSample, phase: string): number {
+  const value = sample.timings[phase];
+  if (value === undefined)
+    throw new Error(`run timings lack "${phase}": ${JSON.stringify(sample.timings)}`);
+  return value;
+}
+
+/** The limits the engine gives a run that asks for no particular timeout. */
+function sandboxLimits(config: Config): SandboxLimits {
+  const { limits } = config;
+  return {
+    timeoutMs: runTimeoutMs,
+    memoryBytes: limits.memoryBytes,
+    pids: limits.pids,
+    cpuShares: limits.cpuShares,
+    outputBytes: limits.outputBytes,
+    tmpfsBytes: limits.tmpfsBytes,
+  };
+}
+
+async function fetchRuntimes(url: string): Promise<RuntimeInfo[]> {
+  const reply = await fetch(`${url}/api/runtimes`);
+  if (!reply.ok) throw new Error(`GET /api/runtimes answered ${reply.status}`);
+  return RuntimesReplySchema.parse(await reply.json()).runtimes;
+}
+
+async function connectSocket(url: string): Promise<Socket> {
+  const socket = io(url, { transports: ["websocket"], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", (err) => {
+      socket.disconnect();
+      reject(new Error(`socket.io connection to ${url} failed: ${err.message}`));
+    });
+  });
+  return socket;
+}
+
+/** /run is a tmpfs like the playground's default state folder; fall back to the temp folder elsewhere. */
+async function writableRunDir(): Promise<string> {
+  return fs.access("/run", fs.constants.W_OK).then(
+    () => "/run",
+    () => os.tmpdir(),
+  );
+}
+
+/** On a terminal only, so a redirected report stays clean. */
+function showProgress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${text.padEnd(24)}${text ? "" : "\r"}`);
+}
+
+function emptySamples(): Samples {
+  return {
+    raw: [],
+    apiExited: [],
+    apiFinal: [],
+    firstOutput: [],
+    cleanedUp: [],
+    phases: new Map(),
+    lateSubscriptions: 0,
+  };
+}
+
+function printHeader(
+  args: z.infer<typeof ArgsSchema>,
+  runtimes: RuntimeInfo[],
+  tested: RuntimeName[],
+): void {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  console.log(
+    `Launch benchmark: ${JSON.stringify(command)}, ${args.iterations} iterations per variant after ${args.warmup} warm-up rounds`,
+  );
+  console.log(
+    `host: ${os.cpus().length} × ${cpu}, ${os.type()} ${os.release()}, node ${process.version}`,
+  );
+  for (const r of runtimes.filter((r) => tested.includes(r.id as RuntimeName))) {
+    console.log(
+      `${r.id}: ${r.version}${r.details.platform ? `, platform ${r.details.platform}` : ""}`,
+    );
+  }
+  for (const r of runtimes.filter((r) => !tested.includes(r.id as RuntimeName))) {
+    console.log(`${r.id}: skipped (${r.reason})`);
+  }
+  console.log();
+}
+
+function printResults(samples: Record<RuntimeName, Samples>, tested: RuntimeName[]): void {
+  const rows: Array<[string, number[]]> = tested.flatMap((runtime) => {
+    const s = samples[runtime];
+    return [
+      [`${runtime} raw   spawn → exit`, s.raw],
+      [`${runtime} API   POST → exited event`, s.apiExited],
+      [`${runtime} API   request → firstOutput (run timings)`, s.firstOutput],
+      [`${runtime} API   request → cleanedUp (run timings)`, s.cleanedUp],
+      [`${runtime} API   POST → final state event`, s.apiFinal],
+    ] as Array<[string, number[]]>;
+  });
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const cell = (v: number | string) => (typeof v === "number" ? v.toFixed(1) : v).padStart(9);
+  console.log(
+    `${"variant (ms)".padEnd(width)}${cell("median")}${cell("p95")}${cell("min")}${cell("n")}`,
+  );
+  for (const [label, values] of rows) {
+    const { median, p95, min, count } = summarize(values);
+    console.log(
+      `${label.padEnd(width)}${cell(median)}${cell(p95)}${cell(min)}${cell(String(count))}`,
+    );
+  }
+
+  console.log("\nratios of medians, API launch-to-exit / raw launch:");
+  for (const runtime of tested) {
+    const s = samples[runtime];
+    const ratio = summarize(s.apiExited).median / summarize(s.raw).median;
+    const verdict =
+      runtime === "runc"
+        ? `target ≤ ${targetRatio.toFixed(2)}×  ${ratio <= targetRatio ? "PASS" : "FAIL"}`
+        : "(no target)";
+    console.log(`  ${runtime.padEnd(7)} ${ratio.toFixed(2)}×  ${verdict}`);
+  }
+  console.log("\nAPI run phases, median ms from the request (run timings):");
+  for (const runtime of tested) {
+    const phases = [...samples[runtime].phases]
+      .map(([phase, values]) => [phase, summarize(values).median] as const)
+      .sort((a, b) => a[1] - b[1]);
+    console.log(
+      `  ${runtime.padEnd(7)} ${phases.map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`).join(", ")}`,
+    );
+  }
+  const late = tested.reduce((n, r) => n + samples[r].lateSubscriptions, 0);
+  if (late > 0)
+    console.log(
+      `\nnote: ${late} API runs had exited before the subscription answered; their exit time is the answer's.`,
+    );
+  console.log(
+    "\nThe final state event follows the server's cleanup (runtime delete, cgroups, bundle), hence its gap to exited.",
+  );
+}
+
+main().catch((err: unknown) => {
+  // Every error raised here names what failed; the stack is for LOG_LEVEL=debug.
+  const detail =
+    err instanceof Error
+      ? process.env.LOG_LEVEL === "debug"
+        ? err.stack
+        : err.message
+      : String(err);
+  console.error(`launch benchmark failed: ${detail}`);
+  process.exitCode = 1;
+});

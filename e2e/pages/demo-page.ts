@@ -1,0 +1,36 @@
+// Page object for a demo page: pick runtimes, run, read each runtime's column.
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export class DemoPage {
+  constructor(private readonly page: Page) {}
+
+  async open(slug: string): Promise<void> {
+    await this.page.goto(`/demos/${slug}`);
+    await expect(this.page.getByTestId("run-button")).toBeEnabled();
+  }
+
+  async selectOnly(runtimes: string[]): Promise<void> {
+    const toggles = this.page.locator('[data-testid^="runtime-toggle-"]');
+    for (const toggle of await toggles.all()) {
+      const id = (await toggle.getAttribute("data-testid"))!.replace("runtime-toggle-", "");
+      if (await toggle.isDisabled()) continue;
+      await toggle.setChecked(runtimes.includes(id));
+    }
+  }
+
+  async run(): Promise<void> {
+    await this.page.getByTestId("run-button").click();
+  }
+
+  column(runtime: string): Locator {
+    return this.page.getByTestId(`run-column-${runtime}`);
+  }
+
+  logText(runtime: string): Locator {
+    return this.page.getByTestId(`log-text-${runtime}`);
+  }
+
+  timingChart(): Locator {
+    return this.page.getByTestId("timing-chart");
+  }
+}
