@@ -7,7 +7,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["**/*.spec.ts"], exclude: ["**/node_modules/**", "**/*.int.spec.ts", "e2e/**"] },
+        test: {
+          name: "unit",
+          include: ["**/*.spec.ts"],
+          exclude: ["**/node_modules/**", "**/*.int.spec.ts", "e2e/**"],
+        },
       },
       {
         extends: true,

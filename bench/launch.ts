@@ -229,7 +229,8 @@ async function main(): Promise<void> {
     throw stop.signal.aborted ? new Error("interrupted; everything it started is removed") : err;
   } finally {
     socket?.disconnect();
-    for (const [name, { runtime, bundle }] of live) await tearDownRaw(runtime, name, bundle, cgroupParent);
+    for (const [name, { runtime, bundle }] of live)
+      await tearDownRaw(runtime, name, bundle, cgroupParent);
     await server?.close();
     await fs.rm(stateDir, { recursive: true, force: true });
   }
@@ -308,7 +309,12 @@ async function launchRaw(ctx: BenchContext, runtimeName: RuntimeName): Promise<R
 }
 
 /** Idempotent, like the driver's own removal. */
-async function tearDownRaw(runtime: RawRuntime, name: string, bundle: string, cgroupParent: string): Promise<void> {
+async function tearDownRaw(
+  runtime: RawRuntime,
+  name: string,
+  bundle: string,
+  cgroupParent: string,
+): Promise<void> {
   const flags = await runtime.cliFlags();
   await runCommand(runtime.cli, [...flags, "delete", "--force", name], 10_000);
   await removeCgroups(cgroupParent, name);

@@ -6,7 +6,8 @@ test("runs Hello, sandbox on runc and gVisor side by side", async ({ page }, tes
   const external: string[] = [];
   page.on("request", (req) => {
     const url = new URL(req.url());
-    if (!["127.0.0.1", "localhost"].includes(url.hostname) && url.protocol !== "data:") external.push(req.url());
+    if (!["127.0.0.1", "localhost"].includes(url.hostname) && url.protocol !== "data:")
+      external.push(req.url());
   });
 
   const demo = new DemoPage(page);
@@ -32,7 +33,10 @@ test("runs Hello, sandbox on runc and gVisor side by side", async ({ page }, tes
 
   await page.screenshot({ path: testInfo.outputPath("hello-sandbox.png"), fullPage: true });
   await page.screenshot({ path: "test-results/hello-sandbox.png", fullPage: true });
-  testInfo.annotations.push({ type: "click-to-both-exited-ms", description: String(firstOutputMs) });
+  testInfo.annotations.push({
+    type: "click-to-both-exited-ms",
+    description: String(firstOutputMs),
+  });
 });
 
 test("What the sandbox sees shows the sandbox's kernel, ids and interfaces", async ({ page }) => {

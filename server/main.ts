@@ -10,14 +10,22 @@ const apiOnly = process.argv.includes("--api-only");
 
 let pages: PageHandler | null = null;
 if (!apiOnly) {
-  const app = next({ dev: config.env === "development", dir: process.cwd(), hostname: config.host, port: config.port });
+  const app = next({
+    dev: config.env === "development",
+    dir: process.cwd(),
+    hostname: config.host,
+    port: config.port,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   pages = (req, res) => handle(req, res);
 }
 
 const server = await startPlaygroundServer(config, log, pages);
-log.info({ url: server.url, host: config.host, port: config.port, pages: !apiOnly }, "Sandbox Playground is listening");
+log.info(
+  { url: server.url, host: config.host, port: config.port, pages: !apiOnly },
+  "Sandbox Playground is listening",
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -105,7 +105,12 @@ export const HostReplySchema = z.object({
     outputBytes: z.number(),
   }),
   images: z.array(
-    z.object({ name: z.string(), available: z.boolean(), sizeBytes: z.number().nullable(), reason: z.string().nullable() }),
+    z.object({
+      name: z.string(),
+      available: z.boolean(),
+      sizeBytes: z.number().nullable(),
+      reason: z.string().nullable(),
+    }),
   ),
   /** Runs on the host, without their ids: an id is the capability to watch or stop a run, so only its creator has it. */
   runs: z.array(

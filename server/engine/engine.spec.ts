@@ -19,7 +19,13 @@ class ScriptedDriver implements SandboxDriver {
   available = true;
 
   async probe() {
-    return { available: this.available, version: "1", reason: this.available ? null : "not installed", install: null, details: {} };
+    return {
+      available: this.available,
+      version: "1",
+      reason: this.available ? null : "not installed",
+      install: null,
+      details: {},
+    };
   }
 
   async launch(spec: LaunchSpec, ctx: LaunchContext) {
@@ -45,10 +51,22 @@ class ScriptedDriver implements SandboxDriver {
   }
 }
 
-async function setup(overrides: Partial<ConstructorParameters<typeof SandboxEngine>[0]["limits"]> = {}) {
+async function setup(
+  overrides: Partial<ConstructorParameters<typeof SandboxEngine>[0]["limits"]> = {},
+) {
   const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-engine-"));
   const images = new ImageStore(cache);
-  await buildImage({ name: "busybox", source: "test", files: [], symlinks: [], directories: ["bin"], generated: [] }, images.dir("busybox"));
+  await buildImage(
+    {
+      name: "busybox",
+      source: "test",
+      files: [],
+      symlinks: [],
+      directories: ["bin"],
+      generated: [],
+    },
+    images.dir("busybox"),
+  );
   const driver = new ScriptedDriver();
   const engine = new SandboxEngine({
     drivers: [driver],
@@ -73,8 +91,19 @@ async function setup(overrides: Partial<ConstructorParameters<typeof SandboxEngi
   return { engine, driver };
 }
 
-const launch = (engine: SandboxEngine, command: string[], extra: Partial<Parameters<SandboxEngine["launchRun"]>[0]> = {}) =>
-  engine.launchRun({ runtime: "runc", image: "busybox", command, timeoutMs: undefined, clientId: "a", ...extra });
+const launch = (
+  engine: SandboxEngine,
+  command: string[],
+  extra: Partial<Parameters<SandboxEngine["launchRun"]>[0]> = {},
+) =>
+  engine.launchRun({
+    runtime: "runc",
+    image: "busybox",
+    command,
+    timeoutMs: undefined,
+    clientId: "a",
+    ...extra,
+  });
 
 describe("SandboxEngine", () => {
   it("runs a sandbox to exit with its output and timings", async () => {
@@ -85,7 +114,17 @@ describe("SandboxEngine", () => {
     expect(snap.state).toBe("exited");
     expect(snap.exitCode).toBe(0);
     expect(run.output.text()).toBe("hello");
-    for (const phase of ["requested", "queued", "preparing", "booting", "started", "running", "firstOutput", "exited", "cleanedUp"]) {
+    for (const phase of [
+      "requested",
+      "queued",
+      "preparing",
+      "booting",
+      "started",
+      "running",
+      "firstOutput",
+      "exited",
+      "cleanedUp",
+    ]) {
       expect(snap.timings).toHaveProperty(phase);
     }
   });
@@ -105,18 +144,38 @@ describe("SandboxEngine", () => {
     const { engine } = await setup({ maxQueuedRuns: 1, maxActiveRunsPerClient: 2 });
     await launch(engine, ["one", "100"]);
     await launch(engine, ["two", "1"]);
-    await expect(launch(engine, ["three", "1"])).rejects.toMatchObject({ code: "quota:runs_per_client", status: 429 });
-    await expect(launch(engine, ["four", "1"], { clientId: "other" })).rejects.toMatchObject({ code: "quota:host_full" });
+    await expect(launch(engine, ["three", "1"])).rejects.toMatchObject({
+      code: "quota:runs_per_client",
+      status: 429,
+    });
+    await expect(launch(engine, ["four", "1"], { clientId: "other" })).rejects.toMatchObject({
+      code: "quota:host_full",
+    });
     expect(engine.listRuns()).toHaveLength(2);
   });
 
   it("names unknown runtimes, images and unavailable runtimes with their own codes", async () => {
     const { engine, driver } = await setup();
-    await expect(engine.launchRun({ runtime: "nope", image: "busybox", command: undefined, timeoutMs: undefined, clientId: "a" })).rejects.toMatchObject({ code: "not_found:runtime", status: 404 });
-    await expect(launch(engine, ["x"], { image: "ubuntu" })).rejects.toMatchObject({ code: "not_found:image" });
-    await expect(launch(engine, ["x"], { timeoutMs: 999_999 })).rejects.toMatchObject({ code: "bad_request:timeout", status: 400 });
+    await expect(
+      engine.launchRun({
+        runtime: "nope",
+        image: "busybox",
+        command: undefined,
+        timeoutMs: undefined,
+        clientId: "a",
+      }),
+    ).rejects.toMatchObject({ code: "not_found:runtime", status: 404 });
+    await expect(launch(engine, ["x"], { image: "ubuntu" })).rejects.toMatchObject({
+      code: "not_found:image",
+    });
+    await expect(launch(engine, ["x"], { timeoutMs: 999_999 })).rejects.toMatchObject({
+      code: "bad_request:timeout",
+      status: 400,
+    });
     driver.available = false;
-    await expect(launch(engine, ["x"])).rejects.toThrow(/not available on this host: not installed/);
+    await expect(launch(engine, ["x"])).rejects.toThrow(
+      /not available on this host: not installed/,
+    );
     expect(engine.listRuns()).toHaveLength(0);
   });
 
@@ -144,7 +203,11 @@ describe("SandboxEngine", () => {
     const { engine } = await setup({ outputBytes: 4 });
     const run = await launch(engine, ["chatterbox", "10000"]);
     await engine.whenSettled(run.id);
-    expect(run.snapshot()).toMatchObject({ state: "failed", outputTruncated: true, error: { code: "limit:output" } });
+    expect(run.snapshot()).toMatchObject({
+      state: "failed",
+      outputTruncated: true,
+      error: { code: "limit:output" },
+    });
   });
 
   it("marks a run failed when the driver throws, without leaking the stack", async () => {

@@ -37,19 +37,28 @@ export interface EngineEvents {
 
 export const defaultCommand = ["sh", "-c", 'echo "Hello from $(hostname): $(uname -sr)"'];
 
-const endMessages: Record<EndReason, { state: "failed" | "stopped"; code: string; message: (run: Run) => string }> = {
+const endMessages: Record<
+  EndReason,
+  { state: "failed" | "stopped"; code: string; message: (run: Run) => string }
+> = {
   timeout: {
     state: "failed",
     code: "limit:timeout",
-    message: (run) => `The sandbox ran past its time limit of ${run.limits.timeoutMs} ms and was stopped.`,
+    message: (run) =>
+      `The sandbox ran past its time limit of ${run.limits.timeoutMs} ms and was stopped.`,
   },
   "output-limit": {
     state: "failed",
     code: "limit:output",
-    message: (run) => `The sandbox wrote more than its output limit of ${run.limits.outputBytes} bytes and was stopped.`,
+    message: (run) =>
+      `The sandbox wrote more than its output limit of ${run.limits.outputBytes} bytes and was stopped.`,
   },
   stopped: { state: "stopped", code: "stopped", message: () => "Stopped on request." },
-  shutdown: { state: "stopped", code: "stopped:shutdown", message: () => "The host is shutting down." },
+  shutdown: {
+    state: "stopped",
+    code: "stopped:shutdown",
+    message: () => "The host is shutting down.",
+  },
 };
 
 export class SandboxEngine extends EventEmitter<EngineEvents> {
@@ -85,28 +94,51 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** Validates against host state, then admits the run: it starts now or waits in the queue. */
   async launchRun(request: LaunchRequest): Promise<Run> {
     const requestedAt = request.requestedAt ?? performance.now();
-    if (this.closing) throw new PlaygroundError("unavailable", "host", "The host is shutting down; try again in a moment.");
+    if (this.closing)
+      throw new PlaygroundError(
+        "unavailable",
+        "host",
+        "The host is shutting down; try again in a moment.",
+      );
     const driver = this.drivers.get(request.runtime);
     if (!driver) {
-      throw new PlaygroundError("not_found", "runtime", `Unknown runtime "${request.runtime}". GET /api/runtimes lists them.`);
+      throw new PlaygroundError(
+        "not_found",
+        "runtime",
+        `Unknown runtime "${request.runtime}". GET /api/runtimes lists them.`,
+      );
     }
     if (!this.options.images.isKnown(request.image)) {
       throw new PlaygroundError("not_found", "image", `Unknown image "${request.image}".`);
     }
     const availability = await driver.probe();
     if (!availability.available) {
-      throw new PlaygroundError("unavailable", "runtime", `${driver.name} is not available on this host: ${availability.reason}`);
+      throw new PlaygroundError(
+        "unavailable",
+        "runtime",
+        `${driver.name} is not available on this host: ${availability.reason}`,
+      );
     }
     const image = await this.options.images.resolve(request.image);
     if (!image) {
-      throw new PlaygroundError("unavailable", "image", `The ${request.image} image is not built on this host: run \`npm run setup\`.`);
+      throw new PlaygroundError(
+        "unavailable",
+        "image",
+        `The ${request.image} image is not built on this host: run \`npm run setup\`.`,
+      );
     }
     const { limits } = this.options;
     const timeoutMs = request.timeoutMs ?? limits.defaultTimeoutMs;
     if (timeoutMs > limits.maxTimeoutMs) {
-      throw new PlaygroundError("bad_request", "timeout", `timeoutMs may be at most ${limits.maxTimeoutMs} on this host.`);
+      throw new PlaygroundError(
+        "bad_request",
+        "timeout",
+        `timeoutMs may be at most ${limits.maxTimeoutMs} on this host.`,
+      );
     }
-    const mine = [...this.active, ...this.queue.items()].filter((r) => r.clientId === request.clientId).length;
+    const mine = [...this.active, ...this.queue.items()].filter(
+      (r) => r.clientId === request.clientId,
+    ).length;
     if (mine >= limits.maxActiveRunsPerClient) {
       throw new PlaygroundError(
         "quota",
@@ -116,7 +148,11 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
     const mustQueue = this.active.size >= limits.maxConcurrentRuns;
     if (mustQueue && this.queue.size >= limits.maxQueuedRuns) {
-      throw new PlaygroundError("quota", "host_full", `The host is full (${this.queue.size} runs waiting); try again shortly.`);
+      throw new PlaygroundError(
+        "quota",
+        "host_full",
+        `The host is full (${this.queue.size} runs waiting); try again shortly.`,
+      );
     }
 
     const run = new Run({
@@ -124,7 +160,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       runtime: driver.id,
       image: request.image,
       command: request.command ?? defaultCommand,
-      limits: { timeoutMs, memoryBytes: limits.memoryBytes, pids: limits.pids, cpuShares: limits.cpuShares, outputBytes: limits.outputBytes, tmpfsBytes: limits.tmpfsBytes },
+      limits: {
+        timeoutMs,
+        memoryBytes: limits.memoryBytes,
+        pids: limits.pids,
+        cpuShares: limits.cpuShares,
+        outputBytes: limits.outputBytes,
+        tmpfsBytes: limits.tmpfsBytes,
+      },
       clientId: request.clientId,
       backlogChars: limits.logBacklogBytes,
       requestedAt,
@@ -220,7 +263,13 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     run.transition("preparing");
     try {
       const result = await driver.launch(
-        { runId: run.id, resourceName: `${resourcePrefix}${run.id}`, image, command: run.command, limits: run.limits },
+        {
+          runId: run.id,
+          resourceName: `${resourcePrefix}${run.id}`,
+          image,
+          command: run.command,
+          limits: run.limits,
+        },
         {
           signal: run.controller.signal,
           mark: (phase) => run.mark(phase),
@@ -244,15 +293,22 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         this.end(run, reason);
       } else {
         if (result.exitCode === 137) {
-          run.note(`\n[killed by SIGKILL: most likely the sandbox reached its memory limit of ${formatBytes(run.limits.memoryBytes)}]\n`);
+          run.note(
+            `\n[killed by SIGKILL: most likely the sandbox reached its memory limit of ${formatBytes(run.limits.memoryBytes)}]\n`,
+          );
         }
         run.finish("exited", { exitCode: result.exitCode });
       }
-      log.info({ state: run.state, exitCode: run.snapshot().exitCode, timings: run.snapshot().timings }, "run ended");
+      log.info(
+        { state: run.state, exitCode: run.snapshot().exitCode, timings: run.snapshot().timings },
+        "run ended",
+      );
     } catch (err) {
       run.mark("cleanedUp");
       const message =
-        err instanceof RuntimeLaunchError ? err.message : "The sandbox failed to start on the host; the host log has details.";
+        err instanceof RuntimeLaunchError
+          ? err.message
+          : "The sandbox failed to start on the host; the host log has details.";
       log.error({ err }, "run failed");
       run.note(`\n[${message}]\n`);
       run.finish("failed", { error: { code: "runtime:launch", message } });

@@ -22,7 +22,9 @@ describe("OutputLog", () => {
     expect(first.limitReached).toBe(false);
     expect(second.limitReached).toBe(true);
     expect(third).toEqual({ accepted: "", limitReached: false });
-    expect(log.text()).toMatch(/^12345678\n\[output truncated: the sandbox wrote more than 8 bytes; it was stopped\]\n$/);
+    expect(log.text()).toMatch(
+      /^12345678\n\[output truncated: the sandbox wrote more than 8 bytes; it was stopped\]\n$/,
+    );
     expect(log.truncated).toBe(true);
   });
 

@@ -2,17 +2,36 @@ import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { Run } from "./run";
 
-const limits = { timeoutMs: 1000, memoryBytes: 1 << 26, pids: 32, cpuShares: 512, outputBytes: 64, tmpfsBytes: 1 << 20 };
+const limits = {
+  timeoutMs: 1000,
+  memoryBytes: 1 << 26,
+  pids: 32,
+  cpuShares: 512,
+  outputBytes: 64,
+  tmpfsBytes: 1 << 20,
+};
 const newRun = () =>
-  new Run({ id: "r1", runtime: "runc", image: "busybox", command: ["true"], limits, clientId: "c", backlogChars: 64, requestedAt: performance.now() });
+  new Run({
+    id: "r1",
+    runtime: "runc",
+    image: "busybox",
+    command: ["true"],
+    limits,
+    clientId: "c",
+    backlogChars: 64,
+    requestedAt: performance.now(),
+  });
 
 describe("Run", () => {
   it("walks the state machine and timestamps every state, monotonically", () => {
     const run = newRun();
-    for (const state of ["preparing", "booting", "running", "exited"] as const) run.transition(state);
+    for (const state of ["preparing", "booting", "running", "exited"] as const)
+      run.transition(state);
     const { timings, state } = run.snapshot();
     expect(state).toBe("exited");
-    const order = ["requested", "queued", "preparing", "booting", "running", "exited"].map((p) => timings[p]);
+    const order = ["requested", "queued", "preparing", "booting", "running", "exited"].map(
+      (p) => timings[p],
+    );
     expect(order.every((t) => typeof t === "number")).toBe(true);
     expect([...order].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(order);
   });

@@ -108,11 +108,15 @@ export class Run extends EventEmitter<RunEvents> {
     if (next !== "queued") this.position = null;
     if (isTerminalState(next)) this.finishedAtWall = Date.now();
     // A driver may have marked the moment already (the process exit is "exited"); keep the earlier, truer one.
-    if (!this.marks.has(next)) this.marks.set(next, Math.round((performance.now() - this.requestedAt) * 100) / 100);
+    if (!this.marks.has(next))
+      this.marks.set(next, Math.round((performance.now() - this.requestedAt) * 100) / 100);
     this.changed();
   }
 
-  finish(state: "exited" | "failed" | "stopped", result: { exitCode?: number | null; error?: { code: string; message: string } }): void {
+  finish(
+    state: "exited" | "failed" | "stopped",
+    result: { exitCode?: number | null; error?: { code: string; message: string } },
+  ): void {
     if (this.finished) return;
     this.code = result.exitCode ?? null;
     this.failure = result.error ?? null;

@@ -32,7 +32,12 @@ export function toErrorBody(err: PlaygroundError): { error: { code: string; mess
 /** Anything else becomes an opaque internal error: the stack goes to the log, not to the visitor. */
 export function asPlaygroundError(err: unknown): PlaygroundError {
   if (err instanceof PlaygroundError) return err;
-  return new PlaygroundError("internal", "server", "Something went wrong on the host; the log has details.", {
-    cause: err,
-  });
+  return new PlaygroundError(
+    "internal",
+    "server",
+    "Something went wrong on the host; the log has details.",
+    {
+      cause: err,
+    },
+  );
 }

@@ -15,7 +15,10 @@ export function cgroupParentFor(stateDir: string): string {
   return `/sandbox-playground/${path.basename(stateDir)}`;
 }
 
-export function createEngine(config: Config, log: Logger): { engine: SandboxEngine; images: ImageStore; cgroupParent: string } {
+export function createEngine(
+  config: Config,
+  log: Logger,
+): { engine: SandboxEngine; images: ImageStore; cgroupParent: string } {
   const images = new ImageStore(config.cacheDir);
   const cgroupParent = cgroupParentFor(config.stateDir);
   const drivers = [
@@ -28,6 +31,12 @@ export function createEngine(config: Config, log: Logger): { engine: SandboxEngi
       probeImage: () => images.resolve("busybox"),
     }),
   ];
-  const engine = new SandboxEngine({ drivers, images, limits: config.limits, retention: config.retention, log });
+  const engine = new SandboxEngine({
+    drivers,
+    images,
+    limits: config.limits,
+    retention: config.retention,
+    log,
+  });
   return { engine, images, cgroupParent };
 }

@@ -23,19 +23,28 @@ interface Request {
   clientId: string;
 }
 
-type Reply = { status: number; body: unknown; text?: never } | { status: number; text: string; body?: never };
+type Reply =
+  { status: number; body: unknown; text?: never } | { status: number; text: string; body?: never };
 type Handler = (ctx: ApiContext, request: Request) => Promise<Reply>;
 
 const runIdPattern = "[A-Za-z0-9_-]{1,64}";
 
 const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
-  { method: "GET", pattern: /^\/api\/health$/, handler: async () => ({ status: 200, body: { ok: true } }) },
+  {
+    method: "GET",
+    pattern: /^\/api\/health$/,
+    handler: async () => ({ status: 200, body: { ok: true } }),
+  },
   {
     method: "GET",
     pattern: /^\/api\/runtimes$/,
     handler: async (ctx) => ({ status: 200, body: { runtimes: await ctx.engine.runtimes() } }),
   },
-  { method: "GET", pattern: /^\/api\/host$/, handler: async (ctx) => ({ status: 200, body: await hostReply(ctx) }) },
+  {
+    method: "GET",
+    pattern: /^\/api\/host$/,
+    handler: async (ctx) => ({ status: 200, body: await hostReply(ctx) }),
+  },
   {
     method: "POST",
     pattern: /^\/api\/runs$/,
@@ -45,7 +54,11 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-        throw new PlaygroundError("bad_request", "run", `Invalid run request: ${where}${issue?.message ?? "malformed"}`);
+        throw new PlaygroundError(
+          "bad_request",
+          "run",
+          `Invalid run request: ${where}${issue?.message ?? "malformed"}`,
+        );
       }
       const body = parsed.data;
       const run = await ctx.engine.launchRun({
@@ -67,7 +80,10 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   {
     method: "GET",
     pattern: new RegExp(`^/api/runs/(?<id>${runIdPattern})/logs$`),
-    handler: async (ctx, { params }) => ({ status: 200, text: findRun(ctx, params.id).output.text() }),
+    handler: async (ctx, { params }) => ({
+      status: 200,
+      text: findRun(ctx, params.id).output.text(),
+    }),
   },
   {
     method: "DELETE",
@@ -82,7 +98,12 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
 
 function findRun(ctx: ApiContext, id: string | undefined) {
   const run = id ? ctx.engine.getRun(id) : undefined;
-  if (!run) throw new PlaygroundError("not_found", "run", `No run with id "${id}" (runs are kept for a while after they end).`);
+  if (!run)
+    throw new PlaygroundError(
+      "not_found",
+      "run",
+      `No run with id "${id}" (runs are kept for a while after they end).`,
+    );
   return run;
 }
 
@@ -124,7 +145,11 @@ async function hostReply(ctx: ApiContext): Promise<HostReply> {
 }
 
 /** Answers /api/* requests; returns false for anything else so the page handler can take it. */
-export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://localhost");
   if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") return false;
   const requestedAt = performance.now();
@@ -135,9 +160,17 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!route) {
       if (matching.length > 0) {
         res.setHeader("Allow", matching.map((r) => r.method).join(", "));
-        throw new PlaygroundError("method", "not_allowed", `${req.method} is not allowed on ${url.pathname}.`);
+        throw new PlaygroundError(
+          "method",
+          "not_allowed",
+          `${req.method} is not allowed on ${url.pathname}.`,
+        );
       }
-      throw new PlaygroundError("not_found", "route", `No API route ${req.method} ${url.pathname}.`);
+      throw new PlaygroundError(
+        "not_found",
+        "route",
+        `No API route ${req.method} ${url.pathname}.`,
+      );
     }
     const params = (url.pathname.match(route.pattern)?.groups ?? {}) as Record<string, string>;
     reply = await route.handler(ctx, { req, params, requestedAt, clientId: clientIdOf(req) });

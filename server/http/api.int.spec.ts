@@ -23,18 +23,31 @@ afterAll(async () => host?.close());
 /** Nothing of a finished run may remain: no container in the runtime's state, no bundle, no cgroup. */
 async function expectNothingLeft(runtime: "runc" | "gvisor") {
   const binary = runtime === "runc" ? "runc" : "runsc";
-  const listed = await runCommand(binary, ["--root", path.join(host.stateDir, runtime, "root"), "list", "--format", "json"]);
+  const listed = await runCommand(binary, [
+    "--root",
+    path.join(host.stateDir, runtime, "root"),
+    "list",
+    "--format",
+    "json",
+  ]);
   expect(JSON.parse(listed.stdout || "null") ?? []).toEqual([]);
   expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).toEqual([]);
   for (const controller of ["memory", "pids", "cpu"]) {
-    const children = await readdir(`/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`).catch(() => []);
-    expect(children.filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"))).toEqual([]);
+    const children = await readdir(
+      `/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`,
+    ).catch(() => []);
+    expect(children.filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"))).toEqual(
+      [],
+    );
   }
 }
 
 describe("health and runtimes", () => {
   it("answers health", async () => {
-    expect(await host.request("GET", "/api/health")).toMatchObject({ status: 200, json: { ok: true } });
+    expect(await host.request("GET", "/api/health")).toMatchObject({
+      status: 200,
+      json: { ok: true },
+    });
   });
 
   it("lists runc and gVisor as available, with versions", async () => {
@@ -50,11 +63,30 @@ describe("health and runtimes", () => {
 
 describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
   it("prints its output, exits 0 and times every phase", async () => {
-    const { run, logs } = await runToEnd(host, { runtime, command: ["sh", "-c", "echo hello from $(hostname)"] });
-    expect(run).toMatchObject({ runtime, image: "busybox", state: "exited", exitCode: 0, error: null });
+    const { run, logs } = await runToEnd(host, {
+      runtime,
+      command: ["sh", "-c", "echo hello from $(hostname)"],
+    });
+    expect(run).toMatchObject({
+      runtime,
+      image: "busybox",
+      state: "exited",
+      exitCode: 0,
+      error: null,
+    });
     expect(logs).toBe("hello from sandbox\n");
     const t = run.timings;
-    for (const phase of ["requested", "queued", "preparing", "bundleWritten", "booting", "started", "firstOutput", "exited", "cleanedUp"]) {
+    for (const phase of [
+      "requested",
+      "queued",
+      "preparing",
+      "bundleWritten",
+      "booting",
+      "started",
+      "firstOutput",
+      "exited",
+      "cleanedUp",
+    ]) {
       expect(t, phase).toHaveProperty(phase);
     }
     expect(t.requested).toBeLessThanOrEqual(t.started);
@@ -91,7 +123,11 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
   it("cannot fork past its pids limit", async () => {
     const { run, logs } = await runToEnd(host, {
       runtime,
-      command: ["sh", "-c", "i=0; while [ $i -lt 200 ]; do sleep 5 2>/dev/null & i=$((i+1)); done; echo procs=$(ls /proc | grep -c '^[0-9]')"],
+      command: [
+        "sh",
+        "-c",
+        "i=0; while [ $i -lt 200 ]; do sleep 5 2>/dev/null & i=$((i+1)); done; echo procs=$(ls /proc | grep -c '^[0-9]')",
+      ],
       timeoutMs: 20_000,
     });
     const procs = /^procs=(\d+)$/m.exec(logs)?.[1];
@@ -102,7 +138,11 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
   it("is stopped at its memory limit", async () => {
     const { run, logs } = await runToEnd(host, {
       runtime,
-      command: ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null; echo dd-exit=$?"],
+      command: [
+        "sh",
+        "-c",
+        "dd if=/dev/zero of=/dev/null bs=200M count=1 2>/dev/null; echo dd-exit=$?",
+      ],
       timeoutMs: 20_000,
     });
     const ddExit = /^dd-exit=(\d+)$/m.exec(logs)?.[1];
@@ -112,7 +152,11 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
 
   it("ends at its time limit, and leaves nothing behind", async () => {
     const started = Date.now();
-    const { run, logs } = await runToEnd(host, { runtime, command: ["sleep", "30"], timeoutMs: 800 });
+    const { run, logs } = await runToEnd(host, {
+      runtime,
+      command: ["sleep", "30"],
+      timeoutMs: 800,
+    });
     expect(run).toMatchObject({ state: "failed", error: { code: "limit:timeout" } });
     expect(logs).toMatch(/time limit of 800 ms/);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -121,16 +165,30 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
 
   it("is cut off at its output limit with a marker", async () => {
     const { run, logs } = await runToEnd(host, { runtime, command: ["yes"], timeoutMs: 20_000 });
-    expect(run).toMatchObject({ state: "failed", outputTruncated: true, error: { code: "limit:output" } });
-    expect(logs).toMatch(/\[output truncated: the sandbox wrote more than 64 KiB; it was stopped\]/);
+    expect(run).toMatchObject({
+      state: "failed",
+      outputTruncated: true,
+      error: { code: "limit:output" },
+    });
+    expect(logs).toMatch(
+      /\[output truncated: the sandbox wrote more than 64 KiB; it was stopped\]/,
+    );
     await expectNothingLeft(runtime);
   });
 
   it("stops on DELETE and its resources are gone", async () => {
-    const created = await host.request("POST", "/api/runs", { runtime, command: ["sh", "-c", "echo up; sleep 30"], timeoutMs: 60_000 });
+    const created = await host.request("POST", "/api/runs", {
+      runtime,
+      command: ["sh", "-c", "echo up; sleep 30"],
+      timeoutMs: 60_000,
+    });
     expect(created.status).toBe(201);
     const id = created.json.id;
-    for (let i = 0; i < 100 && (await host.request("GET", `/api/runs/${id}`)).json.state !== "running"; i++) {
+    for (
+      let i = 0;
+      i < 100 && (await host.request("GET", `/api/runs/${id}`)).json.state !== "running";
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const stopped = await host.request("DELETE", `/api/runs/${id}`);
@@ -148,11 +206,27 @@ describe("bad input gets its error code and changes nothing", () => {
     ["extra fields", { runtime: "runc", privileged: true }, 400, "bad_request:run"],
     ["empty command", { runtime: "runc", command: [] }, 400, "bad_request:run"],
     ["timeout too small", { runtime: "runc", timeoutMs: 1 }, 400, "bad_request:run"],
-    ["timeout above the host's maximum", { runtime: "runc", timeoutMs: 3_000_000 }, 400, "bad_request:timeout"],
+    [
+      "timeout above the host's maximum",
+      { runtime: "runc", timeoutMs: 3_000_000 },
+      400,
+      "bad_request:timeout",
+    ],
     ["unknown runtime", { runtime: "firecracker" }, 404, "not_found:runtime"],
     ["unknown image", { runtime: "runc", image: "ubuntu" }, 404, "not_found:image"],
-    ["oversized body", { runtime: "runc", command: ["echo", "x".repeat(100_000)] }, 413, "too_large:body"],
-    ["not JSON content type", "runtime=runc", 400, "bad_request:content_type", { "content-type": "text/plain" }],
+    [
+      "oversized body",
+      { runtime: "runc", command: ["echo", "x".repeat(100_000)] },
+      413,
+      "too_large:body",
+    ],
+    [
+      "not JSON content type",
+      "runtime=runc",
+      400,
+      "bad_request:content_type",
+      { "content-type": "text/plain" },
+    ],
   ];
   it.each(cases)("%s", async (_name, body, status, code, headers) => {
     const before = await count();
@@ -175,7 +249,11 @@ describe("bad input gets its error code and changes nothing", () => {
     const ids: string[] = [];
     let reply;
     for (let i = 0; i < 9; i++) {
-      reply = await host.request("POST", "/api/runs", { runtime: "runc", command: ["sleep", "20"], timeoutMs: 30_000 });
+      reply = await host.request("POST", "/api/runs", {
+        runtime: "runc",
+        command: ["sleep", "20"],
+        timeoutMs: 30_000,
+      });
       if (reply.status === 201) ids.push(reply.json.id);
     }
     expect(reply?.status).toBe(429);
@@ -188,14 +266,18 @@ describe("bad input gets its error code and changes nothing", () => {
 
 describe("socket.io", () => {
   it("streams backlog, live output and states to a subscriber", async () => {
-    const created = await host.request("POST", "/api/runs", { runtime: "runc", command: ["sh", "-c", "echo one; sleep 0.3; echo two"] });
+    const created = await host.request("POST", "/api/runs", {
+      runtime: "runc",
+      command: ["sh", "-c", "echo one; sleep 0.3; echo two"],
+    });
     const socket = host.socket();
     let text = "";
     const states: string[] = [];
     const ended = new Promise<void>((resolve) => {
       socket.on("run:log", (payload: unknown) => {
         const chunk = LogChunkSchema.parse(payload);
-        if (chunk.offset + chunk.data.length > text.length) text += chunk.data.slice(text.length - chunk.offset);
+        if (chunk.offset + chunk.data.length > text.length)
+          text += chunk.data.slice(text.length - chunk.offset);
       });
       socket.on("run:state", (payload: unknown) => {
         const { run } = StateEventSchema.parse(payload);
@@ -203,7 +285,9 @@ describe("socket.io", () => {
         if (["exited", "failed", "stopped"].includes(run.state)) resolve();
       });
     });
-    const ack = SubscribeAckSchema.parse(await socket.emitWithAck("run:subscribe", { runId: created.json.id }));
+    const ack = SubscribeAckSchema.parse(
+      await socket.emitWithAck("run:subscribe", { runId: created.json.id }),
+    );
     expect(ack.ok).toBe(true);
     await ended;
     await new Promise((r) => setTimeout(r, 50));
@@ -213,9 +297,15 @@ describe("socket.io", () => {
 
   it("answers bad and unknown subscriptions with an error, not a crash", async () => {
     const socket = host.socket();
-    expect(await socket.emitWithAck("run:subscribe", { runId: 42 })).toMatchObject({ ok: false, error: { code: "bad_request:subscribe" } });
+    expect(await socket.emitWithAck("run:subscribe", { runId: 42 })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request:subscribe" },
+    });
     expect(await socket.emitWithAck("run:subscribe", "garbage")).toMatchObject({ ok: false });
-    expect(await socket.emitWithAck("run:subscribe", { runId: "nope" })).toMatchObject({ ok: false, error: { code: "not_found:run" } });
+    expect(await socket.emitWithAck("run:subscribe", { runId: "nope" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found:run" },
+    });
     expect((await host.request("GET", "/api/health")).status).toBe(200);
   });
 
@@ -233,15 +323,30 @@ describe("socket.io", () => {
 
 describe("capacity", () => {
   it("queues runs past the host's capacity and shows their place", async () => {
-    const small = await startTestHost({ SBPG_MAX_CONCURRENT_RUNS: "1", SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: "4" });
+    const small = await startTestHost({
+      SBPG_MAX_CONCURRENT_RUNS: "1",
+      SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: "4",
+    });
     try {
-      const first = await small.request("POST", "/api/runs", { runtime: "runc", command: ["sleep", "1"] });
-      const second = await small.request("POST", "/api/runs", { runtime: "runc", command: ["echo", "second"] });
-      expect((await small.request("GET", `/api/runs/${second.json.id}`)).json).toMatchObject({ state: "queued", queuePosition: 1 });
+      const first = await small.request("POST", "/api/runs", {
+        runtime: "runc",
+        command: ["sleep", "1"],
+      });
+      const second = await small.request("POST", "/api/runs", {
+        runtime: "runc",
+        command: ["echo", "second"],
+      });
+      expect((await small.request("GET", `/api/runs/${second.json.id}`)).json).toMatchObject({
+        state: "queued",
+        queuePosition: 1,
+      });
       const states = (await small.request("GET", "/api/host")).json.runs.map((r: any) => r.state);
       expect(states).toHaveLength(2);
       expect(states.filter((s: string) => s === "queued")).toHaveLength(1);
-      expect(await waitForEnd(small, second.json.id)).toMatchObject({ state: "exited", exitCode: 0 });
+      expect(await waitForEnd(small, second.json.id)).toMatchObject({
+        state: "exited",
+        exitCode: 0,
+      });
       expect((await small.request("GET", `/api/runs/${first.json.id}`)).json.state).toBe("exited");
     } finally {
       await small.close();

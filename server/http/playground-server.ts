@@ -9,7 +9,10 @@ import { handleApi } from "./api-routes";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
 
-export type PageHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+export type PageHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) => Promise<void> | void;
 
 export interface PlaygroundServer {
   engine: SandboxEngine;
@@ -23,12 +26,16 @@ export async function startPlaygroundServer(
   pages: PageHandler | null,
 ): Promise<PlaygroundServer> {
   const { engine, images, cgroupParent } = createEngine(config, log);
-  const reaped = [...(await engine.reapLeftovers()), ...(await reapCgroups(cgroupParent, () => false))];
+  const reaped = [
+    ...(await engine.reapLeftovers()),
+    ...(await reapCgroups(cgroupParent, () => false)),
+  ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      if (await handleApi({ engine, images, log, maxBodyBytes: config.maxBodyBytes }, req, res)) return;
+      if (await handleApi({ engine, images, log, maxBodyBytes: config.maxBodyBytes }, req, res))
+        return;
       if (pages) return pages(req, res);
       res.statusCode = 404;
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
@@ -42,7 +49,14 @@ export async function startPlaygroundServer(
   const io = attachSocketServer(server, engine, log);
   // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
   void engine.runtimes().then((runtimes) =>
-    log.info({ runtimes: runtimes.map((r) => `${r.id}:${r.available ? r.version : `unavailable (${r.reason})`}`) }, "runtimes"),
+    log.info(
+      {
+        runtimes: runtimes.map(
+          (r) => `${r.id}:${r.available ? r.version : `unavailable (${r.reason})`}`,
+        ),
+      },
+      "runtimes",
+    ),
   );
 
   await new Promise<void>((resolve, reject) => {

@@ -5,17 +5,30 @@ import { PlaygroundError } from "../errors/playground-error";
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw new PlaygroundError("bad_request", "content_type", "Send the body as JSON with Content-Type: application/json.");
+    throw new PlaygroundError(
+      "bad_request",
+      "content_type",
+      "Send the body as JSON with Content-Type: application/json.",
+    );
   }
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new PlaygroundError("too_large", "body", `The request body is larger than ${maxBytes} bytes.`);
+    throw new PlaygroundError(
+      "too_large",
+      "body",
+      `The request body is larger than ${maxBytes} bytes.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new PlaygroundError("too_large", "body", `The request body is larger than ${maxBytes} bytes.`);
+    if (size > maxBytes)
+      throw new PlaygroundError(
+        "too_large",
+        "body",
+        `The request body is larger than ${maxBytes} bytes.`,
+      );
     chunks.push(chunk as Buffer);
   }
   try {

@@ -18,7 +18,14 @@ afterAll(async () => {
 /** Starts `server/main.ts --api-only` as its own process and resolves with its URL once it listens. */
 async function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--api-only"], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "test", LOG_LEVEL: "info", SBPG_STATE_DIR: stateDir },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      NODE_ENV: "test",
+      LOG_LEVEL: "info",
+      SBPG_STATE_DIR: stateDir,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(child);
@@ -34,7 +41,11 @@ async function startServerProcess(): Promise<{ child: ChildProcess; url: string 
 }
 
 async function post(url: string, body: unknown): Promise<string> {
-  const res = await fetch(`${url}/api/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/api/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -49,18 +60,29 @@ async function waitForState(url: string, id: string, state: string): Promise<voi
 }
 
 const containers = async (binary: string, runtime: string) => {
-  const listed = await runCommand(binary, ["--root", path.join(stateDir, runtime, "root"), "list", "--format", "json"]);
+  const listed = await runCommand(binary, [
+    "--root",
+    path.join(stateDir, runtime, "root"),
+    "list",
+    "--format",
+    "json",
+  ]);
   return (JSON.parse(listed.stdout || "null") ?? []) as Array<{ id: string }>;
 };
 const sandboxCgroups = async () =>
-  (await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+  (
+    await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])
+  ).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 
 it("reaps a crashed server's sandboxes on restart", async () => {
   stateDir = await mkdtemp("/run/sbpg-restart-");
   const first = await startServerProcess();
   const command = ["sh", "-c", "echo up; exec sleep 300"];
-  const ids = [await post(first.url, { runtime: "runc", command, timeoutMs: 60_000 }), await post(first.url, { runtime: "gvisor", command, timeoutMs: 60_000 })];
+  const ids = [
+    await post(first.url, { runtime: "runc", command, timeoutMs: 60_000 }),
+    await post(first.url, { runtime: "gvisor", command, timeoutMs: 60_000 }),
+  ];
   for (const id of ids) await waitForState(first.url, id, "running");
 
   first.child.kill("SIGKILL");
@@ -75,7 +97,8 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   expect(await readdir(path.join(stateDir, "runc", "bundles"))).toEqual([]);
   expect(await readdir(path.join(stateDir, "gvisor", "bundles"))).toEqual([]);
   expect(await sandboxCgroups()).toEqual([]);
-  for (let i = 0; i < 40 && (await sleepers()) !== ""; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 40 && (await sleepers()) !== ""; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect(await sleepers()).toBe("");
   second.child.kill("SIGTERM");
   await new Promise((r) => second.child.once("exit", r));

@@ -1,7 +1,12 @@
 // socket.io: the live side of runs. A client subscribes by run id; output is batched per run, then flushed before state changes.
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
-import { SubscribePayloadSchema, socketEvents, type LogChunk, type SubscribeAck } from "../../lib/api/schemas";
+import {
+  SubscribePayloadSchema,
+  socketEvents,
+  type LogChunk,
+  type SubscribeAck,
+} from "../../lib/api/schemas";
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
@@ -10,7 +15,11 @@ import type { Logger } from "../log/logger";
 const batchMs = 16;
 const roomOf = (runId: string) => `run:${runId}`;
 
-export function attachSocketServer(httpServer: HttpServer, engine: SandboxEngine, log: Logger): Server {
+export function attachSocketServer(
+  httpServer: HttpServer,
+  engine: SandboxEngine,
+  log: Logger,
+): Server {
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
@@ -24,12 +33,18 @@ export function attachSocketServer(httpServer: HttpServer, engine: SandboxEngine
       const reply = (answer: SubscribeAck) => (typeof ack === "function" ? ack(answer) : undefined);
       const parsed = SubscribePayloadSchema.safeParse(payload);
       if (!parsed.success) {
-        reply({ ok: false, error: { code: "bad_request:subscribe", message: "run:subscribe takes {runId: string}." } });
+        reply({
+          ok: false,
+          error: { code: "bad_request:subscribe", message: "run:subscribe takes {runId: string}." },
+        });
         return;
       }
       const run = engine.getRun(parsed.data.runId);
       if (!run) {
-        reply({ ok: false, error: { code: "not_found:run", message: `No run with id "${parsed.data.runId}".` } });
+        reply({
+          ok: false,
+          error: { code: "not_found:run", message: `No run with id "${parsed.data.runId}".` },
+        });
         return;
       }
       // Backlog and live output go through the same room; the client drops overlap by offset.

@@ -13,10 +13,14 @@ const recipes = { busybox: busyboxRecipe };
 for (const [name, recipe] of Object.entries(recipes)) {
   const existing = await store.manifest(name);
   if (existing && !force) {
-    console.log(`image ${name}: built ${existing.builtAt} (${formatBytes(existing.sizeBytes)}), kept`);
+    console.log(
+      `image ${name}: built ${existing.builtAt} (${formatBytes(existing.sizeBytes)}), kept`,
+    );
     continue;
   }
   const started = Date.now();
   const manifest = await buildImage(await recipe(), store.dir(name));
-  console.log(`image ${name}: built in ${Date.now() - started} ms, ${manifest.files} files, ${formatBytes(manifest.sizeBytes)}`);
+  console.log(
+    `image ${name}: built in ${Date.now() - started} ms, ${manifest.files} files, ${formatBytes(manifest.sizeBytes)}`,
+  );
 }

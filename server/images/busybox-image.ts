@@ -19,7 +19,10 @@ export async function busyboxRecipe(): Promise<ImageRecipe> {
     files: [{ from: binary, to: "bin/busybox", mode: 0o755 }],
     symlinks: applets.map((a) => ({ target: "busybox", path: `bin/${a}` })),
     generated: [
-      { path: "etc/passwd", content: "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n" },
+      {
+        path: "etc/passwd",
+        content: "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+      },
       { path: "etc/group", content: "root:x:0:\nnogroup:x:65534:\n" },
       { path: "etc/hostname", content: "sandbox\n" },
       { path: "etc/os-release", content: 'NAME="Sandbox Playground busybox"\nID=busybox\n' },
@@ -38,7 +41,9 @@ async function findStaticBusybox(): Promise<string> {
       continue;
     }
   }
-  throw new Error("No statically linked busybox found: install Debian's busybox-static (apt-get install busybox-static).");
+  throw new Error(
+    "No statically linked busybox found: install Debian's busybox-static (apt-get install busybox-static).",
+  );
 }
 
 /** A static ELF has no PT_INTERP program header. */

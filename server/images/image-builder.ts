@@ -59,7 +59,8 @@ export async function buildImage(recipe: ImageRecipe, imageDir: string): Promise
 
 function inside(root: string, p: string): string {
   const resolved = path.resolve(root, `.${path.posix.normalize(`/${p}`)}`);
-  if (resolved !== root && !resolved.startsWith(`${root}/`)) throw new Error(`path escapes the image: ${p}`);
+  if (resolved !== root && !resolved.startsWith(`${root}/`))
+    throw new Error(`path escapes the image: ${p}`);
   return resolved;
 }
 

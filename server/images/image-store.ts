@@ -71,7 +71,12 @@ export class ImageStore {
         const manifest = await this.manifest(name);
         return manifest
           ? { name, available: true, sizeBytes: manifest.sizeBytes, reason: null }
-          : { name, available: false, sizeBytes: null, reason: "not built yet: run `npm run setup`" };
+          : {
+              name,
+              available: false,
+              sizeBytes: null,
+              reason: "not built yet: run `npm run setup`",
+            };
       }),
     );
   }

@@ -20,13 +20,17 @@ export async function removeCgroups(parent: string, name: string): Promise<void>
 }
 
 /** Names of sandbox cgroups under the parent that no running sandbox owns (after a crash). */
-export async function reapCgroups(parent: string, keep: (name: string) => boolean): Promise<string[]> {
+export async function reapCgroups(
+  parent: string,
+  keep: (name: string) => boolean,
+): Promise<string[]> {
   const removed = new Set<string>();
   for (const hierarchy of await hierarchies()) {
     const dir = path.join(hierarchy, parent);
     const children = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const child of children) {
-      if (!child.isDirectory() || !child.name.startsWith(resourcePrefix) || keep(child.name)) continue;
+      if (!child.isDirectory() || !child.name.startsWith(resourcePrefix) || keep(child.name))
+        continue;
       await removeTree(path.join(dir, child.name));
       removed.add(child.name);
     }
@@ -42,7 +46,13 @@ async function removeTree(dir: string): Promise<void> {
   }
   // A process whose runtime state was lost (crash) still sits in the cgroup: end it, or rmdir fails.
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (await fs.rmdir(dir).then(() => true, () => false)) return;
+    if (
+      await fs.rmdir(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     const procs = await fs.readFile(path.join(dir, "cgroup.procs"), "utf8").catch(() => "");
     for (const pid of procs.split("\n").filter(Boolean)) {
       try {

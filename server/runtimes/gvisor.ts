@@ -43,7 +43,16 @@ export class GvisorDriver extends OciCliDriver {
 
   private argsFor(platform: GvisorPlatform): string[] {
     // --network=none: the sandbox gets a loopback only, and runsc needs no netns set up by us.
-    return ["--root", this.root, "--platform", platform, "--network", "none", "--log-format", "json"];
+    return [
+      "--root",
+      this.root,
+      "--platform",
+      platform,
+      "--network",
+      "none",
+      "--log-format",
+      "json",
+    ];
   }
 
   protected specOptions() {
@@ -59,7 +68,8 @@ export class GvisorDriver extends OciCliDriver {
         available: false,
         version: null,
         reason: `runsc not found (${this.binary})`,
-        install: "apt-get install runsc (Debian 12+), or gVisor's release binaries; or set SBPG_RUNSC_PATH",
+        install:
+          "apt-get install runsc (Debian 12+), or gVisor's release binaries; or set SBPG_RUNSC_PATH",
         details: {},
       };
     }
@@ -79,7 +89,8 @@ export class GvisorDriver extends OciCliDriver {
         available: false,
         version: release,
         reason: `no gVisor platform works on this host (${tried.join("; ")})`,
-        install: "check `runsc --platform=ptrace --network=none do true` by hand; see gvisor.dev/docs/user_guide/platforms",
+        install:
+          "check `runsc --platform=ptrace --network=none do true` by hand; see gvisor.dev/docs/user_guide/platforms",
         details: {},
       };
     }
@@ -104,18 +115,30 @@ export class GvisorDriver extends OciCliDriver {
    */
   private choosePlatform(): Promise<{ chosen: GvisorPlatform | null; tried: string[] }> {
     this.platform ??= (async () => {
-      if (this.options.platform !== "auto") return { chosen: this.options.platform, tried: ["set by SBPG_GVISOR_PLATFORM"] };
-      const version = (await runCommand(this.binary, ["--version"], 5_000)).stdout.split("\n")[0] ?? "";
+      if (this.options.platform !== "auto")
+        return { chosen: this.options.platform, tried: ["set by SBPG_GVISOR_PLATFORM"] };
+      const version =
+        (await runCommand(this.binary, ["--version"], 5_000)).stdout.split("\n")[0] ?? "";
       const cached = await fs
         .readFile(platformCacheFile, "utf8")
-        .then((t) => JSON.parse(t) as { binary: string; version: string; chosen: GvisorPlatform | null; tried: string[] })
+        .then(
+          (t) =>
+            JSON.parse(t) as {
+              binary: string;
+              version: string;
+              chosen: GvisorPlatform | null;
+              tried: string[];
+            },
+        )
         .catch(() => null);
       if (cached?.chosen && cached.binary === this.binary && cached.version === version) {
         return { chosen: cached.chosen, tried: cached.tried };
       }
       const result = await this.probePlatforms();
       if (result.chosen) {
-        await fs.writeFile(platformCacheFile, JSON.stringify({ binary: this.binary, version, ...result })).catch(() => undefined);
+        await fs
+          .writeFile(platformCacheFile, JSON.stringify({ binary: this.binary, version, ...result }))
+          .catch(() => undefined);
       }
       return result;
     })();
@@ -124,12 +147,21 @@ export class GvisorDriver extends OciCliDriver {
 
   private async probePlatforms(): Promise<{ chosen: GvisorPlatform | null; tried: string[] }> {
     const image = await this.options.probeImage();
-    if (!image) return { chosen: null, tried: ["the busybox image is not built: run `npm run setup`"] };
+    if (!image)
+      return { chosen: null, tried: ["the busybox image is not built: run `npm run setup`"] };
     const flags = await runCommand(this.binary, ["flags"], 5_000);
-    const supported = platformPreference.filter((p) => p === "ptrace" || flags.stdout.includes(p) || flags.stderr.includes(p));
+    const supported = platformPreference.filter(
+      (p) => p === "ptrace" || flags.stdout.includes(p) || flags.stderr.includes(p),
+    );
     const tried: string[] = [];
     for (const platform of supported) {
-      if (platform === "kvm" && !(await fs.access("/dev/kvm").then(() => true, () => false))) {
+      if (
+        platform === "kvm" &&
+        !(await fs.access("/dev/kvm").then(
+          () => true,
+          () => false,
+        ))
+      ) {
         tried.push("kvm: no /dev/kvm");
         continue;
       }
@@ -148,7 +180,14 @@ export class GvisorDriver extends OciCliDriver {
       rootfsPath: image.rootfsPath,
       command: ["true"],
       hostname: "probe",
-      limits: { timeoutMs: probeTimeoutMs, memoryBytes: 64 << 20, pids: 16 + this.specOptions().pidsOverhead, cpuShares: 512, outputBytes: 4096, tmpfsBytes: 1 << 20 },
+      limits: {
+        timeoutMs: probeTimeoutMs,
+        memoryBytes: 64 << 20,
+        pids: 16 + this.specOptions().pidsOverhead,
+        cpuShares: 512,
+        outputBytes: 4096,
+        tmpfsBytes: 1 << 20,
+      },
       cgroupsPath: `${this.options.cgroupParent}/${name}`,
       userNamespace: true,
       seccomp: false,
@@ -156,7 +195,9 @@ export class GvisorDriver extends OciCliDriver {
     await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(spec));
     const args = this.argsFor(platform);
     const started = Date.now();
-    const child = spawn(this.binary, [...args, "run", "--bundle", bundle, name], { stdio: "ignore" });
+    const child = spawn(this.binary, [...args, "run", "--bundle", bundle, name], {
+      stdio: "ignore",
+    });
     const exit = await Promise.race([waitForExit(child), sleep(probeTimeoutMs).then(() => null)]);
     if (!exit) {
       child.kill("SIGKILL");
@@ -166,6 +207,8 @@ export class GvisorDriver extends OciCliDriver {
     await removeCgroups(this.options.cgroupParent, name);
     await fs.rm(bundle, { recursive: true, force: true });
     if (!exit) return `no answer in ${probeTimeoutMs} ms`;
-    return exit.code === 0 ? "works" : `exit ${exit.code ?? exit.signal} after ${Date.now() - started} ms`;
+    return exit.code === 0
+      ? "works"
+      : `exit ${exit.code ?? exit.signal} after ${Date.now() - started} ms`;
   }
 }

@@ -4,7 +4,13 @@ import { watch } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
-import type { LaunchContext, LaunchResult, LaunchSpec, RuntimeAvailability, SandboxDriver } from "../engine/driver";
+import type {
+  LaunchContext,
+  LaunchResult,
+  LaunchSpec,
+  RuntimeAvailability,
+  SandboxDriver,
+} from "../engine/driver";
 import { resourcePrefix } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
 import { runCommand, sleep, waitForExit } from "./process-exit";
@@ -48,7 +54,11 @@ export abstract class OciCliDriver implements SandboxDriver {
   protected abstract globalArgs(): Promise<string[]>;
   protected abstract detect(): Promise<RuntimeAvailability>;
   /** pidsOverhead: host processes/threads of the runtime itself that live in the sandbox's cgroup. */
-  protected abstract specOptions(): { userNamespace: boolean; seccomp: boolean; pidsOverhead: number };
+  protected abstract specOptions(): {
+    userNamespace: boolean;
+    seccomp: boolean;
+    pidsOverhead: number;
+  };
 
   probe(): Promise<RuntimeAvailability> {
     this.availability ??= this.detect().catch((err: unknown) => ({
@@ -84,7 +94,11 @@ export abstract class OciCliDriver implements SandboxDriver {
     }
   }
 
-  private async runContainer(spec: LaunchSpec, bundle: string, ctx: LaunchContext): Promise<LaunchResult> {
+  private async runContainer(
+    spec: LaunchSpec,
+    bundle: string,
+    ctx: LaunchContext,
+  ): Promise<LaunchResult> {
     const global = await this.globalArgs();
     const runtimeLog = path.join(bundle, "runtime.log");
     ctx.enter("booting");
@@ -131,7 +145,8 @@ export abstract class OciCliDriver implements SandboxDriver {
 
     if (exit.code !== 0 && !ctx.signal.aborted) {
       const failure = await this.runtimeFailure(runtimeLog);
-      if (failure) throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+      if (failure)
+        throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
     }
     return { exitCode: exit.code, signal: exit.signal };
   }

@@ -8,12 +8,25 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion with a deadline; never throws for a non-zero exit. */
-export function runCommand(file: string, args: string[], timeoutMs = 10_000): Promise<CommandResult> {
+export function runCommand(
+  file: string,
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr || (err && !stdout ? err.message : "")) });
-    });
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (err && !stdout ? err.message : "")),
+        });
+      },
+    );
   });
 }
 

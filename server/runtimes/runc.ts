@@ -39,7 +39,8 @@ export class RuncDriver extends OciCliDriver {
       return {
         available: false,
         version: first.replace(/^runc version /, ""),
-        reason: "the playground runs sandboxes as root (cgroups, user namespaces); it is running as a normal user",
+        reason:
+          "the playground runs sandboxes as root (cgroups, user namespaces); it is running as a normal user",
         install: "start the playground as root",
         details: {},
       };
@@ -54,7 +55,8 @@ export class RuncDriver extends OciCliDriver {
         commit: commitLine.replace(/^commit: /, ""),
         spec: specLine.replace(/^spec: /, ""),
         kernel: "host kernel (shared)",
-        hardening: "no network, read-only root, no capabilities, seccomp, user namespace, cgroup limits",
+        hardening:
+          "no network, read-only root, no capabilities, seccomp, user namespace, cgroup limits",
         stateDir: path.dirname(this.root),
       },
     };

@@ -10,7 +10,12 @@ export interface TestHost {
   server: PlaygroundServer;
   url: string;
   stateDir: string;
-  request(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  request(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; text: string }>;
   socket(): Socket;
   close(): Promise<void>;
 }
@@ -25,7 +30,11 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
     SBPG_STATE_DIR: stateDir,
     ...env,
   });
-  const server = await startPlaygroundServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? "silent"), null);
+  const server = await startPlaygroundServer(
+    config,
+    createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    null,
+  );
   const sockets: Socket[] = [];
   const url = server.url;
   return {
@@ -36,7 +45,8 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
       const res = await fetch(`${url}${route}`, {
         method,
         headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
       const text = await res.text();
       let json: unknown = null;
@@ -66,13 +76,17 @@ export async function waitForEnd(host: TestHost, id: string, timeoutMs = 30_000)
   for (;;) {
     const { json } = await host.request("GET", `/api/runs/${id}`);
     if (["exited", "failed", "stopped"].includes(json.state)) return json;
-    if (Date.now() > deadline) throw new Error(`run ${id} still ${json.state} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${id} still ${json.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** Runs a command to its end and returns the snapshot and the output. */
-export async function runToEnd(host: TestHost, body: Record<string, unknown>): Promise<{ run: any; logs: string }> {
+export async function runToEnd(
+  host: TestHost,
+  body: Record<string, unknown>,
+): Promise<{ run: any; logs: string }> {
   const created = await host.request("POST", "/api/runs", body);
   if (created.status !== 201) throw new Error(`POST /api/runs: ${created.status} ${created.text}`);
   const run = await waitForEnd(host, created.json.id);
