@@ -57,11 +57,9 @@ export async function buildImage(recipe: ImageRecipe, imageDir: string): Promise
   return manifest;
 }
 
+/** Normalising against "/" first confines every recipe path to the image: "../x" becomes "/x". */
 function inside(root: string, p: string): string {
-  const resolved = path.resolve(root, `.${path.posix.normalize(`/${p}`)}`);
-  if (resolved !== root && !resolved.startsWith(`${root}/`))
-    throw new Error(`path escapes the image: ${p}`);
-  return resolved;
+  return path.join(root, path.posix.normalize(`/${p}`));
 }
 
 async function measureTree(dir: string): Promise<{ sizeBytes: number; files: number }> {
