@@ -1,0 +1,97 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DemoRunner } from "@/components/demo/demo-runner";
+import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
+import { loadDemo, loadDemos } from "@/lib/demos/load-demos";
+
+interface DemoPageProps {
+  params: Promise<{ slug: string }>;
+}
+
+export const dynamicParams = false;
+
+export function generateStaticParams() {
+  return loadDemos().map((demo) => ({ slug: demo.slug }));
+}
+
+export async function generateMetadata({ params }: DemoPageProps): Promise<Metadata> {
+  const demo = loadDemo((await params).slug);
+  return demo ? { title: demo.title, description: demo.summary } : {};
+}
+
+export default async function DemoPage({ params }: DemoPageProps) {
+  const demo = loadDemo((await params).slug);
+  if (!demo) notFound();
+
+  return (
+    <div className="flex flex-col gap-8">
+      <div className="max-w-4xl">
+        <p className="text-sm font-medium text-muted">
+          <Link href="/demos" className="underline underline-offset-2 hover:text-ink">
+            Demos
+          </Link>{" "}
+          / {demo.track}
+        </p>
+        <h1 className="mt-1 text-3xl font-bold tracking-tight text-ink sm:text-4xl">
+          {demo.title}
+        </h1>
+        <p className="mt-2 text-lg text-ink">{demo.summary}</p>
+      </div>
+
+      <div className="grid gap-8 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="min-w-0">
+          <DemoRunner defaultRuntimes={demo.runtimes} workload={demo.workload} />
+        </div>
+        <aside className="flex flex-col gap-6" aria-label="Guide">
+          {demo.steps.length > 0 && (
+            <section
+              aria-labelledby="steps-heading"
+              className="rounded-lg border border-line bg-surface p-4"
+            >
+              <h2 id="steps-heading" className="text-lg font-semibold text-ink">
+                Steps
+              </h2>
+              <ol className="mt-2 flex list-decimal flex-col gap-2 pl-5">
+                {demo.steps.map((step) => (
+                  <li key={step.title}>
+                    <p className="font-semibold text-ink">{step.title}</p>
+                    {step.body && (
+                      <p className="text-sm text-muted">
+                        <InlineMarkdown text={step.body} />
+                      </p>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          )}
+          {demo.notice.length > 0 && (
+            <section
+              aria-labelledby="notice-heading"
+              className="rounded-lg border border-line bg-surface p-4"
+            >
+              <h2 id="notice-heading" className="text-lg font-semibold text-ink">
+                What to notice
+              </h2>
+              <ul className="mt-2 flex list-disc flex-col gap-2 pl-5 text-ink">
+                {demo.notice.map((item) => (
+                  <li key={item}>
+                    <InlineMarkdown text={item} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </aside>
+      </div>
+
+      <article aria-labelledby="about-heading" className="max-w-3xl">
+        <h2 id="about-heading" className="mb-3 text-2xl font-semibold text-ink">
+          About this demo
+        </h2>
+        <MarkdownView source={demo.body} />
+      </article>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { deriveSegments, totalMs } from "./timing-segments";
+
+const msByKey = (timings: Record<string, number>) =>
+  Object.fromEntries(deriveSegments(timings).map((s) => [s.key, s.ms]));
+
+describe("deriveSegments", () => {
+  it("splits a complete run into consecutive segments", () => {
+    const timings = {
+      requested: 0,
+      queued: 0.2,
+      preparing: 1,
+      bundleWritten: 5,
+      started: 20,
+      firstOutput: 25,
+      exited: 30,
+      cleanedUp: 40,
+    };
+    expect(msByKey(timings)).toEqual({
+      queue: 1,
+      prepare: 19,
+      firstOutput: 5,
+      workload: 5,
+      teardown: 10,
+    });
+    expect(deriveSegments(timings).reduce((sum, s) => sum + s.ms, 0)).toBe(totalMs(timings));
+  });
+
+  it("gives a run without output its whole run time as workload", () => {
+    expect(msByKey({ requested: 0, preparing: 1, started: 10, exited: 15, cleanedUp: 16 })).toEqual(
+      {
+        queue: 1,
+        prepare: 9,
+        firstOutput: 0,
+        workload: 5,
+        teardown: 1,
+      },
+    );
+  });
+
+  it("never yields negative time when teardown was stamped before the failure", () => {
+    const segments = msByKey({ requested: 0, preparing: 1, cleanedUp: 8, failed: 9 });
+    expect(segments).toEqual({ queue: 1, prepare: 0, firstOutput: 0, workload: 8, teardown: 0 });
+  });
+
+  it("covers a run that is still going", () => {
+    expect(msByKey({ requested: 0, preparing: 2, booting: 3 })).toMatchObject({
+      queue: 2,
+      prepare: 1,
+      workload: 0,
+    });
+  });
+});

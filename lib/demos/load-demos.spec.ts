@@ -1,0 +1,84 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { groupByTrack, loadDemo, loadDemos } from "./load-demos";
+
+const realDemos = path.resolve(import.meta.dirname, "../../demos");
+
+describe("loadDemos on the real demos folder", () => {
+  it("loads every demo with its workload and default runtimes", () => {
+    const demos = loadDemos(realDemos);
+    const slugs = demos.map((d) => d.slug);
+    expect(slugs).toEqual(expect.arrayContaining(["hello-sandbox", "what-the-sandbox-sees"]));
+    for (const demo of demos) {
+      expect(demo.runtimes.length).toBeGreaterThan(0);
+      expect(demo.workload.command.length).toBeGreaterThan(0);
+      expect(demo.body.length).toBeGreaterThan(0);
+    }
+    const hello = demos.find((d) => d.slug === "hello-sandbox");
+    expect(hello?.runtimes).toEqual(["runc", "gvisor"]);
+    expect(hello?.workload.image).toBe("busybox");
+  });
+
+  it("groups demos by track in order", () => {
+    const tracks = groupByTrack(loadDemos(realDemos));
+    const containers = tracks.find((t) => t.track === "Containers and their kernel");
+    expect(containers?.demos.map((d) => d.slug).slice(0, 2)).toEqual([
+      "hello-sandbox",
+      "what-the-sandbox-sees",
+    ]);
+  });
+
+  it("finds one demo by slug and nothing for an unknown or unsafe slug", () => {
+    expect(loadDemo("hello-sandbox", realDemos)?.title).toBe("Hello, sandbox");
+    expect(loadDemo("no-such-demo", realDemos)).toBeNull();
+    expect(loadDemo("../demos", realDemos)).toBeNull();
+  });
+});
+
+describe("loadDemos on a malformed folder", () => {
+  let dir: string | null = null;
+  afterEach(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
+
+  function fixture(slug: string, source: string): string {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "demos-"));
+    fs.mkdirSync(path.join(dir, slug));
+    fs.writeFileSync(path.join(dir, slug, "index.md"), source);
+    return dir;
+  }
+
+  const frontmatter = (runtimes: string) =>
+    [
+      "---",
+      "title: Broken",
+      "summary: A demo with a runtime nobody knows.",
+      "track: Tests",
+      "order: 1",
+      `runtimes: ${runtimes}`,
+      "workload:",
+      "  command: [echo, hi]",
+      "---",
+      "Body.",
+    ].join("\n");
+
+  it("names the file and the field of an invalid runtime", () => {
+    const demosDir = fixture("broken-demo", frontmatter("[runc, warp-drive]"));
+    expect(() => loadDemos(demosDir)).toThrow(
+      new RegExp(`^${path.basename(demosDir)}/broken-demo/index\\.md: runtimes\\[1\\]: `),
+    );
+  });
+
+  it("names a missing field", () => {
+    const demosDir = fixture("no-track", frontmatter("[runc]").replace("track: Tests\n", ""));
+    expect(() => loadDemos(demosDir)).toThrow(/no-track\/index\.md: track: /);
+  });
+
+  it("rejects a folder name that is not kebab-case", () => {
+    const demosDir = fixture("Bad_Name", frontmatter("[runc]"));
+    expect(() => loadDemos(demosDir)).toThrow(/Bad_Name\/index\.md: folder name: /);
+  });
+});
