@@ -34,7 +34,8 @@ export interface LaunchSpec {
 export interface LaunchContext {
   signal: AbortSignal;
   /** Records a named moment of the driver's own (e.g. "bundleWritten"). */
-  mark(phase: string): void;
+  /** `atEpochMs` dates a moment the driver learnt of late (e.g. a file's mtime); default: now. */
+  mark(phase: string, atEpochMs?: number): void;
   /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
   enter(state: "booting" | "running"): void;
   /** Bytes the sandbox wrote (stdout and stderr interleaved as they arrive). */

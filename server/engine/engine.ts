@@ -272,7 +272,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         },
         {
           signal: run.controller.signal,
-          mark: (phase) => run.mark(phase),
+          mark: (phase, atEpochMs) => run.mark(phase, atEpochMs),
           enter: (state) => {
             if (run.state === state || run.finished) return;
             if (state === "running" && run.state === "preparing") run.transition("booting");

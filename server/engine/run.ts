@@ -87,9 +87,11 @@ export class Run extends EventEmitter<RunEvents> {
   }
 
   /** Records the first time a phase is reached; later calls keep the first. */
-  mark(phase: string): void {
+  mark(phase: string, atEpochMs?: number): void {
     if (this.marks.has(phase)) return;
-    this.marks.set(phase, Math.round((performance.now() - this.requestedAt) * 100) / 100);
+    const now = performance.now();
+    const at = atEpochMs === undefined ? now : Math.min(now, atEpochMs - performance.timeOrigin);
+    this.marks.set(phase, Math.round(Math.max(0, at - this.requestedAt) * 100) / 100);
     this.changed();
   }
 

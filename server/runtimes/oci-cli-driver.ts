@@ -104,9 +104,14 @@ export abstract class OciCliDriver implements SandboxDriver {
     ctx.enter("booting");
     // The runtime writes the pid file once the container exists, just before it starts the workload:
     // that is the moment "booting" ends, even for a workload that never prints.
+    const pidFile = path.join(bundle, "pid");
     const watcher = watch(bundle, (_event, filename) => {
       if (filename !== "pid") return;
-      ctx.mark("containerCreated");
+      // inotify events can arrive after the workload already printed; the file's mtime is the true moment.
+      void fs.stat(pidFile).then(
+        (stat) => ctx.mark("containerCreated", stat.mtimeMs),
+        () => ctx.mark("containerCreated"),
+      );
       ctx.enter("running");
     });
     // stdout and stderr share one pipe (the shell's 2>&1 before exec), so the log keeps the order the sandbox wrote in.
@@ -123,7 +128,7 @@ export abstract class OciCliDriver implements SandboxDriver {
         "--bundle",
         bundle,
         "--pid-file",
-        path.join(bundle, "pid"),
+        pidFile,
         spec.resourceName,
       ],
       { stdio: ["ignore", "pipe", "ignore"] },
