@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Config } from "../config/env";
 import { SandboxEngine } from "../engine/engine";
 import { ImageStore } from "../images/image-store";
+import { ImageMounts } from "../images/image-mounts";
 import type { Logger } from "../log/logger";
 import { GvisorDriver } from "../runtimes/gvisor";
 import { RuncDriver } from "../runtimes/runc";
@@ -18,8 +19,9 @@ export function cgroupParentFor(stateDir: string): string {
 export function createEngine(
   config: Config,
   log: Logger,
-): { engine: SandboxEngine; images: ImageStore; cgroupParent: string } {
-  const images = new ImageStore(config.cacheDir);
+): { engine: SandboxEngine; images: ImageStore; mounts: ImageMounts; cgroupParent: string } {
+  const mounts = new ImageMounts(path.join(config.stateDir, "images"));
+  const images = new ImageStore(config.cacheDir, mounts);
   const cgroupParent = cgroupParentFor(config.stateDir);
   const drivers = [
     new RuncDriver({ binary: config.runcPath, stateDir: config.stateDir, cgroupParent }),
@@ -38,5 +40,5 @@ export function createEngine(
     retention: config.retention,
     log,
   });
-  return { engine, images, cgroupParent };
+  return { engine, images, mounts, cgroupParent };
 }

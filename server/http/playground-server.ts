@@ -1,4 +1,5 @@
 // One HTTP server: /api and socket.io answered here, every other request handed to Next's page handler.
+import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config/env";
@@ -25,10 +26,15 @@ export async function startPlaygroundServer(
   log: Logger,
   pages: PageHandler | null,
 ): Promise<PlaygroundServer> {
-  const { engine, images, cgroupParent } = createEngine(config, log);
+  // Sandboxes run as a mapped, unprivileged host user: it must be able to walk into the state folder
+  // (to reach the image mounts), though not to list it.
+  await fs.mkdir(config.stateDir, { recursive: true });
+  await fs.chmod(config.stateDir, 0o711);
+  const { engine, images, mounts, cgroupParent } = createEngine(config, log);
   const reaped = [
     ...(await engine.reapLeftovers()),
     ...(await reapCgroups(cgroupParent, () => false)),
+    ...(await mounts.release()),
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 
@@ -74,6 +80,7 @@ export async function startPlaygroundServer(
     close() {
       closing ??= (async () => {
         await engine.shutdown();
+        await mounts.release();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

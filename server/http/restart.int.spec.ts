@@ -6,13 +6,16 @@ import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 import { runCommand } from "../runtimes/process-exit";
 import { cgroupParentFor } from "../host/create-engine";
+import { ImageMounts, mountPoints } from "../images/image-mounts";
 
 const children: ChildProcess[] = [];
 let stateDir = "";
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  if (!stateDir) return;
+  await new ImageMounts(path.join(stateDir, "images")).release();
+  await rm(stateDir, { recursive: true, force: true });
 });
 
 /** Starts `server/main.ts --api-only` as its own process and resolves with its URL once it listens. */
@@ -73,6 +76,7 @@ const sandboxCgroups = async () =>
   (
     await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])
   ).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+const imageMounts = async () => (await mountPoints()).filter((p) => p.startsWith(`${stateDir}/`));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 
 it("reaps a crashed server's sandboxes on restart", async () => {
@@ -89,6 +93,7 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   await new Promise((r) => first.child.once("exit", r));
   // The sandboxes outlive the server: that is what a restart must clean up.
   expect(await containers("runc", "runc")).toHaveLength(1);
+  expect(await imageMounts()).toEqual([path.join(stateDir, "images", "busybox")]);
   expect((await sandboxCgroups()).length).toBeGreaterThan(0);
 
   const second = await startServerProcess();
@@ -100,6 +105,9 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   for (let i = 0; i < 40 && (await sleepers()) !== ""; i++)
     await new Promise((r) => setTimeout(r, 50));
   expect(await sleepers()).toBe("");
+  // The crashed server's image mount was released (the new one mounts on its first run).
+  expect(await imageMounts()).toEqual([]);
   second.child.kill("SIGTERM");
   await new Promise((r) => second.child.once("exit", r));
+  expect(await imageMounts()).toEqual([]);
 }, 90_000);

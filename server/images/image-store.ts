@@ -2,6 +2,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import type { ImageMounts } from "./image-mounts";
 
 export interface ImageRef {
   name: string;
@@ -32,7 +33,11 @@ export class ImageStore {
   /** Manifests read before, kept while the file's mtime is unchanged: a launch costs one stat, not a parse. */
   private readonly cache = new Map<string, { mtimeMs: number; manifest: ImageManifest }>();
 
-  constructor(readonly root: string) {}
+  /** With mounts, resolve() hands out the read-only bind mount sandboxes can reach (see image-mounts.ts). */
+  constructor(
+    readonly root: string,
+    private readonly mounts: ImageMounts | null = null,
+  ) {}
 
   dir(name: string): string {
     return path.join(this.root, "images", name);
@@ -62,7 +67,11 @@ export class ImageStore {
     if (!this.isKnown(name)) return null;
     const manifest = await this.manifest(name);
     if (!manifest) return null;
-    return { name, rootfsPath: path.join(this.dir(name), "rootfs") };
+    const rootfsPath = path.join(this.dir(name), "rootfs");
+    return {
+      name,
+      rootfsPath: this.mounts ? await this.mounts.expose(name, rootfsPath) : rootfsPath,
+    };
   }
 
   async status(): Promise<ImageStatus[]> {
