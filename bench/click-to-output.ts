@@ -9,6 +9,7 @@ import { loadConfig } from "../server/config/env";
 import { startPlaygroundServer } from "../server/http/playground-server";
 import { createLogger } from "../server/log/logger";
 import { summarize } from "./lib/stats";
+import { chromiumLaunchOptions } from "../e2e/chromium-options";
 
 const ArgsSchema = z.object({ iterations: z.coerce.number().int().min(1).max(200).default(10) });
 const { values } = parseArgs({ options: { iterations: { type: "string" } } });
@@ -30,16 +31,7 @@ const server = await startPlaygroundServer(
   createLogger(process.env.LOG_LEVEL ?? "warn"),
   (req, res) => handle(req, res),
 );
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 
 const rows: Array<{ runtime: string; clickMs: number[]; serverMs: number[] }> = [];
 try {

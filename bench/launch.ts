@@ -28,6 +28,7 @@ import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
 import { removeCgroups } from "../server/runtimes/cgroups";
 import { GvisorDriver } from "../server/runtimes/gvisor";
+import type { OciCliDriver } from "../server/runtimes/oci-cli-driver";
 import { buildOciSpec } from "../server/runtimes/oci-spec";
 import { runCommand } from "../server/runtimes/process-exit";
 import { RuncDriver } from "../server/runtimes/runc";
@@ -84,28 +85,10 @@ interface RawRuntime {
   hardening(): { userNamespace: boolean; seccomp: boolean; pidsOverhead: number };
 }
 
-class RawRunc extends RuncDriver implements RawRuntime {
-  get cli(): string {
-    return this.binary;
-  }
-  cliFlags(): Promise<string[]> {
-    return this.globalArgs();
-  }
-  hardening() {
-    return this.specOptions();
-  }
-}
-
-class RawGvisor extends GvisorDriver implements RawRuntime {
-  get cli(): string {
-    return this.binary;
-  }
-  cliFlags(): Promise<string[]> {
-    return this.globalArgs();
-  }
-  hardening() {
-    return this.specOptions();
-  }
+/** The bare runtime, invoked exactly as the playground's driver invokes it. */
+async function rawRuntime(driver: OciCliDriver): Promise<RawRuntime> {
+  const { binary, globalArgs, hardening } = await driver.cliInvocation();
+  return { cli: binary, cliFlags: async () => globalArgs, hardening: () => hardening };
 }
 
 interface BenchContext {
@@ -164,14 +147,16 @@ async function main(): Promise<void> {
 
     // Same state folder as the server's drivers: the gVisor driver finds the platform the server probed.
     const raw: BenchContext["raw"] = {
-      runc: new RawRunc({ binary: config.runcPath, stateDir, cgroupParent }),
-      gvisor: new RawGvisor({
-        binary: config.runscPath,
-        stateDir,
-        cgroupParent,
-        platform: config.gvisorPlatform,
-        probeImage: async () => image,
-      }),
+      runc: await rawRuntime(new RuncDriver({ binary: config.runcPath, stateDir, cgroupParent })),
+      gvisor: await rawRuntime(
+        new GvisorDriver({
+          binary: config.runscPath,
+          stateDir,
+          cgroupParent,
+          platform: config.gvisorPlatform,
+          probeImage: async () => image,
+        }),
+      ),
     };
     if (gvisor?.available) {
       const flags = await raw.gvisor.cliFlags();

@@ -1,5 +1,6 @@
 "use client";
 // The interactive half of a demo page: choose runtimes, run the workload on each, watch and compare.
+import { Panel } from "@/components/ui/panel";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import dynamic from "next/dynamic";
 import { isTerminalState, type RunSnapshot, type RuntimeInfo } from "@/lib/api/schemas";
@@ -113,13 +114,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
 
   return (
     <div className="flex flex-col gap-6">
-      <section
-        aria-labelledby="workload-heading"
-        className="rounded-lg border border-line bg-surface p-4"
-      >
-        <h2 id="workload-heading" className="text-lg font-semibold text-ink">
-          Workload
-        </h2>
+      <Panel id="workload" title="Workload">
         <p className="mt-1 text-sm text-muted">
           Image <code className="font-mono text-ink">{workload.image}</code>
           {workload.timeoutMs !== undefined && <>, stopped after {workload.timeoutMs / 1000} s</>}
@@ -161,7 +156,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
             <p className="text-sm text-muted">Choose at least one available runtime.</p>
           )}
         </div>
-      </section>
+      </Panel>
 
       {launches.length > 0 && (
         <section
@@ -182,13 +177,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
       )}
 
       {chartRows.length > 0 && (
-        <section
-          aria-labelledby="chart-heading"
-          className="rounded-lg border border-line bg-surface p-4"
-        >
-          <h2 id="chart-heading" className="text-lg font-semibold text-ink">
-            Where the time goes
-          </h2>
+        <Panel id="chart" title="Where the time goes">
           <p className="mt-1 text-sm text-muted">
             Each bar is one run, from the request to the sandbox being cleaned up, split at the
             phases the host timed.
@@ -196,7 +185,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
           <div data-testid="timing-chart" className="mt-3">
             <TimingChart rows={chartRows} />
           </div>
-        </section>
+        </Panel>
       )}
     </div>
   );

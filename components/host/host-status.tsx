@@ -1,5 +1,6 @@
 "use client";
 // The host page's live part: what this host is, what it can run, its limits, images and current runs.
+import { Panel } from "@/components/ui/panel";
 import { useCallback, useState, type ReactNode } from "react";
 import {
   isTerminalState,
@@ -45,17 +46,6 @@ export function HostStatus() {
   );
 }
 
-function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={id} className="rounded-lg border border-line bg-surface p-4 sm:p-5">
-      <h2 id={id} className="mb-3 text-xl font-semibold text-ink">
-        {title}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
 function Facts({ entries }: { entries: Array<[string, ReactNode]> }) {
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1">
@@ -71,7 +61,7 @@ function Facts({ entries }: { entries: Array<[string, ReactNode]> }) {
 
 function HostFacts({ host }: { host: HostReply }) {
   return (
-    <Section id="host-heading" title="This host">
+    <Panel id="host" title="This host">
       <Facts
         entries={[
           ["hostname", host.hostname],
@@ -80,13 +70,13 @@ function HostFacts({ host }: { host: HostReply }) {
           ["memory", formatBytes(host.memoryBytes)],
         ]}
       />
-    </Section>
+    </Panel>
   );
 }
 
 function RuntimesSection({ runtimes }: { runtimes: RuntimeInfo[] | null }) {
   return (
-    <Section id="runtimes-heading" title="Runtimes">
+    <Panel id="runtimes" title="Runtimes">
       {!runtimes ? (
         <p className="text-muted" role="status">
           Loading…
@@ -132,13 +122,13 @@ function RuntimesSection({ runtimes }: { runtimes: RuntimeInfo[] | null }) {
           ))}
         </ul>
       )}
-    </Section>
+    </Panel>
   );
 }
 
 function RunsSection({ runs }: { runs: HostReply["runs"] }) {
   return (
-    <Section id="runs-heading" title="Sandboxes on this host now">
+    <Panel id="runs" title="Sandboxes on this host now">
       {runs.length === 0 ? (
         <p className="text-muted">None: the host is idle.</p>
       ) : (
@@ -175,7 +165,7 @@ function RunsSection({ runs }: { runs: HostReply["runs"] }) {
       <p className="mt-3 text-sm text-muted">
         Only the browser that started a run can stop it; yours are listed below.
       </p>
-    </Section>
+    </Panel>
   );
 }
 
@@ -211,7 +201,7 @@ function MyRunsSection({ runs }: { runs: MyActiveRun[] }) {
   }, []);
 
   return (
-    <Section id="my-runs-heading" title="Your running sandboxes">
+    <Panel id="my-runs" title="Your running sandboxes">
       {runs.length === 0 ? (
         <p className="text-muted">None running from this browser.</p>
       ) : (
@@ -245,13 +235,13 @@ function MyRunsSection({ runs }: { runs: MyActiveRun[] }) {
           ))}
         </ul>
       )}
-    </Section>
+    </Panel>
   );
 }
 
 function LimitsSection({ limits }: { limits: HostReply["limits"] }) {
   return (
-    <Section id="limits-heading" title="Limits">
+    <Panel id="limits" title="Limits">
       <Facts
         entries={[
           ["sandboxes at once", limits.maxConcurrentRuns],
@@ -265,13 +255,13 @@ function LimitsSection({ limits }: { limits: HostReply["limits"] }) {
           ["output kept per run", formatBytes(limits.outputBytes)],
         ]}
       />
-    </Section>
+    </Panel>
   );
 }
 
 function ImagesSection({ images }: { images: HostReply["images"] }) {
   return (
-    <Section id="images-heading" title="Images">
+    <Panel id="images" title="Images">
       <ul className="flex flex-col gap-1">
         {images.map((image) => (
           <li key={image.name}>
@@ -286,6 +276,6 @@ function ImagesSection({ images }: { images: HostReply["images"] }) {
           </li>
         ))}
       </ul>
-    </Section>
+    </Panel>
   );
 }

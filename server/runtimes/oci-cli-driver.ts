@@ -60,6 +60,19 @@ export abstract class OciCliDriver implements SandboxDriver {
     pidsOverhead: number;
   };
 
+  /** The exact CLI, flags and hardening this driver uses, so a benchmark can run the bare runtime the same way. */
+  async cliInvocation(): Promise<{
+    binary: string;
+    globalArgs: string[];
+    hardening: ReturnType<OciCliDriver["specOptions"]>;
+  }> {
+    return {
+      binary: this.binary,
+      globalArgs: await this.globalArgs(),
+      hardening: this.specOptions(),
+    };
+  }
+
   probe(): Promise<RuntimeAvailability> {
     this.availability ??= this.detect().catch((err: unknown) => ({
       available: false,

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Panel } from "@/components/ui/panel";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DemoRunner } from "@/components/demo/demo-runner";
@@ -45,13 +46,7 @@ export default async function DemoPage({ params }: DemoPageProps) {
         </div>
         <aside className="flex flex-col gap-6" aria-label="Guide">
           {demo.steps.length > 0 && (
-            <section
-              aria-labelledby="steps-heading"
-              className="rounded-lg border border-line bg-surface p-4"
-            >
-              <h2 id="steps-heading" className="text-lg font-semibold text-ink">
-                Steps
-              </h2>
+            <Panel id="steps" title="Steps">
               <ol className="mt-2 flex list-decimal flex-col gap-2 pl-5">
                 {demo.steps.map((step) => (
                   <li key={step.title}>
@@ -64,16 +59,10 @@ export default async function DemoPage({ params }: DemoPageProps) {
                   </li>
                 ))}
               </ol>
-            </section>
+            </Panel>
           )}
           {demo.notice.length > 0 && (
-            <section
-              aria-labelledby="notice-heading"
-              className="rounded-lg border border-line bg-surface p-4"
-            >
-              <h2 id="notice-heading" className="text-lg font-semibold text-ink">
-                What to notice
-              </h2>
+            <Panel id="notice" title="What to notice">
               <ul className="mt-2 flex list-disc flex-col gap-2 pl-5 text-ink">
                 {demo.notice.map((item) => (
                   <li key={item}>
@@ -81,7 +70,7 @@ export default async function DemoPage({ params }: DemoPageProps) {
                   </li>
                 ))}
               </ul>
-            </section>
+            </Panel>
           )}
         </aside>
       </div>
