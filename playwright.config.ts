@@ -21,6 +21,8 @@ export default defineConfig({
     command: "node --import tsx server/main.ts",
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
+    // SIGTERM lets the server stop its sandboxes and release its image mounts; the default is SIGKILL.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     timeout: 60_000,
     env: {
       NODE_ENV: "production",

@@ -28,3 +28,4 @@ step "sandbox images" node --import tsx server/images/build-images.ts
 step "integration tests (real runc and runsc)" npx vitest run --project integration
 step "site build" bash scripts/build-site.sh
 step "end-to-end tests (Chromium)" npx playwright test
+step "nothing left behind" bash scripts/check-leftovers.sh

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/env";
 import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
-import { reapCgroups } from "../runtimes/cgroups";
+import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { handleApi } from "./api-routes";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
@@ -81,6 +81,7 @@ export async function startPlaygroundServer(
       closing ??= (async () => {
         await engine.shutdown();
         await mounts.release();
+        await removeCgroupParent(cgroupParent);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -19,6 +19,11 @@ export async function removeCgroups(parent: string, name: string): Promise<void>
   }
 }
 
+/** Removes the (by then empty) parent when the server stops. */
+export async function removeCgroupParent(parent: string): Promise<void> {
+  await removeCgroups(path.dirname(parent), path.basename(parent));
+}
+
 /** Names of sandbox cgroups under the parent that no running sandbox owns (after a crash). */
 export async function reapCgroups(
   parent: string,
