@@ -110,6 +110,14 @@ export function RunColumn({ runtimeId, runtime, runId, launchError, onRunChange 
           limit.
         </p>
       )}
+      {run?.memory && (
+        <p className="text-sm text-muted" data-testid={`memory-${runtimeId}`}>
+          Host memory at peak:{" "}
+          <span className="font-mono text-ink">{formatBytes(run.memory.rssBytes)}</span> RSS,{" "}
+          <span className="font-mono text-ink">{formatBytes(run.memory.pssBytes)}</span> PSS in{" "}
+          {run.memory.processes} host {run.memory.processes === 1 ? "process" : "processes"}
+        </p>
+      )}
       {run && <RunTimings timings={run.timings} />}
     </section>
   );

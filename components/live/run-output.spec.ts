@@ -34,6 +34,7 @@ describe("newerSnapshot", () => {
     queuePosition: null,
     limits: { timeoutMs: 1, memoryBytes: 1, pids: 1, cpuShares: 1, outputBytes: 1 },
     outputTruncated: false,
+    memory: null,
     createdAt: "2025-01-01T00:00:00.000Z",
   });
 

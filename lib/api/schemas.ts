@@ -57,6 +57,14 @@ export const RunLimitsSchema = z.object({
 });
 export type RunLimits = z.infer<typeof RunLimitsSchema>;
 
+/** The sandbox's host processes at their peak PSS while it ran (null: not measured, or too short to catch). */
+export const MemoryFootprintSchema = z.object({
+  rssBytes: z.number(),
+  pssBytes: z.number(),
+  processes: z.number(),
+});
+export type MemoryFootprint = z.infer<typeof MemoryFootprintSchema>;
+
 export const RunSnapshotSchema = z.object({
   id: z.string(),
   runtime: z.string(),
@@ -70,6 +78,7 @@ export const RunSnapshotSchema = z.object({
   queuePosition: z.number().nullable(),
   limits: RunLimitsSchema,
   outputTruncated: z.boolean(),
+  memory: MemoryFootprintSchema.nullable(),
   createdAt: z.string(),
 });
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;

@@ -57,6 +57,8 @@ export interface SandboxDriver {
   probe(): Promise<RuntimeAvailability>;
   /** Runs the command and resolves once the sandbox and everything it created are gone. */
   launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
+  /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
+  sandboxProcesses?(resourceName: string): Promise<number[]>;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
   reap(): Promise<string[]>;
 }

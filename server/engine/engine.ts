@@ -11,6 +11,7 @@ import { type SandboxDriver, resourcePrefix } from "./driver";
 import { Run, type EndReason } from "./run";
 import { RunQueue } from "./run-queue";
 import { formatBytes } from "./output-log";
+import { measureFootprint } from "./memory-footprint";
 import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
 
 export interface LaunchRequest {
@@ -260,33 +261,37 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private async drive(run: Run): Promise<void> {
     const { driver, image } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
+    const resourceName = `${resourcePrefix}${run.id}`;
+    const sampler = sampleFootprint(run, driver, resourceName);
     run.transition("preparing");
     try {
-      const result = await driver.launch(
-        {
-          runId: run.id,
-          resourceName: `${resourcePrefix}${run.id}`,
-          image,
-          command: run.command,
-          limits: run.limits,
-        },
-        {
-          signal: run.controller.signal,
-          mark: (phase, atEpochMs) => run.mark(phase, atEpochMs),
-          enter: (state) => {
-            if (run.state === state || run.finished) return;
-            if (state === "running" && run.state === "preparing") run.transition("booting");
-            run.transition(state);
+      const result = await driver
+        .launch(
+          {
+            runId: run.id,
+            resourceName,
+            image,
+            command: run.command,
+            limits: run.limits,
           },
-          output: (bytes) => {
-            // Output means the workload is running, whatever the driver said so far.
-            if (run.state === "preparing") run.transition("booting");
-            if (run.state === "booting") run.transition("running");
-            if (run.write(bytes).limitReached) run.abort("output-limit");
+          {
+            signal: run.controller.signal,
+            mark: (phase, atEpochMs) => run.mark(phase, atEpochMs),
+            enter: (state) => {
+              if (run.state === state || run.finished) return;
+              if (state === "running" && run.state === "preparing") run.transition("booting");
+              run.transition(state);
+            },
+            output: (bytes) => {
+              // Output means the workload is running, whatever the driver said so far.
+              if (run.state === "preparing") run.transition("booting");
+              if (run.state === "booting") run.transition("running");
+              if (run.write(bytes).limitReached) run.abort("output-limit");
+            },
+            log,
           },
-          log,
-        },
-      );
+        )
+        .finally(() => sampler.stop());
       run.mark("cleanedUp");
       const reason = run.endReason;
       if (reason) {
@@ -334,4 +339,37 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       }
     }
   }
+}
+
+/** How often a running sandbox's memory is sampled; the peak is kept. */
+const footprintIntervalMs = 250;
+
+/** Samples the sandbox's host processes as soon as it runs, then periodically, until stopped. */
+function sampleFootprint(run: Run, driver: SandboxDriver, resourceName: string): { stop(): void } {
+  const processes = driver.sandboxProcesses?.bind(driver);
+  if (!processes) return { stop: () => undefined };
+  let busy = false;
+  const sample = async () => {
+    if (busy || run.state !== "running") return;
+    busy = true;
+    try {
+      const footprint = await measureFootprint(await processes(resourceName));
+      if (footprint && !run.finished) run.recordFootprint(footprint);
+    } finally {
+      busy = false;
+    }
+  };
+  let wasRunning = false;
+  const onChange = () => {
+    if (run.state === "running" && !wasRunning) void sample();
+    wasRunning = run.state === "running";
+  };
+  run.on("change", onChange);
+  const timer = setInterval(() => void sample(), footprintIntervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      run.off("change", onChange);
+    },
+  };
 }

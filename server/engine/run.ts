@@ -1,7 +1,7 @@
 // One launch: a state machine with a monotonic timestamp on every transition, its output, and its cancellation.
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
-import type { RunSnapshot, RunState } from "../../lib/api/schemas";
+import type { MemoryFootprint, RunSnapshot, RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
 import { OutputLog, type OutputChunk } from "./output-log";
 import type { SandboxLimits } from "./driver";
@@ -54,6 +54,7 @@ export class Run extends EventEmitter<RunEvents> {
   private failure: { code: string; message: string } | null = null;
   private position: number | null = null;
   private finishedAtWall: number | null = null;
+  private footprint: MemoryFootprint | null = null;
 
   constructor(init: RunInit) {
     super();
@@ -92,6 +93,13 @@ export class Run extends EventEmitter<RunEvents> {
     const now = performance.now();
     const at = atEpochMs === undefined ? now : Math.min(now, atEpochMs - performance.timeOrigin);
     this.marks.set(phase, Math.round(Math.max(0, at - this.requestedAt) * 100) / 100);
+    this.changed();
+  }
+
+  /** Keeps the sample with the highest PSS. */
+  recordFootprint(sample: MemoryFootprint): void {
+    if (this.footprint && this.footprint.pssBytes >= sample.pssBytes) return;
+    this.footprint = sample;
     this.changed();
   }
 
@@ -164,6 +172,7 @@ export class Run extends EventEmitter<RunEvents> {
         outputBytes: this.limits.outputBytes,
       },
       outputTruncated: this.output.truncated,
+      memory: this.footprint,
       createdAt: this.createdAt.toISOString(),
     };
   }

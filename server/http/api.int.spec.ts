@@ -95,6 +95,15 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
     await expectNothingLeft(runtime);
   });
 
+  it("measures the sandbox's memory footprint on the host while it runs", async () => {
+    const { run } = await runToEnd(host, { runtime, command: ["sleep", "0.6"] });
+    expect(run.memory).toMatchObject({ processes: expect.any(Number) });
+    expect(run.memory.rssBytes).toBeGreaterThan(100 * 1024);
+    expect(run.memory.pssBytes).toBeLessThanOrEqual(run.memory.rssBytes);
+    // gVisor's Sentry and gofer live in the sandbox's cgroup: far more than runc's single process.
+    if (runtime === "gvisor") expect(run.memory.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
   it("reports the workload's exit code", async () => {
     const { run } = await runToEnd(host, { runtime, command: ["sh", "-c", "exit 7"] });
     expect(run).toMatchObject({ state: "exited", exitCode: 7 });

@@ -12,6 +12,27 @@ async function hierarchies(): Promise<string[]> {
   return [cgroupRoot, ...dirs];
 }
 
+/** Host pids in the sandbox's cgroup (the pids hierarchy on v1, the unified tree on v2), children included. */
+export async function cgroupPids(parent: string, name: string): Promise<number[]> {
+  for (const hierarchy of [path.join(cgroupRoot, "pids"), cgroupRoot]) {
+    const dir = path.join(hierarchy, parent, name);
+    const pids = await collectPids(dir);
+    if (pids !== null) return pids;
+  }
+  return [];
+}
+
+async function collectPids(dir: string): Promise<number[] | null> {
+  const procs = await fs.readFile(path.join(dir, "cgroup.procs"), "utf8").catch(() => null);
+  if (procs === null) return null;
+  const pids = procs.split("\n").filter(Boolean).map(Number);
+  const children = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const child of children.filter((c) => c.isDirectory())) {
+    pids.push(...((await collectPids(path.join(dir, child.name))) ?? []));
+  }
+  return pids;
+}
+
 /** Removes the sandbox's cgroup in each hierarchy; children first, since rmdir needs them empty. */
 export async function removeCgroups(parent: string, name: string): Promise<void> {
   for (const hierarchy of await hierarchies()) {

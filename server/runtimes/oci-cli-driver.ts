@@ -14,7 +14,7 @@ import type {
 import { resourcePrefix } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
 import { runCommand, sleep, waitForExit } from "./process-exit";
-import { removeCgroups } from "./cgroups";
+import { cgroupPids, removeCgroups } from "./cgroups";
 
 export interface OciCliOptions {
   id: RuntimeId;
@@ -178,6 +178,10 @@ export abstract class OciCliDriver implements SandboxDriver {
       await Promise.race([waitForExit(child), sleep(100)]);
     }
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
+  sandboxProcesses(resourceName: string): Promise<number[]> {
+    return cgroupPids(this.cgroupParent, resourceName);
   }
 
   /** Idempotent: a sandbox that is already gone is fine. */
