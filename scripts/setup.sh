@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the playground uses: the runtimes, a static busybox for images, Chromium for end-to-end tests.
-host_packages=(runc runsc busybox-static)
+# Debian packages the playground uses: the runtimes (containerd brings ctr and the runc v2 shim), a static
+# busybox for images, Chromium for end-to-end tests.
+host_packages=(runc runsc containerd busybox-static)
 test_packages=(chromium)
 
 missing=()

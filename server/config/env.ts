@@ -20,6 +20,14 @@ const EnvSchema = z.object({
   SBPG_RUNSC_PATH: z.string().default("runsc"),
   /** gVisor platform: "auto" probes the candidates in order and keeps the first that runs a container. */
   SBPG_GVISOR_PLATFORM: z.enum(["auto", "systrap", "kvm", "ptrace"]).default("auto"),
+  /** containerd and its CLI; the playground runs its own daemon under SBPG_STATE_DIR unless an address is given. */
+  SBPG_CONTAINERD_PATH: z.string().default("containerd"),
+  SBPG_CTR_PATH: z.string().default("ctr"),
+  /** A running containerd's socket (e.g. /run/containerd/containerd.sock) to use instead of the playground's own. */
+  SBPG_CONTAINERD_ADDRESS: z.string().default(""),
+  SBPG_CONTAINERD_NAMESPACE: z.string().min(1).default("sandbox-playground"),
+  /** "debug" makes shims log at debug: needed for the Kata guest console (vmconsole=) lines. */
+  SBPG_CONTAINERD_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: int(6, 1),
@@ -51,6 +59,13 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     runcPath: env.SBPG_RUNC_PATH,
     runscPath: env.SBPG_RUNSC_PATH,
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,
+    containerd: {
+      binary: env.SBPG_CONTAINERD_PATH,
+      ctr: env.SBPG_CTR_PATH,
+      address: env.SBPG_CONTAINERD_ADDRESS || null,
+      namespace: env.SBPG_CONTAINERD_NAMESPACE,
+      logLevel: env.SBPG_CONTAINERD_LOG_LEVEL,
+    },
     maxBodyBytes: env.SBPG_MAX_BODY_BYTES,
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {

@@ -7,6 +7,10 @@ import { ImageMounts } from "../images/image-mounts";
 import type { Logger } from "../log/logger";
 import { GvisorDriver } from "../runtimes/gvisor";
 import { RuncDriver } from "../runtimes/runc";
+import { ContainerdDaemon } from "../runtimes/containerd/containerd-daemon";
+import { ContainerdImageImporter } from "../runtimes/containerd/containerd-images";
+import { ContainerdRuncDriver } from "../runtimes/containerd/containerd-runc";
+import { createKataDrivers } from "../runtimes/containerd/kata";
 
 /**
  * Every sandbox's cgroup lives under one parent per state folder, in each hierarchy: a server reaps
@@ -16,13 +20,29 @@ export function cgroupParentFor(stateDir: string): string {
   return `/sandbox-playground/${path.basename(stateDir)}`;
 }
 
-export function createEngine(
-  config: Config,
-  log: Logger,
-): { engine: SandboxEngine; images: ImageStore; mounts: ImageMounts; cgroupParent: string } {
+export interface HostEngine {
+  engine: SandboxEngine;
+  images: ImageStore;
+  mounts: ImageMounts;
+  cgroupParent: string;
+  /** The playground's own containerd (started on first use), stopped with the server. */
+  containerd: ContainerdDaemon;
+}
+
+export function createEngine(config: Config, log: Logger): HostEngine {
   const mounts = new ImageMounts(path.join(config.stateDir, "images"));
   const images = new ImageStore(config.cacheDir, mounts);
   const cgroupParent = cgroupParentFor(config.stateDir);
+  const containerd = new ContainerdDaemon({
+    containerdBinary: config.containerd.binary,
+    ctrBinary: config.containerd.ctr,
+    stateDir: config.stateDir,
+    address: config.containerd.address,
+    namespace: config.containerd.namespace,
+    logLevel: config.containerd.logLevel,
+    log,
+  });
+  const containerdImages = new ContainerdImageImporter(containerd);
   const drivers = [
     new RuncDriver({ binary: config.runcPath, stateDir: config.stateDir, cgroupParent }),
     new GvisorDriver({
@@ -32,6 +52,13 @@ export function createEngine(
       platform: config.gvisorPlatform,
       probeImage: () => images.resolve("busybox"),
     }),
+    new ContainerdRuncDriver({
+      daemon: containerd,
+      images: containerdImages,
+      cgroupParent,
+      probeImage: () => images.resolve("busybox"),
+    }),
+    ...createKataDrivers({ daemon: containerd, images: containerdImages, cgroupParent }),
   ];
   const engine = new SandboxEngine({
     drivers,
@@ -40,5 +67,5 @@ export function createEngine(
     retention: config.retention,
     log,
   });
-  return { engine, images, mounts, cgroupParent };
+  return { engine, images, mounts, cgroupParent, containerd };
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogChunkSchema, StateEventSchema, SubscribeAckSchema } from "../../lib/api/schemas";
 import { runCommand } from "../runtimes/process-exit";
 import { cgroupParentFor } from "../host/create-engine";
+import { containerdPaths } from "../runtimes/containerd/containerd-config";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 
 let host: TestHost;
@@ -20,18 +21,28 @@ beforeAll(async () => {
 });
 afterAll(async () => host?.close());
 
+type TestedRuntime = "runc" | "gvisor" | "containerd-runc";
+
 /** Nothing of a finished run may remain: no container in the runtime's state, no bundle, no cgroup. */
-async function expectNothingLeft(runtime: "runc" | "gvisor") {
-  const binary = runtime === "runc" ? "runc" : "runsc";
-  const listed = await runCommand(binary, [
-    "--root",
-    path.join(host.stateDir, runtime, "root"),
-    "list",
-    "--format",
-    "json",
-  ]);
-  expect(JSON.parse(listed.stdout || "null") ?? []).toEqual([]);
-  expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).toEqual([]);
+async function expectNothingLeft(runtime: TestedRuntime) {
+  if (runtime === "containerd-runc") {
+    const ctr = [
+      "--address",
+      containerdPaths(host.stateDir).address,
+      "--namespace",
+      "sandbox-playground",
+    ];
+    expect((await runCommand("ctr", [...ctr, "containers", "list", "--quiet"])).stdout.trim()).toBe(
+      "",
+    );
+    expect((await runCommand("ctr", [...ctr, "tasks", "list", "--quiet"])).stdout.trim()).toBe("");
+  } else {
+    const binary = runtime === "runc" ? "runc" : "runsc";
+    const root = path.join(host.stateDir, runtime, "root");
+    const listed = await runCommand(binary, ["--root", root, "list", "--format", "json"]);
+    expect(JSON.parse(listed.stdout || "null") ?? []).toEqual([]);
+    expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).toEqual([]);
+  }
   for (const controller of ["memory", "pids", "cpu"]) {
     const children = await readdir(
       `/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`,
@@ -58,10 +69,19 @@ describe("health and runtimes", () => {
     expect(byId.runc.version).toMatch(/\d+\.\d+/);
     expect(byId.gvisor).toMatchObject({ kind: "user-space-kernel", available: true, reason: null });
     expect(byId.gvisor.details.platform).toMatch(/systrap|kvm|ptrace/);
+    expect(byId["containerd-runc"]).toMatchObject({ kind: "container", available: true });
+    for (const kata of ["kata", "kata-qemu", "kata-clh", "kata-fc", "kata-rs"]) {
+      expect(byId[kata]).toMatchObject({
+        kind: "vm",
+        available: false,
+        reason: expect.any(String),
+      });
+      expect(byId[kata].install).toEqual(expect.any(String));
+    }
   });
 });
 
-describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
+describe.each(["runc", "gvisor", "containerd-runc"] as const)("a run on %s", (runtime) => {
   it("prints its output, exits 0 and times every phase", async () => {
     const { run, logs } = await runToEnd(host, {
       runtime,
@@ -80,7 +100,6 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
       "requested",
       "queued",
       "preparing",
-      "bundleWritten",
       "booting",
       "started",
       "firstOutput",
@@ -123,8 +142,8 @@ describe.each(["runc", "gvisor"] as const)("a run on %s", (runtime) => {
     expect(logs).toMatch(/^tmp=ok$/m);
     expect(logs).toMatch(/^capeff=0000000000000000$/m);
     const kernel = /^kernel=(.*)$/m.exec(logs)?.[1];
-    if (runtime === "runc") expect(kernel).toBe(os.release());
-    else expect(kernel).not.toBe(os.release());
+    if (runtime === "gvisor") expect(kernel).not.toBe(os.release());
+    else expect(kernel).toBe(os.release());
   });
 
   // runc enforces limits per process; gVisor's whole sandbox (Sentry included) lives in the cgroup, so there

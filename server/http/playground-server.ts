@@ -30,7 +30,7 @@ export async function startPlaygroundServer(
   // (to reach the image mounts), though not to list it.
   await fs.mkdir(config.stateDir, { recursive: true });
   await fs.chmod(config.stateDir, 0o711);
-  const { engine, images, mounts, cgroupParent } = createEngine(config, log);
+  const { engine, images, mounts, cgroupParent, containerd } = createEngine(config, log);
   const reaped = [
     ...(await engine.reapLeftovers()),
     ...(await reapCgroups(cgroupParent, () => false)),
@@ -80,6 +80,7 @@ export async function startPlaygroundServer(
     close() {
       closing ??= (async () => {
         await engine.shutdown();
+        await containerd.close();
         await mounts.release();
         await removeCgroupParent(cgroupParent);
         await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -105,8 +105,8 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   for (let i = 0; i < 40 && (await sleepers()) !== ""; i++)
     await new Promise((r) => setTimeout(r, 50));
   expect(await sleepers()).toBe("");
-  // The crashed server's image mount was released (the new one mounts on its first run).
-  expect(await imageMounts()).toEqual([]);
+  // The crashed server's image mount was released, not stacked under the new server's own.
+  expect((await imageMounts()).length).toBeLessThanOrEqual(1);
   second.child.kill("SIGTERM");
   await new Promise((r) => second.child.once("exit", r));
   expect(await imageMounts()).toEqual([]);

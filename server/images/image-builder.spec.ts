@@ -25,7 +25,7 @@ describe("buildImage", () => {
     expect(await readFile(path.join(rootfs, "etc/hostname"), "utf8")).toBe("sandbox\n");
     expect((await stat(path.join(rootfs, "bin/tool"))).mode & 0o777).toBe(0o755);
     expect(manifest.sizeBytes).toBeGreaterThan(1000);
-    expect(await store.resolve("busybox")).toEqual({ name: "busybox", rootfsPath: rootfs });
+    expect(await store.resolve("busybox")).toMatchObject({ name: "busybox", rootfsPath: rootfs });
     expect(await store.resolve("ubuntu")).toBeNull();
   });
 

@@ -1,4 +1,5 @@
 // Built root filesystems in the cache: what exists, how big, and where; built by image-builder at setup.
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -8,6 +9,9 @@ export interface ImageRef {
   name: string;
   /** Absolute path of the root filesystem, shared read-only by every sandbox of this image. */
   rootfsPath: string;
+  /** When this build of the image was made, and a digest of its manifest: changes with every rebuild. */
+  builtAt: string;
+  digest: string;
 }
 
 export const ImageManifestSchema = z.object({
@@ -31,7 +35,10 @@ export const knownImages = ["busybox"] as const;
 
 export class ImageStore {
   /** Manifests read before, kept while the file's mtime is unchanged: a launch costs one stat, not a parse. */
-  private readonly cache = new Map<string, { mtimeMs: number; manifest: ImageManifest }>();
+  private readonly cache = new Map<
+    string,
+    { mtimeMs: number; manifest: ImageManifest; digest: string }
+  >();
 
   /** With mounts, resolve() hands out the read-only bind mount sandboxes can reach (see image-mounts.ts). */
   constructor(
@@ -53,8 +60,10 @@ export class ImageStore {
       const { mtimeMs } = await fs.stat(file);
       const cached = this.cache.get(name);
       if (cached?.mtimeMs === mtimeMs) return cached.manifest;
-      const manifest = ImageManifestSchema.parse(JSON.parse(await fs.readFile(file, "utf8")));
-      this.cache.set(name, { mtimeMs, manifest });
+      const raw = await fs.readFile(file);
+      const manifest = ImageManifestSchema.parse(JSON.parse(raw.toString("utf8")));
+      const digest = createHash("sha256").update(raw).digest("hex");
+      this.cache.set(name, { mtimeMs, manifest, digest });
       return manifest;
     } catch {
       this.cache.delete(name);
@@ -71,6 +80,8 @@ export class ImageStore {
     return {
       name,
       rootfsPath: this.mounts ? await this.mounts.expose(name, rootfsPath) : rootfsPath,
+      builtAt: manifest.builtAt,
+      digest: this.cache.get(name)?.digest ?? "",
     };
   }
 

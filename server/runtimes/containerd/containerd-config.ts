@@ -40,7 +40,7 @@ export function containerdPaths(stateDir: string): ContainerdPaths {
 
 /**
  * Plugins the playground never uses. CRI would want CNI and a pause image (no registry here); the other
- * snapshotters only log errors on hosts without btrfs/zfs/devmapper; the v1 runtime is superseded by shim v2.
+ * snapshotters only log errors on hosts without btrfs/zfs/devmapper; (the v1 runtime stays: 1.6's tasks service will not load without it).
  */
 export const disabledPlugins = [
   "io.containerd.grpc.v1.cri",
@@ -48,7 +48,6 @@ export const disabledPlugins = [
   "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.devmapper",
   "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.runtime.v1.linux",
   "io.containerd.tracing.processor.v1.otlp",
   "io.containerd.internal.v1.tracing",
 ];

@@ -67,7 +67,23 @@ export class ContainerdDaemon {
   }
 
   ctr(args: string[], timeoutMs = 10_000): Promise<CommandResult> {
+    // After close() a late caller (a probe still in flight) must not start a client nobody will stop.
+    if (this.closed)
+      return Promise.resolve({
+        code: null,
+        stdout: "",
+        stderr: "the playground's containerd client is closed",
+      });
     return runCommand(this.options.ctrBinary, [...this.ctrArgs(), ...args], timeoutMs);
+  }
+
+  /** Whether there may be sandboxes to reap: the host's daemon always, ours only once it has ever run here. */
+  async hasState(): Promise<boolean> {
+    if (this.options.address !== null) return true;
+    return fs.access(this.paths.root).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Starts (or finds) the daemon once; a failed start is retried by the next call. */
@@ -82,6 +98,7 @@ export class ContainerdDaemon {
   }
 
   private async start(): Promise<ContainerdInfo> {
+    await this.prepareFolders();
     let mode: ContainerdInfo["mode"] = "host";
     if (this.options.address === null) mode = await this.startOwn();
     const version = await this.version();
@@ -95,6 +112,20 @@ export class ContainerdDaemon {
     if (!events)
       this.options.log?.warn("containerd event stream not live; launch timings lack its moments");
     return { ...version, address: this.address, mode, events };
+  }
+
+  /**
+   * Sandbox roots are mounted under our bundles folder, and runc enters them as the sandbox's mapped root (uid
+   * 100000), which must be able to traverse every folder above: add search permission (not read) where missing.
+   */
+  private async prepareFolders(): Promise<void> {
+    await fs.mkdir(this.paths.bundles, { recursive: true, mode: 0o711 });
+    await fs.mkdir(this.paths.fifoDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.paths.images, { recursive: true, mode: 0o700 });
+    for (const dir of [this.options.stateDir, this.paths.dir, this.paths.bundles]) {
+      const { mode } = await fs.stat(dir);
+      if ((mode & 0o011) !== 0o011) await fs.chmod(dir, (mode & 0o7777) | 0o011);
+    }
   }
 
   private async version(): Promise<{ version: string; revision: string } | null> {
@@ -113,10 +144,11 @@ export class ContainerdDaemon {
 
   private async startOwn(): Promise<"own" | "adopted"> {
     const { paths } = this;
-    await fs.mkdir(paths.dir, { recursive: true, mode: 0o711 });
     const config = renderContainerdConfig(paths, this.options.logLevel);
     const previousConfig = await fs.readFile(paths.configFile, "utf8").catch(() => null);
     const leftover = await this.leftoverPid();
+    // The ctr clients of a crashed server (its event stream, an import) outlive it; this process starts its own.
+    for (const client of await ctrClientsOf(this.address)) await stopProcess(client);
     if (leftover !== null) {
       // A daemon an earlier server left running (crash, kill -9) is reused when it runs our current config.
       if (previousConfig === config && (await this.version())) {
@@ -175,7 +207,10 @@ export class ContainerdDaemon {
     this.closed = true;
     this.events.close();
     await this.starting?.catch(() => undefined);
-    const pid = this.ownedPid;
+    if (this.options.address !== null) return;
+    // A crashed predecessor's daemon and ctr clients are ours to stop too, even if this process never used them.
+    for (const client of await ctrClientsOf(this.address)) await stopProcess(client);
+    const pid = this.ownedPid ?? (await this.leftoverPid());
     this.ownedPid = null;
     if (pid === null) return;
     await stopProcess(pid);
@@ -212,16 +247,29 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
-/** Shim processes (runc v2, Kata) that were started by the containerd at `address`. */
-export async function shimsOf(address: string): Promise<number[]> {
+/** Processes whose command line matches, e.g. the shims or `ctr events` of the containerd at an address. */
+async function processesWhere(matches: (args: string[]) => boolean): Promise<number[]> {
   const entries = await fs.readdir("/proc").catch(() => [] as string[]);
   const pids: number[] = [];
   for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const args = await readCmdline(Number(entry));
-    if (!args[0]?.includes("containerd-shim")) continue;
-    const at = args.indexOf("-address");
-    if (at >= 0 && args[at + 1] === address) pids.push(Number(entry));
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (matches(await readCmdline(Number(entry)))) pids.push(Number(entry));
   }
   return pids;
+}
+
+/** Shim processes (runc v2, Kata) that were started by the containerd at `address`. */
+export function shimsOf(address: string): Promise<number[]> {
+  return processesWhere((args) => {
+    const at = args.indexOf("-address");
+    return Boolean(args[0]?.includes("containerd-shim")) && at >= 0 && args[at + 1] === address;
+  });
+}
+
+/** `ctr` clients of the containerd at `address` (event streams, imports), a crashed server's included. */
+export function ctrClientsOf(address: string): Promise<number[]> {
+  return processesWhere((args) => {
+    const at = args.indexOf("--address");
+    return at >= 0 && args[at + 1] === address && Boolean(args[0]?.endsWith("ctr"));
+  });
 }

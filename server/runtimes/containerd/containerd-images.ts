@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { ImageRef } from "../../images/image-store";
 import type { ContainerdDaemon } from "./containerd-daemon";
-import { sha256, writeOciArchive } from "./oci-image-layout";
+import { writeOciArchive } from "./oci-image-layout";
 
 export interface ImportedImage {
   ref: string;
@@ -24,11 +24,6 @@ export function containerdImageRef(name: string): string {
   return `localhost/sandbox-playground/${name}:latest`;
 }
 
-/** The image builder's manifest.json sits beside the rootfs; it changes whenever the rootfs is rebuilt. */
-export function sourceManifestPath(image: ImageRef): string {
-  return path.join(path.dirname(image.rootfsPath), "manifest.json");
-}
-
 export class ContainerdImageImporter {
   /** What this process already checked against containerd, by image name: a launch then costs one file read. */
   private readonly verified = new Map<string, { sourceDigest: string; image: ImportedImage }>();
@@ -37,34 +32,30 @@ export class ContainerdImageImporter {
   constructor(private readonly daemon: ContainerdDaemon) {}
 
   async ensure(image: ImageRef): Promise<ImportedImage> {
-    const source = await fs.readFile(sourceManifestPath(image)).catch(() => null);
-    if (!source) throw new Error(`image "${image.name}" is not built: run \`npm run setup\``);
-    const sourceDigest = sha256(source);
+    const sourceDigest = image.digest;
     const known = this.verified.get(image.name);
     if (known?.sourceDigest === sourceDigest) return known.image;
     const key = `${image.name}@${sourceDigest}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.importIfChanged(image, sourceDigest, source).finally(() =>
-        this.inFlight.delete(key),
-      );
+      pending = this.importIfChanged(image, sourceDigest).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private async importIfChanged(
-    image: ImageRef,
-    sourceDigest: string,
-    source: Buffer,
-  ): Promise<ImportedImage> {
+  private async importIfChanged(image: ImageRef, sourceDigest: string): Promise<ImportedImage> {
     const recordFile = path.join(this.daemon.paths.images, `${image.name}.json`);
     const record = await fs
       .readFile(recordFile, "utf8")
       .then((text) => ImportRecordSchema.parse(JSON.parse(text)))
       .catch(() => null);
     if (record?.sourceDigest === sourceDigest && (await this.isPresent(record))) {
-      const imported = { ref: record.ref, manifestDigest: record.manifestDigest, chainId: record.chainId };
+      const imported = {
+        ref: record.ref,
+        manifestDigest: record.manifestDigest,
+        chainId: record.chainId,
+      };
       this.verified.set(image.name, { sourceDigest, image: imported });
       return imported;
     }
@@ -72,11 +63,10 @@ export class ContainerdImageImporter {
     const workDir = path.join(this.daemon.paths.images, `${image.name}.build`);
     await fs.mkdir(workDir, { recursive: true });
     try {
-      const builtAt = (JSON.parse(source.toString("utf8")) as { builtAt?: string }).builtAt;
       const archive = await writeOciArchive({
         rootfsPath: image.rootfsPath,
         ref,
-        created: builtAt ?? new Date(0).toISOString(),
+        created: image.builtAt,
         labels: { "sandbox-playground.source-manifest": sourceDigest },
         workDir,
       });

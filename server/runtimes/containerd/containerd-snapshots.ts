@@ -36,7 +36,8 @@ export async function mountSnapshotView(
   if (view.code !== 0) throw new Error(`snapshot view failed: ${view.stderr.trim()}`);
   for (const mount of parseSnapshotMounts(view.stdout)) {
     const mounted = await runCommand("mount", mountArgs(mount, target), 10_000);
-    if (mounted.code !== 0) throw new Error(`mounting the rootfs snapshot failed: ${mounted.stderr.trim()}`);
+    if (mounted.code !== 0)
+      throw new Error(`mounting the rootfs snapshot failed: ${mounted.stderr.trim()}`);
   }
 }
 

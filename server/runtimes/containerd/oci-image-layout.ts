@@ -29,9 +29,11 @@ export interface ImageConfigInput {
 
 /** Go's GOARCH names, which image platforms use. */
 export function ociArchitecture(nodeArch: string = process.arch): string {
-  return ({ x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" } as const)[
-    nodeArch as "x64"
-  ] ?? nodeArch;
+  return (
+    ({ x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" } as const)[
+      nodeArch as "x64"
+    ] ?? nodeArch
+  );
 }
 
 export function buildImageConfig(input: ImageConfigInput): Record<string, unknown> {
@@ -74,8 +76,9 @@ export function buildIndex(
 
 /** The snapshot key containerd's unpacker gives the top layer: chainID per the OCI image spec. */
 export function chainId(diffIds: string[]): string {
-  return diffIds.reduce((parent, diffId) =>
-    `sha256:${createHash("sha256").update(`${parent} ${diffId}`).digest("hex")}`,
+  return diffIds.reduce(
+    (parent, diffId) =>
+      `sha256:${createHash("sha256").update(`${parent} ${diffId}`).digest("hex")}`,
   );
 }
 
@@ -131,7 +134,10 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
   const blobs = path.join(layout, "blobs", "sha256");
   await fs.rm(layout, { recursive: true, force: true });
   await fs.mkdir(blobs, { recursive: true });
-  const writeBlob = async (mediaType: string, json: Record<string, unknown>): Promise<Descriptor> => {
+  const writeBlob = async (
+    mediaType: string,
+    json: Record<string, unknown>,
+  ): Promise<Descriptor> => {
     const bytes = Buffer.from(JSON.stringify(json));
     const digest = sha256(bytes);
     await fs.writeFile(path.join(blobs, digest.slice("sha256:".length)), bytes);
@@ -140,7 +146,8 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
 
   const layerFile = path.join(input.workDir, "layer.tar");
   const tarred = await runCommand("tar", layerTarArgs(input.rootfsPath, layerFile), 120_000);
-  if (tarred.code !== 0) throw new Error(`tar of ${input.rootfsPath} failed: ${tarred.stderr.trim()}`);
+  if (tarred.code !== 0)
+    throw new Error(`tar of ${input.rootfsPath} failed: ${tarred.stderr.trim()}`);
   const layerDigest = await sha256File(layerFile);
   const layer: Descriptor = {
     mediaType: mediaTypes.layer,
@@ -156,8 +163,14 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
     buildImageConfig({ diffIds, created: input.created, labels: input.labels }),
   );
   const manifest = await writeBlob(mediaTypes.manifest, buildManifest(config, [layer]));
-  await fs.writeFile(path.join(layout, "index.json"), JSON.stringify(buildIndex(manifest, input.ref)));
-  await fs.writeFile(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  await fs.writeFile(
+    path.join(layout, "index.json"),
+    JSON.stringify(buildIndex(manifest, input.ref)),
+  );
+  await fs.writeFile(
+    path.join(layout, "oci-layout"),
+    JSON.stringify({ imageLayoutVersion: "1.0.0" }),
+  );
 
   const archivePath = path.join(input.workDir, "image.tar");
   const archived = await runCommand(
@@ -165,7 +178,8 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
     ["--create", "--file", archivePath, "--directory", layout, "oci-layout", "index.json", "blobs"],
     120_000,
   );
-  if (archived.code !== 0) throw new Error(`tar of the OCI layout failed: ${archived.stderr.trim()}`);
+  if (archived.code !== 0)
+    throw new Error(`tar of the OCI layout failed: ${archived.stderr.trim()}`);
   await fs.rm(layout, { recursive: true, force: true });
   return { archivePath, manifestDigest: manifest.digest, chainId: chainId(diffIds) };
 }

@@ -1,0 +1,310 @@
+// Shared by every containerd runtime (runc v2 shim, Kata shims): ctr run of our hardened OCI spec on an image snapshot.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { RuntimeId, RuntimeKind } from "../../../lib/api/runtime-ids";
+import type {
+  LaunchContext,
+  LaunchResult,
+  LaunchSpec,
+  RuntimeAvailability,
+  SandboxDriver,
+} from "../../engine/driver";
+import { resourcePrefix } from "../../engine/driver";
+import { cgroupPids, removeCgroups } from "../cgroups";
+import { RuntimeLaunchError } from "../oci-cli-driver";
+import { buildOciSpec } from "../oci-spec";
+import { sleep, waitForExit } from "../process-exit";
+import type { ContainerdDaemon } from "./containerd-daemon";
+import { parseRfc3339Ms, type ContainerdEvent } from "./containerd-events";
+import type { ContainerdImageImporter } from "./containerd-images";
+import { mountSnapshotView, removeSnapshotView } from "./containerd-snapshots";
+
+export interface ContainerdDriverOptions {
+  id: RuntimeId;
+  name: string;
+  kind: RuntimeKind;
+  daemon: ContainerdDaemon;
+  images: ContainerdImageImporter;
+  /** The shim v2 runtime containerd starts, e.g. "io.containerd.runc.v2". */
+  runtimeType: string;
+  cgroupParent: string;
+}
+
+export interface ContainerdSpecOptions {
+  userNamespace: boolean;
+  seccomp: boolean;
+  /** Host processes of the runtime itself that live in the sandbox's cgroup. */
+  pidsOverhead: number;
+}
+
+/** How long ctr gets to exit after its task was killed, before we kill ctr itself. */
+const killGraceMs = 3_000;
+/** containerd publishes events asynchronously: after ctr exits, its last events may still be on the way. */
+const eventLagMs = 50;
+
+interface LaunchState {
+  started: boolean;
+  exitStatus: number | null;
+  containerDeleted: boolean;
+  /** stderr before the task started is ctr's own (an error) until the task proves otherwise. */
+  heldStderr: Buffer[];
+}
+
+export abstract class ContainerdDriver implements SandboxDriver {
+  readonly id: RuntimeId;
+  readonly name: string;
+  readonly kind: RuntimeKind;
+  readonly runtimeType: string;
+  protected readonly daemon: ContainerdDaemon;
+  protected readonly images: ContainerdImageImporter;
+  private readonly cgroupParent: string;
+  private availability: Promise<RuntimeAvailability> | null = null;
+
+  protected constructor(options: ContainerdDriverOptions) {
+    this.id = options.id;
+    this.name = options.name;
+    this.kind = options.kind;
+    this.runtimeType = options.runtimeType;
+    this.daemon = options.daemon;
+    this.images = options.images;
+    this.cgroupParent = options.cgroupParent;
+  }
+
+  protected abstract detect(): Promise<RuntimeAvailability>;
+  protected abstract specOptions(): ContainerdSpecOptions;
+  /** Extra `ctr run` flags of this runtime (e.g. where runc keeps its state). */
+  protected runtimeArgs(): string[] {
+    return [];
+  }
+  /** Follows what the runtime reports besides the workload's output (Kata: the guest console); returns a stop. */
+  protected followRuntime(_spec: LaunchSpec, _ctx: LaunchContext): () => Promise<void> {
+    return async () => undefined;
+  }
+
+  probe(): Promise<RuntimeAvailability> {
+    this.availability ??= this.detect().catch((err: unknown) => ({
+      available: false,
+      version: null,
+      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+      install: null,
+      details: {},
+    }));
+    return this.availability;
+  }
+
+  async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+    const name = spec.resourceName;
+    const bundle = path.join(this.daemon.paths.bundles, name);
+    const rootfs = path.join(bundle, "rootfs");
+    const state: LaunchState = {
+      started: false,
+      exitStatus: null,
+      containerDeleted: false,
+      heldStderr: [],
+    };
+    const unsubscribe = this.daemon.events.subscribe(name, (event) =>
+      this.onEvent(event, ctx, state),
+    );
+    try {
+      await this.daemon.ensure();
+      const image = await this.images.ensure(spec.image);
+      ctx.mark("imageReady");
+      if (ctx.signal.aborted) return { exitCode: null, signal: null };
+      // 0711: the sandbox's root (a mapped uid) must traverse the bundle to reach its rootfs.
+      await fs.mkdir(rootfs, { recursive: true, mode: 0o711 });
+      await fs.chmod(bundle, 0o711);
+      await mountSnapshotView(this.daemon, name, image.chainId, rootfs);
+      ctx.mark("snapshotMounted");
+      const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+      const config = buildOciSpec({
+        rootfsPath: rootfs,
+        command: spec.command,
+        hostname: "sandbox",
+        limits: { ...spec.limits, pids: spec.limits.pids + pidsOverhead },
+        cgroupsPath: `${this.cgroupParent}/${name}`,
+        userNamespace,
+        seccomp,
+      });
+      const specFile = path.join(bundle, "config.json");
+      await fs.writeFile(specFile, JSON.stringify(config));
+      ctx.mark("specWritten");
+      if (ctx.signal.aborted) return { exitCode: null, signal: null };
+      const stopFollowing = this.followRuntime(spec, ctx);
+      try {
+        return await this.runTask(name, specFile, ctx, state);
+      } finally {
+        await stopFollowing();
+      }
+    } finally {
+      unsubscribe();
+      await this.remove(name, bundle, state.containerDeleted);
+    }
+  }
+
+  private onEvent(event: ContainerdEvent, ctx: LaunchContext, state: LaunchState): void {
+    switch (event.topic) {
+      case "/containers/create":
+        ctx.mark("containerCreated", event.atMs);
+        break;
+      case "/tasks/create":
+        ctx.mark("taskCreated", event.atMs);
+        break;
+      case "/tasks/start":
+        ctx.mark("taskStarted", event.atMs);
+        this.taskStarted(ctx, state);
+        break;
+      case "/tasks/exit":
+        state.exitStatus =
+          typeof event.payload.exit_status === "number" ? event.payload.exit_status : 0;
+        ctx.mark("taskExited", parseRfc3339Ms(event.payload.exited_at) ?? event.atMs);
+        break;
+      case "/containers/delete":
+        state.containerDeleted = true;
+        break;
+    }
+  }
+
+  private taskStarted(ctx: LaunchContext, state: LaunchState): void {
+    if (state.started) return;
+    state.started = true;
+    ctx.enter("running");
+    for (const chunk of state.heldStderr.splice(0)) ctx.output(chunk);
+  }
+
+  private async runTask(
+    name: string,
+    specFile: string,
+    ctx: LaunchContext,
+    state: LaunchState,
+  ): Promise<LaunchResult> {
+    ctx.enter("booting");
+    const child = spawn(
+      this.daemon.ctrBinary,
+      [
+        ...this.daemon.ctrArgs(),
+        "run",
+        "--rm",
+        "--runtime",
+        this.runtimeType,
+        "--fifo-dir",
+        this.daemon.paths.fifoDir,
+        ...this.runtimeArgs(),
+        "--config",
+        specFile,
+        name,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child.once("spawn", () => ctx.mark("started"));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      // Output proves the task runs, even if the event stream is late or down.
+      this.taskStarted(ctx, state);
+      ctx.output(chunk);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      if (state.started) ctx.output(chunk);
+      else state.heldStderr.push(chunk);
+    });
+
+    const onAbort = () => void this.kill(name, child);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort();
+    const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
+      child.once("error", reject);
+      void waitForExit(child).then(resolve);
+    }).finally(() => ctx.signal.removeEventListener("abort", onAbort));
+    ctx.mark("exited");
+    if (!state.started || state.exitStatus === null) await sleep(eventLagMs);
+
+    const held = Buffer.concat(state.heldStderr.splice(0)).toString("utf8");
+    if (!state.started && !ctx.signal.aborted) {
+      const failure = /^ctr: (.*)$/m.exec(held)?.[1];
+      if (failure)
+        throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+    }
+    if (held) ctx.output(Buffer.from(held));
+    // The task's own exit status (from containerd) is truer than ctr's, which is 1 for its own errors too.
+    return { exitCode: state.exitStatus ?? exit.code, signal: exit.signal };
+  }
+
+  /** The task may not exist yet when a stop arrives, so keep asking until ctr is gone. */
+  private async kill(name: string, child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + killGraceMs;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+      await this.daemon.ctr(["tasks", "kill", "--signal", "SIGKILL", name], killGraceMs);
+      await Promise.race([waitForExit(child), sleep(100)]);
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
+  /** Idempotent: what is already gone is fine. `ctr run --rm` usually deleted the container already. */
+  private async remove(name: string, bundle: string, containerDeleted: boolean): Promise<void> {
+    if (!containerDeleted) {
+      await this.daemon.ctr(["tasks", "delete", "--force", name]);
+      await this.daemon.ctr(["containers", "delete", name]);
+    }
+    await removeSnapshotView(this.daemon, name, path.join(bundle, "rootfs"));
+    await removeCgroups(this.cgroupParent, name);
+    await fs.rm(bundle, { recursive: true, force: true });
+  }
+
+  /**
+   * Removes this runtime's containers (and their tasks) that a crashed process left, and any sandbox
+   * snapshot or bundle no other runtime's container still uses. Starts our own daemon only if it has state.
+   */
+  /** The shim places the task in the cgroup the spec names; the shim itself stays outside, as with runc. */
+  sandboxProcesses(resourceName: string): Promise<number[]> {
+    return cgroupPids(this.cgroupParent, resourceName);
+  }
+
+  async reap(): Promise<string[]> {
+    if (!(await this.daemon.hasState())) return [];
+    // A containerd that cannot start has nothing we could reap; probe() reports why.
+    if (
+      !(await this.daemon.ensure().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return [];
+    const removed: string[] = [];
+    const containers = await this.listContainers();
+    for (const [name, runtime] of containers) {
+      if (runtime !== this.runtimeType) continue;
+      await this.daemon.ctr(["tasks", "kill", "--signal", "SIGKILL", name], 5_000);
+      await this.remove(name, path.join(this.daemon.paths.bundles, name), false);
+      removed.push(`${this.id} container ${name}`);
+    }
+    const others = new Set(
+      [...containers].filter(([, r]) => r !== this.runtimeType).map(([n]) => n),
+    );
+    const snapshots = await this.daemon.ctr(["snapshots", "ls"]);
+    const keys = snapshots.stdout
+      .split("\n")
+      .map((line) => line.split(/\s+/)[0] ?? "")
+      .filter((key) => key.startsWith(resourcePrefix) && !others.has(key) && !containers.has(key));
+    const bundles = (
+      await fs.readdir(this.daemon.paths.bundles).catch(() => [] as string[])
+    ).filter(
+      (entry) => entry.startsWith(resourcePrefix) && !others.has(entry) && !containers.has(entry),
+    );
+    for (const name of new Set([...keys, ...bundles])) {
+      await this.remove(name, path.join(this.daemon.paths.bundles, name), true);
+      removed.push(`${this.id} snapshot ${name}`);
+    }
+    return removed;
+  }
+
+  /** Our namespace's sandbox containers, by name, with the runtime each was created for. */
+  private async listContainers(): Promise<Map<string, string>> {
+    const listed = await this.daemon.ctr(["containers", "ls"]);
+    const containers = new Map<string, string>();
+    for (const line of listed.stdout.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const name = fields[0] ?? "";
+      if (name.startsWith(resourcePrefix)) containers.set(name, fields.at(-1) ?? "");
+    }
+    return containers;
+  }
+}
