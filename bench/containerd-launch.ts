@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       mark: () => undefined,
       enter: () => undefined,
       output: () => undefined,
+      console: () => undefined,
       log: createLogger("silent"),
     });
     const ctr = async (args: string[]) => {

@@ -38,8 +38,13 @@ export interface LaunchContext {
   mark(phase: string, atEpochMs?: number): void;
   /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
   enter(state: "booting" | "running"): void;
-  /** Bytes the sandbox wrote (stdout and stderr interleaved as they arrive). */
+  /** Bytes the workload wrote (stdout and stderr interleaved as they arrive). */
   output(bytes: Buffer): void;
+  /**
+   * Lines from the sandbox itself rather than the workload (a guest kernel booting, a VM console): they go
+   * to the same log, but mark neither the first output nor the workload as running.
+   */
+  console(bytes: Buffer): void;
   log: Logger;
 }
 

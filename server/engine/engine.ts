@@ -288,6 +288,9 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
               if (run.state === "booting") run.transition("running");
               if (run.write(bytes).limitReached) run.abort("output-limit");
             },
+            console: (bytes) => {
+              if (run.write(bytes, "console").limitReached) run.abort("output-limit");
+            },
             log,
           },
         )

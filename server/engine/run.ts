@@ -138,11 +138,12 @@ export class Run extends EventEmitter<RunEvents> {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
-  write(bytes: Buffer): { limitReached: boolean } {
+  /** `source: "console"` is the sandbox's own boot or console text, not the workload's output. */
+  write(bytes: Buffer, source: "workload" | "console" = "workload"): { limitReached: boolean } {
     const offset = this.output.totalChars;
     const { accepted, limitReached } = this.output.append(bytes);
     if (accepted) {
-      this.mark("firstOutput");
+      if (source === "workload") this.mark("firstOutput");
       this.emit("output", { offset, data: accepted });
     }
     return { limitReached };

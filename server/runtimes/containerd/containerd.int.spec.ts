@@ -45,6 +45,7 @@ function collect(): Collected {
       mark: (phase, at) => void (marks.has(phase) || marks.set(phase, at ?? Date.now())),
       enter: (state) => void states.push(state),
       output: (bytes) => void chunks.push(bytes),
+      console: (bytes) => void chunks.push(bytes),
       log: createLogger("silent"),
     },
   };

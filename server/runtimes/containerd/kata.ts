@@ -85,7 +85,8 @@ export class KataDriver extends ContainerdDriver {
           if (!consoleLine || (consoleLine.sandbox && consoleLine.sandbox !== spec.resourceName))
             continue;
           ctx.mark("guestConsole", consoleLine.timestampMs ?? undefined);
-          ctx.log.debug({ vmconsole: consoleLine.line }, "guest console");
+          // The guest kernel's boot lines stream into the run's log, as the demo promises.
+          ctx.console(Buffer.from(`${consoleLine.line}\n`));
         }
       } finally {
         await handle.close();
