@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the playground uses: the runtimes (containerd brings ctr and the runc v2 shim), a static
-# busybox for images, Chromium for end-to-end tests.
-host_packages=(runc runsc containerd busybox-static)
+# Debian packages the playground uses: the runtimes (containerd brings ctr and the runc v2 shim; QEMU runs the
+# microVM), a static busybox for images, xz for the guest kernel's modules, Chromium for end-to-end tests.
+host_packages=(runc runsc containerd busybox-static qemu-system-x86 xz-utils)
 test_packages=(chromium)
 
 missing=()
@@ -34,3 +34,14 @@ fi
 
 echo "setup: building sandbox images into .cache/"
 node --import tsx server/images/build-images.ts
+
+# The guest kernel comes from Debian's linux-image package (apt-get download + dpkg -x into .cache/, nothing
+# installed), which needs apt's package lists.
+if [ ! -f .cache/microvm/manifest.json ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
+  [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ]; then
+  apt-get update -qq
+fi
+echo "setup: building the microVM guest kernel and initramfs into .cache/microvm/"
+if ! node --import tsx server/images/microvm/build-microvm.ts; then
+  echo "setup: the microVM assets could not be built; the microvm runtime will show as unavailable with the reason." >&2
+fi

@@ -28,6 +28,9 @@ const EnvSchema = z.object({
   SBPG_CONTAINERD_NAMESPACE: z.string().min(1).default("sandbox-playground"),
   /** "debug" makes shims log at debug: needed for the Kata guest console (vmconsole=) lines. */
   SBPG_CONTAINERD_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
+  SBPG_QEMU_PATH: z.string().default("qemu-system-x86_64"),
+  /** microVM acceleration: "auto" boots a probe VM with KVM and falls back to TCG (a paravirtual /dev/kvm hangs). */
+  SBPG_MICROVM_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: int(6, 1),
@@ -59,6 +62,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     runcPath: env.SBPG_RUNC_PATH,
     runscPath: env.SBPG_RUNSC_PATH,
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,
+    qemuPath: env.SBPG_QEMU_PATH,
+    microvmAccel: env.SBPG_MICROVM_ACCEL,
     containerd: {
       binary: env.SBPG_CONTAINERD_PATH,
       ctr: env.SBPG_CTR_PATH,

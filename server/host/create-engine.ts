@@ -7,6 +7,7 @@ import { ImageMounts } from "../images/image-mounts";
 import type { Logger } from "../log/logger";
 import { GvisorDriver } from "../runtimes/gvisor";
 import { RuncDriver } from "../runtimes/runc";
+import { MicrovmDriver } from "../runtimes/microvm/microvm-driver";
 import { ContainerdDaemon } from "../runtimes/containerd/containerd-daemon";
 import { ContainerdImageImporter } from "../runtimes/containerd/containerd-images";
 import { ContainerdRuncDriver } from "../runtimes/containerd/containerd-runc";
@@ -50,6 +51,13 @@ export function createEngine(config: Config, log: Logger): HostEngine {
       stateDir: config.stateDir,
       cgroupParent,
       platform: config.gvisorPlatform,
+      probeImage: () => images.resolve("busybox"),
+    }),
+    new MicrovmDriver({
+      qemuBinary: config.qemuPath,
+      stateDir: config.stateDir,
+      cacheDir: config.cacheDir,
+      accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
     }),
     new ContainerdRuncDriver({

@@ -226,6 +226,66 @@ describe.each(["runc", "gvisor", "containerd-runc"] as const)("a run on %s", (ru
   });
 });
 
+// The built-in VM: its own kernel, booted per run (TCG here, ~2 s), limits enforced by the VM boundary.
+describe("a run on microvm", () => {
+  it("is listed with its acceleration mode", async () => {
+    const { json } = await host.request("GET", "/api/runtimes");
+    const microvm = json.runtimes.find((r: any) => r.id === "microvm");
+    expect(microvm).toMatchObject({ kind: "vm", available: true, name: "QEMU microVM, built in" });
+    expect(microvm.details.accel).toMatch(/^(kvm|tcg)$/);
+  });
+
+  it("prints the guest's kernel, not the host's, with every VM phase timed", async () => {
+    const { run, logs } = await runToEnd(host, {
+      runtime: "microvm",
+      command: ["sh", "-c", "uname -r; sleep 0.5"],
+      timeoutMs: 60_000,
+    });
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    const kernel = logs.trim().split("\n").at(-1);
+    expect(kernel).toMatch(/^\d+\.\d+\.\d+/);
+    expect(kernel).not.toBe(os.release());
+    const t = run.timings;
+    const phases = [
+      "vmmSpawned",
+      "firstConsoleLine",
+      "guestInit",
+      "workloadStarted",
+      "firstOutput",
+      "workloadExited",
+      "vmGone",
+      "cleanedUp",
+    ];
+    for (const phase of phases) expect(t, phase).toHaveProperty(phase);
+    for (let i = 1; i < phases.length; i++)
+      expect(t[phases[i - 1]!]).toBeLessThanOrEqual(t[phases[i]!]);
+    // The VM's cost on the host is its QEMU process, guest memory included.
+    expect(run.memory.rssBytes).toBeGreaterThan(50 * 1024 * 1024);
+  });
+
+  it("reports the workload's exit code and ends at its time limit", async () => {
+    expect(
+      (
+        await runToEnd(host, {
+          runtime: "microvm",
+          command: ["sh", "-c", "exit 3"],
+          timeoutMs: 60_000,
+        })
+      ).run,
+    ).toMatchObject({
+      state: "exited",
+      exitCode: 3,
+    });
+    const { run } = await runToEnd(host, {
+      runtime: "microvm",
+      command: ["sleep", "60"],
+      timeoutMs: 4_000,
+    });
+    expect(run).toMatchObject({ state: "failed", error: { code: "limit:timeout" } });
+    expect(await readdir(path.join(host.stateDir, "microvm")).catch(() => [])).toEqual([]);
+  });
+});
+
 describe("bad input gets its error code and changes nothing", () => {
   const count = async () => host.server.engine.listRuns().length;
   const cases: Array<[string, unknown, number, string, Record<string, string>?]> = [

@@ -1,0 +1,175 @@
+// The microVM driver against real QEMU: the guest's own kernel, exit codes, timings, abort and cleanup.
+import { existsSync } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LaunchContext, LaunchSpec, SandboxLimits } from "../../engine/driver";
+import { ImageStore } from "../../images/image-store";
+import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
+import { createLogger } from "../../log/logger";
+import { MicrovmDriver } from "./microvm-driver";
+import { findVmProcesses } from "./reap-vms";
+
+const cacheDir = path.resolve(".cache");
+let stateDir: string;
+let driver: MicrovmDriver;
+let kernelVersion: string;
+
+const limits: SandboxLimits = {
+  timeoutMs: 60_000,
+  memoryBytes: 128 * 1024 * 1024,
+  pids: 64,
+  cpuShares: 512,
+  outputBytes: 1024 * 1024,
+  tmpfsBytes: 16 * 1024 * 1024,
+};
+
+beforeAll(async () => {
+  ({
+    assets: {
+      manifest: { kernelVersion },
+    },
+  } = await buildMicrovmAssets(cacheDir));
+  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "sbpg-mvm-"));
+  driver = new MicrovmDriver({
+    qemuBinary: "qemu-system-x86_64",
+    stateDir,
+    cacheDir,
+    accel: "auto",
+    probeImage: () => new ImageStore(cacheDir).resolve("busybox"),
+  });
+});
+
+afterAll(async () => {
+  if (driver) await driver.reap();
+  if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+});
+
+/** A LaunchContext that keeps what the driver reports, with the time of each mark. */
+function recordingContext(controller = new AbortController()) {
+  const marks: Array<{ phase: string; at: number }> = [];
+  const states: string[] = [];
+  const chunks: Buffer[] = [];
+  const consoleChunks: Buffer[] = [];
+  const ctx: LaunchContext = {
+    signal: controller.signal,
+    mark: (phase) => marks.push({ phase, at: performance.now() }),
+    enter: (state) => {
+      states.push(state);
+      marks.push({ phase: `enter:${state}`, at: performance.now() });
+    },
+    output: (bytes) => chunks.push(bytes),
+    console: (bytes) => consoleChunks.push(bytes),
+    log: createLogger("silent"),
+  };
+  return {
+    ctx,
+    marks,
+    states,
+    controller,
+    output: () => Buffer.concat(chunks).toString(),
+    console: () => Buffer.concat(consoleChunks).toString(),
+  };
+}
+
+async function launch(command: string[], name: string, controller?: AbortController) {
+  const image = await new ImageStore(cacheDir).resolve("busybox");
+  if (!image) throw new Error("the busybox image is not built: run npm run setup");
+  const spec: LaunchSpec = {
+    runId: name,
+    resourceName: `sbpg-mvmtest-${name}-${process.pid}`,
+    image,
+    command,
+    limits,
+  };
+  const recording = recordingContext(controller);
+  const result = await driver.launch(spec, recording.ctx);
+  return { ...recording, result, spec };
+}
+
+describe("microvm driver", () => {
+  it("probes QEMU, the assets and an accelerator", async () => {
+    const availability = await driver.probe();
+    expect(availability).toMatchObject({ available: true, reason: null });
+    expect(availability.details.accel).toMatch(/^(kvm|tcg)$/);
+    expect(availability.details.kernel).toBe(kernelVersion);
+    expect(availability.version).toMatch(/^\d+\.\d+/);
+  });
+
+  it("runs the workload on the guest's kernel, with every phase timed in order", async () => {
+    const { result, output, console, marks, states } = await launch(["uname", "-r"], "uname");
+    expect(result).toEqual({ exitCode: 0, signal: null });
+    expect(kernelVersion).not.toBe(os.release());
+    // Exactly the workload's bytes; the guest's own lines went to the console.
+    expect(output()).toBe(`${kernelVersion}\n`);
+    expect(console()).not.toContain("sbpg-guest:");
+    expect(states).toEqual(["booting", "running"]);
+    const order = [
+      "enter:booting",
+      "vmmSpawned",
+      "firstConsoleLine",
+      "guestInit",
+      "workloadStarted",
+      "workloadExited",
+      "vmGone",
+    ];
+    const at = order.map((phase) => marks.find((m) => m.phase === phase)?.at ?? NaN);
+    expect(at.every(Number.isFinite), JSON.stringify(marks)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it("passes the argv as given and propagates the exit code", async () => {
+    const { result, output } = await launch(
+      ["sh", "-c", 'echo "it\'s $1"; exit 3', "sh", "a b"],
+      "exit3",
+    );
+    expect(result).toEqual({ exitCode: 3, signal: null });
+    // As written: \n without the tty's \r.
+    expect(output()).toBe("it's a b\n");
+  });
+
+  it("kills QEMU on abort and leaves no process or folder", async () => {
+    const controller = new AbortController();
+    const pending = launch(["sleep", "60"], "abort", controller);
+    const vmDir = path.join(stateDir, "microvm", `sbpg-mvmtest-abort-${process.pid}`);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const running = await findVmProcesses(path.join(stateDir, "microvm"));
+      if (running.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(existsSync(vmDir)).toBe(true);
+    controller.abort();
+    const { result, marks } = await pending;
+    expect(result.exitCode).toBeNull();
+    expect(marks.some((m) => m.phase === "vmGone")).toBe(true);
+    expect(await findVmProcesses(path.join(stateDir, "microvm"))).toEqual([]);
+    expect(existsSync(vmDir)).toBe(false);
+  });
+
+  it("reports 127 for a program the rootfs lacks", async () => {
+    const { result } = await launch(["/no/such/program"], "missing");
+    expect(result).toEqual({ exitCode: 127, signal: null });
+  });
+
+  it("fails with QEMU's reason when the VM cannot start", async () => {
+    const spec: LaunchSpec = {
+      runId: "broken",
+      resourceName: `sbpg-mvmtest-broken-${process.pid}`,
+      image: {
+        name: "busybox",
+        rootfsPath: path.join(stateDir, "no-such-rootfs"),
+        builtAt: "",
+        digest: "",
+      },
+      command: ["true"],
+      limits,
+    };
+    const { ctx } = recordingContext();
+    await expect(driver.launch(spec, ctx)).rejects.toThrow(
+      /microVM stopped before the workload finished: QEMU said/,
+    );
+    expect(existsSync(path.join(stateDir, "microvm", spec.resourceName))).toBe(false);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { buildQemuArgs, guestMemoryMiB, kernelCommandLine, launchScript } from "./qemu-args";
+
+const input = {
+  name: "sbpg-abc",
+  accel: "tcg" as const,
+  memoryBytes: 256 * 1024 * 1024,
+  kernelPath: "/c/vmlinux",
+  initramfsPath: "/c/initramfs.cpio",
+  rootfsPath: "/images/busybox/rootfs",
+  runSharePath: "/run/x/sbpg-abc/run",
+  controlSocketPath: "/run/x/sbpg-abc/ctl.sock",
+};
+
+const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe("buildQemuArgs", () => {
+  it("builds a microvm with no network, no firmware, the kernel booted directly", () => {
+    const args = buildQemuArgs(input);
+    expect(valueOf(args, "-M")).toBe("microvm");
+    expect(valueOf(args, "-accel")).toBe("tcg");
+    expect(valueOf(args, "-m")).toBe("256M");
+    expect(valueOf(args, "-smp")).toBe("1");
+    expect(valueOf(args, "-kernel")).toBe("/c/vmlinux");
+    expect(valueOf(args, "-initrd")).toBe("/c/initramfs.cpio");
+    expect(valueOf(args, "-append")).toBe(kernelCommandLine);
+    expect(args).toEqual(expect.arrayContaining(["-nodefaults", "-no-reboot", "-no-user-config"]));
+    expect(args.join(" ")).not.toMatch(/netdev|virtio-net|-nic/);
+  });
+
+  it("uses the default CPU model under TCG and the host's under KVM", () => {
+    expect(buildQemuArgs(input)).not.toContain("-cpu");
+    expect(valueOf(buildQemuArgs({ ...input, accel: "kvm" }), "-cpu")).toBe("host");
+  });
+
+  it("shares the rootfs and the run folder read-only and connects the control port to our socket", () => {
+    const joined = buildQemuArgs(input).join(" ");
+    expect(joined).toContain(
+      "local,id=fs0,path=/images/busybox/rootfs,security_model=none,readonly=on",
+    );
+    expect(joined).toContain("virtio-9p-device,fsdev=fs0,mount_tag=root");
+    expect(joined).toContain("virtio-9p-device,fsdev=fs1,mount_tag=run");
+    expect(joined).toContain("socket,id=c0,path=/run/x/sbpg-abc/ctl.sock ");
+    expect(joined).toContain("virtserialport,chardev=c0,name=ctl");
+  });
+
+  it("escapes commas in paths, as QEMU's option syntax wants", () => {
+    const joined = buildQemuArgs({ ...input, rootfsPath: "/a,b" }).join(" ");
+    expect(joined).toContain("path=/a,,b,security_model");
+  });
+
+  it("puts the resource name on the command line, where reap looks for it", () => {
+    expect(valueOf(buildQemuArgs(input), "-name")).toBe("sbpg-abc");
+  });
+
+  it("has the TSC arguments without which a TCG guest can hang", () => {
+    expect(kernelCommandLine).toContain("tsc_early_khz=");
+    expect(kernelCommandLine).toContain("no_timer_check");
+  });
+});
+
+describe("guestMemoryMiB", () => {
+  it("rounds up to whole MiB and keeps a floor the guest boots with", () => {
+    expect(guestMemoryMiB(0)).toBe(128);
+    expect(guestMemoryMiB(64 * 1024 * 1024)).toBe(128);
+    expect(guestMemoryMiB(512 * 1024 * 1024 + 1)).toBe(513);
+  });
+});
+
+describe("launchScript", () => {
+  it("single-quotes every word, quotes inside included", () => {
+    expect(launchScript(["sh", "-c", "echo it's $HOME; `x`"], 1024)).toBe(
+      "tmpfs_bytes=1024\nset -- 'sh' '-c' 'echo it'\\''s $HOME; `x`'\n",
+    );
+  });
+});

@@ -1,0 +1,92 @@
+// The QEMU command line of one microVM: no network device, no firmware, the kernel started directly.
+import { controlPortName, rootShareTag, runShareTag } from "../../images/microvm/guest-protocol";
+
+export type Accel = "kvm" | "tcg";
+
+export interface QemuArgsInput {
+  name: string;
+  accel: Accel;
+  memoryBytes: number;
+  kernelPath: string;
+  initramfsPath: string;
+  rootfsPath: string;
+  runSharePath: string;
+  controlSocketPath: string;
+}
+
+/** Below this the guest's kernel and 9p page cache leave the workload too little; 72M is the least that boots. */
+export const minGuestMemoryMiB = 128;
+
+/**
+ * tsc_early_khz + no_timer_check: without them a TCG guest calibrates against emulated timers and can hang.
+ * quiet: every console byte is an emulated UART write; the init's own lines still show.
+ * panic=-1 with -no-reboot: a guest that panics ends QEMU at once instead of hanging.
+ * pci=off: microvm has no PCI bus; without it the kernel prints a "PCI: Fatal" line that alarms an audience.
+ */
+export const kernelCommandLine = [
+  "console=ttyS0",
+  "quiet",
+  "pci=off",
+  "panic=-1",
+  "tsc_early_khz=2100000",
+  "no_timer_check",
+].join(" ");
+
+export function guestMemoryMiB(memoryBytes: number): number {
+  return Math.max(minGuestMemoryMiB, Math.ceil(memoryBytes / (1024 * 1024)));
+}
+
+export function buildQemuArgs(input: QemuArgsInput): string[] {
+  const fsdev = (id: string, dir: string, tag: string) => [
+    "-fsdev",
+    `local,id=${id},path=${escapeOption(dir)},security_model=none,readonly=on`,
+    "-device",
+    `virtio-9p-device,fsdev=${id},mount_tag=${tag}`,
+  ];
+  return [
+    "-name",
+    input.name,
+    "-M",
+    "microvm",
+    "-accel",
+    input.accel,
+    // TCG: QEMU's default model. -cpu max offers AVX2/FMA, which programs then use and which emulate ~15x slower.
+    ...(input.accel === "kvm" ? ["-cpu", "host"] : []),
+    "-m",
+    `${guestMemoryMiB(input.memoryBytes)}M`,
+    "-smp",
+    "1",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-serial",
+    "stdio",
+    "-no-reboot",
+    "-kernel",
+    input.kernelPath,
+    "-initrd",
+    input.initramfsPath,
+    "-append",
+    kernelCommandLine,
+    ...fsdev("fs0", input.rootfsPath, rootShareTag),
+    ...fsdev("fs1", input.runSharePath, runShareTag),
+    // QEMU connects to our listening socket at start-up (not server=on): the host end exists before the guest
+    // can write, and a guest write never blocks on an absent reader.
+    "-device",
+    "virtio-serial-device",
+    "-chardev",
+    `socket,id=c0,path=${escapeOption(input.controlSocketPath)}`,
+    "-device",
+    `virtserialport,chardev=c0,name=${controlPortName}`,
+  ];
+}
+
+/** QEMU option values escape a comma by doubling it. */
+export const escapeOption = (value: string) => value.replace(/,/g, ",,");
+
+/** The run share's launch file: the argv as `set --` with single-quoted words, which the init sources. */
+export function launchScript(command: string[], tmpfsBytes: number): string {
+  const quoted = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nset -- ${quoted}\n`;
+}
