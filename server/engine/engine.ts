@@ -313,6 +313,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       );
     } catch (err) {
       run.mark("cleanedUp");
+      // A run that was being stopped (timeout, output limit, a visitor) ends for that reason; what the
+      // runtime said while it was torn down is for the log.
+      const reason = run.endReason;
+      if (reason) {
+        log.warn({ err, reason }, "runtime error while stopping a run");
+        this.end(run, reason);
+        return;
+      }
       const message =
         err instanceof RuntimeLaunchError
           ? err.message
