@@ -48,18 +48,17 @@ export function RuntimePicker({
   const toggle = (id: string, on: boolean) =>
     onChange(on ? [...selected.filter((s) => s !== id), id] : selected.filter((s) => s !== id));
 
+  const available = runtimes.filter((r) => r.available);
+  const missing = runtimes.filter((r) => !r.available);
+
   return (
     <fieldset className="mt-4" disabled={disabled}>
       <legend className="text-base font-semibold text-ink">Runtimes</legend>
       <ul className="mt-2 grid gap-2 sm:grid-cols-2">
-        {runtimes.map((runtime) => {
+        {available.map((runtime) => {
           const inputId = `runtime-${runtime.id}`;
-          const hintId = `runtime-${runtime.id}-hint`;
           return (
-            <li
-              key={runtime.id}
-              className={`rounded-md border p-3 ${runtime.available ? "border-line" : "border-dashed border-line bg-surface-sunken"}`}
-            >
+            <li key={runtime.id} className="rounded-md border border-line p-3">
               <div className="flex items-start gap-3">
                 <input
                   id={inputId}
@@ -67,8 +66,7 @@ export function RuntimePicker({
                   data-testid={`runtime-toggle-${runtime.id}`}
                   className="mt-1 size-5 accent-accent"
                   checked={selected.includes(runtime.id)}
-                  disabled={!runtime.available}
-                  aria-describedby={hintId}
+                  aria-describedby={`${inputId}-hint`}
                   onChange={(event) => toggle(runtime.id, event.target.checked)}
                 />
                 <div className="min-w-0">
@@ -76,24 +74,46 @@ export function RuntimePicker({
                     {runtime.name}
                   </label>{" "}
                   <span className="text-sm text-muted">({runtimeKindLabels[runtime.kind]})</span>
-                  <div id={hintId} className="text-sm text-muted">
-                    {runtime.available ? (
-                      runtime.version && <p className="break-words">{runtime.version}</p>
-                    ) : (
-                      <>
-                        <p>Not available here{runtime.reason ? `: ${runtime.reason}` : "."}</p>
-                        {runtime.install && (
-                          <p className="mt-1 break-words text-ink">To enable: {runtime.install}</p>
-                        )}
-                      </>
-                    )}
-                  </div>
+                  {runtime.version && (
+                    <p id={`${inputId}-hint`} className="break-words text-sm text-muted">
+                      {runtime.version}
+                    </p>
+                  )}
                 </div>
               </div>
             </li>
           );
         })}
       </ul>
+      {missing.length > 0 && (
+        // Unavailable runtimes stay listed, with why and how to install, but out of the way on stage.
+        <details className="mt-3 text-sm" data-testid="unavailable-runtimes">
+          <summary className="cursor-pointer text-muted">
+            {missing.length} more {missing.length === 1 ? "runtime is" : "runtimes are"} not
+            available on this host: {missing.map((r) => r.name).join(", ")}
+          </summary>
+          <ul className="mt-2 flex flex-col gap-2">
+            {missing.map((runtime) => (
+              <li
+                key={runtime.id}
+                className="rounded-md border border-dashed border-line bg-surface-sunken p-3"
+                data-testid={`runtime-unavailable-${runtime.id}`}
+              >
+                <p>
+                  <span className="font-semibold text-ink">{runtime.name}</span>{" "}
+                  <span className="text-muted">({runtimeKindLabels[runtime.kind]})</span>
+                </p>
+                <p className="break-words text-muted">
+                  Not available here{runtime.reason ? `: ${runtime.reason}` : "."}
+                </p>
+                {runtime.install && (
+                  <p className="mt-1 break-words text-ink">To enable: {runtime.install}</p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
     </fieldset>
   );
 }

@@ -30,8 +30,12 @@ export interface TimingChartProps {
 const segmentColors: Record<string, string> = {
   queue: "#999999",
   prepare: "#E69F00",
+  vmmStart: "#F0E442",
+  kernelBoot: "#0072B2",
+  guestInit: "#D55E00",
   firstOutput: "#56B4E9",
   workload: "#009E73",
+  vmShutdown: "#000000",
   teardown: "#CC79A7",
 };
 
@@ -104,12 +108,15 @@ function chartData(rows: TimingRow[]): ChartData<"bar"> {
   const segmentsByRow = rows.map((row) => deriveSegments(row.timings));
   return {
     labels: rows.map((row) => row.label),
-    datasets: segmentKinds.map((kind, index) => ({
-      label: kind.label,
-      data: segmentsByRow.map((segments) => segments[index].ms),
-      backgroundColor: segmentColors[kind.key],
-      borderWidth: 0,
-      barThickness: 28,
-    })),
+    datasets: segmentKinds
+      .map((kind, index) => ({
+        label: kind.label,
+        data: segmentsByRow.map((segments) => segments[index].ms),
+        backgroundColor: segmentColors[kind.key],
+        borderWidth: 0,
+        barThickness: 28,
+      }))
+      // A phase no compared run has (VM boot phases beside containers only) stays out of the legend.
+      .filter((dataset) => dataset.data.some((ms) => ms > 0)),
   };
 }

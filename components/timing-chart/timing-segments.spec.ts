@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { deriveSegments, totalMs } from "./timing-segments";
 
+const vmOnly = ["vmmStart", "kernelBoot", "guestInit", "vmShutdown"];
+/** Segment lengths by key; the VM-only segments are left out where a container run has none. */
 const msByKey = (timings: Record<string, number>) =>
-  Object.fromEntries(deriveSegments(timings).map((s) => [s.key, s.ms]));
+  Object.fromEntries(
+    deriveSegments(timings)
+      .filter((s) => s.ms > 0 || !vmOnly.includes(s.key))
+      .map((s) => [s.key, s.ms]),
+  );
 
 describe("deriveSegments", () => {
   it("splits a complete run into consecutive segments", () => {
@@ -48,6 +54,35 @@ describe("deriveSegments", () => {
       queue: 2,
       prepare: 1,
       workload: 0,
+    });
+  });
+
+  it("splits a VM run at its boot phases", () => {
+    const timings = {
+      requested: 0,
+      preparing: 1,
+      booting: 10,
+      vmmSpawned: 15,
+      firstConsoleLine: 700,
+      guestInit: 1600,
+      workloadStarted: 1900,
+      running: 1900,
+      firstOutput: 1910,
+      workloadExited: 2700,
+      vmGone: 2750,
+      cleanedUp: 2760,
+      exited: 2761,
+    };
+    expect(msByKey(timings)).toEqual({
+      queue: 1,
+      prepare: 9,
+      vmmStart: 690,
+      kernelBoot: 900,
+      guestInit: 300,
+      firstOutput: 10,
+      workload: 790,
+      vmShutdown: 50,
+      teardown: 10,
     });
   });
 });

@@ -11,8 +11,13 @@ export interface SegmentKind {
 export const segmentKinds: readonly SegmentKind[] = [
   { key: "queue", label: "request and queue", endsAt: ["preparing"] },
   { key: "prepare", label: "prepare sandbox", endsAt: ["started", "booting", "running"] },
+  // VM runtimes only: where a boot spends its time. Containers never reach these phases (0 ms).
+  { key: "vmmStart", label: "VMM start to first kernel line", endsAt: ["firstConsoleLine"] },
+  { key: "kernelBoot", label: "guest kernel boot", endsAt: ["guestInit"] },
+  { key: "guestInit", label: "guest init: modules, mounts", endsAt: ["workloadStarted"] },
   { key: "firstOutput", label: "start to first output", endsAt: ["firstOutput"] },
-  { key: "workload", label: "workload", endsAt: ["exited", "failed", "stopped"] },
+  { key: "workload", label: "workload", endsAt: ["workloadExited", "exited", "failed", "stopped"] },
+  { key: "vmShutdown", label: "VM shutdown", endsAt: ["vmGone"] },
   { key: "teardown", label: "teardown", endsAt: ["cleanedUp"] },
 ];
 

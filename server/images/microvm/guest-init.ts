@@ -72,11 +72,12 @@ hostname sandbox
 echo "phase rootMounted" >"$ctl"
 
 echo ${consoleMarkers.workload}
+# From here the console is the workload's output: kernel messages (a slow TCG clock's watchdog, the
+# power-off line) stay out of it. A workload killed by the guest's OOM killer still shows as exit 137.
+echo 0 >/proc/sys/kernel/printk
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=xterm \\
   chroot ${newRoot} "$@" </dev/null
 code=$?
-# The console is the workload's output until the VM is gone: keep the kernel's power-off line out of it.
-echo 0 >/proc/sys/kernel/printk
 echo "exit $code" >"$ctl"
 poweroff -f
 `;

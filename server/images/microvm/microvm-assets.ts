@@ -1,4 +1,5 @@
 // The microVM's guest kernel and initramfs in .cache/microvm: built once at setup, read by the driver.
+import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -30,6 +31,8 @@ export const MicrovmManifestSchema = z.object({
   initramfs: z.string(),
   modules: z.array(z.string()),
   busybox: z.string(),
+  /** The guest init the initramfs carries: a change to it rebuilds the assets, or VMs would run a stale init. */
+  initDigest: z.string().default(""),
   builtAt: z.string(),
 });
 export type MicrovmManifest = z.infer<typeof MicrovmManifestSchema>;
@@ -71,7 +74,9 @@ export async function buildMicrovmAssets(
 ): Promise<{ assets: MicrovmAssets; built: boolean }> {
   const log = options.log ?? (() => undefined);
   const existing = await readMicrovmAssets(cacheDir);
-  if (existing && !options.force) return { assets: existing, built: false };
+  const current =
+    existing && existing.manifest.initDigest === initDigest(existing.manifest.modules);
+  if (existing && current && !options.force) return { assets: existing, built: false };
 
   const dir = microvmAssetsDir(cacheDir);
   const staging = `${dir}.building-${process.pid}`;
@@ -132,6 +137,7 @@ export async function buildMicrovmAssets(
       initramfs: "initramfs.cpio",
       modules: order,
       busybox,
+      initDigest: initDigest(order),
       builtAt: new Date().toISOString(),
     };
     await fs.writeFile(path.join(staging, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -195,4 +201,10 @@ async function findStaticBusybox(): Promise<string> {
     if (head && isStaticElf(head)) return candidate;
   }
   throw new Error("the initramfs needs a static busybox: apt-get install busybox-static");
+}
+
+export function initDigest(modules: string[]): string {
+  return createHash("sha256")
+    .update(guestInitScript(modules.map((m) => `${m}.ko`)))
+    .digest("hex");
 }

@@ -1,0 +1,28 @@
+// A visitor compares a container, gVisor and the built-in VM: three kernels, the VM's boot log, memory per sandbox.
+import { expect, test } from "@playwright/test";
+import { DemoPage } from "./pages/demo-page";
+
+test("runs Containers vs VMs on runc, gVisor and the microVM", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const demo = new DemoPage(page);
+  await demo.open("containers-vs-vms");
+  await demo.selectOnly(["runc", "gvisor", "microvm"]);
+  await demo.run();
+
+  for (const runtime of ["runc", "gvisor", "microvm"]) {
+    await expect(demo.column(runtime)).toHaveAttribute("data-state", "exited", { timeout: 60_000 });
+  }
+  const kernelOf = async (runtime: string) =>
+    /^kernel: (.+)$/m.exec((await demo.logText(runtime).textContent()) ?? "")?.[1]?.trim();
+  const kernels = await Promise.all(["runc", "gvisor", "microvm"].map(kernelOf));
+  expect(new Set(kernels).size).toBe(3);
+  // The VM's column shows its kernel booting, line by line, before the workload's lines.
+  await expect(demo.logText("microvm")).toContainText("Linux version");
+  await expect(demo.column("microvm")).toContainText("QEMU microVM, built in");
+  for (const runtime of ["runc", "gvisor", "microvm"]) {
+    await expect(page.getByTestId(`memory-${runtime}`)).toContainText("RSS");
+  }
+  await expect(demo.timingChart().locator("canvas")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("containers-vs-vms.png"), fullPage: true });
+  await page.screenshot({ path: "test-results/containers-vs-vms.png", fullPage: true });
+});
