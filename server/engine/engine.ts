@@ -157,7 +157,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
 
     const run = new Run({
-      id: randomBytes(12).toString("base64url"),
+      // Letters and digits only: run ids name containers, and containerd refuses ids with "--" or a trailing "-".
+      id: randomBytes(12).toString("hex"),
       runtime: driver.id,
       image: request.image,
       command: request.command ?? defaultCommand,
