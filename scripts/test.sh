@@ -25,7 +25,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 step "sandbox images" node --import tsx server/images/build-images.ts
-step "integration tests (real runc and runsc)" npx vitest run --project integration
+step "integration tests (real runc, runsc, containerd, QEMU)" npx vitest run --project integration
 step "site build" bash scripts/build-site.sh
 step "end-to-end tests (Chromium)" npx playwright test
 step "nothing left behind" bash scripts/check-leftovers.sh
