@@ -1,0 +1,125 @@
+// VACCEL_RPC_ADDRESS as vAccel writes it: unix://PATH, tcp://IPV4:PORT, vsock://CID:PORT.
+// Rules follow vaccel-rpc-client (util.rs: "scheme://rest", env fallback) and the ttrpc-rust fork
+// it links (common.rs parse_sockaddr / parse_vscok; tcp parsed as an IPv4 SockaddrIn).
+import { z } from "zod";
+import { PlaygroundError } from "@/server/errors/playground-error";
+
+/** vaccel-rpc-client's fallback when neither VACCEL_RPC_ADDRESS nor VACCEL_RPC_ADDR is set. */
+export const DEFAULT_RPC_ADDRESS = "tcp://127.0.0.1:65500";
+/** The host's vsock context id, as a guest dials it. */
+export const VSOCK_HOST_CID = 2;
+/** The port Kata's vAccel integration uses for the per-sandbox agent. */
+export const VSOCK_DEFAULT_PORT = 2048;
+/** ttrpc-rust maps "-1" (and 0xFFFFFFFF) to VMADDR_CID_ANY. */
+export const VMADDR_CID_ANY = 0xffffffff;
+
+export type RpcAddress =
+  | { scheme: "unix"; path: string; abstract: boolean }
+  | { scheme: "tcp"; host: string; port: number }
+  | { scheme: "vsock"; cid: number; port: number };
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const decimal = /^\d+$/;
+
+function parseU32(text: string): number | null {
+  if (!decimal.test(text)) return null;
+  const value = Number(text);
+  return value <= 0xffffffff ? value : null;
+}
+
+function parseAfterScheme(scheme: string, rest: string): RpcAddress | string {
+  if (scheme === "unix") {
+    if (rest === "" || rest === "@")
+      return "unix:// needs a socket path, e.g. unix:///run/vaccel/agent.sock";
+    if (rest.includes("\0")) return "a unix socket path cannot contain NUL";
+    // ttrpc-rust: a leading '@' names a Linux abstract socket; anything else is a filesystem path.
+    return rest.startsWith("@")
+      ? { scheme: "unix", path: rest.slice(1), abstract: true }
+      : { scheme: "unix", path: rest, abstract: false };
+  }
+  const colon = rest.lastIndexOf(":");
+  const [head, portText] = colon < 0 ? [rest, ""] : [rest.slice(0, colon), rest.slice(colon + 1)];
+  const port = parseU32(portText);
+  if (scheme === "tcp") {
+    if (!ipv4.test(head))
+      return `tcp:// needs an IPv4 address (vAccel does not resolve names), got "${head}"`;
+    if (port === null || port > 65535)
+      return `tcp:// needs a port from 0 to 65535, got "${portText}"`;
+    return { scheme: "tcp", host: head, port };
+  }
+  if (colon < 0 || rest.split(":").length !== 2) {
+    return `vsock:// needs CID:PORT, e.g. vsock://${VSOCK_HOST_CID}:${VSOCK_DEFAULT_PORT}`;
+  }
+  const cid = head.trim() === "-1" ? VMADDR_CID_ANY : parseU32(head);
+  if (cid === null) return `vsock:// needs a numeric CID (or -1), got "${head}"`;
+  if (port === null) return `vsock:// needs a numeric port, got "${portText}"`;
+  return { scheme: "vsock", cid, port };
+}
+
+export const rpcAddressSchema = z.string().transform((text, ctx): RpcAddress => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  const parts = text.split("://");
+  if (parts.length !== 2)
+    return fail(`"${text}" is not SCHEME://ADDRESS (unix://, tcp:// or vsock://)`);
+  const [scheme, rest] = parts;
+  if (!["unix", "tcp", "vsock"].includes(scheme)) {
+    return ["unix", "tcp", "vsock"].includes(scheme.toLowerCase())
+      ? fail(
+          `write the scheme in lower case ("${scheme.toLowerCase()}://"); vAccel's ttrpc matches it exactly`,
+        )
+      : fail(`unsupported scheme "${scheme}://"; vAccel speaks unix://, tcp:// and vsock://`);
+  }
+  const parsed = parseAfterScheme(scheme, rest);
+  return typeof parsed === "string" ? fail(parsed) : parsed;
+});
+
+export function parseRpcAddress(text: string): RpcAddress {
+  const result = rpcAddressSchema.safeParse(text);
+  if (!result.success) {
+    throw new PlaygroundError(
+      "bad_request",
+      "vaccel_address",
+      `Bad vAccel RPC address: ${result.error.issues[0].message}`,
+    );
+  }
+  return result.data;
+}
+
+export function formatRpcAddress(address: RpcAddress): string {
+  switch (address.scheme) {
+    case "unix":
+      return `unix://${address.abstract ? "@" : ""}${address.path}`;
+    case "tcp":
+      return `tcp://${address.host}:${address.port}`;
+    case "vsock":
+      return `vsock://${address.cid === VMADDR_CID_ANY ? "-1" : address.cid}:${address.port}`;
+  }
+}
+
+/** The address a guest process would use: VACCEL_RPC_ADDRESS, then VACCEL_RPC_ADDR, then the default. */
+export function rpcAddressFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): RpcAddress {
+  return parseRpcAddress(env.VACCEL_RPC_ADDRESS || env.VACCEL_RPC_ADDR || DEFAULT_RPC_ADDRESS);
+}
+
+export const VSOCK_UNSUPPORTED_MESSAGE =
+  "vsock is not supported by Node's net module; use unix:// or tcp://";
+
+/** Options for net.connect / net.Server.listen; vsock has no Node socket family, so it fails clearly. */
+export type NetAddress = { path: string } | { host: string; port: number };
+
+export function toNetAddress(address: RpcAddress): NetAddress {
+  switch (address.scheme) {
+    case "unix":
+      // Node reaches Linux abstract sockets through a leading NUL byte.
+      return { path: address.abstract ? `\0${address.path}` : address.path };
+    case "tcp":
+      return { host: address.host, port: address.port };
+    case "vsock":
+      throw new PlaygroundError("unavailable", "vaccel_vsock", VSOCK_UNSUPPORTED_MESSAGE);
+  }
+}
