@@ -38,6 +38,8 @@ export const CreateRunBodySchema = z
       .max(256)
       .optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** Take a VM booted ahead of time from the runtime's warm pool (microvm); other runtimes ignore it. */
+    pool: z.boolean().optional(),
   })
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;

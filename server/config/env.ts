@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   SBPG_QEMU_PATH: z.string().default("qemu-system-x86_64"),
   /** microVM acceleration: "auto" boots a probe VM with KVM and falls back to TCG (a paravirtual /dev/kvm hangs). */
   SBPG_MICROVM_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
+  /** microVMs kept booted and waiting for a run (POST /api/runs with "pool": true); 0 keeps none. */
+  SBPG_MICROVM_POOL_SIZE: int(1, 0),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: int(6, 1),
@@ -64,6 +66,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
+    microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
     containerd: {
       binary: env.SBPG_CONTAINERD_PATH,
       ctr: env.SBPG_CTR_PATH,

@@ -29,6 +29,8 @@ export interface LaunchSpec {
   image: ImageRef;
   command: string[];
   limits: SandboxLimits;
+  /** Take a sandbox booted ahead of time if the driver keeps any (the microVM's warm pool); others ignore it. */
+  fromPool?: boolean;
 }
 
 export interface LaunchContext {
@@ -66,6 +68,8 @@ export interface SandboxDriver {
   sandboxProcesses?(resourceName: string): Promise<number[]>;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
   reap(): Promise<string[]>;
+  /** Stops what the driver keeps running between launches (a warm pool); called once, at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** All resources of the playground carry this prefix. */

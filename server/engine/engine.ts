@@ -19,6 +19,8 @@ export interface LaunchRequest {
   image: string;
   command: string[] | undefined;
   timeoutMs: number | undefined;
+  /** Ask for a sandbox from the driver's warm pool (see LaunchSpec.fromPool). */
+  pool?: boolean;
   clientId: string;
   /** performance.now() when the request arrived; timings count from here. */
   requestedAt?: number;
@@ -69,7 +71,10 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private readonly active = new Set<Run>();
   private readonly settled = new Map<string, Promise<void>>();
   /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
-  private readonly launches = new WeakMap<Run, { driver: SandboxDriver; image: ImageRef }>();
+  private readonly launches = new WeakMap<
+    Run,
+    { driver: SandboxDriver; image: ImageRef; fromPool: boolean }
+  >();
   private closing = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -175,7 +180,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       requestedAt,
     });
     this.runs.set(run.id, run);
-    this.launches.set(run, { driver, image });
+    this.launches.set(run, { driver, image, fromPool: request.pool ?? false });
     this.prune();
     this.emit("run", run);
     // Queued runs can be stopped (and time out) before they start.
@@ -235,11 +240,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     return removed;
   }
 
-  /** Stops every run and waits for their sandboxes to be gone. */
+  /** Stops every run and waits for their sandboxes to be gone, and for what the drivers keep running. */
   async shutdown(): Promise<void> {
     this.closing = true;
     for (const run of this.runs.values()) run.abort("shutdown");
-    await Promise.all([...this.settled.values()]);
+    await Promise.all([
+      ...this.settled.values(),
+      ...[...this.drivers.values()].map((driver) => driver.close?.()),
+    ]);
   }
 
   private pump(): void {
@@ -260,7 +268,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image } = this.launches.get(run)!;
+    const { driver, image, fromPool } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
@@ -274,6 +282,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             image,
             command: run.command,
             limits: run.limits,
+            fromPool,
           },
           {
             signal: run.controller.signal,

@@ -59,6 +59,13 @@ export function createEngine(config: Config, log: Logger): HostEngine {
       cacheDir: config.cacheDir,
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
+      pool: {
+        size: config.microvmPoolSize,
+        image: () => images.resolve("busybox"),
+        memoryBytes: config.limits.memoryBytes,
+        tmpfsBytes: config.limits.tmpfsBytes,
+        log: log.child({ runtime: "microvm", pool: true }),
+      },
     }),
     new ContainerdRuncDriver({
       daemon: containerd,

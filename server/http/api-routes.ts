@@ -66,6 +66,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
         image: body.image,
         command: body.command,
         timeoutMs: body.timeoutMs,
+        pool: body.pool,
         clientId,
         requestedAt,
       });

@@ -284,6 +284,38 @@ describe("a run on microvm", () => {
     expect(run).toMatchObject({ state: "failed", error: { code: "limit:timeout" } });
     expect(await readdir(path.join(host.stateDir, "microvm")).catch(() => [])).toEqual([]);
   });
+
+  it("takes a VM from the warm pool when asked, and shows the pool on the runtimes list", async () => {
+    const deadline = Date.now() + 60_000;
+    let warmPool = "";
+    while (!warmPool.startsWith("1/") && Date.now() < deadline) {
+      const { json } = await host.request("GET", "/api/runtimes");
+      warmPool = json.runtimes.find((r: any) => r.id === "microvm").details.warmPool;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(warmPool).toBe("1/1 ready");
+    const { run, logs } = await runToEnd(host, {
+      runtime: "microvm",
+      pool: true,
+      command: ["sh", "-c", "uname -r; sleep 0.5"],
+      timeoutMs: 60_000,
+    });
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(logs).toMatch(/^\[from the warm pool: booted .*\]\n/);
+    expect(logs).toMatch(/\n\d+\.\d+\.\d+\S*\n$/);
+    const t = run.timings;
+    expect(t).not.toHaveProperty("poolMiss");
+    const phases = ["poolClaimed", "workloadStarted", "firstOutput", "workloadExited", "vmGone"];
+    for (let i = 1; i < phases.length; i++)
+      expect(t[phases[i - 1]!], phases[i]).toBeLessThanOrEqual(t[phases[i]!]);
+    expect(t.firstOutput).toBeLessThan(1_000);
+    expect(run.memory.rssBytes).toBeGreaterThan(50 * 1024 * 1024);
+  });
+
+  it("ignores pool on a runtime without one", async () => {
+    const { run } = await runToEnd(host, { runtime: "runc", pool: true, command: ["true"] });
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+  });
 });
 
 describe("bad input gets its error code and changes nothing", () => {
@@ -292,6 +324,7 @@ describe("bad input gets its error code and changes nothing", () => {
     ["malformed JSON", "{not json", 400, "bad_request:json"],
     ["no runtime", { image: "busybox" }, 400, "bad_request:run"],
     ["extra fields", { runtime: "runc", privileged: true }, 400, "bad_request:run"],
+    ["pool not a boolean", { runtime: "microvm", pool: "yes" }, 400, "bad_request:run"],
     ["empty command", { runtime: "runc", command: [] }, 400, "bad_request:run"],
     ["timeout too small", { runtime: "runc", timeoutMs: 1 }, 400, "bad_request:run"],
     [

@@ -1,9 +1,13 @@
-// The initramfs /init: a busybox shell script that mounts the rootfs over 9p and runs the workload in it.
+// The initramfs /init: a busybox shell script that mounts the rootfs over 9p and runs the workload in it
+// (a cold VM reads its launch file from the run share; a warm-pool VM waits for it on the control port).
 import {
   consoleMarkers,
   controlPortName,
   launchFileName,
+  newlineVariable,
+  poolBootParam,
   rootShareTag,
+  runCommandVerb,
   runShareTag,
 } from "./guest-protocol";
 
@@ -49,27 +53,60 @@ done
 [ "$ctl" = /dev/null ] && fail "no control port named ${controlPortName}"
 echo "phase modulesLoaded" >"$ctl"
 
-mount -t 9p -o ${ninep},ro ${runShareTag} ${runShare} || fail "cannot mount the run share"
+# The image's root, read-only, with its own /proc, /sys and a small /dev.
+mount_root() {
+  # cache=loose: the rootfs is read-only for the run's life, and without it every exec of a large binary crawls.
+  mount -t 9p -o ${ninep},cache=loose,ro ${rootShareTag} ${newRoot} || fail "cannot mount the root filesystem"
+  [ -d ${newRoot}/proc ] && mount -t proc proc ${newRoot}/proc
+  [ -d ${newRoot}/sys ] && mount -t sysfs -o ro sys ${newRoot}/sys
+  # A small /dev of its own, so the workload does not see the control port.
+  if [ -d ${newRoot}/dev ]; then
+    mount -t tmpfs -o size=64k,mode=755 dev ${newRoot}/dev
+    mknod -m 666 ${newRoot}/dev/null c 1 3
+    mknod -m 666 ${newRoot}/dev/zero c 1 5
+    mknod -m 666 ${newRoot}/dev/full c 1 7
+    mknod -m 666 ${newRoot}/dev/random c 1 8
+    mknod -m 666 ${newRoot}/dev/urandom c 1 9
+    mknod -m 666 ${newRoot}/dev/tty c 5 0
+    ln -s /proc/self/fd ${newRoot}/dev/fd
+  fi
+  echo "phase rootMounted" >"$ctl"
+}
+mount_tmp() {
+  [ -d ${newRoot}/tmp ] && mount -t tmpfs -o size=$1,mode=1777 tmp ${newRoot}/tmp
+}
+
 tmpfs_bytes=16777216
-. ${runShare}/${launchFileName}
-# cache=loose: the rootfs is read-only for the run's life, and without it every exec of a large binary crawls.
-mount -t 9p -o ${ninep},cache=loose,ro ${rootShareTag} ${newRoot} || fail "cannot mount the root filesystem"
-[ -d ${newRoot}/proc ] && mount -t proc proc ${newRoot}/proc
-[ -d ${newRoot}/sys ] && mount -t sysfs -o ro sys ${newRoot}/sys
-[ -d ${newRoot}/tmp ] && mount -t tmpfs -o size=$tmpfs_bytes,mode=1777 tmp ${newRoot}/tmp
-# A small /dev of its own, so the workload does not see the control port.
-if [ -d ${newRoot}/dev ]; then
-  mount -t tmpfs -o size=64k,mode=755 dev ${newRoot}/dev
-  mknod -m 666 ${newRoot}/dev/null c 1 3
-  mknod -m 666 ${newRoot}/dev/zero c 1 5
-  mknod -m 666 ${newRoot}/dev/full c 1 7
-  mknod -m 666 ${newRoot}/dev/random c 1 8
-  mknod -m 666 ${newRoot}/dev/urandom c 1 9
-  mknod -m 666 ${newRoot}/dev/tty c 5 0
-  ln -s /proc/self/fd ${newRoot}/dev/fd
-fi
-hostname sandbox
-echo "phase rootMounted" >"$ctl"
+${newlineVariable}='
+'
+read -r cmdline </proc/cmdline
+case " $cmdline " in
+*" ${poolBootParam}="*)
+  # A warm-pool VM: booted before any run, it waits for one on the control port, runs it and powers off.
+  # Everything that does not depend on the run happens first; what is left after the command is fork-free.
+  pool_tmpfs=\${cmdline#*${poolBootParam}=}
+  pool_tmpfs=\${pool_tmpfs%% *}
+  mount_root
+  mount_tmp $pool_tmpfs
+  hostname sandbox
+  # The port stays open from the ready line on: the guest drops what arrives while it is closed.
+  exec 3<>"$ctl"
+  echo "phase ready" >&3
+  read -r verb launch <&3
+  exec 3<&-
+  [ "$verb" = ${runCommandVerb} ] || fail "expected a run command, got '$verb'"
+  eval "$launch"
+  [ "$tmpfs_bytes" = "$pool_tmpfs" ] || [ ! -d ${newRoot}/tmp ] ||
+    mount -o remount,size=$tmpfs_bytes ${newRoot}/tmp
+  ;;
+*)
+  mount -t 9p -o ${ninep},ro ${runShareTag} ${runShare} || fail "cannot mount the run share"
+  . ${runShare}/${launchFileName}
+  mount_root
+  mount_tmp $tmpfs_bytes
+  hostname sandbox
+  ;;
+esac
 
 echo ${consoleMarkers.workload}
 # From here the console is the workload's output: kernel messages (a slow TCG clock's watchdog, the

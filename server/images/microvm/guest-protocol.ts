@@ -19,4 +19,17 @@ export const consoleMarkers = {
 } as const;
 
 /** Guest -> host lines on the control port: `phase <name>`, `error <text>`, `exit <code>`. */
-export const controlPhases = ["modulesLoaded", "rootMounted"] as const;
+export const controlPhases = ["modulesLoaded", "rootMounted", "ready"] as const;
+
+/**
+ * `sbpg.pool=<bytes>` on the kernel command line boots a warm-pool VM: the init mounts the root and a /tmp of
+ * that size, reports `phase ready`, and waits for one run command on the control port instead of reading
+ * the run share.
+ */
+export const poolBootParam = "sbpg.pool";
+/**
+ * Host -> guest, the one line a pooled VM waits for: `run <the launch file's settings on one line>`, which the
+ * init evaluates. A newline inside a word is spelled "$nl" (the init defines it), so the command stays one line.
+ */
+export const runCommandVerb = "run";
+export const newlineVariable = "nl";

@@ -1,16 +1,17 @@
 // One microVM from spawn to gone: QEMU, the control socket, the console split into boot log and workload output.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import type { LaunchContext, LaunchResult } from "../../engine/driver";
 import { launchFileName } from "../../images/microvm/guest-protocol";
 import type { MicrovmAssets } from "../../images/microvm/microvm-assets";
-import { sleep, waitForExit } from "../process-exit";
+import type { Logger } from "../../log/logger";
+import { sleep, waitForExit, type ExitInfo } from "../process-exit";
 import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
-import { buildQemuArgs, launchScript, type Accel } from "./qemu-args";
+import { buildQemuArgs, launchScript, runCommandLine, type Accel } from "./qemu-args";
 
-export interface BootVmInput {
+export interface VmInput {
   qemuBinary: string;
   accel: Accel;
   assets: MicrovmAssets;
@@ -19,144 +20,248 @@ export interface BootVmInput {
   /** The resource name: QEMU's -name, and part of vmDir, so reap can find the process. */
   name: string;
   rootfsPath: string;
-  command: string[];
   memoryBytes: number;
+}
+
+export interface VmRun {
+  command: string[];
   tmpfsBytes: number;
 }
+
+export type BootVmInput = VmInput & VmRun;
+
+/** A cold VM reads its run from the run share; a warm-pool VM boots with a /tmp this big and waits for sendRun. */
+export type VmLaunch = { run: VmRun } | { poolTmpfsBytes: number };
+
+/** Where a VM's events go: a run's LaunchContext, or nowhere while a warm-pool VM waits for a run. */
+export type VmSink = Pick<LaunchContext, "mark" | "enter" | "output" | "console">;
 
 /** After the guest reported the workload's exit it powers off; one that has not by then is stuck, not busy. */
 const powerOffGraceMs = 5_000;
 /** sockaddr_un.sun_path holds 108 bytes with the NUL. */
 const maxSocketPath = 107;
+/** Boot lines kept for the reason a VM died before its workload started. */
+const bootTailLines = 200;
 
+/** A cold launch: boots a VM whose run share holds the launch file, and resolves once it is gone. */
 export async function bootVm(input: BootVmInput, ctx: LaunchContext): Promise<LaunchResult> {
-  const runShare = path.join(input.vmDir, "run");
-  const socketPath = path.join(input.vmDir, "ctl.sock");
-  if (Buffer.byteLength(socketPath) > maxSocketPath)
-    throw new Error(
-      `the microVM's control socket path is too long (${socketPath}): use a shorter SBPG_STATE_DIR`,
-    );
-  await fs.rm(input.vmDir, { recursive: true, force: true });
-  await fs.mkdir(runShare, { recursive: true, mode: 0o700 });
-  const control = await listenForControl(socketPath);
-  try {
-    await fs.writeFile(
-      path.join(runShare, launchFileName),
-      launchScript(input.command, input.tmpfsBytes),
-    );
-    if (ctx.signal.aborted) return { exitCode: null, signal: null };
-    return await runQemu(input, ctx, control, runShare, socketPath);
-  } finally {
-    control.server.close();
-    await fs.rm(input.vmDir, { recursive: true, force: true });
-  }
-}
-
-async function runQemu(
-  input: BootVmInput,
-  ctx: LaunchContext,
-  control: ControlListener,
-  runShare: string,
-  socketPath: string,
-): Promise<LaunchResult> {
-  const args = buildQemuArgs({
-    name: input.name,
-    accel: input.accel,
-    memoryBytes: input.memoryBytes,
-    kernelPath: input.assets.kernelPath,
-    initramfsPath: input.assets.initramfsPath,
-    rootfsPath: input.rootfsPath,
-    runSharePath: runShare,
-    controlSocketPath: socketPath,
-  });
-  ctx.log.debug({ qemu: input.qemuBinary, args }, "starting microVM");
+  if (ctx.signal.aborted) return { exitCode: null, signal: null };
   ctx.enter("booting");
-  // stdin stays an open pipe: -serial stdio would read an immediate EOF from /dev/null.
-  const child = spawn(input.qemuBinary, args, { stdio: ["pipe", "pipe", "pipe"] });
-  child.once("spawn", () => ctx.mark("vmmSpawned"));
-
-  let exitCode: number | null = null;
-  let guestError: string | null = null;
-  let powerOffTimer: NodeJS.Timeout | undefined;
-  control.onMessage = (message) => {
-    if (message.type === "phase") ctx.mark(message.name);
-    else if (message.type === "error") guestError = message.message;
-    else {
-      exitCode = message.code;
-      ctx.mark("workloadExited");
-      powerOffTimer = setTimeout(() => child.kill("SIGKILL"), powerOffGraceMs);
-    }
-  };
-
-  const serial = new ConsoleReader();
-  const bootTail: string[] = [];
-  let sawOutput = false;
-  child.stdout.on("data", (chunk: Buffer) => {
-    if (!sawOutput) {
-      sawOutput = true;
-      ctx.mark("firstConsoleLine");
-    }
-    for (const event of serial.push(chunk)) {
-      if (event.type === "boot") {
-        if (bootTail.length < 200) bootTail.push(event.bytes.toString());
-        ctx.console(event.bytes);
-      } else if (event.type === "workload") {
-        ctx.output(event.bytes);
-      } else if (event.name === "init") {
-        ctx.mark("guestInit");
-      } else {
-        bootTail.length = 0;
-        ctx.mark("workloadStarted");
-        ctx.enter("running");
-      }
-    }
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4096);
-  });
-
-  const onAbort = () => child.kill("SIGKILL");
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
-  if (ctx.signal.aborted) onAbort();
-  const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
-    child.once("error", reject);
-    void waitForExit(child).then(resolve);
-  }).finally(() => {
-    ctx.signal.removeEventListener("abort", onAbort);
-    clearTimeout(powerOffTimer);
-  });
-  // The control socket is another stream: its last line may still be unread when QEMU's exit is seen.
-  if (control.connected) await Promise.race([control.closed, sleep(1_000)]);
-  const rest = serial.end();
-  if (rest.bytes.length) (rest.type === "boot" ? ctx.console : ctx.output)(rest.bytes);
-  ctx.mark("vmGone");
-
-  if (ctx.signal.aborted) return { exitCode: null, signal: "SIGKILL" };
-  if (exitCode !== null) return { exitCode, signal: null };
-  throw new Error(
-    `the microVM stopped before the workload finished: ${crashReason(guestError, bootTail.join(""), stderr, exit)}`,
+  const vm = await MicroVm.start(
+    input,
+    { run: { command: input.command, tmpfsBytes: input.tmpfsBytes } },
+    ctx,
+    ctx.log,
   );
+  return vm.finish(ctx.signal);
 }
 
-function crashReason(
-  guestError: string | null,
-  bootLog: string,
-  stderr: string,
-  exit: { code: number | null; signal: string | null },
-): string {
-  if (guestError) return `the guest init said "${guestError}"`;
-  const panic = /Kernel panic[^\n]*/.exec(bootLog);
-  if (panic) return `the guest kernel panicked (${panic[0].trim()})`;
-  const qemuError = stderr.trim().split("\n").at(-1);
-  if (qemuError) return `QEMU said "${qemuError}"`;
-  return `QEMU exited with ${exit.signal ?? `code ${exit.code}`} and the guest reported no exit code`;
+export class MicroVm {
+  readonly input: VmInput;
+  /** Epoch ms of QEMU's spawn and of the guest's `phase ready` (a warm-pool VM only). */
+  spawnedAt: number | null = null;
+  readyAt: number | null = null;
+  /** Resolves true when the guest reports it waits for a run (warm-pool VMs); false when QEMU exits first. */
+  readonly ready: Promise<boolean>;
+  /** Settles when QEMU has exited (or failed to start). */
+  readonly exited: Promise<ExitInfo>;
+
+  private sink: VmSink;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly control: ControlListener;
+  private readonly serial = new ConsoleReader();
+  private readonly bootTail: string[] = [];
+  private stderr = "";
+  private spawnError: Error | null = null;
+  private exitCode: number | null = null;
+  private guestError: string | null = null;
+  private powerOffTimer: NodeJS.Timeout | undefined;
+  private cleaning: Promise<void> | null = null;
+
+  /** Spawns QEMU; a warm-pool VM reports `ready` once it waits for sendRun. */
+  static async start(
+    input: VmInput,
+    launch: VmLaunch,
+    sink: VmSink,
+    log: Logger,
+  ): Promise<MicroVm> {
+    const socketPath = path.join(input.vmDir, "ctl.sock");
+    if (Buffer.byteLength(socketPath) > maxSocketPath)
+      throw new Error(
+        `the microVM's control socket path is too long (${socketPath}): use a shorter SBPG_STATE_DIR`,
+      );
+    const runShare = path.join(input.vmDir, "run");
+    await fs.rm(input.vmDir, { recursive: true, force: true });
+    await fs.mkdir("run" in launch ? runShare : input.vmDir, { recursive: true, mode: 0o700 });
+    let control: ControlListener | null = null;
+    try {
+      control = await listenForControl(socketPath);
+      if ("run" in launch)
+        await fs.writeFile(
+          path.join(runShare, launchFileName),
+          launchScript(launch.run.command, launch.run.tmpfsBytes),
+        );
+    } catch (err) {
+      control?.server.close();
+      await fs.rm(input.vmDir, { recursive: true, force: true });
+      throw err;
+    }
+    const args = buildQemuArgs({
+      name: input.name,
+      accel: input.accel,
+      memoryBytes: input.memoryBytes,
+      kernelPath: input.assets.kernelPath,
+      initramfsPath: input.assets.initramfsPath,
+      rootfsPath: input.rootfsPath,
+      launch: "run" in launch ? { runSharePath: runShare } : launch,
+      controlSocketPath: socketPath,
+    });
+    log.debug({ qemu: input.qemuBinary, args }, "starting microVM");
+    return new MicroVm(input, args, control, sink);
+  }
+
+  private constructor(input: VmInput, args: string[], control: ControlListener, sink: VmSink) {
+    this.input = input;
+    this.control = control;
+    this.sink = sink;
+    // stdin stays an open pipe: -serial stdio would read an immediate EOF from /dev/null.
+    this.child = spawn(input.qemuBinary, args, { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.once("spawn", () => {
+      this.spawnedAt = Date.now();
+      this.sink.mark("vmmSpawned");
+    });
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      this.child.once("error", (err) => {
+        this.spawnError = err;
+        resolve({ code: null, signal: null });
+      });
+      void waitForExit(this.child).then(resolve);
+    });
+    let becameReady = (_: boolean) => undefined as void;
+    this.ready = new Promise<boolean>((resolve) => (becameReady = resolve));
+    void this.exited.then(() => {
+      clearTimeout(this.powerOffTimer);
+      becameReady(false);
+    });
+
+    control.onMessage = (message) => {
+      if (message.type === "phase") {
+        if (message.name === "ready") {
+          this.readyAt = Date.now();
+          becameReady(true);
+        }
+        this.sink.mark(message.name);
+      } else if (message.type === "error") {
+        this.guestError = message.message;
+      } else {
+        this.exitCode = message.code;
+        this.sink.mark("workloadExited");
+        this.powerOffTimer = setTimeout(() => this.kill(), powerOffGraceMs);
+      }
+    };
+
+    let sawOutput = false;
+    this.child.stdout.on("data", (chunk: Buffer) => {
+      if (!sawOutput) {
+        sawOutput = true;
+        this.sink.mark("firstConsoleLine");
+      }
+      for (const event of this.serial.push(chunk)) {
+        if (event.type === "boot") {
+          if (this.bootTail.length < bootTailLines) this.bootTail.push(event.bytes.toString());
+          this.sink.console(event.bytes);
+        } else if (event.type === "workload") {
+          this.sink.output(event.bytes);
+        } else if (event.name === "init") {
+          this.sink.mark("guestInit");
+        } else {
+          this.bootTail.length = 0;
+          this.sink.mark("workloadStarted");
+          this.sink.enter("running");
+        }
+      }
+    });
+    this.child.stderr.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4096);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** From now on the VM's events go to this sink (a run that claimed a warm-pool VM). */
+  attach(sink: VmSink): void {
+    this.sink = sink;
+  }
+
+  /** Hands a waiting warm-pool VM its one run. */
+  sendRun(run: VmRun): void {
+    const socket = this.control.socket;
+    if (!socket) throw new Error("the warm-pool microVM has no control connection");
+    socket.write(runCommandLine(run.command, run.tmpfsBytes));
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+
+  /** Why the VM stopped before its workload finished, in words. */
+  failure(exit: ExitInfo): string {
+    if (this.spawnError) return this.spawnError.message;
+    if (this.guestError) return `the guest init said "${this.guestError}"`;
+    const panic = /Kernel panic[^\n]*/.exec(this.bootTail.join(""));
+    if (panic) return `the guest kernel panicked (${panic[0].trim()})`;
+    const qemuError = this.stderr.trim().split("\n").at(-1);
+    if (qemuError) return `QEMU said "${qemuError}"`;
+    return `QEMU exited with ${exit.signal ?? `code ${exit.code}`} and the guest reported no exit code`;
+  }
+
+  /** Waits for the VM to be gone (killing it on abort), removes its folder and says how the workload ended. */
+  async finish(signal: AbortSignal): Promise<LaunchResult> {
+    const onAbort = () => this.kill();
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    try {
+      const exit = await this.exited;
+      if (this.spawnError) throw this.spawnError;
+      // The control socket is another stream: its last line may still be unread when QEMU's exit is seen.
+      if (this.control.socket) await Promise.race([this.control.closed, sleep(1_000)]);
+      const rest = this.serial.end();
+      if (rest.bytes.length)
+        (rest.type === "boot" ? this.sink.console : this.sink.output)(rest.bytes);
+      this.sink.mark("vmGone");
+
+      if (signal.aborted) return { exitCode: null, signal: "SIGKILL" };
+      if (this.exitCode !== null) return { exitCode: this.exitCode, signal: null };
+      throw new Error(`the microVM stopped before the workload finished: ${this.failure(exit)}`);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await this.cleanUp();
+    }
+  }
+
+  /** Stops a VM no run will use (a warm pool closing, or one that never got ready). Idempotent. */
+  async discard(): Promise<void> {
+    this.kill();
+    await this.exited;
+    await this.cleanUp();
+  }
+
+  private cleanUp(): Promise<void> {
+    this.cleaning ??= (async () => {
+      this.control.server.close();
+      await fs.rm(this.input.vmDir, { recursive: true, force: true });
+    })();
+    return this.cleaning;
+  }
 }
 
 interface ControlListener {
   server: net.Server;
   onMessage: (message: NonNullable<ReturnType<typeof parseControlLine>>) => void;
-  connected: boolean;
+  /** QEMU's connection, once made; a warm-pool VM's run command goes back over it. */
+  socket: net.Socket | null;
   /** Settles when QEMU's connection closes. */
   closed: Promise<void>;
 }
@@ -167,12 +272,12 @@ async function listenForControl(socketPath: string): Promise<ControlListener> {
   const listener: ControlListener = {
     server: net.createServer(),
     onMessage: () => undefined,
-    connected: false,
+    socket: null,
     closed: new Promise<void>((resolve) => (markClosed = resolve)),
   };
   listener.server.maxConnections = 1;
   listener.server.on("connection", (socket) => {
-    listener.connected = true;
+    listener.socket = socket;
     const lines = new LineSplitter();
     socket.on("data", (chunk: Buffer) => {
       for (const line of lines.push(chunk)) {

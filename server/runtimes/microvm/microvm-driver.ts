@@ -1,17 +1,22 @@
 // The built-in VM sandbox: QEMU's microvm machine, Debian's kernel, a busybox init, the image's rootfs over 9p.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type {
-  LaunchContext,
-  LaunchResult,
-  LaunchSpec,
-  RuntimeAvailability,
-  SandboxDriver,
+import {
+  resourcePrefix,
+  type LaunchContext,
+  type LaunchResult,
+  type LaunchSpec,
+  type RuntimeAvailability,
+  type SandboxDriver,
 } from "../../engine/driver";
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
+import type { Logger } from "../../log/logger";
 import { runCommand } from "../process-exit";
-import { bootVm } from "./boot-vm";
+import { bootVm, MicroVm, type VmSink } from "./boot-vm";
+import { describePool, MicrovmPool } from "./microvm-pool";
 import { probeAccel, type AccelChoice } from "./probe-accel";
+import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms, findVmProcesses } from "./reap-vms";
 
 export interface MicrovmOptions {
@@ -22,7 +27,27 @@ export interface MicrovmOptions {
   accel: "auto" | "kvm" | "tcg";
   /** The image the acceleration probe boots. */
   probeImage: () => Promise<ImageRef | null>;
+  /** VMs booted ahead of any run; a launch with fromPool takes one if it fits. Absent or size 0: none. */
+  pool?: MicrovmPoolOptions;
 }
+
+export interface MicrovmPoolOptions {
+  size: number;
+  /** The pool's VMs: this image, with this much guest memory; a launch for another gets a cold boot. */
+  image: () => Promise<ImageRef | null>;
+  memoryBytes: number;
+  /** The /tmp its VMs mount ahead; a run with another size remounts it. */
+  tmpfsBytes: number;
+  log: Logger;
+}
+
+/** Where a pooled VM's events go while no run has claimed it: its boot log is not any run's. */
+const unclaimedSink: VmSink = {
+  mark: () => undefined,
+  enter: () => undefined,
+  output: () => undefined,
+  console: () => undefined,
+};
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 
@@ -33,15 +58,23 @@ export class MicrovmDriver implements SandboxDriver {
   private readonly options: MicrovmOptions;
   /** One folder per VM, named by its resource name. */
   private readonly vmsDir: string;
+  /** The warm pool's VMs, apart: a run's folder is gone when its run is. */
+  private readonly poolDir: string;
   private availability: Promise<RuntimeAvailability> | null = null;
   private accel: Promise<AccelChoice> | null = null;
+  private pool: MicrovmPool<MicroVm> | null = null;
+  /** Warm-pool VMs serving a run, by the run's resource name (their QEMU carries the pool's name). */
+  private readonly claimed = new Map<string, MicroVm>();
+  private closed = false;
 
   constructor(options: MicrovmOptions) {
     this.options = options;
     this.vmsDir = path.join(options.stateDir, "microvm");
+    this.poolDir = path.join(options.stateDir, "microvm-pool");
   }
 
-  probe(): Promise<RuntimeAvailability> {
+  /** The host checks are cached; the warm pool's line is current on every call. */
+  async probe(): Promise<RuntimeAvailability> {
     this.availability ??= this.detect().catch((err: unknown) => ({
       available: false,
       version: null,
@@ -49,10 +82,20 @@ export class MicrovmDriver implements SandboxDriver {
       install: null,
       details: {},
     }));
-    return this.availability;
+    const availability = await this.availability;
+    if (!availability.available) return availability;
+    const warmPool = this.pool
+      ? describePool(this.pool.status())
+      : "off (SBPG_MICROVM_POOL_SIZE=0)";
+    return { ...availability, details: { ...availability.details, warmPool } };
   }
 
   async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+    if (spec.fromPool) {
+      const vm = this.pool?.claim((candidate) => this.fits(candidate, spec));
+      if (vm) return this.launchPooled(vm, spec, ctx);
+      ctx.mark("poolMiss");
+    }
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
     return bootVm(
@@ -73,13 +116,80 @@ export class MicrovmDriver implements SandboxDriver {
 
   /** The VM's whole cost on the host is its QEMU process: guest memory, emulation, device backends. */
   async sandboxProcesses(resourceName: string): Promise<number[]> {
+    const pooled = this.claimed.get(resourceName)?.pid;
+    if (pooled !== undefined) return [pooled];
     return (await findVmProcesses(this.vmsDir))
       .filter((vm) => vm.name === resourceName)
       .map((vm) => vm.pid);
   }
 
-  reap(): Promise<string[]> {
-    return reapVms(this.vmsDir);
+  /** Warm-pool VMs included. */
+  async reap(): Promise<string[]> {
+    return [...(await reapVms(this.vmsDir)), ...(await reapVms(this.poolDir))];
+  }
+
+  /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool?.close();
+  }
+
+  /** A claimed VM: the run goes to it as one line on the control port, and the VM is the run's from here. */
+  private async launchPooled(
+    vm: MicroVm,
+    spec: LaunchSpec,
+    ctx: LaunchContext,
+  ): Promise<LaunchResult> {
+    ctx.mark("poolClaimed");
+    ctx.console(Buffer.from(`${poolNote(vm)}\n`));
+    ctx.enter("booting");
+    this.claimed.set(spec.resourceName, vm);
+    try {
+      vm.attach(ctx);
+      vm.sendRun({ command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes });
+      return await vm.finish(ctx.signal);
+    } finally {
+      this.claimed.delete(spec.resourceName);
+    }
+  }
+
+  private fits(vm: MicroVm, spec: LaunchSpec): boolean {
+    return (
+      vm.input.rootfsPath === spec.image.rootfsPath &&
+      guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(spec.limits.memoryBytes)
+    );
+  }
+
+  /** Once the host checks pass; the pool boots with the accelerator they chose. */
+  private startPool(accel: Accel): void {
+    const options = this.options.pool;
+    if (this.closed || this.pool || !options || options.size <= 0) return;
+    this.pool = new MicrovmPool<MicroVm>({
+      size: options.size,
+      log: options.log,
+      failureOf: async (vm) => vm.failure(await vm.exited),
+      boot: async () => {
+        const [assets, image] = await Promise.all([this.requireAssets(), options.image()]);
+        if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
+        // Short: the control socket's path must fit in 107 bytes.
+        const name = `${resourcePrefix}pool-${randomBytes(4).toString("hex")}`;
+        return MicroVm.start(
+          {
+            qemuBinary: this.options.qemuBinary,
+            accel,
+            assets,
+            vmDir: path.join(this.poolDir, name),
+            name,
+            rootfsPath: image.rootfsPath,
+            memoryBytes: options.memoryBytes,
+          },
+          { poolTmpfsBytes: options.tmpfsBytes },
+          unclaimedSink,
+          options.log,
+        );
+      },
+    });
+    this.pool.fill();
   }
 
   private async detect(): Promise<RuntimeAvailability> {
@@ -114,6 +224,7 @@ export class MicrovmDriver implements SandboxDriver {
         details: {},
       };
     }
+    this.startPool(chosen);
     return {
       available: true,
       version: qemu,
@@ -171,4 +282,12 @@ export class MicrovmDriver implements SandboxDriver {
     });
     return this.accel;
   }
+}
+
+/** What a pooled run shows instead of a boot log it did not wait for. */
+function poolNote(vm: MicroVm): string {
+  const { spawnedAt, readyAt } = vm;
+  if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `[from the warm pool: booted ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
 }

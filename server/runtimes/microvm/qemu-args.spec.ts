@@ -1,5 +1,14 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { buildQemuArgs, guestMemoryMiB, kernelCommandLine, launchScript } from "./qemu-args";
+import {
+  buildQemuArgs,
+  guestMemoryMiB,
+  kernelCommandLine,
+  launchScript,
+  runCommandLine,
+} from "./qemu-args";
 
 const input = {
   name: "sbpg-abc",
@@ -8,7 +17,7 @@ const input = {
   kernelPath: "/c/vmlinux",
   initramfsPath: "/c/initramfs.cpio",
   rootfsPath: "/images/busybox/rootfs",
-  runSharePath: "/run/x/sbpg-abc/run",
+  launch: { runSharePath: "/run/x/sbpg-abc/run" },
   controlSocketPath: "/run/x/sbpg-abc/ctl.sock",
 };
 
@@ -44,6 +53,13 @@ describe("buildQemuArgs", () => {
     expect(joined).toContain("virtserialport,chardev=c0,name=ctl");
   });
 
+  it("boots a warm-pool VM without a run share, its /tmp size on the kernel command line", () => {
+    const args = buildQemuArgs({ ...input, launch: { poolTmpfsBytes: 1024 } });
+    expect(valueOf(args, "-append")).toBe(`${kernelCommandLine} sbpg.pool=1024`);
+    expect(args.join(" ")).not.toContain("mount_tag=run");
+    expect(args.join(" ")).toContain("virtserialport,chardev=c0,name=ctl");
+  });
+
   it("escapes commas in paths, as QEMU's option syntax wants", () => {
     const joined = buildQemuArgs({ ...input, rootfsPath: "/a,b" }).join(" ");
     expect(joined).toContain("path=/a,,b,security_model");
@@ -72,5 +88,33 @@ describe("launchScript", () => {
     expect(launchScript(["sh", "-c", "echo it's $HOME; `x`"], 1024)).toBe(
       "tmpfs_bytes=1024\nset -- 'sh' '-c' 'echo it'\\''s $HOME; `x`'\n",
     );
+  });
+});
+
+describe("runCommandLine", () => {
+  const awkward = [
+    "sh",
+    "-c",
+    "echo it's $HOME; `x`",
+    "a  b\tc",
+    "two\nlines\n",
+    "",
+    "back\\slash",
+  ];
+
+  it("is one line: a newline inside a word is spelled $nl", () => {
+    const line = runCommandLine(["printf", "a\nb"], 1024);
+    expect(line).toBe(`run tmpfs_bytes=1024; set -- 'printf' 'a'"$nl"'b'\n`);
+    expect(runCommandLine(awkward, 1).split("\n")).toHaveLength(2);
+  });
+
+  // The guest reads it as the init does, with the same busybox: the argv must arrive byte for byte.
+  const shell = ["/bin/busybox", "/usr/bin/busybox"].find(existsSync);
+  it.runIf(shell)("gives the guest's shell the argv as sent", async () => {
+    const init = `nl='\n'\nread -r verb launch\neval "$launch"\nprintf '%s\\0' "$verb" "$tmpfs_bytes" "$@"`;
+    const child = promisify(execFile)(shell as string, ["sh", "-c", init]);
+    child.child.stdin?.end(runCommandLine(awkward, 4096));
+    const { stdout } = await child;
+    expect(stdout.split("\0").slice(0, -1)).toEqual(["run", "4096", ...awkward]);
   });
 });

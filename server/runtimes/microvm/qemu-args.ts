@@ -1,5 +1,12 @@
 // The QEMU command line of one microVM: no network device, no firmware, the kernel started directly.
-import { controlPortName, rootShareTag, runShareTag } from "../../images/microvm/guest-protocol";
+import {
+  controlPortName,
+  newlineVariable,
+  poolBootParam,
+  rootShareTag,
+  runCommandVerb,
+  runShareTag,
+} from "../../images/microvm/guest-protocol";
 
 export type Accel = "kvm" | "tcg";
 
@@ -10,7 +17,8 @@ export interface QemuArgsInput {
   kernelPath: string;
   initramfsPath: string;
   rootfsPath: string;
-  runSharePath: string;
+  /** A cold VM reads its launch file from the run share; a warm-pool VM mounts a /tmp this big and waits for its run. */
+  launch: { runSharePath: string } | { poolTmpfsBytes: number };
   controlSocketPath: string;
 }
 
@@ -36,6 +44,7 @@ export function guestMemoryMiB(memoryBytes: number): number {
 }
 
 export function buildQemuArgs(input: QemuArgsInput): string[] {
+  const { launch } = input;
   const fsdev = (id: string, dir: string, tag: string) => [
     "-fsdev",
     `local,id=${id},path=${escapeOption(dir)},security_model=none,readonly=on`,
@@ -67,9 +76,11 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     "-initrd",
     input.initramfsPath,
     "-append",
-    kernelCommandLine,
+    "runSharePath" in launch
+      ? kernelCommandLine
+      : `${kernelCommandLine} ${poolBootParam}=${Math.floor(launch.poolTmpfsBytes)}`,
     ...fsdev("fs0", input.rootfsPath, rootShareTag),
-    ...fsdev("fs1", input.runSharePath, runShareTag),
+    ...("runSharePath" in launch ? fsdev("fs1", launch.runSharePath, runShareTag) : []),
     // QEMU connects to our listening socket at start-up (not server=on): the host end exists before the guest
     // can write, and a guest write never blocks on an absent reader.
     "-device",
@@ -86,6 +97,14 @@ export const escapeOption = (value: string) => value.replace(/,/g, ",,");
 
 /** The run share's launch file: the argv as `set --` with single-quoted words, which the init sources. */
 export function launchScript(command: string[], tmpfsBytes: number): string {
-  const quoted = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
-  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nset -- ${quoted}\n`;
+  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nset -- ${quoteWords(command)}\n`;
 }
+
+/** The same for a warm-pool VM, as the one control line it waits for; the init evaluates what follows the verb. */
+export function runCommandLine(command: string[], tmpfsBytes: number): string {
+  const words = quoteWords(command).replace(/\n/g, `'"$${newlineVariable}"'`);
+  return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)}; set -- ${words}\n`;
+}
+
+const quoteWords = (command: string[]) =>
+  command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
