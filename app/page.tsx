@@ -41,6 +41,12 @@ export default function HomePage() {
             Start with “Hello, sandbox”
           </Link>
           <Link
+            href="/serverless"
+            className="rounded-md border border-line bg-surface px-5 py-2.5 font-semibold text-ink hover:bg-surface-raised"
+          >
+            Time serverless cold starts
+          </Link>
+          <Link
             href="/host"
             className="rounded-md border border-line bg-surface px-5 py-2.5 font-semibold text-ink hover:bg-surface-raised"
           >

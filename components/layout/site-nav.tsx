@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const links = [
   { href: "/", label: "Home" },
   { href: "/demos", label: "Demos" },
+  { href: "/serverless", label: "Serverless" },
   { href: "/host", label: "Host" },
 ];
 

@@ -8,6 +8,8 @@ export const errorStatus = {
   too_large: 413,
   quota: 429,
   internal: 500,
+  /** A sandboxed function that gave no valid reply: the upstream failed, not the playground. */
+  bad_gateway: 502,
 } as const;
 
 export type ErrorKind = keyof typeof errorStatus;

@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
 import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { handleApi } from "./api-routes";
+import { handleFunction } from "../functions/function-gateway";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
 
@@ -42,6 +43,7 @@ export async function startPlaygroundServer(
     void (async () => {
       if (await handleApi({ engine, images, log, maxBodyBytes: config.maxBodyBytes }, req, res))
         return;
+      if (await handleFunction({ engine, log }, req, res)) return;
       if (pages) return pages(req, res);
       res.statusCode = 404;
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
