@@ -268,6 +268,8 @@ async function main(): Promise<void> {
         if (measured ? index >= wanted : variant.vm && round > 0) continue;
         if (variant.pool) await waitForWarmVm(ctx.url);
         await measureOnce(ctx, variant, measured ? samples.get(variant.key)! : emptySamples());
+        // The pool boots a replacement in the background: let it finish before the next variant is timed.
+        if (variant.pool) await waitForWarmVm(ctx.url);
       }
     }
     showProgress("");
