@@ -31,6 +31,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       SBPG_STATE_DIR: "/run/sandbox-playground-e2e",
       NEXT_TELEMETRY_DISABLED: "1",
+      // onnxruntime-node uploads telemetry unless told not to; the playground makes no outbound connection.
+      ORT_DISABLE_TELEMETRY: "1",
     },
   },
 });

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-site.sh
-export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
+export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 ORT_DISABLE_TELEMETRY=1
 exec node --import tsx server/main.ts
