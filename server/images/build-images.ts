@@ -1,16 +1,21 @@
 // `npm run images`: builds every known image into the cache (skips ones already built unless --force).
 import { loadConfig } from "../config/env";
-import { buildImage } from "./image-builder";
+import { buildImage, type ImageRecipe } from "./image-builder";
 import { busyboxRecipe } from "./busybox-image";
-import { ImageStore } from "./image-store";
+import { nodeOnnxRecipe } from "./node-onnx-image";
+import { ImageStore, type KnownImage } from "./image-store";
 import { formatBytes } from "../engine/output-log";
 
 const force = process.argv.includes("--force");
 const store = new ImageStore(loadConfig().cacheDir);
 
-const recipes = { busybox: busyboxRecipe };
+/** required: false for an image only some tracks use; without it the host still runs, and shows why it is missing. */
+const recipes: Record<KnownImage, { recipe: () => Promise<ImageRecipe>; required: boolean }> = {
+  busybox: { recipe: busyboxRecipe, required: true },
+  "node-onnx": { recipe: () => nodeOnnxRecipe(), required: false },
+};
 
-for (const [name, recipe] of Object.entries(recipes)) {
+for (const [name, { recipe, required }] of Object.entries(recipes)) {
   const existing = await store.manifest(name);
   if (existing && !force) {
     console.log(
@@ -19,7 +24,14 @@ for (const [name, recipe] of Object.entries(recipes)) {
     continue;
   }
   const started = Date.now();
-  const manifest = await buildImage(await recipe(), store.dir(name));
+  let manifest;
+  try {
+    manifest = await buildImage(await recipe(), store.dir(name));
+  } catch (err) {
+    if (required) throw err;
+    console.error(`image ${name}: not built: ${err instanceof Error ? err.message : String(err)}`);
+    continue;
+  }
   console.log(
     `image ${name}: built in ${Date.now() - started} ms, ${manifest.files} files, ${formatBytes(manifest.sizeBytes)}`,
   );

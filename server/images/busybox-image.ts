@@ -1,4 +1,4 @@
-// The default image: Debian's statically linked busybox and its applets, nothing else.
+// The default image: Debian's statically linked busybox and its applets, nothing else; other images build on it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fs from "node:fs/promises";
@@ -9,24 +9,34 @@ const run = promisify(execFile);
 export const busyboxCandidates = ["/bin/busybox", "/usr/bin/busybox"];
 
 export async function busyboxRecipe(): Promise<ImageRecipe> {
+  const base = await busyboxBase({ name: "Sandbox Playground busybox", id: "busybox" });
+  return { name: "busybox", source: base.source, ...base.layout };
+}
+
+/** What every image starts from: busybox and its applets in /bin, the usual folders, a minimal /etc. */
+export async function busyboxBase(os: {
+  name: string;
+  id: string;
+}): Promise<{ source: string; layout: Omit<ImageRecipe, "name" | "source"> }> {
   const binary = await findStaticBusybox();
   const { stdout } = await run(binary, ["--list"]);
   const applets = stdout.split("\n").filter((a) => a && a !== "busybox");
   return {
-    name: "busybox",
     source: `${binary} (Debian busybox-static)`,
-    directories: ["proc", "sys", "dev", "tmp", "etc", "root", "home", "var", "run"],
-    files: [{ from: binary, to: "bin/busybox", mode: 0o755 }],
-    symlinks: applets.map((a) => ({ target: "busybox", path: `bin/${a}` })),
-    generated: [
-      {
-        path: "etc/passwd",
-        content: "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
-      },
-      { path: "etc/group", content: "root:x:0:\nnogroup:x:65534:\n" },
-      { path: "etc/hostname", content: "sandbox\n" },
-      { path: "etc/os-release", content: 'NAME="Sandbox Playground busybox"\nID=busybox\n' },
-    ],
+    layout: {
+      directories: ["proc", "sys", "dev", "tmp", "etc", "root", "home", "var", "run"],
+      files: [{ from: binary, to: "bin/busybox", mode: 0o755 }],
+      symlinks: applets.map((a) => ({ target: "busybox", path: `bin/${a}` })),
+      generated: [
+        {
+          path: "etc/passwd",
+          content: "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+        },
+        { path: "etc/group", content: "root:x:0:\nnogroup:x:65534:\n" },
+        { path: "etc/hostname", content: "sandbox\n" },
+        { path: "etc/os-release", content: `NAME="${os.name}"\nID=${os.id}\n` },
+      ],
+    },
   };
 }
 

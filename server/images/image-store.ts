@@ -31,7 +31,8 @@ export interface ImageStatus {
 }
 
 /** Images the playground knows how to build; later tracks add theirs here. */
-export const knownImages = ["busybox"] as const;
+export const knownImages = ["busybox", "node-onnx"] as const;
+export type KnownImage = (typeof knownImages)[number];
 
 export class ImageStore {
   /** Manifests read before, kept while the file's mtime is unchanged: a launch costs one stat, not a parse. */

@@ -108,10 +108,11 @@ case " $cmdline " in
   ;;
 esac
 
-echo ${consoleMarkers.workload}
-# From here the console is the workload's output: kernel messages (a slow TCG clock's watchdog, the
-# power-off line) stay out of it. A workload killed by the guest's OOM killer still shows as exit 137.
+# From the marker on, the console is the workload's output: kernel messages (a slow TCG clock's watchdog,
+# the power-off line) stay out of it, so they are silenced before the marker, never after it. A workload
+# killed by the guest's OOM killer still shows as exit 137.
 echo 0 >/proc/sys/kernel/printk
+echo ${consoleMarkers.workload}
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=xterm \\
   chroot ${newRoot} "$@" </dev/null
 code=$?
