@@ -1,6 +1,6 @@
-// `npm run images`: builds every known image into the cache (skips ones already built unless --force).
+// `npm run images`: builds every known image into the cache; one built from the same recipe is kept unless --force.
 import { loadConfig } from "../config/env";
-import { buildImage, type ImageRecipe } from "./image-builder";
+import { buildImage, recipeDigest, type ImageRecipe } from "./image-builder";
 import { busyboxRecipe } from "./busybox-image";
 import { nodeOnnxRecipe } from "./node-onnx-image";
 import { ImageStore, type KnownImage } from "./image-store";
@@ -16,17 +16,18 @@ const recipes: Record<KnownImage, { recipe: () => Promise<ImageRecipe>; required
 };
 
 for (const [name, { recipe, required }] of Object.entries(recipes)) {
-  const existing = await store.manifest(name);
-  if (existing && !force) {
-    console.log(
-      `image ${name}: built ${existing.builtAt} (${formatBytes(existing.sizeBytes)}), kept`,
-    );
-    continue;
-  }
   const started = Date.now();
   let manifest;
   try {
-    manifest = await buildImage(await recipe(), store.dir(name));
+    const planned = await recipe();
+    const existing = await store.manifest(name);
+    if (existing && !force && existing.recipeDigest === (await recipeDigest(planned))) {
+      console.log(
+        `image ${name}: built ${existing.builtAt} (${formatBytes(existing.sizeBytes)}) from the same recipe, kept`,
+      );
+      continue;
+    }
+    manifest = await buildImage(planned, store.dir(name));
   } catch (err) {
     if (required) throw err;
     console.error(`image ${name}: not built: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readlink, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildImage } from "./image-builder";
+import { buildImage, recipeDigest } from "./image-builder";
 import { ImageStore } from "./image-store";
 
 describe("buildImage", () => {
@@ -44,5 +44,18 @@ describe("buildImage", () => {
       dir,
     );
     expect(await readFile(path.join(dir, "rootfs/etc/evil"), "utf8")).toBe("x");
+  });
+
+  it("digests a recipe so that a changed input means a rebuild", async () => {
+    const recipe = (content: string) => ({
+      name: "x",
+      source: "t",
+      files: [{ from: process.execPath, to: "bin/node" }],
+      symlinks: [],
+      directories: ["tmp"],
+      generated: [{ path: "etc/hostname", content }],
+    });
+    expect(await recipeDigest(recipe("a"))).toBe(await recipeDigest(recipe("a")));
+    expect(await recipeDigest(recipe("a"))).not.toBe(await recipeDigest(recipe("b")));
   });
 });

@@ -1,4 +1,5 @@
 // Builds root filesystems from files already on the host (Debian packages), since no registry is reachable.
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ImageManifest } from "./image-store";
@@ -49,6 +50,7 @@ export async function buildImage(recipe: ImageRecipe, imageDir: string): Promise
     sizeBytes,
     files,
     source: recipe.source,
+    recipeDigest: await recipeDigest(recipe),
   };
   await fs.writeFile(path.join(staging, "manifest.json"), JSON.stringify(manifest, null, 2));
   await fs.rm(imageDir, { recursive: true, force: true });
@@ -72,4 +74,24 @@ async function measureTree(dir: string): Promise<{ sizeBytes: number; files: num
     if (stat.isFile()) sizeBytes += stat.size;
   }
   return { sizeBytes, files };
+}
+
+/**
+ * A digest of everything an image is built from: each source file's path, size and mtime (a package
+ * upgrade or a new guest workload changes it), the links, folders and generated contents.
+ */
+export async function recipeDigest(recipe: ImageRecipe): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of recipe.files) {
+    const stat = await fs.stat(file.from);
+    hash.update(`f\0${file.from}\0${file.to}\0${file.mode ?? ""}\0${stat.size}\0${stat.mtimeMs}\n`);
+  }
+  for (const link of recipe.symlinks) hash.update(`l\0${link.target}\0${link.path}\n`);
+  for (const dir of recipe.directories) hash.update(`d\0${dir}\n`);
+  for (const gen of recipe.generated)
+    hash
+      .update(`g\0${gen.path}\0${gen.mode ?? ""}\0`)
+      .update(gen.content)
+      .update("\n");
+  return hash.digest("hex");
 }

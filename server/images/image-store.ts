@@ -20,6 +20,8 @@ export const ImageManifestSchema = z.object({
   sizeBytes: z.number(),
   files: z.number(),
   source: z.string(),
+  /** What the image was built from (see recipeDigest): a changed recipe means a rebuild. */
+  recipeDigest: z.string().default(""),
 });
 export type ImageManifest = z.infer<typeof ImageManifestSchema>;
 
