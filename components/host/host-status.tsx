@@ -38,6 +38,7 @@ export function HostStatus() {
       )}
       {host.data && <HostFacts host={host.data} />}
       <RuntimesSection runtimes={runtimes.data} />
+      {host.data && <VaccelSection vaccel={host.data.vaccel ?? null} />}
       {host.data && <RunsSection runs={host.data.runs} />}
       <MyRunsSection runs={myRuns.data ?? []} />
       {host.data && <LimitsSection limits={host.data.limits} />}
@@ -122,6 +123,43 @@ function RuntimesSection({ runtimes }: { runtimes: RuntimeInfo[] | null }) {
           ))}
         </ul>
       )}
+    </Panel>
+  );
+}
+
+function VaccelSection({ vaccel }: { vaccel: HostReply["vaccel"] | null }) {
+  if (!vaccel) {
+    return (
+      <Panel id="vaccel" title="vAccel agent">
+        <p className="text-muted">
+          Off on this host (SBPG_VACCEL=off): runs that ask for acceleration are refused.
+        </p>
+      </Panel>
+    );
+  }
+  const { backend } = vaccel;
+  const loads = Object.entries(backend.modelLoadMs);
+  return (
+    <Panel id="vaccel" title="vAccel agent">
+      <div data-testid="host-vaccel">
+        <Facts
+          entries={[
+            ["backend", `${backend.name} ${backend.version}`],
+            ["execution provider", backend.executionProvider],
+            ["CUDA provider", backend.cudaProviderInstalled ? "installed" : "not installed"],
+            [
+              "models loaded",
+              loads.length === 0
+                ? "loading…"
+                : loads.map(([model, ms]) => `${model} ${formatMs(ms)}`).join(", "),
+            ],
+            ["shared address", vaccel.address ?? "none (per-sandbox sockets only)"],
+            ...(vaccel.sessions === undefined
+              ? []
+              : [["open sessions", vaccel.sessions] as [string, ReactNode]]),
+          ]}
+        />
+      </div>
     </Panel>
   );
 }

@@ -40,6 +40,8 @@ export const CreateRunBodySchema = z
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
     /** Take a VM booted ahead of time from the runtime's warm pool (microvm); other runtimes ignore it. */
     pool: z.boolean().optional(),
+    /** Connect the sandbox to the host's vAccel agent (VACCEL_RPC_ADDRESS in its environment). */
+    vaccel: z.boolean().optional(),
   })
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
@@ -123,6 +125,24 @@ export const HostReplySchema = z.object({
       reason: z.string().nullable(),
     }),
   ),
+  /** The host's vAccel agent; null when it is off (SBPG_VACCEL=off). */
+  vaccel: z
+    .object({
+      /** Its shared listener, as vaccel-rpc-agent's --address; null when only per-run sockets serve. */
+      address: z.string().nullable(),
+      backend: z.object({
+        name: z.string(),
+        version: z.string(),
+        executionProvider: z.string(),
+        cudaProviderInstalled: z.boolean(),
+        /** Milliseconds each model took to open; absent while it loads. */
+        modelLoadMs: z.record(z.string(), z.number()),
+      }),
+      /** Sessions open across every connected sandbox. */
+      sessions: z.number().optional(),
+    })
+    .nullable()
+    .optional(),
   /** Runs on the host, without their ids: an id is the capability to watch or stop a run, so only its creator has it. */
   runs: z.array(
     z.object({

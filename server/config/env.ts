@@ -2,6 +2,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_RPC_ADDRESS, rpcAddressSchema } from "../vaccel/rpc-address";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -49,6 +50,26 @@ const EnvSchema = z.object({
   SBPG_RUN_RETENTION_MS: int(30 * 60_000, 0),
   SBPG_MAX_RETAINED_RUNS: int(1000, 1),
   SBPG_MAX_BODY_BYTES: int(64 * 1024, 1024),
+  /** The host's vAccel agent: "off" starts none, and runs that ask for it are refused. */
+  SBPG_VACCEL: z.enum(["on", "off"]).default("on"),
+  /**
+   * Where the agent also listens for guests that dial it like vaccel-rpc-agent (unix://, tcp://); empty: only
+   * the per-sandbox sockets. Test hosts leave it empty so parallel hosts do not compete for one port.
+   */
+  SBPG_VACCEL_ADDRESS: z
+    .string()
+    .default(DEFAULT_RPC_ADDRESS)
+    .superRefine((text, ctx) => {
+      if (text === "") return;
+      const parsed = rpcAddressSchema.safeParse(text);
+      if (!parsed.success)
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0].message });
+      else if (parsed.data.scheme === "vsock")
+        ctx.addIssue({
+          code: "custom",
+          message: "the agent listens on unix:// or tcp://, not vsock://",
+        });
+    }),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -75,6 +96,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       logLevel: env.SBPG_CONTAINERD_LOG_LEVEL,
     },
     maxBodyBytes: env.SBPG_MAX_BODY_BYTES,
+    vaccel: {
+      enabled: env.SBPG_VACCEL === "on",
+      /** null: no listener besides the per-sandbox sockets. */
+      address: env.SBPG_VACCEL_ADDRESS || null,
+    },
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {
       maxConcurrentRuns: env.SBPG_MAX_CONCURRENT_RUNS,

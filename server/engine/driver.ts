@@ -31,6 +31,8 @@ export interface LaunchSpec {
   limits: SandboxLimits;
   /** Take a sandbox booted ahead of time if the driver keeps any (the microVM's warm pool); others ignore it. */
   fromPool?: boolean;
+  /** The host's vAccel agent, reachable at this run's own unix socket; null when the run did not ask for it. */
+  vaccel?: { hostSocketPath: string } | null;
 }
 
 export interface LaunchContext {
@@ -60,6 +62,8 @@ export interface SandboxDriver {
   readonly id: RuntimeId;
   readonly name: string;
   readonly kind: RuntimeKind;
+  /** How a workload reaches the vAccel agent (shown to the visitor); absent: this driver cannot connect one yet. */
+  readonly vaccelTransport?: string;
   /** Checks the host once; cached by the registry. */
   probe(): Promise<RuntimeAvailability>;
   /** Runs the command and resolves once the sandbox and everything it created are gone. */
@@ -70,6 +74,19 @@ export interface SandboxDriver {
   reap(): Promise<string[]>;
   /** Stops what the driver keeps running between launches (a warm pool); called once, at shutdown. */
   close?(): Promise<void>;
+}
+
+/** One run's socket to the host's vAccel agent, served while the run lives. */
+export interface VaccelEndpoint {
+  hostSocketPath: string;
+  /** Idempotent: stops serving and removes the socket and its folder. */
+  close(): Promise<void>;
+}
+
+/** Opens a run's agent socket before its launch; reaps sockets a crashed process left. */
+export interface VaccelEndpoints {
+  open(resourceName: string): Promise<VaccelEndpoint>;
+  reap(): Promise<string[]>;
 }
 
 /** All resources of the playground carry this prefix. */

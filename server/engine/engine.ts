@@ -7,7 +7,12 @@ import { PlaygroundError } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 import type { ImageRef, ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
-import { type SandboxDriver, resourcePrefix } from "./driver";
+import {
+  type SandboxDriver,
+  type VaccelEndpoint,
+  type VaccelEndpoints,
+  resourcePrefix,
+} from "./driver";
 import { Run, type EndReason } from "./run";
 import { RunQueue } from "./run-queue";
 import { formatBytes } from "./output-log";
@@ -21,6 +26,8 @@ export interface LaunchRequest {
   timeoutMs: number | undefined;
   /** Ask for a sandbox from the driver's warm pool (see LaunchSpec.fromPool). */
   pool?: boolean;
+  /** Connect the sandbox to the host's vAccel agent through a socket of its own. */
+  vaccel?: boolean;
   clientId: string;
   /** performance.now() when the request arrived; timings count from here. */
   requestedAt?: number;
@@ -31,6 +38,8 @@ export interface EngineOptions {
   images: ImageStore;
   limits: HostLimits;
   retention: { ms: number; maxRuns: number };
+  /** The vAccel agent's per-run sockets, or why a run cannot have one; absent: no agent. */
+  vaccel?: { endpoints: VaccelEndpoints } | { unavailable: string };
   log: Logger;
 }
 
@@ -73,7 +82,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
   private readonly launches = new WeakMap<
     Run,
-    { driver: SandboxDriver; image: ImageRef; fromPool: boolean }
+    { driver: SandboxDriver; image: ImageRef; fromPool: boolean; vaccel: boolean }
   >();
   private closing = false;
 
@@ -125,6 +134,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         `${driver.name} is not available on this host: ${availability.reason}`,
       );
     }
+    if (request.vaccel) this.checkVaccel(driver);
     const image = await this.options.images.resolve(request.image);
     if (!image) {
       throw new PlaygroundError(
@@ -180,7 +190,12 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       requestedAt,
     });
     this.runs.set(run.id, run);
-    this.launches.set(run, { driver, image, fromPool: request.pool ?? false });
+    this.launches.set(run, {
+      driver,
+      image,
+      fromPool: request.pool ?? false,
+      vaccel: request.vaccel ?? false,
+    });
     this.prune();
     this.emit("run", run);
     // Queued runs can be stopped (and time out) before they start.
@@ -237,6 +252,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     for (const driver of this.drivers.values()) {
       removed.push(...(await driver.reap()));
     }
+    const { vaccel } = this.options;
+    if (vaccel && "endpoints" in vaccel) removed.push(...(await vaccel.endpoints.reap()));
     return removed;
   }
 
@@ -248,6 +265,33 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       ...this.settled.values(),
       ...[...this.drivers.values()].map((driver) => driver.close?.()),
     ]);
+  }
+
+  private checkVaccel(driver: SandboxDriver): void {
+    const { vaccel } = this.options;
+    if (!vaccel || "unavailable" in vaccel) {
+      throw new PlaygroundError(
+        "unavailable",
+        "vaccel",
+        `This run asks for vAccel, but ${vaccel?.unavailable ?? "this host runs no vAccel agent"}.`,
+      );
+    }
+    if (!driver.vaccelTransport) {
+      throw new PlaygroundError(
+        "unavailable",
+        "vaccel",
+        `${driver.name} cannot connect a sandbox to the vAccel agent yet; use runc, gVisor or the microVM.`,
+      );
+    }
+  }
+
+  /** The run's own agent socket, open before the launch; null when the run did not ask for one. */
+  private async openVaccel(run: Run, wanted: boolean): Promise<VaccelEndpoint | null> {
+    const { vaccel } = this.options;
+    if (!wanted || !vaccel || !("endpoints" in vaccel)) return null;
+    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`);
+    run.mark("vaccelListening");
+    return endpoint;
   }
 
   private pump(): void {
@@ -268,12 +312,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool } = this.launches.get(run)!;
+    const { driver, image, fromPool, vaccel } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
     run.transition("preparing");
+    let endpoint: VaccelEndpoint | null = null;
     try {
+      endpoint = await this.openVaccel(run, vaccel);
       const result = await driver
         .launch(
           {
@@ -283,6 +329,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             command: run.command,
             limits: run.limits,
             fromPool,
+            vaccel: endpoint && { hostSocketPath: endpoint.hostSocketPath },
           },
           {
             signal: run.controller.signal,
@@ -304,7 +351,10 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             log,
           },
         )
-        .finally(() => sampler.stop());
+        .finally(async () => {
+          sampler.stop();
+          await endpoint?.close();
+        });
       run.mark("cleanedUp");
       const reason = run.endReason;
       if (reason) {
@@ -322,6 +372,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         "run ended",
       );
     } catch (err) {
+      sampler.stop();
+      await endpoint?.close();
       run.mark("cleanedUp");
       // A run that was being stopped (timeout, output limit, a visitor) ends for that reason; what the
       // runtime said while it was torn down is for the log.

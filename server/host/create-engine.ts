@@ -1,6 +1,7 @@
 // Wires the engine to this host: drivers, images, limits from config.
 import path from "node:path";
 import type { Config } from "../config/env";
+import type { VaccelEndpoints } from "../engine/driver";
 import { SandboxEngine } from "../engine/engine";
 import { ImageStore } from "../images/image-store";
 import { ImageMounts } from "../images/image-mounts";
@@ -30,7 +31,12 @@ export interface HostEngine {
   containerd: ContainerdDaemon;
 }
 
-export function createEngine(config: Config, log: Logger): HostEngine {
+/** vaccel: the agent's per-run sockets; null when SBPG_VACCEL=off. */
+export function createEngine(
+  config: Config,
+  log: Logger,
+  vaccel: VaccelEndpoints | null = null,
+): HostEngine {
   const mounts = new ImageMounts(path.join(config.stateDir, "images"));
   const images = new ImageStore(config.cacheDir, mounts);
   const cgroupParent = cgroupParentFor(config.stateDir);
@@ -80,6 +86,9 @@ export function createEngine(config: Config, log: Logger): HostEngine {
     images,
     limits: config.limits,
     retention: config.retention,
+    vaccel: vaccel
+      ? { endpoints: vaccel }
+      : { unavailable: "the host's vAccel agent is off (SBPG_VACCEL=off)" },
     log,
   });
   return { engine, images, mounts, cgroupParent, containerd };

@@ -7,6 +7,7 @@ import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playg
 import type { SandboxEngine } from "../engine/engine";
 import type { ImageStore } from "../images/image-store";
 import type { Logger } from "../log/logger";
+import type { HostAgentStatus } from "../vaccel/host-agent";
 import { readJsonBody } from "./read-body";
 
 export interface ApiContext {
@@ -14,6 +15,8 @@ export interface ApiContext {
   images: ImageStore;
   log: Logger;
   maxBodyBytes: number;
+  /** The vAccel agent's state for GET /api/host; null when the agent is off. */
+  vaccel: (() => Promise<HostAgentStatus>) | null;
 }
 
 interface Request {
@@ -67,6 +70,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
         command: body.command,
         timeoutMs: body.timeoutMs,
         pool: body.pool,
+        vaccel: body.vaccel,
         clientId,
         requestedAt,
       });
@@ -128,6 +132,7 @@ async function hostReply(ctx: ApiContext): Promise<HostReply> {
       outputBytes: limits.outputBytes,
     },
     images: await ctx.images.status(),
+    vaccel: ctx.vaccel ? await ctx.vaccel() : null,
     runs: ctx.engine
       .listRuns()
       .filter((run) => !run.finished)

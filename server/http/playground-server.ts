@@ -10,6 +10,7 @@ import { handleApi } from "./api-routes";
 import { handleFunction } from "../functions/function-gateway";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
+import { startHostAgent } from "../vaccel/host-agent";
 
 export type PageHandler = (
   req: http.IncomingMessage,
@@ -31,7 +32,14 @@ export async function startPlaygroundServer(
   // (to reach the image mounts), though not to list it.
   await fs.mkdir(config.stateDir, { recursive: true });
   await fs.chmod(config.stateDir, 0o711);
-  const { engine, images, mounts, cgroupParent, containerd } = createEngine(config, log);
+  const vaccel = config.vaccel.enabled
+    ? await startHostAgent({ address: config.vaccel.address, stateDir: config.stateDir, log })
+    : null;
+  const { engine, images, mounts, cgroupParent, containerd } = createEngine(
+    config,
+    log,
+    vaccel?.endpoints ?? null,
+  );
   const reaped = [
     ...(await engine.reapLeftovers()),
     ...(await reapCgroups(cgroupParent, () => false)),
@@ -41,8 +49,14 @@ export async function startPlaygroundServer(
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      if (await handleApi({ engine, images, log, maxBodyBytes: config.maxBodyBytes }, req, res))
-        return;
+      const api = {
+        engine,
+        images,
+        log,
+        maxBodyBytes: config.maxBodyBytes,
+        vaccel: vaccel && (() => vaccel.status()),
+      };
+      if (await handleApi(api, req, res)) return;
       if (await handleFunction({ engine, log }, req, res)) return;
       if (pages) return pages(req, res);
       res.statusCode = 404;
@@ -82,6 +96,7 @@ export async function startPlaygroundServer(
     close() {
       closing ??= (async () => {
         await engine.shutdown();
+        await vaccel?.close();
         await containerd.close();
         await mounts.release();
         await removeCgroupParent(cgroupParent);

@@ -24,7 +24,9 @@ export async function busyboxBase(os: {
   return {
     source: `${binary} (Debian busybox-static)`,
     layout: {
-      directories: ["proc", "sys", "dev", "tmp", "etc", "root", "home", "var", "run"],
+      // run/vaccel: the mount point of a vAccel run's socket folder; the root is read-only, and gVisor's gofer
+      // cannot create a mount point inside a tmpfs of the Sentry's.
+      directories: ["proc", "sys", "dev", "tmp", "etc", "root", "home", "var", "run", "run/vaccel"],
       files: [{ from: binary, to: "bin/busybox", mode: 0o755 }],
       symlinks: applets.map((a) => ({ target: "busybox", path: `bin/${a}` })),
       generated: [

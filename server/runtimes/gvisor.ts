@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { RuntimeAvailability } from "../engine/driver";
+import type { LaunchSpec, RuntimeAvailability } from "../engine/driver";
 import type { ImageRef } from "../images/image-store";
 import { OciCliDriver } from "./oci-cli-driver";
 import { buildOciSpec } from "./oci-spec";
@@ -53,6 +53,11 @@ export class GvisorDriver extends OciCliDriver {
       "--log-format",
       "json",
     ];
+  }
+
+  /** The Sentry refuses to connect to a host unix socket unless told to; only vAccel runs need it. */
+  protected runArgs(spec: LaunchSpec): string[] {
+    return spec.vaccel ? ["--host-uds", "open"] : [];
   }
 
   protected specOptions() {

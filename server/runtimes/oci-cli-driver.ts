@@ -13,6 +13,7 @@ import type {
 } from "../engine/driver";
 import { resourcePrefix } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
+import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
 import { cgroupPids, removeCgroups } from "./cgroups";
 
@@ -34,6 +35,7 @@ export abstract class OciCliDriver implements SandboxDriver {
   readonly id: RuntimeId;
   readonly name: string;
   readonly kind: RuntimeKind;
+  readonly vaccelTransport = "unix socket bind-mounted at /run/vaccel";
   protected readonly binary: string;
   protected readonly root: string;
   protected readonly bundles: string;
@@ -52,6 +54,10 @@ export abstract class OciCliDriver implements SandboxDriver {
 
   /** Global flags before the subcommand (root, platform...). */
   protected abstract globalArgs(): Promise<string[]>;
+  /** Global flags for `run` of this launch only (gVisor: host socket access for a vAccel run). */
+  protected runArgs(_spec: LaunchSpec): string[] {
+    return [];
+  }
   protected abstract detect(): Promise<RuntimeAvailability>;
   /** pidsOverhead: host processes/threads of the runtime itself that live in the sandbox's cgroup. */
   protected abstract specOptions(): {
@@ -89,6 +95,7 @@ export abstract class OciCliDriver implements SandboxDriver {
     try {
       await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
       const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+      const vaccel = vaccelOciAdditions(spec.vaccel);
       const config = buildOciSpec({
         rootfsPath: spec.image.rootfsPath,
         command: spec.command,
@@ -97,6 +104,8 @@ export abstract class OciCliDriver implements SandboxDriver {
         cgroupsPath: `${this.cgroupParent}/${spec.resourceName}`,
         userNamespace,
         seccomp,
+        extraMounts: vaccel.mounts,
+        extraEnv: vaccel.env,
       });
       await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
       ctx.mark("bundleWritten");
@@ -135,6 +144,7 @@ export abstract class OciCliDriver implements SandboxDriver {
         'exec "$0" "$@" 2>&1',
         this.binary,
         ...global,
+        ...this.runArgs(spec),
         "--log",
         runtimeLog,
         "run",

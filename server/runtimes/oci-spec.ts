@@ -5,6 +5,13 @@ import type { SandboxLimits } from "../engine/driver";
 export const userNamespaceBase = 100_000;
 export const userNamespaceSize = 65_536;
 
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
 export interface OciSpecInput {
   rootfsPath: string;
   command: string[];
@@ -14,6 +21,10 @@ export interface OciSpecInput {
   cgroupsPath: string;
   userNamespace: boolean;
   seccomp: boolean;
+  /** Mounted after the standard ones (e.g. the vAccel socket folder); everything else stays as hardened. */
+  extraMounts?: OciMount[];
+  /** Added to the workload's environment, as NAME=value. */
+  extraEnv?: string[];
 }
 
 export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
@@ -38,6 +49,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME=/root",
         "TERM=xterm",
+        ...(input.extraEnv ?? []),
       ],
       cwd: "/",
       capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
@@ -92,6 +104,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
         source: "tmpfs",
         options: ["nosuid", "nodev", "mode=1777", `size=${limits.tmpfsBytes}`],
       },
+      ...(input.extraMounts ?? []),
     ],
     linux: {
       ...(input.userNamespace

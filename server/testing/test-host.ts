@@ -28,6 +28,8 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
     HOST: "127.0.0.1",
     NODE_ENV: "test",
     SBPG_STATE_DIR: stateDir,
+    // The agent serves per-run sockets only: parallel test hosts would compete for one shared port.
+    SBPG_VACCEL_ADDRESS: "",
     ...env,
   });
   const server = await startPlaygroundServer(

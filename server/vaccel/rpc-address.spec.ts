@@ -78,4 +78,12 @@ describe("vAccel RPC addresses", () => {
       VSOCK_UNSUPPORTED_MESSAGE,
     );
   });
+
+  it("reads the playground's serial:// (a device path), which nothing listens on", () => {
+    const address = parseRpcAddress("serial:///dev/vaccel");
+    expect(address).toEqual({ scheme: "serial", path: "/dev/vaccel" });
+    expect(formatRpcAddress(address)).toBe("serial:///dev/vaccel");
+    expect(() => parseRpcAddress("serial://dev/vaccel")).toThrow(/absolute device path/);
+    expect(() => toNetAddress(address)).toThrow(/not a socket/);
+  });
 });

@@ -1,6 +1,8 @@
 // VACCEL_RPC_ADDRESS as vAccel writes it: unix://PATH, tcp://IPV4:PORT, vsock://CID:PORT.
 // Rules follow vaccel-rpc-client (util.rs: "scheme://rest", env fallback) and the ttrpc-rust fork
 // it links (common.rs parse_sockaddr / parse_vscok; tcp parsed as an IPv4 SockaddrIn).
+// Plus serial://PATH, the playground's own (not vAccel's): a character device carrying the ttrpc stream, such as
+// the microVM's virtio-serial port whose host end is the run's agent socket.
 import { z } from "zod";
 import { PlaygroundError } from "@/server/errors/playground-error";
 
@@ -16,7 +18,10 @@ export const VMADDR_CID_ANY = 0xffffffff;
 export type RpcAddress =
   | { scheme: "unix"; path: string; abstract: boolean }
   | { scheme: "tcp"; host: string; port: number }
-  | { scheme: "vsock"; cid: number; port: number };
+  | { scheme: "vsock"; cid: number; port: number }
+  | { scheme: "serial"; path: string };
+
+const schemes = ["unix", "tcp", "vsock", "serial"];
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const decimal = /^\d+$/;
@@ -28,6 +33,12 @@ function parseU32(text: string): number | null {
 }
 
 function parseAfterScheme(scheme: string, rest: string): RpcAddress | string {
+  if (scheme === "serial") {
+    if (!rest.startsWith("/"))
+      return "serial:// needs an absolute device path, e.g. serial:///dev/vaccel";
+    if (rest.includes("\0")) return "a device path cannot contain NUL";
+    return { scheme: "serial", path: rest };
+  }
   if (scheme === "unix") {
     if (rest === "" || rest === "@")
       return "unix:// needs a socket path, e.g. unix:///run/vaccel/agent.sock";
@@ -63,14 +74,16 @@ export const rpcAddressSchema = z.string().transform((text, ctx): RpcAddress => 
   };
   const parts = text.split("://");
   if (parts.length !== 2)
-    return fail(`"${text}" is not SCHEME://ADDRESS (unix://, tcp:// or vsock://)`);
+    return fail(`"${text}" is not SCHEME://ADDRESS (unix://, tcp://, vsock:// or serial://)`);
   const [scheme, rest] = parts;
-  if (!["unix", "tcp", "vsock"].includes(scheme)) {
-    return ["unix", "tcp", "vsock"].includes(scheme.toLowerCase())
+  if (!schemes.includes(scheme)) {
+    return schemes.includes(scheme.toLowerCase())
       ? fail(
           `write the scheme in lower case ("${scheme.toLowerCase()}://"); vAccel's ttrpc matches it exactly`,
         )
-      : fail(`unsupported scheme "${scheme}://"; vAccel speaks unix://, tcp:// and vsock://`);
+      : fail(
+          `unsupported scheme "${scheme}://"; vAccel speaks unix://, tcp:// and vsock:// (and the playground serial://)`,
+        );
   }
   const parsed = parseAfterScheme(scheme, rest);
   return typeof parsed === "string" ? fail(parsed) : parsed;
@@ -96,6 +109,8 @@ export function formatRpcAddress(address: RpcAddress): string {
       return `tcp://${address.host}:${address.port}`;
     case "vsock":
       return `vsock://${address.cid === VMADDR_CID_ANY ? "-1" : address.cid}:${address.port}`;
+    case "serial":
+      return `serial://${address.path}`;
   }
 }
 
@@ -121,5 +136,11 @@ export function toNetAddress(address: RpcAddress): NetAddress {
       return { host: address.host, port: address.port };
     case "vsock":
       throw new PlaygroundError("unavailable", "vaccel_vsock", VSOCK_UNSUPPORTED_MESSAGE);
+    case "serial":
+      throw new PlaygroundError(
+        "bad_request",
+        "vaccel_serial",
+        "serial:// is a device, not a socket: a client opens it (VaccelClient), nothing listens on it",
+      );
   }
 }

@@ -9,6 +9,8 @@ import {
   rootShareTag,
   runCommandVerb,
   runShareTag,
+  guestVaccelDevice,
+  vaccelPortName,
 } from "./guest-protocol";
 
 /** Paths inside the initramfs. */
@@ -72,11 +74,31 @@ mount_root() {
   fi
   echo "phase rootMounted" >"$ctl"
 }
+# vAccel: the run's agent socket is a virtio-serial port on the host side; the workload gets it as a device of
+# its own small /dev and the address in its environment.
+vaccel_env=
+setup_vaccel() {
+  vport=
+  tries=0
+  while [ -z "$vport" ] && [ $tries -lt 200 ]; do
+    for port in /sys/class/virtio-ports/*; do
+      [ "$(cat "$port/name" 2>/dev/null)" = ${vaccelPortName} ] && vport=$port
+    done
+    [ -z "$vport" ] && usleep 10000
+    tries=$((tries + 1))
+  done
+  [ -n "$vport" ] || fail "no virtio-serial port named ${vaccelPortName}"
+  [ -d ${newRoot}/dev ] || fail "the image has no /dev for the vAccel port"
+  read -r devnum <"$vport/dev"
+  mknod -m 666 ${newRoot}${guestVaccelDevice} c \${devnum%%:*} \${devnum##*:}
+  vaccel_env="VACCEL_RPC_ADDRESS=serial://${guestVaccelDevice}"
+}
 mount_tmp() {
   [ -d ${newRoot}/tmp ] && mount -t tmpfs -o size=$1,mode=1777 tmp ${newRoot}/tmp
 }
 
 tmpfs_bytes=16777216
+vaccel=0
 ${newlineVariable}='
 '
 read -r cmdline </proc/cmdline
@@ -104,6 +126,7 @@ case " $cmdline " in
   . ${runShare}/${launchFileName}
   mount_root
   mount_tmp $tmpfs_bytes
+  [ "$vaccel" = 1 ] && setup_vaccel
   hostname sandbox
   ;;
 esac
@@ -113,7 +136,7 @@ esac
 # killed by the guest's OOM killer still shows as exit 137.
 echo 0 >/proc/sys/kernel/printk
 echo ${consoleMarkers.workload}
-env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=xterm \\
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=xterm $vaccel_env \\
   chroot ${newRoot} "$@" </dev/null
 code=$?
 echo "exit $code" >"$ctl"

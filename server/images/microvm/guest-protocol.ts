@@ -33,3 +33,11 @@ export const poolBootParam = "sbpg.pool";
  */
 export const runCommandVerb = "run";
 export const newlineVariable = "nl";
+
+/**
+ * The virtio-serial port whose host end is the run's vAccel agent socket (QEMU connects to it). The init gives the
+ * workload that port as this device and VACCEL_RPC_ADDRESS=serial://<device>: not a vAccel scheme, the playground's
+ * own (the guest client opens the device as a byte stream); a cold launch file says `vaccel=1` to ask for it.
+ */
+export const vaccelPortName = "vaccel";
+export const guestVaccelDevice = "/dev/vaccel";

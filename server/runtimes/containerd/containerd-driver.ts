@@ -14,6 +14,7 @@ import { resourcePrefix } from "../../engine/driver";
 import { cgroupPids, removeCgroups } from "../cgroups";
 import { RuntimeLaunchError } from "../oci-cli-driver";
 import { buildOciSpec } from "../oci-spec";
+import { vaccelOciAdditions } from "../vaccel-mount";
 import { sleep, waitForExit } from "../process-exit";
 import type { ContainerdDaemon } from "./containerd-daemon";
 import { parseRfc3339Ms, type ContainerdEvent } from "./containerd-events";
@@ -117,6 +118,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
       await mountSnapshotView(this.daemon, name, image.chainId, rootfs);
       ctx.mark("snapshotMounted");
       const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+      const vaccel = vaccelOciAdditions(spec.vaccel);
       const config = buildOciSpec({
         rootfsPath: rootfs,
         command: spec.command,
@@ -125,6 +127,8 @@ export abstract class ContainerdDriver implements SandboxDriver {
         cgroupsPath: `${this.cgroupParent}/${name}`,
         userNamespace,
         seccomp,
+        extraMounts: vaccel.mounts,
+        extraEnv: vaccel.env,
       });
       const specFile = path.join(bundle, "config.json");
       await fs.writeFile(specFile, JSON.stringify(config));

@@ -18,6 +18,7 @@ export interface ContainerdRuncOptions {
 export const runcShimRuntime = "io.containerd.runc.v2";
 
 export class ContainerdRuncDriver extends ContainerdDriver {
+  readonly vaccelTransport = "unix socket bind-mounted at /run/vaccel";
   private readonly probeImage: () => Promise<ImageRef | null>;
 
   constructor(options: ContainerdRuncOptions) {

@@ -21,6 +21,8 @@ export interface VmInput {
   name: string;
   rootfsPath: string;
   memoryBytes: number;
+  /** The run's vAccel agent socket, for a second virtio-serial port (cold launches only). */
+  vaccelSocketPath?: string | null;
 }
 
 export interface VmRun {
@@ -99,7 +101,7 @@ export class MicroVm {
       if ("run" in launch)
         await fs.writeFile(
           path.join(runShare, launchFileName),
-          launchScript(launch.run.command, launch.run.tmpfsBytes),
+          launchScript(launch.run.command, launch.run.tmpfsBytes, Boolean(input.vaccelSocketPath)),
         );
     } catch (err) {
       control?.server.close();
@@ -115,6 +117,7 @@ export class MicroVm {
       rootfsPath: input.rootfsPath,
       launch: "run" in launch ? { runSharePath: runShare } : launch,
       controlSocketPath: socketPath,
+      vaccelSocketPath: input.vaccelSocketPath,
     });
     log.debug({ qemu: input.qemuBinary, args }, "starting microVM");
     return new MicroVm(input, args, control, sink);

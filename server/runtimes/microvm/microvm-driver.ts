@@ -55,6 +55,7 @@ export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
   readonly name = "QEMU microVM, built in";
   readonly kind = "vm" as const;
+  readonly vaccelTransport = "virtio-serial port, VACCEL_RPC_ADDRESS=serial:///dev/vaccel";
   private readonly options: MicrovmOptions;
   /** One folder per VM, named by its resource name. */
   private readonly vmsDir: string;
@@ -91,10 +92,13 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
-    if (spec.fromPool) {
+    // A pooled VM's serial ports exist from its boot, before any run's agent socket does: vAccel runs boot cold.
+    if (spec.fromPool && !spec.vaccel) {
       const vm = this.pool?.claim((candidate) => this.fits(candidate, spec));
       if (vm) return this.launchPooled(vm, spec, ctx);
       ctx.mark("poolMiss");
+    } else if (spec.fromPool) {
+      ctx.mark("poolSkippedForVaccel");
     }
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
@@ -109,6 +113,7 @@ export class MicrovmDriver implements SandboxDriver {
         command: spec.command,
         memoryBytes: spec.limits.memoryBytes,
         tmpfsBytes: spec.limits.tmpfsBytes,
+        vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
       },
       ctx,
     );
@@ -240,6 +245,7 @@ export class MicrovmDriver implements SandboxDriver {
         machine: "microvm, 1 vCPU, no firmware",
         rootfs: "image rootfs over virtio-9p, read-only",
         network: "none (no network device)",
+        vaccel: "virtio-serial port to the run's agent socket (cold boots only; not the warm pool)",
         stateDir: this.vmsDir,
       },
     };

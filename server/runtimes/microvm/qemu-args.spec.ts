@@ -118,3 +118,23 @@ describe("runCommandLine", () => {
     expect(stdout.split("\0").slice(0, -1)).toEqual(["run", "4096", ...awkward]);
   });
 });
+
+describe("the vAccel port", () => {
+  it("is a second virtio-serial port that connects to the run's agent socket, only when asked", () => {
+    expect(buildQemuArgs(input).join(" ")).not.toMatch(/vaccel/);
+    const args = buildQemuArgs({ ...input, vaccelSocketPath: "/run/x/vaccel/sbpg-abc/agent.sock" });
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "socket,id=vaccel,path=/run/x/vaccel/sbpg-abc/agent.sock",
+        "virtserialport,chardev=vaccel,name=vaccel",
+      ]),
+    );
+    // A client chardev: QEMU connects to the agent, it does not listen.
+    expect(args.join(" ")).not.toMatch(/server=on|server,/);
+  });
+
+  it("is asked for in the launch file", () => {
+    expect(launchScript(["true"], 1024, true)).toBe("tmpfs_bytes=1024\nvaccel=1\nset -- 'true'\n");
+    expect(launchScript(["true"], 1024)).not.toMatch(/vaccel/);
+  });
+});

@@ -6,6 +6,7 @@ import {
   rootShareTag,
   runCommandVerb,
   runShareTag,
+  vaccelPortName,
 } from "../../images/microvm/guest-protocol";
 
 export type Accel = "kvm" | "tcg";
@@ -20,6 +21,8 @@ export interface QemuArgsInput {
   /** A cold VM reads its launch file from the run share; a warm-pool VM mounts a /tmp this big and waits for its run. */
   launch: { runSharePath: string } | { poolTmpfsBytes: number };
   controlSocketPath: string;
+  /** The run's vAccel agent socket: QEMU connects a second virtio-serial port to it. */
+  vaccelSocketPath?: string | null;
 }
 
 /** Below this the guest's kernel and 9p page cache leave the workload too little; 72M is the least that boots. */
@@ -89,6 +92,15 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     `socket,id=c0,path=${escapeOption(input.controlSocketPath)}`,
     "-device",
     `virtserialport,chardev=c0,name=${controlPortName}`,
+    // The agent listens before QEMU starts; the port's bytes are the guest's ttrpc stream, one connection per VM.
+    ...(input.vaccelSocketPath
+      ? [
+          "-chardev",
+          `socket,id=vaccel,path=${escapeOption(input.vaccelSocketPath)}`,
+          "-device",
+          `virtserialport,chardev=vaccel,name=${vaccelPortName}`,
+        ]
+      : []),
   ];
 }
 
@@ -96,8 +108,8 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
 export const escapeOption = (value: string) => value.replace(/,/g, ",,");
 
 /** The run share's launch file: the argv as `set --` with single-quoted words, which the init sources. */
-export function launchScript(command: string[], tmpfsBytes: number): string {
-  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nset -- ${quoteWords(command)}\n`;
+export function launchScript(command: string[], tmpfsBytes: number, vaccel = false): string {
+  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\n${vaccel ? "vaccel=1\n" : ""}set -- ${quoteWords(command)}\n`;
 }
 
 /** The same for a warm-pool VM, as the one control line it waits for; the init evaluates what follows the verb. */

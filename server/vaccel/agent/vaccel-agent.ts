@@ -1,4 +1,5 @@
 // The host side of vAccel RPC: serves vaccel.AgentService over ttrpc and hands ops to an AccelBackend.
+import type { Socket } from "node:net";
 import type { Logger } from "@/server/log/logger";
 import { encodeMessage, decodeMessage, lookupMessage } from "../proto-root";
 import { DEFAULT_RPC_ADDRESS, parseRpcAddress, type RpcAddress } from "../rpc-address";
@@ -39,6 +40,7 @@ export class VaccelAgent {
   private readonly limits: AgentLimits;
   private readonly logger?: Pick<Logger, "warn" | "debug" | "info">;
   private readonly sandboxes = new WeakMap<TtrpcConnection, SandboxState>();
+  private readonly connected = new Set<SandboxState>();
   private readonly sessionIds = new IdCounter();
   private readonly resourceIds = new IdCounter();
 
@@ -108,6 +110,19 @@ export class VaccelAgent {
     return this.server.listen(typeof address === "string" ? parseRpcAddress(address) : address);
   }
 
+  /** Serves one sandbox's connection accepted on its own socket (see sandbox-endpoints.ts). */
+  serveConnection(socket: Socket): void {
+    this.server.accept(socket);
+  }
+
+  /** Sessions open across every connected sandbox. */
+  get sessionCount(): number {
+    let count = 0;
+    for (const state of this.connected) count += state.sessionCount;
+    return count;
+  }
+
+  /** Stops listening and drops every connection, those served through serveConnection too. */
   close(): Promise<void> {
     return this.server.close();
   }
@@ -135,7 +150,9 @@ export class VaccelAgent {
     if (!sandbox) {
       const state = new SandboxState(this.limits, this.sessionIds, this.resourceIds);
       this.sandboxes.set(connection, state);
+      this.connected.add(state);
       connection.onClose(() => {
+        this.connected.delete(state);
         this.logger?.debug(
           {
             connection: connection.id,

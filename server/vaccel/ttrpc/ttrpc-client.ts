@@ -1,6 +1,7 @@
 // A ttrpc client for unary calls: odd stream ids counting up by 2, replies matched by stream id.
 import net from "node:net";
 import { type RpcAddress, toNetAddress } from "../rpc-address";
+import { openSerialStream } from "./serial-stream";
 import {
   DEFAULT_MAX_FRAME_BYTES,
   FrameDecoder,
@@ -39,6 +40,8 @@ export class TtrpcClient {
   private constructor(
     private readonly socket: net.Socket,
     private readonly options: TtrpcClientOptions,
+    /** A socket's peer answers end() by closing; a device never does, so it is closed at once. */
+    private readonly halfCloses = true,
   ) {
     const decoder = new FrameDecoder({
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
@@ -77,6 +80,9 @@ export class TtrpcClient {
     address: RpcAddress,
     options: TtrpcClientOptions = {},
   ): Promise<TtrpcClient> {
+    // serial://: the device is there or not; there is nothing to connect to or wait for.
+    if (address.scheme === "serial")
+      return new TtrpcClient(await openSerialStream(address.path), options, false);
     const netAddress = toNetAddress(address);
     const socket = net.createConnection(netAddress);
     await new Promise<void>((resolve, reject) => {
@@ -166,6 +172,10 @@ export class TtrpcClient {
     if (this.socket.destroyed) return;
     await new Promise<void>((resolve) => {
       this.socket.once("close", () => resolve());
+      if (!this.halfCloses) {
+        this.socket.destroy();
+        return;
+      }
       this.socket.end();
       setTimeout(() => this.socket.destroy(), 1_000).unref();
     });

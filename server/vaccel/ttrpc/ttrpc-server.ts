@@ -1,4 +1,4 @@
-// A ttrpc server for unary calls on a unix socket or TCP port; one TtrpcConnection per accepted socket.
+// A ttrpc server for unary calls on a unix socket or TCP port (or sockets accepted elsewhere); one TtrpcConnection per socket.
 import net from "node:net";
 import { rm } from "node:fs/promises";
 import type { Logger } from "@/server/log/logger";
@@ -104,16 +104,17 @@ export class TtrpcServer {
 
   /** Stops accepting, drops every connection (their close listeners run), removes the socket file. */
   async close(): Promise<void> {
+    for (const connection of this.connections) connection.socket.destroy();
     const server = this.server;
     if (!server) return;
     this.server = null;
-    for (const connection of this.connections) connection.socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     if (this.unixPath) await rm(this.unixPath, { force: true });
     this.unixPath = null;
   }
 
-  private accept(socket: net.Socket): void {
+  /** Serves a socket some other listener accepted (a sandbox's own unix socket); close() drops it too. */
+  accept(socket: net.Socket): void {
     const connection = new TtrpcConnection(socket);
     this.connections.add(connection);
     const decoder = new FrameDecoder({ maxFrameBytes: this.maxFrameBytes });

@@ -1,0 +1,63 @@
+// The host's one vAccel agent as the server runs it: an onnxruntime backend, an optional shared listener, per-run sockets.
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "../log/logger";
+import { VaccelAgent } from "./agent/vaccel-agent";
+import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
+import { formatRpcAddress, parseRpcAddress, type RpcAddress } from "./rpc-address";
+import { SandboxEndpoints } from "./sandbox-endpoints";
+
+export interface HostAgentOptions {
+  /** A vAccel address (unix:// or tcp://) to listen on as vaccel-rpc-agent would; null: per-run sockets only. */
+  address: string | null;
+  stateDir: string;
+  log: Logger;
+}
+
+export interface HostAgentStatus {
+  /** The shared listener's address; null when only per-run sockets serve. */
+  address: string | null;
+  backend: OnnxBackendDescription;
+  sessions: number;
+}
+
+export interface HostAgent {
+  endpoints: SandboxEndpoints;
+  status(): Promise<HostAgentStatus>;
+  close(): Promise<void>;
+}
+
+export async function startHostAgent(options: HostAgentOptions): Promise<HostAgent> {
+  const log = options.log.child({ component: "vaccel-agent" });
+  const backend = new OnnxBackend();
+  const agent = new VaccelAgent({ backend, logger: log });
+  let bound: RpcAddress | null = null;
+  if (options.address) {
+    const address = parseRpcAddress(options.address);
+    if (address.scheme === "unix" && !address.abstract) await removeStaleSocket(address.path);
+    bound = await agent.listen(address);
+    log.info({ address: formatRpcAddress(bound) }, "vaccel agent listening");
+  }
+  // In the background: the server answers at once, and the first guest call finds the models open.
+  void backend.warmUp().then(
+    (modelLoadMs) => log.info({ modelLoadMs }, "vaccel agent: models loaded"),
+    (err: unknown) => log.error({ err }, "vaccel agent: loading the models failed"),
+  );
+  return {
+    endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel")),
+    async status() {
+      return {
+        address: bound && formatRpcAddress(bound),
+        backend: await backend.describe(),
+        sessions: agent.sessionCount,
+      };
+    },
+    close: () => agent.close(),
+  };
+}
+
+/** A socket file left by an earlier process would make listen fail with EADDRINUSE; anything else is not ours to remove. */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  const stat = await fs.lstat(socketPath).catch(() => null);
+  if (stat?.isSocket()) await fs.rm(socketPath, { force: true });
+}

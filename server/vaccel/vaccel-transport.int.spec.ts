@@ -1,0 +1,143 @@
+// A sandbox reaches the host's vAccel agent through its own transport, and only its own: runc, gVisor and
+// containerd over a bind-mounted unix socket, the microVM over a virtio-serial port. Never over a network.
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostReplySchema } from "../../lib/api/schemas";
+import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+
+let host: TestHost;
+
+beforeAll(async () => {
+  host = await startTestHost({ SBPG_MICROVM_POOL_SIZE: "0" });
+});
+afterAll(async () => host?.close());
+
+const ping = "node /opt/guest/vaccel-ping.mjs";
+const netDevices =
+  "echo net=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ,)";
+
+const vaccelFolders = () => readdir(path.join(host.stateDir, "vaccel")).catch(() => [] as string[]);
+
+describe("the host agent", () => {
+  it("is described on GET /api/host: backend, no shared listener on a test host", async () => {
+    const { status, json } = await host.request("GET", "/api/host");
+    expect(status).toBe(200);
+    const reply = HostReplySchema.parse(json);
+    expect(reply.vaccel).toMatchObject({
+      address: null,
+      backend: { name: "onnxruntime-node", executionProvider: "cpu" },
+      sessions: 0,
+    });
+    expect(reply.vaccel?.backend.version).toMatch(/^\d+\.\d+/);
+    expect(typeof reply.vaccel?.backend.cudaProviderInstalled).toBe("boolean");
+  });
+
+  it("refuses a vAccel run where the agent is off, with the reason", async () => {
+    const off = await startTestHost({ SBPG_VACCEL: "off", SBPG_MICROVM_POOL_SIZE: "0" });
+    try {
+      expect((await off.request("GET", "/api/host")).json.vaccel).toBeNull();
+      const { status, json } = await off.request("POST", "/api/runs", {
+        runtime: "runc",
+        vaccel: true,
+        command: ["true"],
+      });
+      expect(status).toBe(409);
+      expect(json.error.code).toBe("unavailable:vaccel");
+      expect(json.error.message).toMatch(/SBPG_VACCEL=off/);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it("rejects a non-boolean vaccel field", async () => {
+    const { status } = await host.request("POST", "/api/runs", { runtime: "runc", vaccel: "yes" });
+    expect(status).toBe(400);
+  });
+});
+
+describe.each(["runc", "gvisor", "containerd-runc"] as const)("a vAccel run on %s", (runtime) => {
+  it("opens and closes a session over its own socket, still with no network but loopback", async () => {
+    const script = [
+      ping,
+      netDevices,
+      "echo addr=$VACCEL_RPC_ADDRESS",
+      "[ -S /run/vaccel/agent.sock ] && echo socket=yes",
+    ];
+    const { run, logs } = await runToEnd(host, {
+      runtime,
+      image: "node-onnx",
+      vaccel: true,
+      command: ["sh", "-c", script.join("; ")],
+      timeoutMs: 30_000,
+    });
+    expect(logs).toMatch(/^session \d+$/m);
+    expect(logs).toMatch(/^destroyed$/m);
+    expect(logs).toMatch(/^net=lo,$/m);
+    expect(logs).toMatch(/^addr=unix:\/\/\/run\/vaccel\/agent\.sock$/m);
+    expect(logs).toMatch(/^socket=yes$/m);
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(run.timings).toHaveProperty("vaccelListening");
+    expect(await vaccelFolders()).toEqual([]);
+  });
+
+  it("sees only its own socket while another vAccel run holds a session", async () => {
+    const holder = await host.request("POST", "/api/runs", {
+      runtime,
+      vaccel: true,
+      command: ["sleep", "3"],
+      timeoutMs: 30_000,
+    });
+    expect(holder.status).toBe(201);
+    // The run's folder is 0711 (its mapped root may reach the socket, not list the folder): count mounts instead.
+    const script = [
+      "ls -A /run",
+      "grep -c ' /run/vaccel ' /proc/mounts",
+      "[ -S /run/vaccel/agent.sock ] && echo socket=yes",
+      "ls /run/vaccel/.. | wc -l",
+    ];
+    const { logs } = await runToEnd(host, {
+      runtime,
+      vaccel: true,
+      command: ["sh", "-c", script.join("; ")],
+      timeoutMs: 30_000,
+    });
+    expect(logs).toBe("vaccel\n1\nsocket=yes\n1\n");
+    expect((await vaccelFolders()).length).toBeGreaterThanOrEqual(1);
+    await waitForEnd(host, holder.json.id);
+    expect(await vaccelFolders()).toEqual([]);
+  });
+
+  it("has no /run/vaccel and no address without vaccel", async () => {
+    const { logs } = await runToEnd(host, {
+      runtime,
+      command: [
+        "sh",
+        "-c",
+        "echo addr=$VACCEL_RPC_ADDRESS; ls /run/vaccel 2>&1 | head -c 0; echo done",
+      ],
+    });
+    expect(logs).toBe("addr=\ndone\n");
+  });
+});
+
+describe("a vAccel run on microvm", () => {
+  it("opens and closes a session over its virtio-serial port", async () => {
+    const script = [ping, netDevices, "echo addr=$VACCEL_RPC_ADDRESS"];
+    const { run, logs } = await runToEnd(host, {
+      runtime: "microvm",
+      image: "node-onnx",
+      vaccel: true,
+      pool: true,
+      command: ["sh", "-c", script.join("; ")],
+      timeoutMs: 90_000,
+    });
+    expect(logs).toMatch(/^session \d+$/m);
+    expect(logs).toMatch(/^destroyed$/m);
+    expect(logs).toMatch(/^net=lo,$/m);
+    expect(logs).toMatch(/^addr=serial:\/\/\/dev\/vaccel$/m);
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(run.timings).toHaveProperty("poolSkippedForVaccel");
+    expect(await vaccelFolders()).toEqual([]);
+  }, 120_000);
+});
