@@ -33,6 +33,7 @@ import type { OciCliDriver } from "../server/runtimes/oci-cli-driver";
 import { buildOciSpec } from "../server/runtimes/oci-spec";
 import { runCommand } from "../server/runtimes/process-exit";
 import { RuncDriver } from "../server/runtimes/runc";
+import { writableRunDir } from "./lib/run-dir";
 import { summarize } from "./lib/stats";
 
 const command = ["sh", "-c", "echo hi"];
@@ -489,14 +490,6 @@ async function connectSocket(url: string): Promise<Socket> {
     });
   });
   return socket;
-}
-
-/** /run is a tmpfs like the playground's default state folder; fall back to the temp folder elsewhere. */
-async function writableRunDir(): Promise<string> {
-  return fs.access("/run", fs.constants.W_OK).then(
-    () => "/run",
-    () => os.tmpdir(),
-  );
 }
 
 /** On a terminal only, so a redirected report stays clean. */

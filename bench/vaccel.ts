@@ -1,13 +1,25 @@
 // vAccel benchmark, in one process: (a) the agent's round trip for an op that does no work, over a unix socket;
 // (b) OCR of a generated line in this process against the same OCR offloaded through agent + client;
-// (c) infer.mjs inside the sandboxes, on their CPU and offloaded, once the server can connect a run to the agent.
+// (c) infer.mjs inside each sandbox runtime, on the sandbox's own CPU and offloaded through the server's agent.
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { CreateRunBodySchema } from "../lib/api/schemas";
+import {
+  CreateRunBodySchema,
+  CreateRunReplySchema,
+  HostReplySchema,
+  RunSnapshotSchema,
+  RuntimesReplySchema,
+  isTerminalState,
+  type RunSnapshot,
+} from "../lib/api/schemas";
+import { loadConfig } from "../server/config/env";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { createLogger } from "../server/log/logger";
 import { VaccelAgent } from "../server/vaccel/agent/vaccel-agent";
 import { GENOP_OCR, encodeGenopOp } from "../server/vaccel/backends/genop-ops";
 import { OnnxBackend } from "../server/vaccel/backends/onnx-backend";
@@ -16,9 +28,12 @@ import { renderTextLine } from "../server/vaccel/inference/bitmap-font";
 import { decodeImage, encodePng } from "../server/vaccel/inference/image-codec";
 import { OcrModels } from "../server/vaccel/inference/ocr-models";
 import { recognizeText } from "../server/vaccel/inference/ocr-pipeline";
+import { type InferResult, parseResultLine } from "../server/vaccel/guest/infer-options";
+import { writableRunDir } from "./lib/run-dir";
 import { type Summary, summarize } from "./lib/stats";
 
 const TEXT = "HELLO 2026";
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /** Targets from the issue, checked against medians (a benchmark reports; it does not fail). */
 const targets = {
@@ -31,10 +46,32 @@ const targets = {
 const publishedFigure =
   "vAccel (published): guest-vs-host overhead under 5% for jetson-inference over virtio";
 
+/** (c) runtimes in the order they are run; those the host lacks are skipped with the reason. */
+const sandboxRuntimes = ["runc", "gvisor", "containerd-runc", "microvm"] as const;
+type SandboxRuntime = (typeof sandboxRuntimes)[number];
+const mib = 2 ** 20;
+/** (c) onnxruntime and three OCR models in the sandbox: more than the default 128 MiB. */
+const sandboxMemoryBytes = 256 * mib;
+/** (c) per-run limits: the microVM boots and infers under TCG on most hosts this runs on. */
+const containerTimeoutMs = 120_000;
+const vmTimeoutMs = 180_000;
+/** (c) how long to wait for the server's agent to open its models before measuring anyway. */
+const modelWaitMs = 15_000;
+
 const ArgsSchema = z.object({
   roundTrips: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
   ocrIterations: z.coerce.number().int().min(20).max(10_000).default(60),
   warmup: z.coerce.number().int().min(0).max(1_000).default(3),
+  /** (c) infer.mjs --iterations in a container (runc, gVisor, containerd). */
+  iterations: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** (c) infer.mjs --iterations in the microVM: fewer, inference is emulated under TCG. */
+  vmIterations: z.coerce.number().int().min(1).max(10_000).default(3),
+  /** (c) a comma-separated subset of the sandbox runtimes; "none" skips (c). */
+  runtimes: z
+    .string()
+    .default(sandboxRuntimes.join(","))
+    .transform((text) => (text === "none" ? [] : text.split(",").map((r) => r.trim())))
+    .pipe(z.array(z.enum(sandboxRuntimes))),
 });
 type Args = z.infer<typeof ArgsSchema>;
 
@@ -44,6 +81,9 @@ async function main(): Promise<void> {
       "round-trips": { type: "string" },
       "ocr-iterations": { type: "string" },
       warmup: { type: "string" },
+      iterations: { type: "string" },
+      "vm-iterations": { type: "string" },
+      runtimes: { type: "string" },
     },
     strict: true,
   });
@@ -51,6 +91,9 @@ async function main(): Promise<void> {
     roundTrips: values["round-trips"],
     ocrIterations: values["ocr-iterations"],
     warmup: values.warmup,
+    iterations: values.iterations,
+    vmIterations: values["vm-iterations"],
+    runtimes: values.runtimes,
   });
   if (!parsed.success) throw new Error(`bad arguments:\n${z.prettifyError(parsed.error)}`);
   const args = parsed.data;
@@ -61,6 +104,14 @@ async function main(): Promise<void> {
   const models = new OcrModels();
   const agent = new VaccelAgent({ backend: new OnnxBackend({ models }) });
   let client: VaccelClient | undefined;
+  let released: Promise<void> | undefined;
+  // Once, whether (c) comes or an error does: the agent and models of (a) and (b).
+  const release = () =>
+    (released ??= (async () => {
+      await client?.close();
+      await agent.close();
+      await models.release();
+    })());
   try {
     const address = `unix://${path.join(dir, "agent.sock")}`;
     await agent.listen(address);
@@ -69,16 +120,17 @@ async function main(): Promise<void> {
       `vAccel benchmark: node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, agent on ${address}`,
     );
     console.log(
-      `settings: ${args.roundTrips} round trips, ${args.ocrIterations} OCR iterations per side, ${args.warmup} warm-up\n`,
+      `settings: ${args.roundTrips} round trips, ${args.ocrIterations} OCR iterations per side, ${args.warmup} warm-up; ` +
+        `in sandboxes ${args.iterations} inferences per container run, ${args.vmIterations} per microVM run (${args.runtimes.join(", ") || "none"})\n`,
     );
     const roundTrip = await measureRoundTrips(client, args);
     const offload = await measureOffload(client, models, args);
-    measureInSandboxes();
-    printVerdicts(roundTrip, offload);
+    // The sandboxes' runs below have the CPU to themselves and the server's agent: this process's models are done.
+    await release();
+    const sandboxes = await measureInSandboxes(args, offload);
+    printVerdicts(roundTrip, offload, sandboxes);
   } finally {
-    await client?.close();
-    await agent.close();
-    await models.release();
+    await release();
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
@@ -175,18 +227,266 @@ async function measureOffload(
   return figures;
 }
 
-function measureInSandboxes(): void {
-  console.log("(c) infer.mjs inside runc / gVisor / microVM, on their CPU vs offloaded");
-  if (!("vaccel" in CreateRunBodySchema.shape)) {
-    console.log("  in-sandbox runs: not wired yet (POST /api/runs has no `vaccel` field)\n");
-    return;
-  }
-  console.log(
-    "  in-sandbox runs: not wired yet (the API takes `vaccel`, this benchmark does not drive sandboxes yet)\n",
-  );
+interface SandboxRow {
+  runtime: SandboxRuntime;
+  mode: "cpu" | "vaccel";
+  /** The run's own timings: request to the workload's exit. */
+  totalMs: number | null;
+  result: InferResult | null;
+  /** Why the run gave no RESULT line (failed, timed out, bad output). */
+  error: string | null;
 }
 
-function printVerdicts(roundTrip: RoundTripFigures, offload: OffloadFigures): void {
+interface SandboxFigures {
+  rows: SandboxRow[];
+  /** Runs whose text was not TEXT, or that gave none. */
+  wrong: string[];
+}
+
+/**
+ * The same workload in every sandbox, twice: inference on the sandbox's CPU, then offloaded to the server's agent
+ * (VACCEL_RPC_ADDRESS: a bind-mounted unix socket in the containers, a virtio-serial port in the microVM).
+ */
+async function measureInSandboxes(args: Args, offload: OffloadFigures): Promise<SandboxFigures> {
+  console.log(
+    `(c) infer.mjs --op ocr inside each sandbox: on its own CPU vs offloaded through vAccel`,
+  );
+  const figures: SandboxFigures = { rows: [], wrong: [] };
+  if (args.runtimes.length === 0) {
+    console.log("  skipped (--runtimes none)\n");
+    return figures;
+  }
+  const stateDir = await fs.mkdtemp(path.join(await writableRunDir(), "sbpg-bench-vaccel-"));
+  let server: PlaygroundServer | null = null;
+  try {
+    const config = loadConfig({
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SBPG_STATE_DIR: stateDir,
+      SBPG_CACHE_DIR: process.env.SBPG_CACHE_DIR ?? path.join(repoRoot, ".cache"),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      SBPG_VACCEL: "on",
+      // Per-run sockets only: no shared listener competing for the default port.
+      SBPG_VACCEL_ADDRESS: "",
+      // No pool: a vAccel run boots its own VM anyway, and an idle pool VM would take CPU from the measured ones.
+      SBPG_MICROVM_POOL_SIZE: "0",
+      SBPG_MEMORY_LIMIT_BYTES: String(sandboxMemoryBytes),
+      SBPG_MAX_TIMEOUT_MS: String(Math.max(containerTimeoutMs, vmTimeoutMs)),
+    });
+    server = await startPlaygroundServer(config, createLogger(config.logLevel), null);
+    const host = await waitForAgentModels(server.url);
+    const image = host.images.find((i) => i.name === "node-onnx");
+    if (!image?.available) {
+      console.log(
+        `  skipped: the node-onnx image is not available (${image?.reason ?? "unknown image"}); run \`npx tsx server/images/build-images.ts\`\n`,
+      );
+      return figures;
+    }
+    const loads = Object.entries(host.vaccel?.backend.modelLoadMs ?? {});
+    console.log(
+      `  server ${server.url}, agent ${host.vaccel?.backend.name ?? "?"} ${host.vaccel?.backend.version ?? ""}, models ${loads.length ? loads.map(([m, ms]) => `${m} ${ms.toFixed(0)} ms`).join(", ") : "still loading"}; sandbox memory ${sandboxMemoryBytes / mib} MiB`,
+    );
+
+    const runtimes = await fetchJson(`${server.url}/api/runtimes`, RuntimesReplySchema);
+    for (const runtime of args.runtimes) {
+      const info = runtimes.runtimes.find((r) => r.id === runtime);
+      if (!info?.available) {
+        console.log(`  ${runtime}: skipped (${info?.reason ?? "no such runtime"})`);
+        continue;
+      }
+      const vm = runtime === "microvm";
+      const iterations = vm ? args.vmIterations : args.iterations;
+      for (const mode of ["cpu", "vaccel"] as const) {
+        const row = await inferInSandbox(server.url, runtime, mode, iterations, vm);
+        figures.rows.push(row);
+        const what = row.result
+          ? `median ${row.result.medianMs.toFixed(1)} ms, read ${JSON.stringify(row.result.result)}`
+          : `FAILED: ${row.error}`;
+        console.log(
+          `  ${runtime} ${mode}: ${iterations} inferences, run ${formatSeconds(row.totalMs)}, ${what}`,
+        );
+      }
+    }
+  } finally {
+    await server?.close();
+    await fs.rm(stateDir, { recursive: true, force: true });
+  }
+
+  for (const row of figures.rows) {
+    if (row.result?.result !== TEXT) {
+      figures.wrong.push(
+        `${row.runtime} ${row.mode}: ${row.result ? `read ${JSON.stringify(row.result.result)}` : `no result (${row.error})`}`,
+      );
+    }
+  }
+  printSandboxTable(figures, offload);
+  return figures;
+}
+
+/** The agent opens its models in the background when the server starts: measure once they are open, or after a while. */
+async function waitForAgentModels(url: string): Promise<z.infer<typeof HostReplySchema>> {
+  const deadline = performance.now() + modelWaitMs;
+  for (;;) {
+    const host = await fetchJson(`${url}/api/host`, HostReplySchema);
+    if (!host.vaccel) throw new Error("GET /api/host shows no vAccel agent, with SBPG_VACCEL=on");
+    const loaded = Object.keys(host.vaccel.backend.modelLoadMs);
+    if (["det", "cls", "rec"].every((m) => loaded.includes(m))) return host;
+    if (performance.now() > deadline) {
+      console.log(
+        `  the agent's models are not all open after ${modelWaitMs} ms (${loaded.join(", ") || "none"}); measuring anyway`,
+      );
+      return host;
+    }
+    await sleep(100);
+  }
+}
+
+async function inferInSandbox(
+  url: string,
+  runtime: SandboxRuntime,
+  mode: "cpu" | "vaccel",
+  iterations: number,
+  vm: boolean,
+): Promise<SandboxRow> {
+  const timeoutMs = vm ? vmTimeoutMs : containerTimeoutMs;
+  const body = CreateRunBodySchema.parse({
+    runtime,
+    image: "node-onnx",
+    command: [
+      "sh",
+      "-c",
+      `ORT_DISABLE_TELEMETRY=1 exec node /opt/guest/infer.mjs --op ocr --text "${TEXT}" --iterations ${iterations}`,
+    ],
+    timeoutMs,
+    ...(mode === "vaccel" ? { vaccel: true } : {}),
+  });
+  const row: SandboxRow = { runtime, mode, totalMs: null, result: null, error: null };
+  const reply = await fetch(`${url}/api/runs`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const created: unknown = await reply.json();
+  if (reply.status !== 201) {
+    row.error = `POST /api/runs answered ${reply.status}: ${JSON.stringify(created)}`;
+    return row;
+  }
+  const { id } = CreateRunReplySchema.parse(created);
+  const run = await waitForRun(url, id, timeoutMs + 60_000);
+  const logs = await fetch(`${url}/api/runs/${id}/logs`).then((r) => r.text());
+  row.totalMs = run.timings.exited ?? null;
+  try {
+    row.result = parseResultLine(logs) ?? null;
+  } catch (err) {
+    row.error = `bad RESULT line: ${(err as Error).message}`;
+  }
+  if (row.result && row.result.mode !== mode) {
+    row.error = `the workload ran in ${row.result.mode} mode, not ${mode}`;
+    row.result = null;
+  }
+  if (!row.result && !row.error) {
+    const tail = logs.trim().split("\n").slice(-3).join(" | ");
+    row.error = `run ${id} ended ${run.state} (exit ${run.exitCode}, ${run.error?.message ?? "no error"}) without a RESULT line; output ends: ${tail.slice(-400)}`;
+  } else if (run.state !== "exited" || run.exitCode !== 0) {
+    row.error = `run ${id} ended ${run.state} (exit ${run.exitCode})`;
+  }
+  return row;
+}
+
+async function waitForRun(url: string, id: string, timeoutMs: number): Promise<RunSnapshot> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const run = await fetchJson(`${url}/api/runs/${id}`, RunSnapshotSchema);
+    if (isTerminalState(run.state)) return run;
+    if (performance.now() > deadline)
+      throw new Error(`run ${id} still ${run.state} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function fetchJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
+  const reply = await fetch(url);
+  if (!reply.ok) throw new Error(`GET ${url} answered ${reply.status}`);
+  return schema.parse(await reply.json());
+}
+
+function printSandboxTable(figures: SandboxFigures, offload: OffloadFigures): void {
+  const header = ["runtime", "mode", "run total", "load", "median", "p95", "n", "result"];
+  const ms = (value: number | undefined | null) => (value == null ? "-" : `${value.toFixed(1)} ms`);
+  const lines: string[][] = [
+    header,
+    [
+      "host (b)",
+      "in process",
+      "-",
+      "-",
+      ms(offload.direct.median),
+      ms(offload.direct.p95),
+      String(offload.direct.count),
+      JSON.stringify(TEXT),
+    ],
+    [
+      "host (b)",
+      "unix socket",
+      "-",
+      "-",
+      ms(offload.offloaded.median),
+      ms(offload.offloaded.p95),
+      String(offload.offloaded.count),
+      JSON.stringify(TEXT),
+    ],
+    ...figures.rows.map((row) => [
+      row.runtime,
+      row.mode,
+      formatSeconds(row.totalMs),
+      ms(row.result?.loadMs),
+      ms(row.result?.medianMs),
+      ms(row.result?.p95Ms),
+      row.result ? String(row.result.iterations) : "-",
+      row.result ? JSON.stringify(row.result.result) : `FAILED: ${row.error}`,
+    ]),
+  ];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  console.log("");
+  for (const line of lines) {
+    console.log(
+      `  ${line.map((cell, i) => (i < 2 || i === 7 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`.trimEnd(),
+    );
+  }
+  console.log(
+    "  (run total: request → exited, from the run's timings; load: CPU opening the models, vaccel connecting + creating the session;",
+  );
+  console.log("   median / p95: one OCR each, PNG to text, measured inside the sandbox)");
+  for (const runtime of sandboxRuntimes) {
+    const cpu = figures.rows.find((r) => r.runtime === runtime && r.mode === "cpu")?.result;
+    const offloaded = figures.rows.find(
+      (r) => r.runtime === runtime && r.mode === "vaccel",
+    )?.result;
+    if (!cpu || !offloaded) continue;
+    console.log(
+      `  ${runtime}: offload speedup ${(cpu.medianMs / offloaded.medianMs).toFixed(2)}× per inference ` +
+        `(${cpu.medianMs.toFixed(1)} → ${offloaded.medianMs.toFixed(1)} ms; host in process ${offload.direct.median.toFixed(1)} ms)`,
+    );
+  }
+  if (figures.wrong.length === 0) {
+    console.log(`  result check: every run read "${TEXT}"\n`);
+  } else {
+    console.log(`  result check: FAIL, ${figures.wrong.length} run(s) did not read "${TEXT}":`);
+    for (const line of figures.wrong) console.log(`    ${line}`);
+    console.log("");
+    process.exitCode = 1;
+  }
+}
+
+const formatSeconds = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(2)} s`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function printVerdicts(
+  roundTrip: RoundTripFigures,
+  offload: OffloadFigures,
+  sandboxes: SandboxFigures,
+): void {
   const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
   console.log("targets (medians):");
   const rtt = Math.max(roundTrip.create.median, roundTrip.destroy.median);
@@ -196,6 +496,12 @@ function printVerdicts(roundTrip: RoundTripFigures, offload: OffloadFigures): vo
   console.log(
     `  ${verdict(offload.overhead <= targets.offloadOverhead)}  (b) offload overhead ${formatPercent(offload.overhead)} <= ${formatPercent(targets.offloadOverhead)}`,
   );
+  if (sandboxes.rows.length > 0) {
+    const ok = sandboxes.wrong.length === 0;
+    console.log(
+      `  ${verdict(ok)}  (c) every in-sandbox run read "${TEXT}" (${sandboxes.rows.length - sandboxes.wrong.length}/${sandboxes.rows.length})`,
+    );
+  }
   console.log(`  ${publishedFigure}`);
 }
 
