@@ -428,6 +428,8 @@ function sampleFootprint(run: Run, driver: SandboxDriver, resourceName: string):
     try {
       const footprint = await measureFootprint(await processes(resourceName));
       if (footprint && !run.finished) run.recordFootprint(footprint);
+    } catch {
+      // A sandbox going away mid-sample is normal; the next sample (or none) tells the rest.
     } finally {
       busy = false;
     }

@@ -70,16 +70,19 @@ export async function startPlaygroundServer(
   });
   const io = attachSocketServer(server, engine, log);
   // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
-  void engine.runtimes().then((runtimes) =>
-    log.info(
-      {
-        runtimes: runtimes.map(
-          (r) => `${r.id}:${r.available ? r.version : `unavailable (${r.reason})`}`,
-        ),
-      },
-      "runtimes",
-    ),
-  );
+  void engine
+    .runtimes()
+    .then((runtimes) =>
+      log.info(
+        {
+          runtimes: runtimes.map(
+            (r) => `${r.id}:${r.available ? r.version : `unavailable (${r.reason})`}`,
+          ),
+        },
+        "runtimes",
+      ),
+    )
+    .catch((err: unknown) => log.warn({ err }, "probing the runtimes failed"));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -98,7 +101,7 @@ export async function startPlaygroundServer(
         await engine.shutdown();
         await vaccel?.close();
         await containerd.close();
-        await mounts.release();
+        await mounts.close();
         await removeCgroupParent(cgroupParent);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();

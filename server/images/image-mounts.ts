@@ -7,11 +7,15 @@ import { runCommand } from "../runtimes/process-exit";
 
 export class ImageMounts {
   private readonly mounted = new Map<string, Promise<string>>();
+  private closed = false;
 
   constructor(readonly dir: string) {}
 
   /** Bind-mounts the image's rootfs once (read-only) and returns where sandboxes find it. */
   expose(name: string, rootfsPath: string): Promise<string> {
+    // A probe still running while the server stops must not mount into a folder being removed.
+    if (this.closed)
+      return Promise.reject(new Error("the image mounts are closed: the server is stopping"));
     let pending = this.mounted.get(name);
     if (!pending) {
       pending = this.mount(name, rootfsPath).catch((err: unknown) => {
@@ -21,6 +25,12 @@ export class ImageMounts {
       this.mounted.set(name, pending);
     }
     return pending;
+  }
+
+  /** Stops handing out mounts, then releases them all (server shutdown). */
+  async close(): Promise<string[]> {
+    this.closed = true;
+    return this.release();
   }
 
   /** Unmounts every image mount under the folder, ours or a crashed predecessor's; returns what it removed. */

@@ -283,9 +283,14 @@ export class MicrovmDriver implements SandboxDriver {
       });
     })();
     // A failed probe is not kept: the next launch or probe tries again.
-    void this.accel.then((choice) => {
-      if (!choice.chosen) this.accel = null;
-    });
+    void this.accel.then(
+      (choice) => {
+        if (!choice.chosen) this.accel = null;
+      },
+      () => {
+        this.accel = null;
+      },
+    );
     return this.accel;
   }
 }
