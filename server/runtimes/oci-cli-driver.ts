@@ -1,4 +1,5 @@
 // Shared by runc and gVisor: both take an OCI bundle and the same run/kill/delete/list commands.
+import { probeOnce } from "./probe-once";
 import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import fs from "node:fs/promises";
@@ -80,13 +81,7 @@ export abstract class OciCliDriver implements SandboxDriver {
   }
 
   probe(): Promise<RuntimeAvailability> {
-    this.availability ??= this.detect().catch((err: unknown) => ({
-      available: false,
-      version: null,
-      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
-      install: null,
-      details: {},
-    }));
+    this.availability ??= probeOnce(() => this.detect());
     return this.availability;
   }
 

@@ -1,4 +1,5 @@
 // Shared by every containerd runtime (runc v2 shim, Kata shims): ctr run of our hardened OCI spec on an image snapshot.
+import { probeOnce } from "../probe-once";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -84,13 +85,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
   }
 
   probe(): Promise<RuntimeAvailability> {
-    this.availability ??= this.detect().catch((err: unknown) => ({
-      available: false,
-      version: null,
-      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
-      install: null,
-      details: {},
-    }));
+    this.availability ??= probeOnce(() => this.detect());
     return this.availability;
   }
 

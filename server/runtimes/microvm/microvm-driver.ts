@@ -1,4 +1,5 @@
 // The built-in VM sandbox: QEMU's microvm machine, Debian's kernel, a busybox init, the image's rootfs over 9p.
+import { probeOnce } from "../probe-once";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import {
@@ -76,13 +77,7 @@ export class MicrovmDriver implements SandboxDriver {
 
   /** The host checks are cached; the warm pool's line is current on every call. */
   async probe(): Promise<RuntimeAvailability> {
-    this.availability ??= this.detect().catch((err: unknown) => ({
-      available: false,
-      version: null,
-      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
-      install: null,
-      details: {},
-    }));
+    this.availability ??= probeOnce(() => this.detect());
     const availability = await this.availability;
     if (!availability.available) return availability;
     const warmPool = this.pool
