@@ -1,19 +1,9 @@
 "use client";
-// The only place the serverless page touches chart.js: p50, p95 and max latency per runtime, side by side.
-import { useEffect, useMemo, useRef } from "react";
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LogarithmicScale,
-  Tooltip,
-  type ChartData,
-} from "chart.js";
+// p50, p95 and max latency per runtime, side by side (drawn by the shared BarChart).
+import { useMemo } from "react";
+import type { ChartData } from "chart.js";
+import { BarChart, type ChartTheme } from "@/components/bar-chart/bar-chart";
 import { formatMs } from "@/components/format/format-units";
-
-Chart.register(BarController, BarElement, CategoryScale, LogarithmicScale, Tooltip, Legend);
 
 export interface LatencyRow {
   label: string;
@@ -34,8 +24,6 @@ const series = [
 ] as const;
 
 export function LatencyChart({ rows }: LatencyChartProps) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<Chart<"bar"> | null>(null);
   const data = useMemo(() => chartData(rows), [rows]);
   const description = rows
     .map((row) => {
@@ -46,60 +34,32 @@ export function LatencyChart({ rows }: LatencyChartProps) {
       return `${row.label}: ${figures.join(", ")}`;
     })
     .join("; ");
-
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    const styles = getComputedStyle(canvas);
-    const ink = styles.getPropertyValue("--color-ink").trim() || "#0f172a";
-    const line = styles.getPropertyValue("--color-line").trim() || "#cbd5e1";
-    const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    const chart = new Chart(canvas, {
-      type: "bar",
-      data: { labels: [], datasets: [] },
-      options: {
-        maintainAspectRatio: false,
-        animation: reduceMotion ? false : { duration: 200 },
-        scales: {
-          x: {
-            ticks: { color: ink, font: { size: 14, weight: "bold" } },
-            grid: { display: false },
-          },
-          // Containers answer in tens of milliseconds, a cold VM in seconds: only a log scale shows both.
-          y: {
-            type: "logarithmic",
-            title: { display: true, text: "client latency (log scale)", color: ink },
-            ticks: { color: ink, callback: (value) => logTick(Number(value)) },
-            grid: { color: line },
-          },
-        },
-        plugins: {
-          legend: { position: "bottom", labels: { color: ink, boxWidth: 14 } },
-          tooltip: {
-            callbacks: { label: (item) => `${item.dataset.label}: ${formatMs(Number(item.raw))}` },
-          },
-        },
-      },
-    });
-    chartRef.current = chart;
-    return () => {
-      chart.destroy();
-      chartRef.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    chart.data = data;
-    chart.update();
-  }, [data]);
-
   return (
-    <div className="relative h-80 w-full">
-      <canvas ref={canvasRef} role="img" aria-label={`Latency per runtime. ${description}`} />
-    </div>
+    <BarChart
+      data={data}
+      options={latencyOptions}
+      label={`Latency per runtime. ${description}`}
+      height="20rem"
+    />
   );
+}
+
+function latencyOptions({ ink, line }: ChartTheme) {
+  return {
+    scales: {
+      x: {
+        ticks: { color: ink, font: { size: 14, weight: "bold" as const } },
+        grid: { display: false },
+      },
+      // Containers answer in tens of milliseconds, a cold VM in seconds: only a log scale shows both.
+      y: {
+        type: "logarithmic" as const,
+        title: { display: true, text: "client latency (log scale)", color: ink },
+        ticks: { color: ink, callback: (value: string | number) => logTick(Number(value)) },
+        grid: { color: line },
+      },
+    },
+  };
 }
 
 function chartData(rows: LatencyRow[]): ChartData<"bar"> {
