@@ -132,6 +132,8 @@ export class MicrovmDriver implements SandboxDriver {
   async close(): Promise<void> {
     this.closed = true;
     await this.pool?.close();
+    // A first-boot accel probe still running would recreate its folder under a state folder being removed.
+    await this.accel?.catch(() => undefined);
   }
 
   /** A claimed VM: the run goes to it as one line on the control port, and the VM is the run's from here. */
