@@ -1,5 +1,7 @@
 // Benchmark: containerd-runc launch-to-exit vs raw `ctr run` of the same workload, on a private containerd.
 // Run: npm run bench:containerd -- [runs]
+import { summarize } from "./lib/stats";
+import { testSandboxLimits } from "../server/testing/sandbox-limits";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,19 +19,9 @@ import { ContainerdImageImporter } from "../server/runtimes/containerd/container
 import { ContainerdRuncDriver } from "../server/runtimes/containerd/containerd-runc";
 
 const runs = Number(process.argv[2] ?? 20);
-const limits = {
-  timeoutMs: 10_000,
-  memoryBytes: 64 << 20,
-  pids: 32,
-  cpuShares: 512,
-  outputBytes: 1 << 20,
-  tmpfsBytes: 1 << 20,
-};
+const limits = testSandboxLimits();
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const median = (xs: number[]) => summarize(xs).median;
 
 async function time(fn: (i: number) => Promise<void>): Promise<number[]> {
   const samples: number[] = [];

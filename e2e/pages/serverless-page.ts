@@ -1,5 +1,6 @@
 // Page object for the serverless page: pick runtimes and load, run, read each runtime's result row.
 import { expect, type Locator, type Page } from "@playwright/test";
+import { selectOnlyRuntimes } from "./runtime-picker";
 
 export class ServerlessPage {
   constructor(private readonly page: Page) {}
@@ -9,13 +10,8 @@ export class ServerlessPage {
     await expect(this.page.getByTestId("serverless-run")).toBeEnabled();
   }
 
-  async selectOnly(runtimes: string[]): Promise<void> {
-    const toggles = this.page.locator('[data-testid^="runtime-toggle-"]');
-    for (const toggle of await toggles.all()) {
-      const id = (await toggle.getAttribute("data-testid"))!.replace("runtime-toggle-", "");
-      if (await toggle.isDisabled()) continue;
-      await toggle.setChecked(runtimes.includes(id));
-    }
+  selectOnly(runtimes: string[]): Promise<void> {
+    return selectOnlyRuntimes(this.page, runtimes);
   }
 
   async setLoad(load: { requests: number; concurrency: number; mode: "cold" | "warm" }) {

@@ -1,4 +1,5 @@
 // The playground's own containerd, for real: image import, runc v2 shim launches, abort, cleanup, shutdown.
+import { testSandboxLimits } from "../../testing/sandbox-limits";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,14 +14,7 @@ import { ContainerdRuncDriver } from "./containerd-runc";
 import { createKataDrivers } from "./kata";
 
 const images = new ImageStore(path.resolve(".cache"));
-const limits = {
-  timeoutMs: 10_000,
-  memoryBytes: 64 << 20,
-  pids: 32,
-  cpuShares: 512,
-  outputBytes: 1 << 20,
-  tmpfsBytes: 1 << 20,
-};
+const limits = testSandboxLimits();
 
 interface Collected {
   ctx: LaunchContext;

@@ -1,9 +1,10 @@
 // The microVM warm pool against real QEMU: filled, claimed in milliseconds, refilled, closed without a trace.
+import { testSandboxLimits } from "../../testing/sandbox-limits";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchContext, LaunchSpec, SandboxLimits } from "../../engine/driver";
+import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { createLogger } from "../../log/logger";
@@ -19,14 +20,12 @@ let image: ImageRef;
 let kernelVersion: string;
 let driver: MicrovmDriver;
 
-const limits: SandboxLimits = {
+const limits = testSandboxLimits({
   timeoutMs: 60_000,
-  memoryBytes: 128 * 1024 * 1024,
+  memoryBytes: 128 << 20,
   pids: 64,
-  cpuShares: 512,
-  outputBytes: 1024 * 1024,
-  tmpfsBytes: 16 * 1024 * 1024,
-};
+  tmpfsBytes: 16 << 20,
+});
 
 function poolDriver(size: number) {
   const images = new ImageStore(cacheDir);

@@ -1,10 +1,11 @@
 // The microVM driver against real QEMU: the guest's own kernel, exit codes, timings, abort and cleanup.
+import { testSandboxLimits } from "../../testing/sandbox-limits";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchContext, LaunchSpec, SandboxLimits } from "../../engine/driver";
+import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { createLogger } from "../../log/logger";
@@ -16,14 +17,12 @@ let stateDir: string;
 let driver: MicrovmDriver;
 let kernelVersion: string;
 
-const limits: SandboxLimits = {
+const limits = testSandboxLimits({
   timeoutMs: 60_000,
-  memoryBytes: 128 * 1024 * 1024,
+  memoryBytes: 128 << 20,
   pids: 64,
-  cpuShares: 512,
-  outputBytes: 1024 * 1024,
-  tmpfsBytes: 16 * 1024 * 1024,
-};
+  tmpfsBytes: 16 << 20,
+});
 
 beforeAll(async () => {
   ({
