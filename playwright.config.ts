@@ -26,10 +26,12 @@ export default defineConfig({
     timeout: 60_000,
     env: {
       NODE_ENV: "production",
+      ...(process.env.SBPG_NEXT_DIST ? { SBPG_NEXT_DIST: process.env.SBPG_NEXT_DIST } : {}),
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
-      SBPG_STATE_DIR: "/run/sandbox-playground-e2e",
+      SBPG_STATE_DIR:
+        port === 3100 ? "/run/sandbox-playground-e2e" : `/run/sandbox-playground-e2e-${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
       // onnxruntime-node uploads telemetry unless told not to; the playground makes no outbound connection.
       ORT_DISABLE_TELEMETRY: "1",

@@ -13,7 +13,7 @@ import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playg
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
-import { clientIdOf } from "../http/api-routes";
+import { clientIdOf } from "../http/api-router";
 import { encodeRequest, parseResponse, type ParsedResponse } from "./http-message";
 import { readRawBody } from "./read-raw-body";
 

@@ -6,7 +6,8 @@ import type { Config } from "../config/env";
 import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
 import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
-import { handleApi } from "./api-routes";
+import { createApiRouter } from "./api-router";
+import { runRoutes } from "./run-routes";
 import { handleFunction } from "../functions/function-gateway";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
@@ -47,16 +48,16 @@ export async function startPlaygroundServer(
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 
+  // Each feature adds its own route table here.
+  const api = createApiRouter({
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    routes: [...runRoutes({ engine, images, vaccel: vaccel && (() => vaccel.status()) })],
+  });
+
   const server = http.createServer((req, res) => {
     void (async () => {
-      const api = {
-        engine,
-        images,
-        log,
-        maxBodyBytes: config.maxBodyBytes,
-        vaccel: vaccel && (() => vaccel.status()),
-      };
-      if (await handleApi(api, req, res)) return;
+      if (await api.handle(req, res)) return;
       if (await handleFunction({ engine, log }, req, res)) return;
       if (pages) return pages(req, res);
       res.statusCode = 404;

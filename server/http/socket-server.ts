@@ -15,10 +15,14 @@ import type { Logger } from "../log/logger";
 const batchMs = 16;
 const roomOf = (runId: string) => `run:${runId}`;
 
+/** A feature's socket.io handlers (presenter rooms, workshop dashboards), registered on every connection. */
+export type SocketExtension = (socket: Socket, io: Server) => void;
+
 export function attachSocketServer(
   httpServer: HttpServer,
   engine: SandboxEngine,
   log: Logger,
+  extensions: SocketExtension[] = [],
 ): Server {
   const io = new Server(httpServer, {
     serveClient: false,
@@ -58,6 +62,7 @@ export function attachSocketServer(
       const parsed = SubscribePayloadSchema.safeParse(payload);
       if (parsed.success) void socket.leave(roomOf(parsed.data.runId));
     });
+    for (const extend of extensions) extend(socket, io);
   });
 
   log.debug("socket.io attached");
