@@ -4,8 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the playground uses: the runtimes (containerd brings ctr and the runc v2 shim; QEMU runs the
-# microVM), a static busybox for images, xz for the guest kernel's modules, Chromium for end-to-end tests.
+# microVM), a static busybox for images, xz for the guest kernel's modules, a C++ toolchain for better-sqlite3
+# (the workshop database; built from source by npm since its prebuilt download is offline), Chromium for end-to-end tests.
 host_packages=(runc runsc containerd busybox-static qemu-system-x86 xz-utils)
+command -v g++ >/dev/null || host_packages+=(g++)
+command -v make >/dev/null || host_packages+=(make)
+command -v python3 >/dev/null || host_packages+=(python3)
 test_packages=(chromium)
 
 missing=()
