@@ -1,7 +1,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".cache/", "state/", "next-env.d.ts", "test-results/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".next/",
+      ".next-*/",
+      ".data/",
+      ".cache/",
+      "state/",
+      "next-env.d.ts",
+      "test-results/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

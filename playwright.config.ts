@@ -32,9 +32,14 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       SBPG_STATE_DIR:
         port === 3100 ? "/run/sandbox-playground-e2e" : `/run/sandbox-playground-e2e-${port}`,
+      // Workshops persist across server restarts; the tests keep theirs apart from a real playground's.
+      SBPG_DATA_DIR: `/tmp/sandbox-playground-e2e-data-${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
       // onnxruntime-node uploads telemetry unless told not to; the playground makes no outbound connection.
       ORT_DISABLE_TELEMETRY: "1",
+      // A second test server beside the default one serves vAccel on per-run sockets only: the shared
+      // listener's port (tcp://127.0.0.1:65500) belongs to the first.
+      ...(port === 3100 ? {} : { SBPG_VACCEL_ADDRESS: "" }),
     },
   },
 });

@@ -1,6 +1,7 @@
 // Shapes that cross the wire: HTTP bodies and replies, socket.io payloads. Server and browser both parse with these.
 import { z } from "zod";
 import { RuntimeKindSchema } from "./runtime-ids";
+import { RunLimitsRequestSchema } from "./run-limits";
 
 export const runStates = [
   "queued",
@@ -38,6 +39,8 @@ export const CreateRunBodySchema = z
       .max(256)
       .optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** This run's own memory, pids and output limits, at most the host's (GET /api/host); absent: the host's. */
+    limits: RunLimitsRequestSchema.optional(),
     /** Take a VM booted ahead of time from the runtime's warm pool (microvm); other runtimes ignore it. */
     pool: z.boolean().optional(),
     /** Connect the sandbox to the host's vAccel agent (VACCEL_RPC_ADDRESS in its environment). */

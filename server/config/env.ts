@@ -17,6 +17,10 @@ const EnvSchema = z.object({
   SBPG_CACHE_DIR: z.string().default(path.resolve(".cache")),
   /** Runtime state (bundles, runtime roots): a tmpfs, so a reboot forgets it too. */
   SBPG_STATE_DIR: z.string().default("/run/sandbox-playground"),
+  /** What must outlive a restart (the workshop database); the state folder is wiped at shutdown, this is not. */
+  SBPG_DATA_DIR: z.string().min(1).default(path.resolve(".data")),
+  /** How often expired workshops are ended (their runs stopped). */
+  SBPG_WORKSHOP_SWEEP_MS: int(30_000, 100),
   SBPG_RUNC_PATH: z.string().default("runc"),
   SBPG_RUNSC_PATH: z.string().default("runsc"),
   /** gVisor platform: "auto" probes the candidates in order and keeps the first that runs a container. */
@@ -82,6 +86,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     logLevel: env.LOG_LEVEL,
     cacheDir: path.resolve(env.SBPG_CACHE_DIR),
     stateDir: path.resolve(env.SBPG_STATE_DIR),
+    dataDir: path.resolve(env.SBPG_DATA_DIR),
+    workshopSweepMs: env.SBPG_WORKSHOP_SWEEP_MS,
     runcPath: env.SBPG_RUNC_PATH,
     runscPath: env.SBPG_RUNSC_PATH,
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,

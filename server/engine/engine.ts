@@ -18,17 +18,23 @@ import { RunQueue } from "./run-queue";
 import { formatBytes } from "./output-log";
 import { measureFootprint } from "./memory-footprint";
 import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
+import type { RunLimitsRequest } from "../../lib/api/run-limits";
+import { resolveRunLimits } from "./run-limits";
 
 export interface LaunchRequest {
   runtime: string;
   image: string;
   command: string[] | undefined;
   timeoutMs: number | undefined;
+  /** This run's memory, pids and output limits, within the host's; absent fields take the host's. */
+  limits?: RunLimitsRequest;
   /** Ask for a sandbox from the driver's warm pool (see LaunchSpec.fromPool). */
   pool?: boolean;
   /** Connect the sandbox to the host's vAccel agent through a socket of its own. */
   vaccel?: boolean;
   clientId: string;
+  /** Who may see and stop the run (opaque to the engine, e.g. a workshop attendee); absent: anyone with its id. */
+  owner?: string | null;
   /** performance.now() when the request arrived; timings count from here. */
   requestedAt?: number;
 }
@@ -144,14 +150,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       );
     }
     const { limits } = this.options;
-    const timeoutMs = request.timeoutMs ?? limits.defaultTimeoutMs;
-    if (timeoutMs > limits.maxTimeoutMs) {
-      throw new PlaygroundError(
-        "bad_request",
-        "timeout",
-        `timeoutMs may be at most ${limits.maxTimeoutMs} on this host.`,
-      );
-    }
+    const runLimits = resolveRunLimits(request, limits);
+    const { timeoutMs } = runLimits;
     const mine = [...this.active, ...this.queue.items()].filter(
       (r) => r.clientId === request.clientId,
     ).length;
@@ -177,15 +177,9 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       runtime: driver.id,
       image: request.image,
       command: request.command ?? defaultCommand,
-      limits: {
-        timeoutMs,
-        memoryBytes: limits.memoryBytes,
-        pids: limits.pids,
-        cpuShares: limits.cpuShares,
-        outputBytes: limits.outputBytes,
-        tmpfsBytes: limits.tmpfsBytes,
-      },
+      limits: runLimits,
       clientId: request.clientId,
+      owner: request.owner ?? null,
       backlogChars: limits.logBacklogBytes,
       requestedAt,
     });

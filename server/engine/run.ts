@@ -30,6 +30,8 @@ export interface RunInit {
   command: string[];
   limits: SandboxLimits;
   clientId: string;
+  /** Who may see and stop the run (opaque here); null: anyone with its id. */
+  owner?: string | null;
   /** How much output a late subscriber is sent. */
   backlogChars: number;
   /** performance.now() when the request arrived. */
@@ -43,6 +45,7 @@ export class Run extends EventEmitter<RunEvents> {
   readonly command: string[];
   readonly limits: SandboxLimits;
   readonly clientId: string;
+  readonly owner: string | null;
   readonly createdAt = new Date();
   readonly controller = new AbortController();
   readonly output: OutputLog;
@@ -64,8 +67,11 @@ export class Run extends EventEmitter<RunEvents> {
     this.command = init.command;
     this.limits = init.limits;
     this.clientId = init.clientId;
+    this.owner = init.owner ?? null;
     this.requestedAt = init.requestedAt;
-    this.output = new OutputLog(init.limits.outputBytes, init.backlogChars);
+    this.output = new OutputLog(init.limits.outputBytes, init.backlogChars, {
+      elapsedMs: () => performance.now() - init.requestedAt,
+    });
     this.marks.set("requested", 0);
     this.mark("queued");
   }

@@ -1,6 +1,10 @@
 // One error type with a stable code; one table maps codes to HTTP statuses for every reply.
 export const errorStatus = {
   bad_request: 400,
+  /** No credentials where some are needed (an attendee cookie, a host token). */
+  unauthorized: 401,
+  /** Credentials that do not grant this (another workshop's host token, an ended workshop). */
+  forbidden: 403,
   not_found: 404,
   method: 405,
   unavailable: 409,

@@ -1,20 +1,32 @@
 // The core API: runtimes, host facts, and runs (create, read, logs, stop).
+import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
 import { CreateRunBodySchema, type HostReply } from "../../lib/api/schemas";
 import { PlaygroundError } from "../errors/playground-error";
 import type { SandboxEngine } from "../engine/engine";
+import type { Run } from "../engine/run";
 import type { ImageStore } from "../images/image-store";
 import type { HostAgentStatus } from "../vaccel/host-agent";
 import { idPattern, type ApiRoute } from "./api-router";
+import { openRunAccess, type RunAccess } from "./run-access";
+import { visitorIdOf } from "./visitor";
 
 export interface RunRoutesContext {
   engine: SandboxEngine;
   images: ImageStore;
   /** The vAccel agent's state for GET /api/host; null when the agent is off. */
   vaccel: (() => Promise<HostAgentStatus>) | null;
+  /** Who may launch with which limits, and see or stop which run (workshops); default: open to all. */
+  access?: RunAccess;
 }
 
 export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
+  const access = ctx.access ?? openRunAccess;
+  const visibleRun = (id: string | undefined, headers: IncomingHttpHeaders) =>
+    findRun(ctx.engine, id, (run) => access.mayAccess(run.owner, headers));
+  // The browser (visitor id) that started each run nobody owns: only it may stop the run. Runs started
+  // without a visitor id (API clients) keep the id as the capability to stop them.
+  const startedBy = new WeakMap<Run, string>();
   return [
     {
       method: "GET",
@@ -36,40 +48,58 @@ export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
       pattern: /^\/api\/runs$/,
       handler: async (request) => {
         const body = await request.body(CreateRunBodySchema, "run request");
-        const run = await ctx.engine.launchRun({
-          runtime: body.runtime,
-          image: body.image,
-          command: body.command,
-          timeoutMs: body.timeoutMs,
-          pool: body.pool,
-          vaccel: body.vaccel,
-          clientId: request.clientId,
-          requestedAt: request.requestedAt,
-        });
+        const grant = access.admitLaunch(request.req.headers, body);
+        const run = await ctx.engine
+          .launchRun({
+            runtime: body.runtime,
+            image: body.image,
+            command: body.command,
+            timeoutMs: grant.timeoutMs ?? body.timeoutMs,
+            limits: body.limits,
+            pool: body.pool,
+            vaccel: body.vaccel,
+            // Attendees share a venue's address: the host's per-client limit counts each one on their own.
+            clientId: grant.owner ?? request.clientId,
+            owner: grant.owner,
+            requestedAt: request.requestedAt,
+          })
+          .catch((err: unknown) => {
+            grant.cancel();
+            throw err;
+          });
+        grant.launched(run);
+        const visitor = visitorIdOf(request.req.headers);
+        if (visitor && run.owner === null) startedBy.set(run, visitor);
         return { status: 201, body: { id: run.id } };
       },
     },
     {
       method: "GET",
       pattern: new RegExp(`^/api/runs/(?<id>${idPattern})$`),
-      handler: async ({ params }) => ({
+      handler: async ({ params, req }) => ({
         status: 200,
-        body: findRun(ctx.engine, params.id).snapshot(),
+        body: visibleRun(params.id, req.headers).snapshot(),
       }),
     },
     {
       method: "GET",
       pattern: new RegExp(`^/api/runs/(?<id>${idPattern})/logs$`),
-      handler: async ({ params }) => ({
+      handler: async ({ params, req }) => ({
         status: 200,
-        text: findRun(ctx.engine, params.id).output.text(),
+        text: visibleRun(params.id, req.headers).output.text(),
       }),
     },
     {
       method: "DELETE",
       pattern: new RegExp(`^/api/runs/(?<id>${idPattern})$`),
-      handler: async ({ params }) => {
-        findRun(ctx.engine, params.id);
+      handler: async ({ params, req }) => {
+        const starter = startedBy.get(visibleRun(params.id, req.headers));
+        if (starter !== undefined && starter !== visitorIdOf(req.headers))
+          throw new PlaygroundError(
+            "forbidden",
+            "run",
+            "Only the browser that started this run can stop it; you can watch it.",
+          );
         const run = await ctx.engine.stopRun(params.id);
         return { status: 200, body: run.snapshot() };
       },
@@ -77,8 +107,17 @@ export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
   ];
 }
 
-export function findRun(engine: SandboxEngine, id: string | undefined) {
-  const run = id ? engine.getRun(id) : undefined;
+/**
+ * A run the caller may not see is "not found": the reply must not even confirm that it exists. Without a
+ * `visible` check only runs nobody owns are found, so a route that forgets the check leaks nothing.
+ */
+export function findRun(
+  engine: SandboxEngine,
+  id: string | undefined,
+  visible: (run: Run) => boolean = (run) => run.owner === null,
+) {
+  const found = id ? engine.getRun(id) : undefined;
+  const run = found && visible(found) ? found : undefined;
   if (!run)
     throw new PlaygroundError(
       "not_found",

@@ -1,5 +1,5 @@
 // socket.io: the live side of runs. A client subscribes by run id; output is batched per run, then flushed before state changes.
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingHttpHeaders } from "node:http";
 import { Server, type Socket } from "socket.io";
 import {
   SubscribePayloadSchema,
@@ -10,6 +10,7 @@ import {
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
+import { openRunAccess, type RunAccess } from "./run-access";
 
 /** Output is gathered for this long before it is sent, so a chatty sandbox costs few messages. */
 const batchMs = 16;
@@ -23,6 +24,7 @@ export function attachSocketServer(
   engine: SandboxEngine,
   log: Logger,
   extensions: SocketExtension[] = [],
+  access: RunAccess = openRunAccess,
 ): Server {
   const io = new Server(httpServer, {
     serveClient: false,
@@ -43,7 +45,9 @@ export function attachSocketServer(
         });
         return;
       }
-      const run = engine.getRun(parsed.data.runId);
+      const found = engine.getRun(parsed.data.runId);
+      // Someone else's run is "not found", as over HTTP: the reply does not confirm it exists.
+      const run = found && access.mayAccess(found.owner, credentialsOf(socket)) ? found : undefined;
       if (!run) {
         reply({
           ok: false,
@@ -67,6 +71,15 @@ export function attachSocketServer(
 
   log.debug("socket.io attached");
   return io;
+}
+
+/** The handshake's cookies, and a host token a page passed in `auth` (a browser cannot set headers on a websocket). */
+function credentialsOf(socket: Socket): IncomingHttpHeaders {
+  const { headers, auth } = socket.handshake;
+  const hostToken = (auth as { hostToken?: unknown } | undefined)?.hostToken;
+  return typeof hostToken === "string" && hostToken
+    ? { ...headers, authorization: `Bearer ${hostToken}` }
+    : headers;
 }
 
 function relayRun(io: Server, run: Run): void {

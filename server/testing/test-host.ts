@@ -1,5 +1,6 @@
 // For integration tests: a real playground server (API only) on a random port with its own state folder.
 import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { loadConfig } from "../config/env";
@@ -10,18 +11,26 @@ export interface TestHost {
   server: PlaygroundServer;
   url: string;
   stateDir: string;
+  /** Where the workshop database lives: a temporary folder removed at close, unless SBPG_DATA_DIR was given. */
+  dataDir: string;
   request(
     method: string,
     route: string,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; json: any; text: string }>;
-  socket(): Socket;
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  /** `headers` (cookies) ride on the handshake; `auth` is socket.io's handshake payload (a host token). */
+  socket(options?: { headers?: Record<string, string>; auth?: Record<string, string> }): Socket;
   close(): Promise<void>;
 }
 
 export async function startTestHost(env: Record<string, string> = {}): Promise<TestHost> {
   const stateDir = await mkdtemp(path.join("/run", "sbpg-test-"));
+  // A test that restarts a host passes the same SBPG_DATA_DIR to both and removes it itself.
+  const ownDataDir = env.SBPG_DATA_DIR
+    ? null
+    : await mkdtemp(path.join(os.tmpdir(), "sbpg-test-data-"));
+  const dataDir = env.SBPG_DATA_DIR ?? ownDataDir!;
   const config = loadConfig({
     ...process.env,
     PORT: "0",
@@ -30,6 +39,7 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
     SBPG_STATE_DIR: stateDir,
     // The agent serves per-run sockets only: parallel test hosts would compete for one shared port.
     SBPG_VACCEL_ADDRESS: "",
+    SBPG_DATA_DIR: dataDir,
     ...env,
   });
   const server = await startPlaygroundServer(
@@ -43,6 +53,7 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
     server,
     url,
     stateDir,
+    dataDir,
     async request(method, route, body, headers = {}) {
       const res = await fetch(`${url}${route}`, {
         method,
@@ -57,10 +68,15 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
       } catch {
         json = null;
       }
-      return { status: res.status, json, text };
+      return { status: res.status, json, text, headers: res.headers };
     },
-    socket() {
-      const socket = io(url, { transports: ["websocket"], forceNew: true });
+    socket(options = {}) {
+      const socket = io(url, {
+        transports: ["websocket"],
+        forceNew: true,
+        extraHeaders: options.headers,
+        auth: options.auth,
+      });
       sockets.push(socket);
       return socket;
     },
@@ -68,6 +84,7 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
       for (const s of sockets) s.close();
       await server.close();
       await rm(stateDir, { recursive: true, force: true });
+      if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,28 @@
+// Who may launch a run with which limits, and who may see or stop one: open to all unless a feature (workshops) says otherwise.
+import type { IncomingHttpHeaders } from "node:http";
+import type { Run } from "../engine/run";
+
+/** What a launch may go ahead with; exactly one of `launched` or `cancel` is called. */
+export interface LaunchGrant {
+  /** Carried on the run: only callers `mayAccess` lets through see or stop it. */
+  owner: string | null;
+  /** Replaces the request's timeout when set (a workshop's own limit). */
+  timeoutMs?: number;
+  launched(run: Run): void;
+  cancel(): void;
+}
+
+export interface RunAccess {
+  /** Checks the caller's own rules before a launch; throws a PlaygroundError to refuse it. */
+  admitLaunch(
+    headers: IncomingHttpHeaders,
+    launch: { runtime: string; timeoutMs?: number },
+  ): LaunchGrant;
+  /** Whether the caller (cookies, Authorization) may see and stop a run with this owner. */
+  mayAccess(owner: string | null, headers: IncomingHttpHeaders): boolean;
+}
+
+export const openRunAccess: RunAccess = {
+  admitLaunch: () => ({ owner: null, launched: () => undefined, cancel: () => undefined }),
+  mayAccess: (owner) => owner === null,
+};
