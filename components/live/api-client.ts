@@ -24,7 +24,8 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function requestJson<T extends z.ZodType>(
+/** Fetches JSON and parses it with `schema`; a failure is an ApiRequestError with the server's message. */
+export async function requestJson<T extends z.ZodType>(
   path: string,
   schema: T,
   init?: RequestInit,

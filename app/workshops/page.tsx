@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CreateWorkshopForm } from "@/components/workshop/create-workshop-form";
+import { HostedWorkshopList } from "@/components/workshop/hosted-workshop-list";
+
+export const metadata: Metadata = { title: "Workshops" };
+
+export default function WorkshopsPage() {
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="max-w-3xl">
+        <h1 className="text-3xl font-bold tracking-tight text-ink">Workshops</h1>
+        <p className="mt-2 text-lg text-ink">
+          A host creates a workshop and shares its join code; each attendee gets their own sandboxes
+          within the workshop&apos;s quotas, and the host watches and steers from a dashboard.
+          Attending one?{" "}
+          <Link href="/workshops/join" className="font-semibold text-accent underline">
+            Join with a code
+          </Link>
+          .
+        </p>
+      </div>
+      <HostedWorkshopList />
+      <div className="max-w-3xl">
+        <CreateWorkshopForm />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+// A host creates a workshop in one browser, an attendee joins in another, runs demos, hits the quota and sees why.
+import { expect, test } from "@playwright/test";
+import { DemoPage } from "./pages/demo-page";
+import { WorkshopAttendeePage, WorkshopHostPage } from "./pages/workshop-page";
+
+test("an attendee joins, runs within the quotas, hits them and sees why; the host sees and steers", async ({
+  browser,
+}, testInfo) => {
+  const hostContext = await browser.newContext();
+  const attendeeContext = await browser.newContext();
+  const hostPage = await hostContext.newPage();
+  const attendeePage = await attendeeContext.newPage();
+  try {
+    const host = new WorkshopHostPage(hostPage);
+    const workshop = await host.create({
+      name: "Sandboxes 101",
+      capacity: 5,
+      hours: 1,
+      timeoutSeconds: 30,
+      concurrent: 1,
+      total: 3,
+      runtimes: ["runc"],
+    });
+    expect(workshop.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
+    expect(workshop.hostToken.length).toBeGreaterThan(40);
+
+    // A wrong code is refused with a reason, and nothing is joined.
+    const attendee = new WorkshopAttendeePage(attendeePage);
+    await attendee.submitJoin("/workshops/join?code=ZZZZZZ", "Ada");
+    await expect(attendee.joinError()).toContainText("No workshop has the join code ZZZZZZ");
+
+    await attendee.join(workshop.joinLink, "Ada");
+    await expect(attendee.workshopName()).toHaveText("Sandboxes 101");
+    await expect(attendee.quotas()).toContainText("0 of 3 used");
+
+    // A demo run from the attendee's browser counts as theirs.
+    const demo = new DemoPage(attendeePage);
+    await demo.open("hello-sandbox");
+    await demo.selectOnly(["runc"]);
+    await demo.run();
+    await expect(demo.column("runc")).toHaveAttribute("data-state", "exited");
+    await expect(demo.logText("runc")).toContainText("Hello from sandbox");
+
+    // A long run from the same browser (its cookie rides along), for the host to see and stop.
+    const long = await attendeePage.request.post("/api/runs", {
+      data: { runtime: "runc", command: ["sleep", "30"] },
+    });
+    expect(long.status()).toBe(201);
+    await expect(host.attendee("Ada")).toContainText("2 of 3");
+    await expect(host.attendee("Ada").getByTestId("attendee-run")).toContainText("running");
+
+    // While it runs, the one-at-a-time quota refuses the next, and the demo page says why.
+    await demo.run();
+    await expect(demo.column("runc")).toHaveAttribute("data-state", "rejected");
+    await expect(demo.column("runc")).toContainText(
+      "Workshop quota: at most 1 sandbox running at a time per attendee; you have 1 running.",
+    );
+
+    await hostPage.screenshot({
+      path: testInfo.outputPath("workshop-dashboard.png"),
+      fullPage: true,
+    });
+    await attendeePage.screenshot({
+      path: testInfo.outputPath("workshop-quota.png"),
+      fullPage: true,
+    });
+    await host.stopRunOf("Ada", "runc");
+    await expect(host.notice()).toHaveText("Stopped Ada's runc sandbox.");
+    await expect(host.attendee("Ada")).toContainText("none");
+
+    await demo.run();
+    await expect(demo.column("runc")).toHaveAttribute("data-state", "exited");
+    await demo.run();
+    await expect(demo.column("runc")).toHaveAttribute("data-state", "rejected");
+    await expect(demo.column("runc")).toContainText(
+      "Workshop quota: at most 3 runs per attendee; you have used 3.",
+    );
+
+    await attendee.openHome();
+    await expect(attendee.quotas()).toContainText("3 of 3 used");
+    await expect(attendee.runs().getByRole("listitem")).toHaveCount(3);
+    await attendeePage.screenshot({
+      path: testInfo.outputPath("workshop-attendee.png"),
+      fullPage: true,
+    });
+
+    // Another visitor cannot see the attendee's run, even knowing its id.
+    const runId = ((await long.json()) as { id: string }).id;
+    const outsider = await hostContext.request.get(`/api/runs/${runId}`);
+    expect(outsider.status()).toBe(404);
+
+    await host.end();
+    await expect(host.notice()).toContainText("Workshop ended");
+    await expect(attendee.status()).toHaveAttribute("data-status", "ended");
+  } finally {
+    await hostContext.close();
+    await attendeeContext.close();
+  }
+});

@@ -1,0 +1,65 @@
+// Workshop mode's wiring: the database in the data folder, the service, its routes, run access, and the expiry sweep.
+import type { Config } from "../config/env";
+import type { SandboxEngine } from "../engine/engine";
+import type { ApiRoute } from "../http/api-router";
+import type { RunAccess } from "../http/run-access";
+import type { Logger } from "../log/logger";
+import { openWorkshopDb } from "./workshop-db";
+import { workshopRoutes } from "./workshop-routes";
+import { workshopRunAccess } from "./workshop-run-access";
+import { WorkshopService } from "./workshop-service";
+
+export interface Workshops {
+  routes: ApiRoute[];
+  access: RunAccess;
+  /** Call after the engine has stopped its runs: their ends are still recorded. */
+  close(): void;
+}
+
+export function startWorkshops(options: {
+  config: Config;
+  engine: SandboxEngine;
+  log: Logger;
+}): Workshops {
+  const { config, engine } = options;
+  const log = options.log.child({ feature: "workshops" });
+  const db = openWorkshopDb(config.dataDir);
+  const service = new WorkshopService(db, {
+    hostLimits: engine.limits,
+    runs: {
+      stateOf: (id) => engine.getRun(id)?.state ?? null,
+      async stop(id) {
+        if (engine.getRun(id)) await engine.stopRun(id);
+      },
+    },
+  });
+  const stale = service.endStaleRuns();
+  if (stale) log.info({ runs: stale }, "attendee runs from before the restart recorded as ended");
+
+  let sweeping = false;
+  let closed = false;
+  const sweep = setInterval(() => {
+    if (sweeping || closed) return;
+    sweeping = true;
+    service
+      .endExpired()
+      .then((ended) => {
+        if (ended) log.info({ workshops: ended }, "expired workshops ended");
+      })
+      .catch((err: unknown) => log.error({ err }, "ending expired workshops failed"))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, config.workshopSweepMs);
+  sweep.unref();
+
+  return {
+    routes: workshopRoutes({ service, engine }),
+    access: workshopRunAccess(service),
+    close() {
+      closed = true;
+      clearInterval(sweep);
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// The workshop database: one SQLite file (WAL, foreign keys), its schema as numbered migrations applied at open.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+export type WorkshopDb = Database.Database;
+
+/** Append only: a migration that has shipped is never edited, a change is a new entry. PRAGMA user_version counts those applied. */
+const migrations: string[] = [
+  `CREATE TABLE workshops (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     join_code TEXT NOT NULL,
+     host_token_hash TEXT NOT NULL UNIQUE,
+     capacity INTEGER NOT NULL CHECK (capacity > 0),
+     max_concurrent_runs INTEGER NOT NULL CHECK (max_concurrent_runs > 0),
+     max_runs_per_attendee INTEGER NOT NULL CHECK (max_runs_per_attendee > 0),
+     allowed_runtimes TEXT NOT NULL,
+     max_timeout_ms INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     ended_at INTEGER
+   );
+   -- A code names one workshop at a time: among those not ended.
+   CREATE UNIQUE INDEX workshops_open_join_code ON workshops (join_code) WHERE ended_at IS NULL;
+   CREATE INDEX workshops_join_code ON workshops (join_code, created_at);
+   CREATE TABLE attendees (
+     id TEXT PRIMARY KEY,
+     workshop_id TEXT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     joined_at INTEGER NOT NULL
+   );
+   CREATE INDEX attendees_workshop ON attendees (workshop_id, joined_at);
+   CREATE TABLE progress (
+     attendee_id TEXT NOT NULL REFERENCES attendees (id) ON DELETE CASCADE,
+     demo TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (attendee_id, demo, step)
+   );
+   CREATE TABLE attendee_runs (
+     run_id TEXT PRIMARY KEY,
+     attendee_id TEXT NOT NULL REFERENCES attendees (id) ON DELETE CASCADE,
+     runtime TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER
+   );
+   CREATE INDEX attendee_runs_attendee ON attendee_runs (attendee_id, ended_at);`,
+];
+
+export const workshopDbFile = "workshops.sqlite";
+
+/** Opens (creating if needed) `<dataDir>/workshops.sqlite`, or an in-memory database for ":memory:". */
+export function openWorkshopDb(dataDir: string | ":memory:"): WorkshopDb {
+  let file = ":memory:";
+  if (dataDir !== ":memory:") {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    file = path.join(dataDir, workshopDbFile);
+  }
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  // Two server processes may share a data folder (tests, a restart overlapping the old process's exit).
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: WorkshopDb): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > migrations.length) {
+    throw new Error(
+      `${db.name} has schema version ${applied}, newer than this playground knows (${migrations.length}).`,
+    );
+  }
+  db.transaction(() => {
+    for (let version = applied; version < migrations.length; version++) {
+      db.exec(migrations[version]);
+    }
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}

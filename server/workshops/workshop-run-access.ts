@@ -1,0 +1,43 @@
+// Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their host see them.
+import type { IncomingHttpHeaders } from "node:http";
+import type { LaunchGrant, RunAccess } from "../http/run-access";
+import { attendeeTokenOf, bearerTokenOf } from "./cookies";
+import { parseOwner, type Attendee, type WorkshopService } from "./workshop-service";
+
+export function workshopRunAccess(service: WorkshopService): RunAccess {
+  const attendeeOf = (headers: IncomingHttpHeaders): Attendee | null => {
+    const token = attendeeTokenOf(headers);
+    return token ? service.attendeeByToken(token) : null;
+  };
+  return {
+    admitLaunch(headers, launch): LaunchGrant {
+      const attendee = attendeeOf(headers);
+      // A stale or unknown cookie is an ordinary visitor: their runs are theirs by id, as for everyone.
+      if (!attendee) return { owner: null, launched: () => undefined, cancel: () => undefined };
+      const admission = service.admitRun(attendee, launch);
+      return {
+        owner: admission.owner,
+        timeoutMs: admission.timeoutMs,
+        launched(run) {
+          admission.launched(run.id);
+          const onChange = () => {
+            if (!run.finished) return;
+            run.off("change", onChange);
+            service.markRunEnded(run.id);
+          };
+          run.on("change", onChange);
+          onChange();
+        },
+        cancel: admission.cancel,
+      };
+    },
+    mayAccess(owner, headers) {
+      if (owner === null) return true;
+      const parsed = parseOwner(owner);
+      if (!parsed) return false;
+      if (attendeeOf(headers)?.id === parsed.attendeeId) return true;
+      const hostToken = bearerTokenOf(headers);
+      return hostToken !== null && service.workshopOfHostToken(hostToken) === parsed.workshopId;
+    },
+  };
+}

@@ -1,0 +1,354 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RunState } from "../../lib/api/schemas";
+import type { CreateWorkshopBody } from "../../lib/api/workshops";
+import { PlaygroundError } from "../errors/playground-error";
+import { hashToken } from "./tokens";
+import { openWorkshopDb, type WorkshopDb } from "./workshop-db";
+import { WorkshopService, parseOwner, type RunControl } from "./workshop-service";
+
+/** The engine's side, as data: states by run id, and the runs it was asked to stop. */
+class FakeRuns implements RunControl {
+  states = new Map<string, RunState>();
+  stopped: string[] = [];
+  stateOf(id: string) {
+    return this.states.get(id) ?? null;
+  }
+  async stop(id: string) {
+    this.stopped.push(id);
+    if (this.states.has(id)) this.states.set(id, "stopped");
+  }
+}
+
+const body = (overrides: Partial<CreateWorkshopBody> = {}): CreateWorkshopBody => ({
+  name: "Sandboxes 101",
+  capacity: 3,
+  durationMinutes: 60,
+  quotas: {
+    maxConcurrentRuns: 1,
+    maxRunsPerAttendee: 2,
+    allowedRuntimes: ["runc"],
+    maxTimeoutMs: 10_000,
+  },
+  ...overrides,
+});
+
+function codeOf(error: unknown): string {
+  return error instanceof PlaygroundError ? error.code : String(error);
+}
+
+function expectError(action: () => unknown, code: string, message?: string | RegExp): void {
+  let thrown: unknown = null;
+  try {
+    action();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(codeOf(thrown)).toBe(code);
+  if (message) expect((thrown as Error).message).toMatch(message);
+}
+
+describe("WorkshopService", () => {
+  let db: WorkshopDb;
+  let runs: FakeRuns;
+  let now: number;
+  let service: WorkshopService;
+
+  beforeEach(() => {
+    db = openWorkshopDb(":memory:");
+    runs = new FakeRuns();
+    now = Date.parse("2026-05-01T09:00:00Z");
+    service = new WorkshopService(db, {
+      runs,
+      hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      now: () => now,
+    });
+  });
+  afterEach(() => db.close());
+
+  const count = (table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  const launch = (attendee: ReturnType<typeof join>, runId: string, runtime = "runc") => {
+    const admission = service.admitRun(service.attendeeByToken(attendee.token)!, { runtime });
+    admission.launched(runId);
+    runs.states.set(runId, "running");
+    return admission;
+  };
+  const join = (code: string, name: string) => service.join({ code, name });
+
+  it("creates a workshop, storing only the hash of the host token", () => {
+    const created = service.create(body(), ["runc", "gvisor"]);
+    expect(created.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
+    expect(created.hostToken.length).toBeGreaterThanOrEqual(43);
+    const row = db.prepare("SELECT * FROM workshops").get() as Record<string, unknown>;
+    expect(row.host_token_hash).toBe(hashToken(created.hostToken));
+    expect(JSON.stringify(row)).not.toContain(created.hostToken);
+    expect(() => service.authorizeHost(created.id, created.hostToken)).not.toThrow();
+    expectError(() => service.authorizeHost(created.id, null), "unauthorized:host");
+    expectError(() => service.authorizeHost(created.id, "forged"), "forbidden:host");
+    const other = service.create(body(), ["runc"]);
+    expectError(() => service.authorizeHost(created.id, other.hostToken), "forbidden:host");
+  });
+
+  it("refuses quotas outside the host's runtimes and limits, creating nothing", () => {
+    const unknownRuntime = body({
+      quotas: { ...body().quotas, allowedRuntimes: ["runc", "kata"] },
+    });
+    expectError(() => service.create(unknownRuntime, ["runc"]), "bad_request:workshop", /"kata"/);
+    const tooLong = body({ quotas: { ...body().quotas, maxTimeoutMs: 120_000 } });
+    expectError(() => service.create(tooLong, ["runc"]), "bad_request:workshop", /60000/);
+    expect(count("workshops")).toBe(0);
+  });
+
+  it("keeps join codes unique among workshops that have not ended", async () => {
+    const codes = ["AAAAAA", "AAAAAA", "BBBBBB", "AAAAAA"];
+    const fixed = new WorkshopService(db, {
+      runs,
+      hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      now: () => now,
+      joinCode: () => codes.shift()!,
+    });
+    const first = fixed.create(body(), ["runc"]);
+    const second = fixed.create(body(), ["runc"]);
+    expect([first.joinCode, second.joinCode]).toEqual(["AAAAAA", "BBBBBB"]);
+    await fixed.end(first.id);
+    codes.push("AAAAAA");
+    const third = fixed.create(body(), ["runc"]);
+    // Once the first ended its code is free again, and joining with it reaches the new workshop.
+    expect(third.joinCode).toBe("AAAAAA");
+    expect(fixed.join({ code: "AAAAAA", name: "Ann" }).workshopId).toBe(third.id);
+  });
+
+  it("joins with a name and gives a token only the attendee holds", () => {
+    const { id, joinCode } = service.create(body(), ["runc"]);
+    const ann = join(joinCode, "Ann");
+    expect(ann.workshopId).toBe(id);
+    expect(service.attendeeByToken(ann.token)?.name).toBe("Ann");
+    expect(service.attendeeByToken("forged")).toBeNull();
+    const stored = db.prepare("SELECT token_hash FROM attendees").get() as { token_hash: string };
+    expect(stored.token_hash).toBe(hashToken(ann.token));
+  });
+
+  it("refuses a wrong code, a full, an expired or an ended workshop, and a taken name, changing nothing", async () => {
+    const { id, joinCode } = service.create(body({ capacity: 2 }), ["runc"]);
+    expectError(() => join("ZZZZZZ", "Ann"), "not_found:workshop", /ZZZZZZ/);
+    join(joinCode, "Ann");
+    expectError(() => join(joinCode, "ann"), "conflict:attendee_name", /already goes by/);
+    join(joinCode, "Bob");
+    expectError(() => join(joinCode, "Cy"), "conflict:workshop_full", /all 2 places are taken/);
+    expect(count("attendees")).toBe(2);
+
+    const later = service.create(body({ durationMinutes: 5 }), ["runc"]);
+    now += 5 * 60_000;
+    expectError(() => join(later.joinCode, "Di"), "conflict:workshop_expired", /expired at/);
+    await service.end(id);
+    expectError(() => join(joinCode, "Ed"), "conflict:workshop_ended", /has ended/);
+    expect(count("attendees")).toBe(2);
+  });
+
+  it("counts runs against the quotas and says which quota was hit, with the numbers", () => {
+    const { joinCode } = service.create(body(), ["runc", "gvisor"]);
+    const ann = join(joinCode, "Ann");
+    const attendee = service.attendeeByToken(ann.token)!;
+
+    expectError(
+      () => service.admitRun(attendee, { runtime: "gvisor" }),
+      "quota:workshop",
+      /allows runc; "gvisor" is not one of them/,
+    );
+    expectError(
+      () => service.admitRun(attendee, { runtime: "runc", timeoutMs: 20_000 }),
+      "quota:workshop",
+      /at most 10 s; this one asks for 20 s/,
+    );
+    const first = service.admitRun(attendee, { runtime: "runc" });
+    expect(first.timeoutMs).toBe(8000);
+    expect(parseOwner(first.owner)).toEqual({
+      workshopId: ann.workshopId,
+      attendeeId: ann.attendeeId,
+    });
+    // Admitted but not yet launched counts too: two quick clicks cannot both pass.
+    expectError(
+      () => service.admitRun(attendee, { runtime: "runc" }),
+      "quota:workshop",
+      "Workshop quota: at most 1 sandbox running at a time per attendee; you have 1 running. Wait for one to finish or stop it.",
+    );
+    first.launched("run-1");
+    runs.states.set("run-1", "running");
+    expectError(
+      () => service.admitRun(attendee, { runtime: "runc" }),
+      "quota:workshop",
+      /1 running/,
+    );
+
+    runs.states.set("run-1", "exited");
+    launch(ann, "run-2");
+    runs.states.set("run-2", "exited");
+    expectError(
+      () => service.admitRun(attendee, { runtime: "runc" }),
+      "quota:workshop",
+      "Workshop quota: at most 2 runs per attendee; you have used 2.",
+    );
+    expect(service.attendeeView(attendee).usage).toEqual({ activeRuns: 0, totalRuns: 2 });
+  });
+
+  it("frees the place of a launch the engine refused", () => {
+    const { joinCode } = service.create(body(), ["runc"]);
+    const ann = join(joinCode, "Ann");
+    const attendee = service.attendeeByToken(ann.token)!;
+    service.admitRun(attendee, { runtime: "runc" }).cancel();
+    expect(() => service.admitRun(attendee, { runtime: "runc" })).not.toThrow();
+    expect(count("attendee_runs")).toBe(0);
+  });
+
+  it("lists attendees with progress and running sandboxes for the host", () => {
+    const { id, joinCode } = service.create(body(), ["runc"]);
+    const ann = join(joinCode, "Ann");
+    const bob = join(joinCode, "Bob");
+    const annAttendee = service.attendeeByToken(ann.token)!;
+    service.recordProgress(annAttendee, { demo: "hello-sandbox", step: 0 });
+    service.recordProgress(annAttendee, { demo: "hello-sandbox", step: 1 });
+    service.recordProgress(annAttendee, { demo: "hello-sandbox", step: 1 });
+    launch(bob, "run-b");
+
+    const dashboard = service.dashboard(id);
+    expect(dashboard.workshop.joinCode).toBe(joinCode);
+    expect(dashboard.workshop.status).toBe("open");
+    expect(dashboard.attendees.map((a) => a.name)).toEqual(["Ann", "Bob"]);
+    expect(dashboard.attendees[0].progress.map((p) => p.step)).toEqual([0, 1]);
+    expect(dashboard.attendees[1].activeRuns).toMatchObject([
+      { id: "run-b", runtime: "runc", state: "running", endedAt: null },
+    ]);
+    expect(dashboard.attendees[1].usage).toEqual({ activeRuns: 1, totalRuns: 1 });
+  });
+
+  it("lets the host stop an attendee's run, but not a run outside the workshop", async () => {
+    const { id, joinCode } = service.create(body(), ["runc"]);
+    const other = service.create(body(), ["runc"]);
+    const ann = join(joinCode, "Ann");
+    const zed = join(other.joinCode, "Zed");
+    launch(ann, "run-a");
+    launch(zed, "run-z");
+    await expect(service.stopAttendeeRun(id, "run-z")).rejects.toMatchObject({
+      code: "not_found:run",
+    });
+    expect(runs.stopped).toEqual([]);
+    const stopped = await service.stopAttendeeRun(id, "run-a");
+    expect(stopped.endedAt).not.toBeNull();
+    expect(runs.stopped).toEqual(["run-a"]);
+  });
+
+  it("extends a workshop, from now when it had expired", () => {
+    const { id, joinCode } = service.create(body({ durationMinutes: 30 }), ["runc"]);
+    const start = now;
+    expect(service.extend(id, 15).expiresAt).toBe(new Date(start + 45 * 60_000).toISOString());
+    now = start + 60 * 60_000;
+    expect(service.dashboard(id).workshop.status).toBe("expired");
+    expect(service.extend(id, 10).expiresAt).toBe(new Date(now + 10 * 60_000).toISOString());
+    expect(join(joinCode, "Ann").workshopId).toBe(id);
+  });
+
+  it("ends a workshop: every run stopped, no more launches or extensions", async () => {
+    const { id, joinCode } = service.create(
+      body({ quotas: { ...body().quotas, maxConcurrentRuns: 2 } }),
+      ["runc"],
+    );
+    const ann = join(joinCode, "Ann");
+    const bob = join(joinCode, "Bob");
+    launch(ann, "run-a1");
+    launch(ann, "run-a2");
+    launch(bob, "run-b1");
+    runs.states.set("run-a2", "exited");
+
+    expect(await service.end(id)).toEqual({ stoppedRuns: 2 });
+    expect(runs.stopped.sort()).toEqual(["run-a1", "run-b1"]);
+    expect(service.dashboard(id).attendees.every((a) => a.activeRuns.length === 0)).toBe(true);
+    expect(service.dashboard(id).workshop.status).toBe("ended");
+    expectError(
+      () => service.admitRun(service.attendeeByToken(ann.token)!, { runtime: "runc" }),
+      "forbidden:workshop_ended",
+      /can no longer start sandboxes/,
+    );
+    expectError(() => service.extend(id, 10), "conflict:workshop_ended");
+    expect(await service.end(id)).toEqual({ stoppedRuns: 0 });
+  });
+
+  it("ends expired workshops in the sweep, and only those", async () => {
+    const short = service.create(body({ durationMinutes: 5 }), ["runc"]);
+    const long = service.create(body({ durationMinutes: 120 }), ["runc"]);
+    const ann = join(short.joinCode, "Ann");
+    launch(ann, "run-a");
+    now += 10 * 60_000;
+    expect(await service.endExpired()).toBe(1);
+    expect(runs.stopped).toEqual(["run-a"]);
+    expect(service.dashboard(short.id).workshop.status).toBe("ended");
+    expect(service.dashboard(long.id).workshop.status).toBe("open");
+    expect(await service.endExpired()).toBe(0);
+  });
+
+  it("records as ended the runs the engine no longer knows (a restart)", () => {
+    const { joinCode } = service.create(
+      body({ quotas: { ...body().quotas, maxConcurrentRuns: 2 } }),
+      ["runc"],
+    );
+    const ann = join(joinCode, "Ann");
+    launch(ann, "run-a");
+    expect(service.endStaleRuns()).toBe(1);
+    runs.states.clear();
+    const view = service.attendeeView(service.attendeeByToken(ann.token)!);
+    expect(view.runs).toMatchObject([{ id: "run-a", state: null }]);
+    expect(view.runs[0].endedAt).not.toBeNull();
+    expect(view.usage).toEqual({ activeRuns: 0, totalRuns: 1 });
+  });
+});
+
+describe("the workshop database", () => {
+  it("keeps workshops, attendees and progress across a reopen, and migrates once", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sbpg-workshop-db-"));
+    try {
+      const options = {
+        runs: new FakeRuns(),
+        hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      };
+      const first = openWorkshopDb(dir);
+      const service = new WorkshopService(first, options);
+      const created = service.create(body(), ["runc"]);
+      const ann = service.join({ code: created.joinCode, name: "Ann" });
+      service.recordProgress(service.attendeeByToken(ann.token)!, {
+        demo: "hello-sandbox",
+        step: 2,
+      });
+      expect(first.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(first.pragma("foreign_keys", { simple: true })).toBe(1);
+      first.close();
+
+      const second = openWorkshopDb(dir);
+      const reopened = new WorkshopService(second, options);
+      const attendee = reopened.attendeeByToken(ann.token)!;
+      expect(attendee.name).toBe("Ann");
+      expect(reopened.attendeeView(attendee).progress).toMatchObject([
+        { demo: "hello-sandbox", step: 2 },
+      ]);
+      expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
+      expect(second.pragma("user_version", { simple: true })).toBe(1);
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses an attendee of a workshop that does not exist (foreign keys are on)", () => {
+    const db = openWorkshopDb(":memory:");
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO attendees (id, workshop_id, name, token_hash, joined_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .run("a", "missing", "Ann", "h", 0),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
