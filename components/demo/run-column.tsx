@@ -7,6 +7,9 @@ import { StateBadge, type BadgeState } from "@/components/ui/state-badge";
 import { formatBytes } from "@/components/format/format-units";
 import { RunTimings } from "./run-timings";
 import { useRun } from "./use-run";
+import { RecordingLabel } from "@/components/replay/recording-label";
+import { SaveRecordingButton } from "@/components/replay/save-recording-button";
+import type { ReplayColumnView } from "@/components/replay/use-replay-fallback";
 
 /** What a column knows of its run; `lost` when it cannot be followed at all (the server forgot it). */
 export interface FollowedRun {
@@ -22,10 +25,24 @@ export interface RunColumnProps {
   /** Why the server refused to launch (quota, unknown runtime…). */
   launchError: string | null;
   onRunChange: (runtimeId: string, followed: FollowedRun) => void;
+  /** A recording shown in place of the live run (the server could not be reached). */
+  replay?: ReplayColumnView;
 }
 
-export function RunColumn({ runtimeId, runtime, runId, launchError, onRunChange }: RunColumnProps) {
-  const { run, output, error, live, stop, stopping, stopError } = useRun(runId);
+export function RunColumn({
+  runtimeId,
+  runtime,
+  runId,
+  launchError: refusal,
+  onRunChange,
+  replay,
+}: RunColumnProps) {
+  const followed = useRun(runId);
+  const { run, output, error, live, stop, stopping, stopError } = replay
+    ? { ...followed, run: replay.run, output: replay.output, live: true }
+    : followed;
+  // A replayed column stands in for the launch that could not reach the server.
+  const launchError = replay ? null : refusal;
 
   const lost = run === null && error !== null;
   useEffect(() => {
@@ -61,6 +78,13 @@ export function RunColumn({ runtimeId, runtime, runId, launchError, onRunChange 
         </div>
       </header>
 
+      {replay && (
+        <RecordingLabel
+          recording={replay.recording}
+          runtimeId={runtimeId}
+          otherCommand={replay.otherCommand}
+        />
+      )}
       {run?.state === "queued" && run.queuePosition !== null && (
         <p className="text-sm text-ink" role="status">
           Waiting for a free slot on the host: number {run.queuePosition} in the queue.
@@ -93,6 +117,9 @@ export function RunColumn({ runtimeId, runtime, runId, launchError, onRunChange 
         </button>
       )}
 
+      {!replay && runId && run && isTerminalState(run.state) && (
+        <SaveRecordingButton runId={runId} runtimeId={runtimeId} />
+      )}
       {!launchError && (
         <LogPane
           text={output.text}
