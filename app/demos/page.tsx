@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { DemoList } from "@/components/demo/demo-list";
-import { groupByTrack, loadDemos } from "@/lib/demos/load-demos";
+import { loadTracks } from "@/lib/demos/load-tracks";
 
 export const metadata: Metadata = { title: "Demos" };
 
 export default function DemosPage() {
-  const tracks = groupByTrack(loadDemos());
+  // Tracks come in the order demos/tracks.md gives; one without demos yet is not listed.
+  const tracks = loadTracks().filter((t) => t.demos.length > 0);
   return (
     <div className="flex flex-col gap-8">
       <div className="max-w-3xl">

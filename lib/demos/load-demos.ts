@@ -69,7 +69,8 @@ function readDemo(demosDir: string, slug: string): Demo {
   return { ...result.data, slug, body: parsed.content.trim() };
 }
 
-function describeIssues(issues: z.core.$ZodIssue[]): string {
+/** Zod issues as "field: message; …", each field written the way an author finds it in the YAML. */
+export function describeIssues(issues: z.core.$ZodIssue[]): string {
   return issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ");
 }
 

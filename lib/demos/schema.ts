@@ -6,6 +6,8 @@ export const DemoStepSchema = z
   .object({
     title: z.string().min(1),
     body: z.string().optional(),
+    /** What to look for while this step is on screen; the demo's own `notice` covers the whole demo. */
+    notice: z.array(z.string().min(1)).default([]),
   })
   .strict();
 export type DemoStep = z.infer<typeof DemoStepSchema>;
@@ -49,3 +51,45 @@ export interface DemoTrack {
   track: string;
   demos: Demo[];
 }
+
+/** Track slugs appear in URLs and in presentation requests. */
+export const TrackSlugSchema = DemoSlugSchema;
+
+/** One entry of demos/tracks.md: demos name their track by `title` in their own frontmatter. */
+export const TrackDefinitionSchema = z
+  .object({
+    slug: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "a track slug is lowercase words joined by dashes"),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+  })
+  .strict();
+export type TrackDefinition = z.infer<typeof TrackDefinitionSchema>;
+
+/** The frontmatter of demos/tracks.md: the tracks in the order they are shown. */
+export const TracksFileSchema = z
+  .object({
+    tracks: z
+      .array(TrackDefinitionSchema)
+      .min(1)
+      .superRefine((tracks, ctx) => {
+        const seen = new Set<string>();
+        tracks.forEach((track, index) => {
+          for (const key of ["slug", "title"] as const) {
+            const value = `${key}:${track[key]}`;
+            if (seen.has(value))
+              ctx.addIssue({
+                code: "custom",
+                path: [index, key],
+                message: `"${track[key]}" is used by an earlier track`,
+              });
+            seen.add(value);
+          }
+        });
+      }),
+  })
+  .strict();
+
+/** A track with its demos, in order; a guided track walks through them step by step. */
+export interface GuidedTrack extends DemoTrack, TrackDefinition {}

@@ -5,6 +5,8 @@ import { notFound } from "next/navigation";
 import { DemoRunner } from "@/components/demo/demo-runner";
 import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
 import { loadDemo, loadDemos } from "@/lib/demos/load-demos";
+import { loadTracks } from "@/lib/demos/load-tracks";
+import { StepGuide } from "@/components/tracks/step-guide";
 
 interface DemoPageProps {
   params: Promise<{ slug: string }>;
@@ -38,6 +40,17 @@ export default async function DemoPage({ params }: DemoPageProps) {
           {demo.title}
         </h1>
         <p className="mt-2 text-lg text-ink">{demo.summary}</p>
+        <p className="mt-2">
+          <Link
+            href={`/lab?demo=${demo.slug}`}
+            className="font-medium text-accent underline underline-offset-2 hover:text-accent-strong"
+          >
+            Open in the editor
+          </Link>{" "}
+          <span className="text-sm text-muted">
+            to change the script or the sandbox&apos;s limits
+          </span>
+        </p>
       </div>
 
       <div className="grid gap-8 xl:grid-cols-[minmax(0,1fr)_22rem]">
@@ -45,24 +58,9 @@ export default async function DemoPage({ params }: DemoPageProps) {
           <DemoRunner defaultRuntimes={demo.runtimes} workload={demo.workload} />
         </div>
         <aside className="flex flex-col gap-6" aria-label="Guide">
-          {demo.steps.length > 0 && (
-            <Panel id="steps" title="Steps">
-              <ol className="mt-2 flex list-decimal flex-col gap-2 pl-5">
-                {demo.steps.map((step) => (
-                  <li key={step.title}>
-                    <p className="font-semibold text-ink">{step.title}</p>
-                    {step.body && (
-                      <p className="text-sm text-muted">
-                        <InlineMarkdown text={step.body} />
-                      </p>
-                    )}
-                  </li>
-                ))}
-              </ol>
-            </Panel>
-          )}
+          <StepGuide demo={demo.slug} steps={demo.steps} nextDemo={nextDemoOf(demo.slug)} />
           {demo.notice.length > 0 && (
-            <Panel id="notice" title="What to notice">
+            <Panel id="notice" title="What to notice in this demo">
               <ul className="mt-2 flex list-disc flex-col gap-2 pl-5 text-ink">
                 {demo.notice.map((item) => (
                   <li key={item}>
@@ -83,4 +81,14 @@ export default async function DemoPage({ params }: DemoPageProps) {
       </article>
     </div>
   );
+}
+
+/** The demo after this one in its track, where the guide sends a visitor who finished. */
+function nextDemoOf(slug: string): { slug: string; title: string } | null {
+  for (const track of loadTracks()) {
+    const index = track.demos.findIndex((d) => d.slug === slug);
+    const next = index >= 0 ? track.demos[index + 1] : undefined;
+    if (next) return { slug: next.slug, title: next.title };
+  }
+  return null;
 }

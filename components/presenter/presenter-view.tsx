@@ -1,0 +1,194 @@
+"use client";
+// The presenter's screen: projector theme, keyboard control, the join link, and the current demo's runner.
+import Link from "next/link";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { presenterEvents } from "@/lib/api/presenter";
+import { nextPosition, previousPosition, type TrackPosition } from "@/lib/demos/track-steps";
+import { DemoRunner } from "@/components/demo/demo-runner";
+import { HelpOverlay } from "./help-overlay";
+import { JoinCard } from "./join-card";
+import { presenterActionFor, type PresenterAction } from "./presenter-keys";
+import { readPresenterToken } from "./presenter-token-storage";
+import type { PresentedDemo } from "./presented-demo";
+import { StepCard } from "./step-card";
+import { usePresentation } from "./use-presentation";
+
+export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[] }) {
+  // undefined until read in the browser; null when this tab holds no token for the presentation.
+  const [token, setToken] = useState<string | null | undefined>(undefined);
+  useEffect(() => setToken(readPresenterToken(id)), [id]);
+  const { state, live, error, act } = usePresentation(id);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [runSignal, setRunSignal] = useState(0);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const requested = useRef<TrackPosition | null>(null);
+
+  const perform = useCallback(
+    async (action: PresenterAction) => {
+      if (action === "help") return setHelpOpen((open) => !open);
+      if (action === "fullscreen") return toggleFullscreen();
+      if (action === "run") return setRunSignal((n) => n + 1);
+      if (!state || !token) return;
+      // Presses can come faster than acks: each moves on from the last one requested, not the last one shown.
+      const from = requested.current ?? state;
+      const to =
+        action === "next"
+          ? nextPosition(state.outline, from)
+          : previousPosition(state.outline, from);
+      if (!to) return;
+      requested.current = to;
+      const failure = await act(presenterEvents.step, { token, demo: to.demo, step: to.step });
+      if (failure || requested.current === to) requested.current = null;
+      setActionError(failure);
+    },
+    [state, token, act],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target instanceof HTMLElement ? event.target : document.body;
+      const action = presenterActionFor({
+        key: event.key,
+        ctrlKey: event.ctrlKey,
+        metaKey: event.metaKey,
+        altKey: event.altKey,
+        targetTag: target.tagName,
+        targetType: target instanceof HTMLInputElement ? target.type : undefined,
+        targetEditable: target.isContentEditable,
+      });
+      // While help is open only ? (and Escape, handled by the dialog) act.
+      if (!action || (helpOpen && action !== "help")) return;
+      event.preventDefault();
+      void perform(action);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [perform, helpOpen]);
+
+  const onRunsStarted = useCallback(
+    (runIds: string[]) => {
+      if (!token) return;
+      void act(presenterEvents.runs, { token, runIds }).then(setActionError);
+    },
+    [token, act],
+  );
+
+  if (token === null)
+    return (
+      <div className="max-w-2xl" role="alert">
+        <h1 className="text-3xl font-bold text-ink">This tab is not the presenter</h1>
+        <p className="mt-2 text-lg text-ink">
+          Only the tab that started the presentation holds its presenter token. You can{" "}
+          <Link href={`/watch/${id}`} className="font-semibold text-accent underline">
+            follow it as the audience
+          </Link>{" "}
+          or{" "}
+          <Link href="/present" className="font-semibold text-accent underline">
+            start a new presentation
+          </Link>
+          .
+        </p>
+      </div>
+    );
+
+  const demo = demos.find((d) => d.slug === state?.demo);
+  const button =
+    "rounded-md border-2 border-ink bg-surface px-4 py-2 text-lg font-semibold text-ink hover:bg-surface-raised disabled:opacity-40";
+
+  return (
+    <div className="projector flex flex-col gap-6" data-testid="presenter-view">
+      <h1 className="sr-only">Presenting {state?.track.title ?? ""}</h1>
+      <div
+        className="flex flex-wrap items-center gap-3"
+        role="group"
+        aria-label="Presenter controls"
+      >
+        <button
+          type="button"
+          className={button}
+          onClick={() => void perform("previous")}
+          disabled={!state || !previousPosition(state.outline, state)}
+          aria-keyshortcuts="ArrowLeft PageUp"
+        >
+          ← Previous
+        </button>
+        <button
+          type="button"
+          className={button}
+          onClick={() => void perform("next")}
+          disabled={!state || !nextPosition(state.outline, state)}
+          aria-keyshortcuts="ArrowRight PageDown Space"
+        >
+          Next →
+        </button>
+        <button
+          type="button"
+          className={button}
+          onClick={() => void perform("run")}
+          aria-keyshortcuts="r"
+        >
+          Run (r)
+        </button>
+        <button
+          type="button"
+          className={button}
+          onClick={() => void perform("fullscreen")}
+          aria-keyshortcuts="f"
+        >
+          Fullscreen (f)
+        </button>
+        <button
+          type="button"
+          className={button}
+          onClick={() => void perform("help")}
+          aria-keyshortcuts="?"
+        >
+          Keys (?)
+        </button>
+        <p
+          role="status"
+          className="text-lg font-semibold text-ink"
+          data-testid="presenter-connection"
+        >
+          {live ? "Live" : "Reconnecting…"}
+        </p>
+      </div>
+
+      {(error ?? actionError) && (
+        <p
+          role="alert"
+          className="rounded-md border-2 border-red-800 bg-red-50 p-3 text-lg text-red-900"
+        >
+          {error ?? actionError}
+        </p>
+      )}
+
+      {state && (
+        <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+          <StepCard state={state} demo={demo} />
+          <JoinCard path={`/watch/${id}`} />
+        </div>
+      )}
+
+      {state && demo && (
+        <DemoRunner
+          key={demo.slug}
+          defaultRuntimes={demo.runtimes}
+          workload={demo.workload}
+          onRunsStarted={onRunsStarted}
+          runSignal={runSignal}
+        />
+      )}
+
+      {helpOpen && <HelpOverlay onClose={() => setHelpOpen(false)} />}
+    </div>
+  );
+}
+
+function toggleFullscreen(): void {
+  const request = document.fullscreenElement
+    ? document.exitFullscreen()
+    : document.documentElement.requestFullscreen();
+  // Refused without a user gesture or where the browser forbids it; the page works the same either way.
+  void request.catch(() => undefined);
+}

@@ -1,0 +1,150 @@
+// Presenter mode with two browsers: the audience follows the presenter's steps and runs; a forged action does nothing.
+import { expect, test } from "@playwright/test";
+import { io } from "socket.io-client";
+import { AudiencePage, PresenterPage } from "./pages/presenter-page";
+
+test("the audience stays on the presenter's step and sees the presenter's run", async ({
+  browser,
+  baseURL,
+}, testInfo) => {
+  const presenterContext = await browser.newContext();
+  const audienceContext = await browser.newContext();
+  try {
+    const presenter = new PresenterPage(await presenterContext.newPage());
+    const audience = new AudiencePage(await audienceContext.newPage());
+
+    await presenter.start("containers-and-their-kernel", "Ada");
+    const joinUrl = await presenter.joinUrl();
+    expect(joinUrl).toBe(`/watch/${presenter.presentationId()}`);
+    await expect(presenter.qrCode().locator("svg")).toBeVisible();
+    // The projector theme is on: large type on the page root.
+    const rootFontPx = await presenter.page.evaluate(() =>
+      parseFloat(getComputedStyle(document.documentElement).fontSize),
+    );
+    expect(rootFontPx).toBeGreaterThanOrEqual(20);
+
+    await audience.open(joinUrl);
+    await expect(audience.following()).toHaveText("Following Ada — step 1 of 4");
+    await presenter.page.screenshot({ path: testInfo.outputPath("presenter-start.png") });
+
+    const pressed = Date.now();
+    await presenter.press("ArrowRight");
+    await expect(audience.following()).toHaveText("Following Ada — step 2 of 4");
+    const followMs = Date.now() - pressed;
+    testInfo.annotations.push({ type: "key-to-audience-step-ms", description: String(followMs) });
+    console.log(`presenter key → audience shows the step: ${followMs} ms`);
+    await presenter.press("ArrowRight");
+    await expect(presenter.stepPosition()).toHaveText("Step 3 of 4");
+    await expect(audience.stepPosition()).toHaveText("Step 3 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    // The step's own "what to notice" reaches the audience with it.
+    await expect(audience.page.getByText("uname -sr", { exact: false })).toBeVisible();
+    await presenter.press("ArrowLeft");
+    await expect(audience.following()).toHaveText("Following Ada — step 2 of 4");
+    await presenter.press("PageDown");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+
+    // The audience's network drops while the presenter moves on; once back, it catches up by itself.
+    await audienceContext.setOffline(true);
+    await expect(audience.page.getByTestId("audience-connection")).toHaveText("Reconnecting…");
+    await presenter.press("ArrowRight");
+    await expect(presenter.stepPosition()).toHaveText("Step 4 of 4");
+    await audienceContext.setOffline(false);
+    await expect(audience.following()).toHaveText("Following Ada — step 4 of 4");
+    await presenter.press("ArrowLeft");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+
+    await presenter.press("?");
+    await expect(presenter.helpOverlay()).toBeVisible();
+    await presenter.page.keyboard.press("Escape");
+    await expect(presenter.helpOverlay()).toBeHidden();
+    await presenter.press("?");
+    await expect(presenter.helpOverlay()).toBeVisible();
+    await presenter.page.keyboard.press("?");
+    await expect(presenter.helpOverlay()).toBeHidden();
+
+    await presenter.press("f");
+    await expect
+      .poll(() => presenter.page.evaluate(() => document.fullscreenElement !== null))
+      .toBe(true);
+    await presenter.press("f");
+    await expect
+      .poll(() => presenter.page.evaluate(() => document.fullscreenElement !== null))
+      .toBe(false);
+
+    await presenter.selectOnly(["runc"]);
+    await presenter.press("r");
+    await expect(presenter.runColumn("runc")).toHaveAttribute("data-state", "exited");
+    await expect(presenter.logText("runc")).toContainText("Hello from");
+    await expect(audience.followedRun("runc")).toHaveAttribute("data-state", "exited");
+    await expect(audience.followedLog("runc")).toContainText("Hello from");
+    expect(await audience.followedLog("runc").textContent()).toBe(
+      await presenter.logText("runc").textContent(),
+    );
+    // Read-only: the audience has no way to stop the presenter's run.
+    await expect(audience.page.getByRole("button", { name: /stop/i })).toHaveCount(0);
+
+    // A forged presenter action, straight over socket.io with the presentation id the audience knows.
+    const id = joinUrl.split("/").pop()!;
+    const forger = io(baseURL!, { transports: ["websocket"], forceNew: true });
+    try {
+      const forged = await forger.timeout(5000).emitWithAck("presentation:step", {
+        id,
+        token: "not-the-presenter-token",
+        demo: "what-the-sandbox-sees",
+        step: 0,
+      });
+      expect(forged).toMatchObject({ ok: false, error: { code: "forbidden:presenter" } });
+      const tokenless = await forger
+        .timeout(5000)
+        .emitWithAck("presentation:step", { id, demo: "hello-sandbox", step: 0 });
+      expect(tokenless).toMatchObject({ ok: false });
+      const forgedRuns = await forger
+        .timeout(5000)
+        .emitWithAck("presentation:runs", { id, token: "forged", runIds: [] });
+      expect(forgedRuns).toMatchObject({ ok: false, error: { code: "forbidden:presenter" } });
+    } finally {
+      forger.close();
+    }
+    const state = await (await presenter.page.request.get(`/api/presentations/${id}`)).json();
+    expect(state).toMatchObject({ demo: "hello-sandbox", step: 2 });
+    expect(state.runs).toHaveLength(1);
+    // The run id lets the audience watch the run, not stop it: only the presenter's browser may.
+    const audienceStop = await audience.page.request.delete(`/api/runs/${state.runs[0]}`);
+    expect(audienceStop.status()).toBe(403);
+    expect((await presenter.page.request.delete(`/api/runs/${state.runs[0]}`)).status()).toBe(200);
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    await expect(audience.followedLog("runc")).toContainText("Hello from");
+
+    await presenter.page.screenshot({ path: testInfo.outputPath("presenter.png") });
+    await audience.page.screenshot({ path: testInfo.outputPath("audience.png"), fullPage: true });
+  } finally {
+    await presenterContext.close();
+    await audienceContext.close();
+  }
+});
+
+test("a visitor's progress through a demo's steps is kept and shown on the demos list", async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  // An attendee's browser reports each finished step to the workshop (its reply does not matter here).
+  await page
+    .context()
+    .addCookies([{ name: "sbpg_workshop", value: "attendee", url: new URL(baseURL!).origin }]);
+  await page.goto("/demos/hello-sandbox");
+  await expect(page.getByTestId("demo-progress")).toHaveText("0 of 4 steps");
+  const reported = page.waitForRequest("**/api/workshops/me/progress");
+  await page.getByTestId("next-step").click();
+  expect((await reported).postDataJSON()).toEqual({ demo: "hello-sandbox", step: 1 });
+  await page.getByTestId("next-step").click();
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
+  await expect(page.getByTestId("current-step")).toContainText("Step 3 of 4");
+
+  await page.reload();
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
+  await page.screenshot({ path: testInfo.outputPath("demo-steps.png") });
+  await page.goto("/demos");
+  await expect(page.getByTestId("progress-hello-sandbox")).toHaveText("2 of 4 steps");
+  await page.screenshot({ path: testInfo.outputPath("demos-list.png") });
+});

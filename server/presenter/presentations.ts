@@ -1,0 +1,165 @@
+// Presentations live in memory: a server restart ends them (the presenter starts a new one in a click).
+import { randomBytes } from "node:crypto";
+import type { PresentationState } from "../../lib/api/presenter";
+import { isValidPosition, type OutlineDemo, type TrackPosition } from "../../lib/demos/track-steps";
+import { PlaygroundError } from "../errors/playground-error";
+import { createPresenterToken, tokenMatches } from "./presenter-token";
+
+export interface PresentationLimits {
+  /** Presentations held at once; past it, creating one is refused until the oldest idle ones expire. */
+  maxPresentations: number;
+  /** Presentations one client address holds at once, so one client cannot take every slot. */
+  maxPerClient: number;
+  /** A presentation nobody has driven for this long is forgotten. */
+  idleMs: number;
+}
+
+export const defaultPresentationLimits: PresentationLimits = {
+  maxPresentations: 100,
+  maxPerClient: 10,
+  idleMs: 12 * 60 * 60 * 1000,
+};
+
+export interface NewPresentation {
+  track: { slug: string; title: string };
+  outline: OutlineDemo[];
+  presenter: string;
+  /** The client address that asked (see clientIdOf). */
+  owner: string;
+}
+
+interface Presentation {
+  owner: string;
+  state: PresentationState;
+  tokenHash: Buffer;
+  touchedAt: number;
+}
+
+export class PresentationStore {
+  private readonly presentations = new Map<string, Presentation>();
+
+  constructor(
+    private readonly limits: PresentationLimits = defaultPresentationLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  create(input: NewPresentation): { state: PresentationState; presenterToken: string } {
+    this.expire();
+    const owned = [...this.presentations.values()].filter((p) => p.owner === input.owner).length;
+    if (owned >= this.limits.maxPerClient)
+      throw new PlaygroundError(
+        "quota",
+        "presentations",
+        `You already hold ${this.limits.maxPerClient} presentations; they are forgotten after ${this.limits.idleMs / 3_600_000} hours without a step.`,
+      );
+    if (this.presentations.size >= this.limits.maxPresentations)
+      throw new PlaygroundError(
+        "quota",
+        "presentations",
+        `This host already holds ${this.limits.maxPresentations} presentations; try again when one has ended.`,
+      );
+    const first = input.outline[0];
+    if (!first)
+      throw new PlaygroundError(
+        "conflict",
+        "track",
+        `Track "${input.track.title}" has no demos yet.`,
+      );
+    const id = randomBytes(9).toString("base64url");
+    const { token, hash } = createPresenterToken();
+    const state: PresentationState = {
+      id,
+      track: input.track,
+      presenter: input.presenter,
+      outline: input.outline,
+      demo: first.slug,
+      step: 0,
+      runs: [],
+      version: 0,
+    };
+    this.presentations.set(id, {
+      owner: input.owner,
+      state,
+      tokenHash: hash,
+      touchedAt: this.now(),
+    });
+    return { state, presenterToken: token };
+  }
+
+  get(id: string): PresentationState {
+    return this.find(id).state;
+  }
+
+  /** Moves the presentation to a step; moving to another demo forgets the runs announced for the last one. */
+  goTo(id: string, token: string, position: TrackPosition): PresentationState {
+    const presentation = this.authorize(id, token);
+    if (!isValidPosition(presentation.state.outline, position))
+      throw new PlaygroundError(
+        "bad_request",
+        "step",
+        `Step ${position.step + 1} of demo "${position.demo}" is not part of this track.`,
+      );
+    const sameDemo = presentation.state.demo === position.demo;
+    return this.update(presentation, {
+      demo: position.demo,
+      step: position.step,
+      runs: sameDemo ? presentation.state.runs : [],
+    });
+  }
+
+  /** `exists` is asked only once the token matched, so a stranger learns nothing about which run ids exist. */
+  announceRuns(
+    id: string,
+    token: string,
+    runIds: string[],
+    exists: (runId: string) => boolean,
+  ): PresentationState {
+    const presentation = this.authorize(id, token);
+    const unknown = runIds.find((runId) => !exists(runId));
+    if (unknown !== undefined)
+      throw new PlaygroundError("not_found", "run", `No run with id "${unknown}".`);
+    return this.update(presentation, { runs: [...new Set(runIds)] });
+  }
+
+  private authorize(id: string, token: string): Presentation {
+    const presentation = this.find(id);
+    if (!tokenMatches(presentation.tokenHash, token))
+      throw new PlaygroundError(
+        "forbidden",
+        "presenter",
+        "Only the presenter can change this presentation; nothing was changed.",
+      );
+    return presentation;
+  }
+
+  private update(
+    presentation: Presentation,
+    change: Partial<PresentationState>,
+  ): PresentationState {
+    presentation.state = {
+      ...presentation.state,
+      ...change,
+      version: presentation.state.version + 1,
+    };
+    presentation.touchedAt = this.now();
+    return presentation.state;
+  }
+
+  private find(id: string): Presentation {
+    this.expire();
+    const presentation = this.presentations.get(id);
+    if (!presentation)
+      throw new PlaygroundError(
+        "not_found",
+        "presentation",
+        "No presentation with this id: it has ended, or the link is mistyped.",
+      );
+    return presentation;
+  }
+
+  private expire(): void {
+    const cutoff = this.now() - this.limits.idleMs;
+    for (const [id, presentation] of this.presentations)
+      if (presentation.touchedAt < cutoff) this.presentations.delete(id);
+  }
+}
