@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
 import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
+import { OcrModels } from "./inference/ocr-models";
 import { formatRpcAddress, parseRpcAddress, type RpcAddress } from "./rpc-address";
 import { SandboxEndpoints } from "./sandbox-endpoints";
 
@@ -23,13 +24,16 @@ export interface HostAgentStatus {
 
 export interface HostAgent {
   endpoints: SandboxEndpoints;
+  /** The backend's open models, for work the server does in process (the vAccel demo's native mode). */
+  models: OcrModels;
   status(): Promise<HostAgentStatus>;
   close(): Promise<void>;
 }
 
 export async function startHostAgent(options: HostAgentOptions): Promise<HostAgent> {
   const log = options.log.child({ component: "vaccel-agent" });
-  const backend = new OnnxBackend();
+  const models = new OcrModels();
+  const backend = new OnnxBackend({ models });
   const agent = new VaccelAgent({ backend, logger: log });
   let bound: RpcAddress | null = null;
   if (options.address) {
@@ -45,6 +49,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   );
   return {
     endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel")),
+    models,
     async status() {
       return {
         address: bound && formatRpcAddress(bound),

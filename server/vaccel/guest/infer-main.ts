@@ -32,6 +32,11 @@ export interface RunInferenceHooks {
   log?: (line: string) => void;
   /** Process start to main, measured by the caller; defaults to now. */
   startMs?: number;
+  /**
+   * CPU mode: models another owner keeps open (the host's agent, for the demo's native mode) instead of a set
+   * opened for this run and released after it; loadMs is then only what was not open yet.
+   */
+  models?: OcrModels;
 }
 
 /** One op per iteration, each timed from the encoded image to the result (decode included, in both modes). */
@@ -51,7 +56,7 @@ export async function runInference(
   const mode = options.rpcAddress === undefined ? "cpu" : "vaccel";
   const runner =
     options.rpcAddress === undefined
-      ? await openCpuRunner(options, log)
+      ? await openCpuRunner(options, log, hooks.models)
       : await openVaccelRunner(options.op, options.rpcAddress, log);
   const times: number[] = [];
   let result = "";
@@ -100,9 +105,13 @@ const modelsFor: Record<InferOp, OcrModelName[]> = {
   classify: ["cls"],
 };
 
-async function openCpuRunner(options: InferOptions, log: (line: string) => void): Promise<Runner> {
-  const modelDir = resolveModelDir(options.modelDir);
-  const models = new OcrModels({ modelDir, threads: options.threads });
+async function openCpuRunner(
+  options: InferOptions,
+  log: (line: string) => void,
+  shared?: OcrModels,
+): Promise<Runner> {
+  const modelDir = shared ? "kept open by the caller" : resolveModelDir(options.modelDir);
+  const models = shared ?? new OcrModels({ modelDir, threads: options.threads });
   const started = performance.now();
   for (const name of modelsFor[options.op]) await models.load(name);
   const loadMs = performance.now() - started;
@@ -114,7 +123,7 @@ async function openCpuRunner(options: InferOptions, log: (line: string) => void)
       ? async (image: Uint8Array) => (await recognizeText(models, decodeImage(image))).text
       : async (image: Uint8Array) =>
           formatOrientationTag(await classifyOrientation(models, decodeImage(image)));
-  return { loadMs, run, close: () => models.release() };
+  return { loadMs, run, close: shared ? async () => {} : () => models.release() };
 }
 
 /** The node-onnx image keeps the models in /opt/models beside the bundle's /opt/guest; elsewhere the npm package's. */

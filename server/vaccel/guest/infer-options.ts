@@ -1,13 +1,27 @@
 // The guest inference workload's command line and its one machine-readable output line, `RESULT {json}`.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import {
+  type InferOp,
+  type InferResult,
+  InferResultSchema,
+  RESULT_PREFIX,
+  inferOps,
+  parseResultLine,
+} from "@/lib/api/vaccel";
 import { parseRpcAddress } from "../rpc-address";
 
-export const DEFAULT_TEXT = "HELLO 2026";
-export const RESULT_PREFIX = "RESULT ";
+// The RESULT line's shape is shared with the demo page, which parses it from each sandbox's output.
+export {
+  type InferOp,
+  type InferResult,
+  InferResultSchema,
+  RESULT_PREFIX,
+  inferOps,
+  parseResultLine,
+};
 
-export const inferOps = ["ocr", "classify"] as const;
-export type InferOp = (typeof inferOps)[number];
+export const DEFAULT_TEXT = "HELLO 2026";
 
 export type InferInput = { text: string } | { imagePath: string };
 
@@ -107,34 +121,6 @@ function describeIssue(error: z.ZodError): string {
   return issue.path.length > 0 ? `--${issue.path.join(".")}: ${issue.message}` : issue.message;
 }
 
-export const InferResultSchema = z.object({
-  mode: z.enum(["cpu", "vaccel"]),
-  op: z.enum(inferOps),
-  /** process.version of the node that ran the workload. */
-  node: z.string(),
-  /** Process start to the workload's main (node's own start-up and module loading). */
-  startMs: z.number(),
-  /** CPU: opening the models; vaccel: connecting and creating the session. */
-  loadMs: z.number(),
-  iterations: z.number().int().positive(),
-  medianMs: z.number(),
-  p95Ms: z.number(),
-  /** The recognized text (ocr) or the orientation tag (classify). */
-  result: z.string(),
-  rpcAddress: z.string().optional(),
-});
-export type InferResult = z.infer<typeof InferResultSchema>;
-
 export function formatResultLine(result: InferResult): string {
   return `${RESULT_PREFIX}${JSON.stringify(InferResultSchema.parse(result))}`;
-}
-
-/** The last RESULT line in a workload's output, validated; undefined when there is none. */
-export function parseResultLine(output: string): InferResult | undefined {
-  const line = output
-    .split("\n")
-    .map((l) => l.trim())
-    .findLast((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) return undefined;
-  return InferResultSchema.parse(JSON.parse(line.slice(RESULT_PREFIX.length)));
 }
