@@ -9,6 +9,9 @@ import { rememberMyRun } from "@/components/live/my-runs";
 import { describeCommand } from "./format-command";
 import { RunColumn, type FollowedRun } from "./run-column";
 import { RuntimePicker } from "./runtime-picker";
+import type { RunLimitsRequest } from "@/lib/api/run-limits";
+import { useReplayFallback } from "@/components/replay/use-replay-fallback";
+import { ReplayControls } from "@/components/replay/replay-controls";
 
 // chart.js needs a canvas and is only worth loading once there is something to chart.
 const TimingChart = dynamic(
@@ -23,12 +26,20 @@ export interface DemoWorkloadProps {
   image: string;
   command: string[];
   timeoutMs?: number;
+  /** The run's own memory, pids and output limits (the lab); absent: the host's. */
+  limits?: RunLimitsRequest;
 }
 
 export interface DemoRunnerProps {
   /** Runtime ids selected when the page opens, where the host has them. */
   defaultRuntimes: string[];
   workload: DemoWorkloadProps;
+  /** Told the ids of the runs each press of Run launched (presenter mode shares them with the audience). */
+  onRunsStarted?: (runIds: string[]) => void;
+  /** Each change of this number presses Run, as a keyboard shortcut outside the runner does. */
+  runSignal?: number;
+  /** Asked when Run is pressed; false launches nothing (the lab's editor shows what to fix). */
+  beforeRun?: () => boolean;
 }
 
 interface Launch {
@@ -38,12 +49,19 @@ interface Launch {
   error: string | null;
 }
 
-export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
+export function DemoRunner({
+  defaultRuntimes,
+  workload,
+  onRunsStarted,
+  runSignal,
+  beforeRun,
+}: DemoRunnerProps) {
   const { runtimes, runtimesError, reload } = useRuntimes();
   const [selected, setSelected] = useState<string[] | null>(null);
   const [launches, setLaunches] = useState<Launch[]>([]);
   const [runs, setRuns] = useState<Record<string, FollowedRun>>({});
   const batch = useRef(0);
+  const fallback = useReplayFallback(workload);
 
   useEffect(() => {
     if (!runtimes || selected !== null) return;
@@ -67,6 +85,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
   const chosen = (runtimes ?? []).filter((r) => selected?.includes(r.id)).map((r) => r.id);
 
   const start = async () => {
+    if (beforeRun && !beforeRun()) return;
     batch.current += 1;
     const key = batch.current;
     setRuns({});
@@ -84,23 +103,39 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
           launch.key === `${key}-${runtimeId}` ? { ...launch, ...change } : launch,
         ),
       );
+    const started: string[] = [];
+    const guard = fallback.begin(chosen);
     await Promise.all(
       chosen.map(async (runtimeId) => {
         try {
-          const runId = await createRun({
-            runtime: runtimeId,
-            image: workload.image,
-            command: workload.command,
-            timeoutMs: workload.timeoutMs,
-          });
+          const runId = await guard(
+            runtimeId,
+            createRun({
+              runtime: runtimeId,
+              image: workload.image,
+              command: workload.command,
+              timeoutMs: workload.timeoutMs,
+              limits: workload.limits,
+            }),
+          );
           rememberMyRun({ id: runId, runtime: runtimeId, startedAt: Date.now() });
           patch(runtimeId, { runId });
+          started.push(runId);
         } catch (err) {
           patch(runtimeId, { error: describeError(err) });
         }
       }),
     );
+    if (started.length > 0) onRunsStarted?.(started);
   };
+
+  const lastRunSignal = useRef(runSignal);
+  useEffect(() => {
+    if (runSignal === lastRunSignal.current) return;
+    lastRunSignal.current = runSignal;
+    if (chosen.length > 0 && !inProgress) void start();
+    // Only a new signal presses Run; `start` and the selection are read as they are at that render.
+  }, [runSignal]);
 
   const command = describeCommand(workload.command);
   const byId = useMemo(() => new Map((runtimes ?? []).map((r) => [r.id, r])), [runtimes]);
@@ -156,6 +191,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
             <p className="text-sm text-muted">Choose at least one available runtime.</p>
           )}
         </div>
+        <ReplayControls fallback={fallback} runtimes={runtimes} />
       </Panel>
 
       {launches.length > 0 && (
@@ -171,6 +207,7 @@ export function DemoRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
               runId={launch.runId}
               launchError={launch.error}
               onRunChange={onRunChange}
+              replay={fallback.replayFor(launch.runtimeId)}
             />
           ))}
         </section>

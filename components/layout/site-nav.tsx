@@ -6,7 +6,11 @@ import { usePathname } from "next/navigation";
 const links = [
   { href: "/", label: "Home" },
   { href: "/demos", label: "Demos" },
+  { href: "/lab", label: "Lab" },
+  { href: "/vaccel", label: "vAccel" },
   { href: "/serverless", label: "Serverless" },
+  { href: "/present", label: "Present" },
+  { href: "/workshops", label: "Workshops" },
   { href: "/host", label: "Host" },
 ];
 

@@ -7,11 +7,19 @@ import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
 import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { createApiRouter } from "./api-router";
+import { ensureVisitorCookie } from "./visitor";
 import { runRoutes } from "./run-routes";
 import { handleFunction } from "../functions/function-gateway";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
 import { startHostAgent } from "../vaccel/host-agent";
+import { vaccelRoutes } from "../vaccel/vaccel-routes";
+import { startWorkshops } from "../workshops/start-workshops";
+import { recordingRoutes } from "../recordings/recording-routes";
+import { PresentationStore } from "../presenter/presentations";
+import { presenterRoutes } from "../presenter/presenter-routes";
+import { presenterSocket } from "../presenter/presenter-socket";
+import { loadTracks } from "../../lib/demos/load-tracks";
 
 export type PageHandler = (
   req: http.IncomingMessage,
@@ -48,18 +56,34 @@ export async function startPlaygroundServer(
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 
+  const presentations = new PresentationStore();
+  const workshops = startWorkshops({ config, engine, log });
   // Each feature adds its own route table here.
   const api = createApiRouter({
     log,
     maxBodyBytes: config.maxBodyBytes,
-    routes: [...runRoutes({ engine, images, vaccel: vaccel && (() => vaccel.status()) })],
+    routes: [
+      ...runRoutes({
+        engine,
+        images,
+        vaccel: vaccel && (() => vaccel.status()),
+        access: workshops.access,
+      }),
+      ...workshops.routes,
+      ...recordingRoutes({ engine, access: workshops.access }),
+      ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
+      ...vaccelRoutes({ models: vaccel?.models }),
+    ],
   });
 
   const server = http.createServer((req, res) => {
     void (async () => {
       if (await api.handle(req, res)) return;
       if (await handleFunction({ engine, log }, req, res)) return;
-      if (pages) return pages(req, res);
+      if (pages) {
+        ensureVisitorCookie(req, res);
+        return pages(req, res);
+      }
       res.statusCode = 404;
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
       res.end("This server was started without pages (API only).\n");
@@ -69,7 +93,13 @@ export async function startPlaygroundServer(
       res.end();
     });
   });
-  const io = attachSocketServer(server, engine, log);
+  const io = attachSocketServer(
+    server,
+    engine,
+    log,
+    [presenterSocket({ presentations, engine, log })],
+    workshops.access,
+  );
   // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
   void engine
     .runtimes()
@@ -100,6 +130,7 @@ export async function startPlaygroundServer(
     close() {
       closing ??= (async () => {
         await engine.shutdown();
+        workshops.close();
         await vaccel?.close();
         await containerd.close();
         await mounts.close();
