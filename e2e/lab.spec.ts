@@ -126,3 +126,16 @@ test("Tab indents in the editor until Ctrl+M lets it move focus on", async ({ pa
   await page.keyboard.press("Tab");
   await expect(input).not.toBeFocused();
 });
+
+test("a run that takes more than a second shows how long it has been going", async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open();
+  await lab.typeScript("echo started; sleep 2; echo done");
+  await lab.selectOnly(["runc"]);
+  await lab.run();
+  const progress = lab.column("runc").getByTestId("run-progress");
+  await expect(progress).toContainText(/running for 1\.\d s · last phase: first output/);
+  await expect(lab.column("runc")).toHaveAttribute("data-state", "exited");
+  await expect(progress).toHaveCount(0);
+  await expect(lab.logText("runc")).toContainText("done");
+});

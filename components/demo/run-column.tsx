@@ -5,6 +5,7 @@ import { isTerminalState, type RunSnapshot, type RuntimeInfo } from "@/lib/api/s
 import { LogPane } from "@/components/log-pane/log-pane";
 import { StateBadge, type BadgeState } from "@/components/ui/state-badge";
 import { formatBytes } from "@/components/format/format-units";
+import { RunProgressLine } from "./run-progress-line";
 import { RunTimings } from "./run-timings";
 import { useRun } from "./use-run";
 import { RecordingLabel } from "@/components/replay/recording-label";
@@ -85,6 +86,7 @@ export function RunColumn({
           otherCommand={replay.otherCommand}
         />
       )}
+      {!replay && run && !isTerminalState(run.state) && <RunProgressLine run={run} />}
       {run?.state === "queued" && run.queuePosition !== null && (
         <p className="text-sm text-ink" role="status">
           Waiting for a free slot on the host: number {run.queuePosition} in the queue.

@@ -37,6 +37,9 @@ export function TerminalView({ text }: TerminalViewProps) {
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(container);
+    // The picture is hidden from assistive technology (the plain-text log is the accessible twin), so
+    // xterm's input textarea must not take keyboard focus either: Tab would land on something invisible.
+    terminal.textarea?.setAttribute("tabindex", "-1");
     terminal.write(hideCursor);
     terminalRef.current = terminal;
     writtenRef.current = "";
