@@ -21,6 +21,9 @@ const EnvSchema = z.object({
   SBPG_DATA_DIR: z.string().min(1).default(path.resolve(".data")),
   /** How often expired workshops are ended (their runs stopped). */
   SBPG_WORKSHOP_SWEEP_MS: int(30_000, 100),
+  /** Workshops open at once on the host, and per address that creates them. */
+  SBPG_MAX_OPEN_WORKSHOPS: int(50, 1),
+  SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT: int(5, 1),
   SBPG_RUNC_PATH: z.string().default("runc"),
   SBPG_RUNSC_PATH: z.string().default("runsc"),
   /** gVisor platform: "auto" probes the candidates in order and keeps the first that runs a container. */
@@ -88,6 +91,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     stateDir: path.resolve(env.SBPG_STATE_DIR),
     dataDir: path.resolve(env.SBPG_DATA_DIR),
     workshopSweepMs: env.SBPG_WORKSHOP_SWEEP_MS,
+    maxOpenWorkshops: env.SBPG_MAX_OPEN_WORKSHOPS,
+    maxOpenWorkshopsPerClient: env.SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT,
     runcPath: env.SBPG_RUNC_PATH,
     runscPath: env.SBPG_RUNSC_PATH,
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,

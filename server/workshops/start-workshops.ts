@@ -26,6 +26,8 @@ export function startWorkshops(options: {
   const db = openWorkshopDb(config.dataDir);
   const service = new WorkshopService(db, {
     hostLimits: engine.limits,
+    maxOpenWorkshops: config.maxOpenWorkshops,
+    maxOpenWorkshopsPerCreator: config.maxOpenWorkshopsPerClient,
     runs: {
       stateOf: (id) => engine.getRun(id)?.state ?? null,
       async stop(id) {

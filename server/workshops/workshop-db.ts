@@ -47,6 +47,9 @@ const migrations: string[] = [
      ended_at INTEGER
    );
    CREATE INDEX attendee_runs_attendee ON attendee_runs (attendee_id, ended_at);`,
+  // Who asked for each workshop (their address), so one visitor cannot fill the host with workshops.
+  `ALTER TABLE workshops ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+   CREATE INDEX workshops_created_by ON workshops (created_by, ended_at);`,
 ];
 
 export const workshopDbFile = "workshops.sqlite";

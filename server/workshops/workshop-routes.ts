@@ -45,7 +45,7 @@ export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiR
       handler: async (request) => {
         const body = await request.body(CreateWorkshopBodySchema, "workshop request");
         const runtimes = (await engine.runtimes()).map((r) => r.id);
-        return { status: 201, body: service.create(body, runtimes) };
+        return { status: 201, body: service.create(body, runtimes, request.clientId) };
       },
     },
     {

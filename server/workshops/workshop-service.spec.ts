@@ -22,6 +22,9 @@ class FakeRuns implements RunControl {
   }
 }
 
+/** One address for every workshop these tests create; the per-creator cap has its own test. */
+const creator = "203.0.113.1";
+
 const body = (overrides: Partial<CreateWorkshopBody> = {}): CreateWorkshopBody => ({
   name: "Sandboxes 101",
   capacity: 3,
@@ -63,6 +66,8 @@ describe("WorkshopService", () => {
     service = new WorkshopService(db, {
       runs,
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      maxOpenWorkshops: 100,
+      maxOpenWorkshopsPerCreator: 100,
       now: () => now,
     });
   });
@@ -80,7 +85,7 @@ describe("WorkshopService", () => {
   const join = (code: string, name: string) => service.join({ code, name });
 
   it("creates a workshop, storing only the hash of the host token", () => {
-    const created = service.create(body(), ["runc", "gvisor"]);
+    const created = service.create(body(), ["runc", "gvisor"], creator);
     expect(created.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
     expect(created.hostToken.length).toBeGreaterThanOrEqual(43);
     const row = db.prepare("SELECT * FROM workshops").get() as Record<string, unknown>;
@@ -89,7 +94,7 @@ describe("WorkshopService", () => {
     expect(() => service.authorizeHost(created.id, created.hostToken)).not.toThrow();
     expectError(() => service.authorizeHost(created.id, null), "unauthorized:host");
     expectError(() => service.authorizeHost(created.id, "forged"), "forbidden:host");
-    const other = service.create(body(), ["runc"]);
+    const other = service.create(body(), ["runc"], creator);
     expectError(() => service.authorizeHost(created.id, other.hostToken), "forbidden:host");
   });
 
@@ -97,10 +102,43 @@ describe("WorkshopService", () => {
     const unknownRuntime = body({
       quotas: { ...body().quotas, allowedRuntimes: ["runc", "kata"] },
     });
-    expectError(() => service.create(unknownRuntime, ["runc"]), "bad_request:workshop", /"kata"/);
+    expectError(
+      () => service.create(unknownRuntime, ["runc"], creator),
+      "bad_request:workshop",
+      /"kata"/,
+    );
     const tooLong = body({ quotas: { ...body().quotas, maxTimeoutMs: 120_000 } });
-    expectError(() => service.create(tooLong, ["runc"]), "bad_request:workshop", /60000/);
+    expectError(() => service.create(tooLong, ["runc"], creator), "bad_request:workshop", /60000/);
     expect(count("workshops")).toBe(0);
+  });
+
+  it("caps open workshops per address and per host; ended and expired ones free their place", async () => {
+    const capped = new WorkshopService(db, {
+      runs,
+      hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      maxOpenWorkshops: 3,
+      maxOpenWorkshopsPerCreator: 2,
+      now: () => now,
+    });
+    const first = capped.create(body(), ["runc"], "198.51.100.7");
+    capped.create(body({ durationMinutes: 5 }), ["runc"], "198.51.100.7");
+    expectError(
+      () => capped.create(body(), ["runc"], "198.51.100.7"),
+      "quota:workshops",
+      /at most 2 from one address/,
+    );
+    capped.create(body(), ["runc"], "198.51.100.8");
+    expectError(
+      () => capped.create(body(), ["runc"], "198.51.100.9"),
+      "quota:workshops",
+      /already runs 3 open workshops/,
+    );
+    expect(count("workshops")).toBe(3);
+    await capped.end(first.id);
+    capped.create(body(), ["runc"], "198.51.100.9");
+    now += 6 * 60_000;
+    capped.create(body(), ["runc"], "198.51.100.7");
+    expect(count("workshops")).toBe(5);
   });
 
   it("keeps join codes unique among workshops that have not ended", async () => {
@@ -108,22 +146,24 @@ describe("WorkshopService", () => {
     const fixed = new WorkshopService(db, {
       runs,
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+      maxOpenWorkshops: 100,
+      maxOpenWorkshopsPerCreator: 100,
       now: () => now,
       joinCode: () => codes.shift()!,
     });
-    const first = fixed.create(body(), ["runc"]);
-    const second = fixed.create(body(), ["runc"]);
+    const first = fixed.create(body(), ["runc"], creator);
+    const second = fixed.create(body(), ["runc"], creator);
     expect([first.joinCode, second.joinCode]).toEqual(["AAAAAA", "BBBBBB"]);
     await fixed.end(first.id);
     codes.push("AAAAAA");
-    const third = fixed.create(body(), ["runc"]);
+    const third = fixed.create(body(), ["runc"], creator);
     // Once the first ended its code is free again, and joining with it reaches the new workshop.
     expect(third.joinCode).toBe("AAAAAA");
     expect(fixed.join({ code: "AAAAAA", name: "Ann" }).workshopId).toBe(third.id);
   });
 
   it("joins with a name and gives a token only the attendee holds", () => {
-    const { id, joinCode } = service.create(body(), ["runc"]);
+    const { id, joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     expect(ann.workshopId).toBe(id);
     expect(service.attendeeByToken(ann.token)?.name).toBe("Ann");
@@ -133,7 +173,7 @@ describe("WorkshopService", () => {
   });
 
   it("refuses a wrong code, a full, an expired or an ended workshop, and a taken name, changing nothing", async () => {
-    const { id, joinCode } = service.create(body({ capacity: 2 }), ["runc"]);
+    const { id, joinCode } = service.create(body({ capacity: 2 }), ["runc"], creator);
     expectError(() => join("ZZZZZZ", "Ann"), "not_found:workshop", /ZZZZZZ/);
     join(joinCode, "Ann");
     expectError(() => join(joinCode, "ann"), "conflict:attendee_name", /already goes by/);
@@ -141,7 +181,7 @@ describe("WorkshopService", () => {
     expectError(() => join(joinCode, "Cy"), "conflict:workshop_full", /all 2 places are taken/);
     expect(count("attendees")).toBe(2);
 
-    const later = service.create(body({ durationMinutes: 5 }), ["runc"]);
+    const later = service.create(body({ durationMinutes: 5 }), ["runc"], creator);
     now += 5 * 60_000;
     expectError(() => join(later.joinCode, "Di"), "conflict:workshop_expired", /expired at/);
     await service.end(id);
@@ -150,7 +190,7 @@ describe("WorkshopService", () => {
   });
 
   it("counts runs against the quotas and says which quota was hit, with the numbers", () => {
-    const { joinCode } = service.create(body(), ["runc", "gvisor"]);
+    const { joinCode } = service.create(body(), ["runc", "gvisor"], creator);
     const ann = join(joinCode, "Ann");
     const attendee = service.attendeeByToken(ann.token)!;
 
@@ -196,7 +236,7 @@ describe("WorkshopService", () => {
   });
 
   it("frees the place of a launch the engine refused", () => {
-    const { joinCode } = service.create(body(), ["runc"]);
+    const { joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     const attendee = service.attendeeByToken(ann.token)!;
     service.admitRun(attendee, { runtime: "runc" }).cancel();
@@ -205,7 +245,7 @@ describe("WorkshopService", () => {
   });
 
   it("lists attendees with progress and running sandboxes for the host", () => {
-    const { id, joinCode } = service.create(body(), ["runc"]);
+    const { id, joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     const bob = join(joinCode, "Bob");
     const annAttendee = service.attendeeByToken(ann.token)!;
@@ -226,8 +266,8 @@ describe("WorkshopService", () => {
   });
 
   it("lets the host stop an attendee's run, but not a run outside the workshop", async () => {
-    const { id, joinCode } = service.create(body(), ["runc"]);
-    const other = service.create(body(), ["runc"]);
+    const { id, joinCode } = service.create(body(), ["runc"], creator);
+    const other = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     const zed = join(other.joinCode, "Zed");
     launch(ann, "run-a");
@@ -242,7 +282,7 @@ describe("WorkshopService", () => {
   });
 
   it("extends a workshop, from now when it had expired", () => {
-    const { id, joinCode } = service.create(body({ durationMinutes: 30 }), ["runc"]);
+    const { id, joinCode } = service.create(body({ durationMinutes: 30 }), ["runc"], creator);
     const start = now;
     expect(service.extend(id, 15).expiresAt).toBe(new Date(start + 45 * 60_000).toISOString());
     now = start + 60 * 60_000;
@@ -255,6 +295,7 @@ describe("WorkshopService", () => {
     const { id, joinCode } = service.create(
       body({ quotas: { ...body().quotas, maxConcurrentRuns: 2 } }),
       ["runc"],
+      creator,
     );
     const ann = join(joinCode, "Ann");
     const bob = join(joinCode, "Bob");
@@ -277,8 +318,8 @@ describe("WorkshopService", () => {
   });
 
   it("ends expired workshops in the sweep, and only those", async () => {
-    const short = service.create(body({ durationMinutes: 5 }), ["runc"]);
-    const long = service.create(body({ durationMinutes: 120 }), ["runc"]);
+    const short = service.create(body({ durationMinutes: 5 }), ["runc"], creator);
+    const long = service.create(body({ durationMinutes: 120 }), ["runc"], creator);
     const ann = join(short.joinCode, "Ann");
     launch(ann, "run-a");
     now += 10 * 60_000;
@@ -293,6 +334,7 @@ describe("WorkshopService", () => {
     const { joinCode } = service.create(
       body({ quotas: { ...body().quotas, maxConcurrentRuns: 2 } }),
       ["runc"],
+      creator,
     );
     const ann = join(joinCode, "Ann");
     launch(ann, "run-a");
@@ -312,10 +354,12 @@ describe("the workshop database", () => {
       const options = {
         runs: new FakeRuns(),
         hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+        maxOpenWorkshops: 100,
+        maxOpenWorkshopsPerCreator: 100,
       };
       const first = openWorkshopDb(dir);
       const service = new WorkshopService(first, options);
-      const created = service.create(body(), ["runc"]);
+      const created = service.create(body(), ["runc"], creator);
       const ann = service.join({ code: created.joinCode, name: "Ann" });
       service.recordProgress(service.attendeeByToken(ann.token)!, {
         demo: "hello-sandbox",
@@ -333,7 +377,7 @@ describe("the workshop database", () => {
         { demo: "hello-sandbox", step: 2 },
       ]);
       expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
-      expect(second.pragma("user_version", { simple: true })).toBe(1);
+      expect(second.pragma("user_version", { simple: true })).toBe(2);
       second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

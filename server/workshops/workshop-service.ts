@@ -30,6 +30,9 @@ export interface WorkshopServiceOptions {
   runs: RunControl;
   /** The host's own run limits: a workshop's quotas live within them. */
   hostLimits: { defaultTimeoutMs: number; maxTimeoutMs: number };
+  /** Workshops open (not ended, not expired) at once on this host, and per creator address (config). */
+  maxOpenWorkshops: number;
+  maxOpenWorkshopsPerCreator: number;
   now?: () => number;
   joinCode?: () => string;
 }
@@ -112,7 +115,12 @@ export class WorkshopService {
     this.joinCode = options.joinCode ?? generateJoinCode;
   }
 
-  create(body: CreateWorkshopBody, knownRuntimes: readonly string[]): CreateWorkshopReply {
+  /** `creator`: the address asking (the same one the host's per-client run quota counts). */
+  create(
+    body: CreateWorkshopBody,
+    knownRuntimes: readonly string[],
+    creator: string,
+  ): CreateWorkshopReply {
     const unknown = body.quotas.allowedRuntimes.filter((id) => !knownRuntimes.includes(id));
     if (unknown.length > 0) {
       throw new PlaygroundError(
@@ -132,11 +140,12 @@ export class WorkshopService {
     const id = newId();
     const hostToken = newToken();
     const now = this.now();
+    this.assertRoomForWorkshop(creator, now);
     const insert = this.db.prepare(
       `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
-         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at)
+         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by)
        VALUES (@id, @name, @joinCode, @hostTokenHash, @capacity, @maxConcurrentRuns,
-         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt)`,
+         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy)`,
     );
     const taken = this.db.prepare(
       "SELECT 1 FROM workshops WHERE join_code = ? AND ended_at IS NULL",
@@ -159,6 +168,7 @@ export class WorkshopService {
             maxTimeoutMs: body.quotas.maxTimeoutMs,
             createdAt: now,
             expiresAt: now + body.durationMinutes * minute,
+            createdBy: creator,
           });
           return code;
         }
@@ -498,6 +508,33 @@ export class WorkshopService {
       "workshop_expired",
       `The workshop "${workshop.name}" expired at ${iso(workshop.expires_at)}, so ${what}; the host can extend it.`,
     );
+  }
+
+  private assertRoomForWorkshop(creator: string, now: number): void {
+    const open = "ended_at IS NULL AND expires_at > ?";
+    const count = (sql: string, ...params: unknown[]) =>
+      (this.db.prepare(sql).get(...params) as { n: number }).n;
+    const hostMax = this.options.maxOpenWorkshops;
+    if (count(`SELECT COUNT(*) AS n FROM workshops WHERE ${open}`, now) >= hostMax) {
+      throw new PlaygroundError(
+        "quota",
+        "workshops",
+        `This host already runs ${hostMax} open workshops; end one or wait for one to expire.`,
+      );
+    }
+    const creatorMax = this.options.maxOpenWorkshopsPerCreator;
+    const mine = count(
+      `SELECT COUNT(*) AS n FROM workshops WHERE created_by = ? AND ${open}`,
+      creator,
+      now,
+    );
+    if (mine >= creatorMax) {
+      throw new PlaygroundError(
+        "quota",
+        "workshops",
+        `You already have ${mine} open workshops (at most ${creatorMax} from one address); end one first.`,
+      );
+    }
   }
 
   private summary(workshop: WorkshopRow): WorkshopSummary {

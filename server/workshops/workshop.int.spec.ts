@@ -25,6 +25,8 @@ function startWorkshopHost(): Promise<TestHost> {
     SBPG_DATA_DIR: dataDir,
     SBPG_WORKSHOP_SWEEP_MS: "200",
     SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: "20",
+    // Every workshop here is created from 127.0.0.1.
+    SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT: "50",
   });
 }
 
