@@ -16,7 +16,8 @@ import { startHostAgent } from "../vaccel/host-agent";
 import { vaccelRoutes } from "../vaccel/vaccel-routes";
 import { startWorkshops } from "../workshops/start-workshops";
 import { recordingRoutes } from "../recordings/recording-routes";
-import { PresentationStore } from "../presenter/presentations";
+import { PresentationStore, defaultPresentationLimits } from "../presenter/presentations";
+import { presentationFile } from "../presenter/presentation-file";
 import { presenterRoutes } from "../presenter/presenter-routes";
 import { presenterSocket } from "../presenter/presenter-socket";
 import { loadTracks } from "../../lib/demos/load-tracks";
@@ -56,7 +57,13 @@ export async function startPlaygroundServer(
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
 
-  const presentations = new PresentationStore();
+  const presentations = new PresentationStore(
+    defaultPresentationLimits,
+    Date.now,
+    presentationFile(config.dataDir, (reason, file) =>
+      log.warn({ reason, file }, "presentations file unreadable; set aside, starting with none"),
+    ),
+  );
   const workshops = startWorkshops({ config, engine, log });
   // Each feature adds its own route table here.
   const api = createApiRouter({

@@ -1,8 +1,10 @@
-// Presentations live in memory: a server restart ends them (the presenter starts a new one in a click).
+// Presentations: held in memory, written through to the data folder when a persistence is given, so a
+// server restart mid-talk keeps the presentation, its step and its presenter token (not its runs).
 import { randomBytes } from "node:crypto";
 import type { PresentationState } from "../../lib/api/presenter";
 import { isValidPosition, type OutlineDemo, type TrackPosition } from "../../lib/demos/track-steps";
 import { PlaygroundError } from "../errors/playground-error";
+import type { PresentationPersistence, StoredPresentation } from "./presentation-file";
 import { createPresenterToken, tokenMatches } from "./presenter-token";
 
 export interface PresentationLimits {
@@ -41,7 +43,19 @@ export class PresentationStore {
   constructor(
     private readonly limits: PresentationLimits = defaultPresentationLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly persistence: PresentationPersistence | null = null,
+  ) {
+    for (const stored of persistence?.load() ?? []) {
+      this.presentations.set(stored.state.id, {
+        owner: stored.owner,
+        // The runs of before the restart are gone (the engine reaps them at start).
+        state: { ...stored.state, runs: [] },
+        tokenHash: Buffer.from(stored.tokenHash, "hex"),
+        touchedAt: stored.touchedAt,
+      });
+    }
+    this.expire();
+  }
 
   create(input: NewPresentation): { state: PresentationState; presenterToken: string } {
     this.expire();
@@ -83,6 +97,7 @@ export class PresentationStore {
       tokenHash: hash,
       touchedAt: this.now(),
     });
+    this.save();
     return { state, presenterToken: token };
   }
 
@@ -142,6 +157,7 @@ export class PresentationStore {
       version: presentation.state.version + 1,
     };
     presentation.touchedAt = this.now();
+    this.save();
     return presentation.state;
   }
 
@@ -159,7 +175,23 @@ export class PresentationStore {
 
   private expire(): void {
     const cutoff = this.now() - this.limits.idleMs;
-    for (const [id, presentation] of this.presentations)
-      if (presentation.touchedAt < cutoff) this.presentations.delete(id);
+    let expired = false;
+    for (const [id, presentation] of this.presentations) {
+      if (presentation.touchedAt >= cutoff) continue;
+      this.presentations.delete(id);
+      expired = true;
+    }
+    if (expired) this.save();
+  }
+
+  private save(): void {
+    if (!this.persistence) return;
+    const stored: StoredPresentation[] = [...this.presentations.values()].map((p) => ({
+      owner: p.owner,
+      state: p.state,
+      tokenHash: p.tokenHash.toString("hex"),
+      touchedAt: p.touchedAt,
+    }));
+    this.persistence.save(stored);
   }
 }

@@ -1,4 +1,7 @@
 // Presenter rooms on a real server: the audience follows the presenter; a forged action changes nothing.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket } from "socket.io-client";
 import {
@@ -164,5 +167,56 @@ describe("presenter socket rooms", () => {
       ok: false,
       error: { code: "bad_request:presentation:join" },
     });
+  });
+});
+
+describe("a server restart in the middle of a talk", () => {
+  it("keeps the presentation, its step and the presenter's token", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "sbpg-presenter-restart-"));
+    let first: TestHost | null = await startTestHost({ SBPG_DATA_DIR: dataDir });
+    let second: TestHost | null = null;
+    try {
+      const created = await first.request("POST", "/api/presentations", {
+        track: "containers-and-their-kernel",
+        presenter: "Ada",
+      });
+      const { id, presenterToken } = created.json as { id: string; presenterToken: string };
+      const socket = first.socket();
+      const moved = PresentationAckSchema.parse(
+        await socket.timeout(5000).emitWithAck(presenterEvents.step, {
+          id,
+          token: presenterToken,
+          demo: "hello-sandbox",
+          step: 2,
+        }),
+      );
+      expect(moved.ok).toBe(true);
+      socket.close();
+      await first.close();
+      first = null;
+
+      second = await startTestHost({ SBPG_DATA_DIR: dataDir });
+      const kept = await second.request("GET", `/api/presentations/${id}`);
+      expect(kept.status).toBe(200);
+      expect(kept.json).toMatchObject({ id, presenter: "Ada", demo: "hello-sandbox", step: 2 });
+      const again = second.socket();
+      try {
+        const next = PresentationAckSchema.parse(
+          await again.timeout(5000).emitWithAck(presenterEvents.step, {
+            id,
+            token: presenterToken,
+            demo: "hello-sandbox",
+            step: 3,
+          }),
+        );
+        expect(next.ok).toBe(true);
+      } finally {
+        again.close();
+      }
+    } finally {
+      await first?.close();
+      await second?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
