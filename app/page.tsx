@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { DemoList } from "@/components/demo/demo-list";
-import { groupByTrack, loadDemos } from "@/lib/demos/load-demos";
+import { loadTracks } from "@/lib/demos/load-tracks";
 
 const sandboxKinds = [
   {
@@ -15,13 +15,37 @@ const sandboxKinds = [
   },
   {
     name: "Virtual machines",
-    kind: "Coming next",
-    text: "Kata Containers and a QEMU microVM with a kernel of their own, and vAccel to reach the host's accelerator.",
+    kind: "Own kernel",
+    text: "A QEMU microVM built in, and Kata Containers where installed: a guest kernel of their own, and vAccel to reach the host's accelerator.",
+  },
+];
+
+const ways = [
+  {
+    href: "/lab",
+    title: "Lab",
+    text: "Write your own workload and its limits in an editor, and run it in several sandboxes at once.",
+  },
+  {
+    href: "/vaccel",
+    title: "vAccel",
+    text: "The same ML inference natively, inside sandboxes on their own CPU, and offloaded to the host.",
+  },
+  {
+    href: "/present",
+    title: "Present",
+    text: "A projector view with keyboard control; the room follows your steps and runs on their phones.",
+  },
+  {
+    href: "/workshops",
+    title: "Workshops",
+    text: "A join code for the room, quotas per attendee, and a dashboard of everyone's progress and sandboxes.",
   },
 ];
 
 export default function HomePage() {
-  const tracks = groupByTrack(loadDemos());
+  // The guided tracks in demos/tracks.md order, as on /demos.
+  const tracks = loadTracks().filter((t) => t.demos.length > 0);
   return (
     <div className="flex flex-col gap-12">
       <section className="max-w-4xl">
@@ -72,6 +96,24 @@ export default function HomePage() {
           Nothing is simulated: a runtime this host cannot run is shown as unavailable, with what to
           install. Every run says exactly what ran it.
         </p>
+      </section>
+
+      <section aria-labelledby="ways-heading">
+        <h2 id="ways-heading" className="text-2xl font-semibold text-ink">
+          At home, on stage, in a workshop
+        </h2>
+        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          {ways.map(({ href, title, text }) => (
+            <li key={href} className="rounded-lg border border-line bg-surface p-5 shadow-sm">
+              <h3 className="text-xl font-semibold">
+                <Link href={href} className="text-accent underline-offset-2 hover:underline">
+                  {title}
+                </Link>
+              </h3>
+              <p className="mt-2 leading-relaxed text-ink">{text}</p>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <section aria-labelledby="demos-heading">

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { groupByTrack, loadDemo, loadDemos } from "./load-demos";
+import { loadDemo, loadDemos } from "./load-demos";
 
 const realDemos = path.resolve(import.meta.dirname, "../../demos");
 
@@ -19,15 +19,6 @@ describe("loadDemos on the real demos folder", () => {
     const hello = demos.find((d) => d.slug === "hello-sandbox");
     expect(hello?.runtimes).toEqual(["runc", "gvisor"]);
     expect(hello?.workload.image).toBe("busybox");
-  });
-
-  it("groups demos by track in order", () => {
-    const tracks = groupByTrack(loadDemos(realDemos));
-    const containers = tracks.find((t) => t.track === "Containers and their kernel");
-    expect(containers?.demos.map((d) => d.slug).slice(0, 2)).toEqual([
-      "hello-sandbox",
-      "what-the-sandbox-sees",
-    ]);
   });
 
   it("finds one demo by slug and nothing for an unknown or unsafe slug", () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import matter from "gray-matter";
 import type { z } from "zod";
-import { DemoFrontmatterSchema, DemoSlugSchema, type Demo, type DemoTrack } from "./schema";
+import { DemoFrontmatterSchema, DemoSlugSchema, type Demo } from "./schema";
 
 export const defaultDemosDir = path.join(process.cwd(), "demos");
 
@@ -25,17 +25,6 @@ export function loadDemo(slug: string, demosDir: string = defaultDemosDir): Demo
   if (!DemoSlugSchema.safeParse(slug).success) return null;
   if (!fs.existsSync(/*turbopackIgnore: true*/ path.join(demosDir, slug, "index.md"))) return null;
   return readDemo(demosDir, slug);
-}
-
-/** Tracks in the order of their first demo; demos keep their order within a track. */
-export function groupByTrack(demos: Demo[]): DemoTrack[] {
-  const tracks = new Map<string, Demo[]>();
-  for (const demo of [...demos].sort((a, b) => a.order - b.order)) {
-    const list = tracks.get(demo.track) ?? [];
-    list.push(demo);
-    tracks.set(demo.track, list);
-  }
-  return [...tracks].map(([track, list]) => ({ track, demos: list }));
 }
 
 function readDemo(demosDir: string, slug: string): Demo {
