@@ -264,6 +264,10 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   private chooseAccel(assets: MicrovmAssets): Promise<AccelChoice> {
+    // A probe started once close() has begun would boot a VM (and make its folder) in a state folder
+    // being removed; close() waits only for a probe that had already started.
+    if (this.closed)
+      return Promise.resolve({ chosen: null, tried: ["the playground is stopping"] });
     this.accel ??= (async () => {
       if (this.options.accel !== "auto")
         return { chosen: this.options.accel, tried: ["set by SBPG_MICROVM_ACCEL"] };
