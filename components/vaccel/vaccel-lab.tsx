@@ -37,6 +37,7 @@ import {
   modeAvailability,
   runtimeNames,
 } from "./vaccel-modes";
+import { NumberField } from "@/components/ui/number-field";
 
 // chart.js needs a canvas and is only worth loading once there is something to chart.
 const MedianChart = dynamic(() => import("./median-chart").then((m) => m.MedianChart), {
@@ -384,40 +385,4 @@ async function resolveInput(
   }
   if (!rotate180) return { kind: "text", text: settings.text };
   return { kind: "image", base64: (await renderLineImage(settings.text, true)).base64 };
-}
-
-function NumberField(props: {
-  id: string;
-  label: string;
-  hint: string;
-  value: string;
-  onChange: (value: string) => void;
-  error: string | undefined;
-}) {
-  const { id, label, hint, value, onChange, error } = props;
-  return (
-    <div>
-      <label htmlFor={id} className="block font-semibold text-ink">
-        {label}
-      </label>
-      <input
-        id={id}
-        data-testid={id}
-        type="number"
-        inputMode="numeric"
-        min={1}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-hint ${id}-error`}
-        className="mt-1 w-32 rounded-md border border-line bg-surface px-3 py-2 text-ink"
-      />
-      <p id={`${id}-hint`} className="mt-1 text-sm text-muted">
-        {hint}
-      </p>
-      <p id={`${id}-error`} role="alert" className="text-sm text-red-800 dark:text-red-300">
-        {error ? `${error}.` : ""}
-      </p>
-    </div>
-  );
 }
