@@ -25,6 +25,8 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
 
     await audience.open(joinUrl);
     await expect(audience.following()).toHaveText("Following Ada — step 1 of 4");
+    // The presenter sees the room: the audience's browser counts, the presenter's own view does not.
+    await expect(presenter.page.getByTestId("audience-count")).toHaveText("1 browser following");
     await presenter.page.screenshot({ path: testInfo.outputPath("presenter-start.png") });
 
     const pressed = Date.now();

@@ -10,7 +10,7 @@ import { StepCard } from "./step-card";
 import { usePresentation } from "./use-presentation";
 
 export function AudienceView({ id, demos }: { id: string; demos: PresentedDemo[] }) {
-  const { state, live, error } = usePresentation(id);
+  const { state, live, error } = usePresentation(id, { audience: true });
   const [runtimes, setRuntimes] = useState<RuntimeInfo[] | null>(null);
   useEffect(() => {
     // Only for the runtimes' display names; without them a column shows the runtime id.

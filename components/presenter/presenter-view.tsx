@@ -17,7 +17,7 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
   // undefined until read in the browser; null when this tab holds no token for the presentation.
   const [token, setToken] = useState<string | null | undefined>(undefined);
   useEffect(() => setToken(readPresenterToken(id)), [id]);
-  const { state, live, error, act } = usePresentation(id);
+  const { state, live, error, following, act } = usePresentation(id, { audience: false });
   const [actionError, setActionError] = useState<string | null>(null);
   const [runSignal, setRunSignal] = useState(0);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -152,6 +152,11 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
         >
           {live ? "Live" : "Reconnecting…"}
         </p>
+        {following !== null && (
+          <p className="text-lg text-ink" data-testid="audience-count">
+            {following === 1 ? "1 browser following" : `${following} browsers following`}
+          </p>
+        )}
       </div>
 
       {(error ?? actionError) && (

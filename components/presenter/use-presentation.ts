@@ -2,6 +2,7 @@
 // Joins a presentation's room and keeps its latest state; joins again after every reconnect.
 import { useCallback, useEffect, useState } from "react";
 import {
+  AudienceEventSchema,
   PresentationAckSchema,
   PresentationStateEventSchema,
   presenterEvents,
@@ -15,14 +16,19 @@ export interface UsePresentation {
   live: boolean;
   /** Why the presentation cannot be followed (ended, mistyped link); null while all is well. */
   error: string | null;
+  /** Audience browsers following now; null until the server has said. */
+  following: number | null;
   /** Sends a presenter action; resolves to the error message, or null when the server took it. */
   act: (event: string, payload: Record<string, unknown>) => Promise<string | null>;
 }
 
 const ackTimeoutMs = 5000;
 
-export function usePresentation(id: string): UsePresentation {
+/** `audience`: this browser follows (and counts among the audience); the presenter's view does not. */
+export function usePresentation(id: string, role: { audience: boolean }): UsePresentation {
+  const { audience } = role;
   const [state, setState] = useState<PresentationState | null>(null);
+  const [following, setFollowing] = useState<number | null>(null);
   const [live, setLive] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -41,7 +47,7 @@ export function usePresentation(id: string): UsePresentation {
       setLive(true);
       socket
         .timeout(ackTimeoutMs)
-        .emitWithAck(presenterEvents.join, { id })
+        .emitWithAck(presenterEvents.join, { id, audience })
         .then((raw: unknown) => {
           if (closed) return;
           const ack = PresentationAckSchema.safeParse(raw);
@@ -57,9 +63,14 @@ export function usePresentation(id: string): UsePresentation {
       const event = PresentationStateEventSchema.safeParse(raw);
       if (event.success) take(event.data.state);
     };
+    const onAudience = (raw: unknown) => {
+      const event = AudienceEventSchema.safeParse(raw);
+      if (event.success && event.data.id === id) setFollowing(event.data.following);
+    };
     const onDown = () => setLive(false);
 
     socket.on(presenterEvents.state, onState);
+    socket.on(presenterEvents.audience, onAudience);
     socket.on("connect", join);
     socket.on("disconnect", onDown);
     socket.on("connect_error", onDown);
@@ -67,12 +78,13 @@ export function usePresentation(id: string): UsePresentation {
     return () => {
       closed = true;
       socket.off(presenterEvents.state, onState);
+      socket.off(presenterEvents.audience, onAudience);
       socket.off("connect", join);
       socket.off("disconnect", onDown);
       socket.off("connect_error", onDown);
       if (socket.connected) socket.emit(presenterEvents.leave, { id });
     };
-  }, [id, take]);
+  }, [id, audience, take]);
 
   const act = useCallback(
     async (event: string, payload: Record<string, unknown>) => {
@@ -92,5 +104,5 @@ export function usePresentation(id: string): UsePresentation {
     [id, take],
   );
 
-  return { state, live, error, act };
+  return { state, live, error, following, act };
 }

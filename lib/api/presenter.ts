@@ -57,9 +57,20 @@ export const presenterEvents = {
   runs: "presentation:runs",
   /** Server → room: the new state after every change. */
   state: "presentation:state",
+  /** Server → room: how many audience browsers follow, after each joins or leaves. */
+  audience: "presentation:audience",
 } as const;
 
-export const JoinPayloadSchema = z.object({ id: PresentationIdSchema }).strict();
+/** `audience: true` counts the browser among those following (the presenter's own view does not). */
+export const JoinPayloadSchema = z
+  .object({ id: PresentationIdSchema, audience: z.boolean().optional() })
+  .strict();
+
+export const AudienceEventSchema = z.object({
+  id: PresentationIdSchema,
+  following: z.number().int().min(0),
+});
+export type AudienceEvent = z.infer<typeof AudienceEventSchema>;
 
 export const StepPayloadSchema = z
   .object({

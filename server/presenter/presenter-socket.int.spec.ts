@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket } from "socket.io-client";
 import {
+  AudienceEventSchema,
   PresentationAckSchema,
   PresentationStateEventSchema,
   presenterEvents,
@@ -217,6 +218,35 @@ describe("a server restart in the middle of a talk", () => {
       await first?.close();
       await second?.close();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the audience count", () => {
+  it("tells the room how many audience browsers follow, not counting the presenter's view", async () => {
+    const { id } = await present();
+    const presenter = await connected();
+    const counts: number[] = [];
+    presenter.on(presenterEvents.audience, (raw: unknown) => {
+      const event = AudienceEventSchema.parse(raw);
+      if (event.id === id) counts.push(event.following);
+    });
+    const countReaches = (n: number) => expect.poll(() => counts.at(-1), { timeout: 5000 }).toBe(n);
+    try {
+      expect((await send(presenter, presenterEvents.join, { id })).ok).toBe(true);
+      await countReaches(0);
+      const first = await connected();
+      const second = await connected();
+      expect((await send(first, presenterEvents.join, { id, audience: true })).ok).toBe(true);
+      expect((await send(second, presenterEvents.join, { id, audience: true })).ok).toBe(true);
+      await countReaches(2);
+      second.close();
+      await countReaches(1);
+      first.emit(presenterEvents.leave, { id });
+      await countReaches(0);
+      first.close();
+    } finally {
+      presenter.close();
     }
   });
 });

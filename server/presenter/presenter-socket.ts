@@ -16,6 +16,8 @@ import type { Logger } from "../log/logger";
 import type { PresentationStore } from "./presentations";
 
 export const presentationRoom = (id: string) => `presentation:${id}`;
+/** The audience's own room beside the presentation's: its size is the count the presenter sees. */
+const audienceRoom = (id: string) => `presentation-audience:${id}`;
 
 export interface PresenterSocketContext {
   presentations: PresentationStore;
@@ -27,16 +29,44 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
   return (socket, io) => {
     const broadcast = (state: PresentationState) =>
       io.to(presentationRoom(state.id)).emit(presenterEvents.state, { state });
+    const countAudience = (id: string) => {
+      const following = io.sockets.adapter.rooms.get(audienceRoom(id))?.size ?? 0;
+      io.to(presentationRoom(id)).emit(presenterEvents.audience, { id, following });
+    };
+    const followed = new Set<string>();
 
-    handle(socket, presenterEvents.join, JoinPayloadSchema, "{id}", ctx, ({ id }) => {
-      const state = ctx.presentations.get(id);
-      void socket.join(presentationRoom(id));
-      return state;
-    });
+    handle(
+      socket,
+      presenterEvents.join,
+      JoinPayloadSchema,
+      "{id, audience?}",
+      ctx,
+      ({ id, audience }) => {
+        const state = ctx.presentations.get(id);
+        void socket.join(presentationRoom(id));
+        if (audience) {
+          void socket.join(audienceRoom(id));
+          followed.add(id);
+        }
+        // After the ack: the joiner learns the count too.
+        setImmediate(() => countAudience(id));
+        return state;
+      },
+    );
 
     socket.on(presenterEvents.leave, (payload: unknown) => {
       const parsed = JoinPayloadSchema.safeParse(payload);
-      if (parsed.success) void socket.leave(presentationRoom(parsed.data.id));
+      if (!parsed.success) return;
+      const { id } = parsed.data;
+      void socket.leave(presentationRoom(id));
+      if (followed.delete(id)) {
+        void socket.leave(audienceRoom(id));
+        countAudience(id);
+      }
+    });
+    // socket.io has already taken a closed socket out of its rooms when "disconnect" fires.
+    socket.on("disconnect", () => {
+      for (const id of followed) countAudience(id);
     });
 
     handle(
