@@ -6,7 +6,6 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { io, type Socket } from "socket.io-client";
 import { z } from "zod";
@@ -21,7 +20,7 @@ import {
   type RunSnapshot,
   type RuntimeInfo,
 } from "../lib/api/schemas";
-import { loadConfig, type Config } from "../server/config/env";
+import type { Config } from "../server/config/env";
 import type { SandboxLimits } from "../server/engine/driver";
 import { cgroupParentFor } from "../server/host/create-engine";
 import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
@@ -33,6 +32,7 @@ import type { OciCliDriver } from "../server/runtimes/oci-cli-driver";
 import { buildOciSpec } from "../server/runtimes/oci-spec";
 import { runCommand } from "../server/runtimes/process-exit";
 import { RuncDriver } from "../server/runtimes/runc";
+import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
 import { summarize } from "./lib/stats";
 
@@ -41,7 +41,6 @@ const expectedOutput = "hi\n";
 const runTimeoutMs = 10_000;
 /** The launch target: what a visitor waits for through the API, against runc by hand. */
 const targetRatio = 1.25;
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 const ArgsSchema = z.object({
   iterations: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -152,14 +151,7 @@ async function main(): Promise<void> {
   let socket: Socket | null = null;
   const live: BenchContext["live"] = new Map();
   try {
-    const config = loadConfig({
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      SBPG_STATE_DIR: stateDir,
-      SBPG_CACHE_DIR: process.env.SBPG_CACHE_DIR ?? path.join(repoRoot, ".cache"),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-    });
+    const config = benchServerConfig(stateDir);
     const image = await new ImageStore(config.cacheDir).resolve("busybox");
     if (!image)
       throw new Error(

@@ -5,7 +5,6 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
@@ -17,7 +16,6 @@ import {
   isTerminalState,
   type RunSnapshot,
 } from "../lib/api/schemas";
-import { loadConfig } from "../server/config/env";
 import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
 import { createLogger } from "../server/log/logger";
 import { VaccelAgent } from "../server/vaccel/agent/vaccel-agent";
@@ -29,11 +27,11 @@ import { decodeImage, encodePng } from "../server/vaccel/inference/image-codec";
 import { OcrModels } from "../server/vaccel/inference/ocr-models";
 import { recognizeText } from "../server/vaccel/inference/ocr-pipeline";
 import { type InferResult, parseResultLine } from "../server/vaccel/guest/infer-options";
+import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
 import { type Summary, summarize } from "./lib/stats";
 
 const TEXT = "HELLO 2026";
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /** Targets from the issue, checked against medians (a benchmark reports; it does not fail). */
 const targets = {
@@ -259,13 +257,7 @@ async function measureInSandboxes(args: Args, offload: OffloadFigures): Promise<
   const stateDir = await fs.mkdtemp(path.join(await writableRunDir(), "sbpg-bench-vaccel-"));
   let server: PlaygroundServer | null = null;
   try {
-    const config = loadConfig({
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      SBPG_STATE_DIR: stateDir,
-      SBPG_CACHE_DIR: process.env.SBPG_CACHE_DIR ?? path.join(repoRoot, ".cache"),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    const config = benchServerConfig(stateDir, {
       SBPG_VACCEL: "on",
       // Per-run sockets only: no shared listener competing for the default port.
       SBPG_VACCEL_ADDRESS: "",

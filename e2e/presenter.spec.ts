@@ -76,7 +76,7 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
 
     await presenter.selectOnly(["runc"]);
     await presenter.press("r");
-    await expect(presenter.runColumn("runc")).toHaveAttribute("data-state", "exited");
+    await expect(presenter.column("runc")).toHaveAttribute("data-state", "exited");
     await expect(presenter.logText("runc")).toContainText("Hello from");
     await expect(audience.followedRun("runc")).toHaveAttribute("data-state", "exited");
     await expect(audience.followedLog("runc")).toContainText("Hello from");

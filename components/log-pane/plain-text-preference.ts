@@ -1,9 +1,10 @@
 // Whether logs show as plain text instead of a terminal: one choice for every pane, remembered per browser,
 // so a screen reader user makes it once.
 import { useSyncExternalStore } from "react";
+import { storageKeyListeners } from "@/components/storage/storage-key-listeners";
 
 const storageKey = "sandbox-playground:plain-text-logs";
-const listeners = new Set<() => void>();
+const listeners = storageKeyListeners(storageKey);
 // Used when storage is disabled: the choice then lasts for this page only.
 let memory = false;
 
@@ -22,21 +23,9 @@ export function setPlainTextPreference(value: boolean): void {
   } catch {
     // Falls back to `memory`.
   }
-  listeners.forEach((listener) => listener());
-}
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  const onStorage = (event: StorageEvent) => {
-    if (event.key === storageKey) listener();
-  };
-  window.addEventListener("storage", onStorage);
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener("storage", onStorage);
-  };
+  listeners.notify();
 }
 
 export function usePlainTextPreference(): boolean {
-  return useSyncExternalStore(subscribe, read, () => false);
+  return useSyncExternalStore(listeners.subscribe, read, () => false);
 }

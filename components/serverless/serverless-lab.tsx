@@ -18,6 +18,7 @@ import {
 import { ResultsTable, type RuntimeResult } from "./results-table";
 import { useHostFacts, warmPoolOf } from "./use-host-facts";
 import { NumberField } from "@/components/ui/number-field";
+import { RunStopButtons } from "@/components/ui/run-stop-buttons";
 
 // chart.js needs a canvas and is only worth loading once there is something to chart.
 const LatencyChart = dynamic(() => import("./latency-chart").then((m) => m.LatencyChart), {
@@ -176,26 +177,14 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
             </div>
           </fieldset>
 
-          <div className="mt-4 flex flex-wrap items-center gap-3">
-            <button
-              type="button"
-              data-testid="serverless-run"
-              onClick={() => check.ok && void start(check.settings)}
-              disabled={!check.ok || running || !runtimes}
-              className="rounded-md bg-accent px-5 py-2.5 text-base font-semibold text-on-accent shadow-sm hover:bg-accent-strong disabled:cursor-not-allowed disabled:opacity-50"
-            >
-              {running ? "Running…" : results.length > 0 ? "Run again" : "Run"}
-            </button>
-            {running && (
-              <button
-                type="button"
-                onClick={() => controller.current?.abort()}
-                className="rounded-md border border-line px-4 py-2.5 font-semibold text-ink hover:bg-surface-raised"
-              >
-                Stop
-              </button>
-            )}
-          </div>
+          <RunStopButtons
+            testId="serverless-run"
+            running={running}
+            ranBefore={results.length > 0}
+            disabled={!check.ok || !runtimes}
+            onRun={() => check.ok && void start(check.settings)}
+            onStop={() => controller.current?.abort()}
+          />
         </Panel>
         {aside}
       </div>

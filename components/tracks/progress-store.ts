@@ -1,4 +1,6 @@
 // A visitor's progress through the demos, kept in this browser's localStorage: which steps of each demo are done.
+import { storageKeyListeners } from "@/components/storage/storage-key-listeners";
+
 const storageKey = "sandbox-playground:track-progress";
 
 /** Demo slug → the zero-based steps done. */
@@ -56,7 +58,7 @@ export function describeProgress(done: number, stepCount: number): string {
   return `${done} of ${stepCount} ${stepCount === 1 ? "step" : "steps"}`;
 }
 
-const listeners = new Set<() => void>();
+const listeners = storageKeyListeners(storageKey);
 let cached: { raw: string | null; progress: Progress } = { raw: null, progress: noProgress };
 
 export function readProgress(): Progress {
@@ -79,17 +81,7 @@ export function saveProgress(progress: Progress): void {
   } catch {
     // Without storage, progress lasts as long as this page (kept in `cached`).
   }
-  listeners.forEach((listener) => listener());
+  listeners.notify();
 }
 
-export function subscribeProgress(listener: () => void): () => void {
-  listeners.add(listener);
-  const onStorage = (event: StorageEvent) => {
-    if (event.key === storageKey) listener();
-  };
-  window.addEventListener("storage", onStorage);
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener("storage", onStorage);
-  };
-}
+export const subscribeProgress = listeners.subscribe;

@@ -38,6 +38,7 @@ import {
   runtimeNames,
 } from "./vaccel-modes";
 import { NumberField } from "@/components/ui/number-field";
+import { RunStopButtons } from "@/components/ui/run-stop-buttons";
 
 // chart.js needs a canvas and is only worth loading once there is something to chart.
 const MedianChart = dynamic(() => import("./median-chart").then((m) => m.MedianChart), {
@@ -284,26 +285,14 @@ export function VaccelLab() {
             />
           </fieldset>
 
-          <div className="mt-4 flex flex-wrap items-center gap-3">
-            <button
-              type="button"
-              data-testid="vaccel-run"
-              onClick={() => check.ok && void start(check.settings)}
-              disabled={!check.ok || running || !runtimes}
-              className="rounded-md bg-accent px-5 py-2.5 text-base font-semibold text-on-accent shadow-sm hover:bg-accent-strong disabled:cursor-not-allowed disabled:opacity-50"
-            >
-              {running ? "Running…" : outcomes.length > 0 ? "Run again" : "Run"}
-            </button>
-            {running && (
-              <button
-                type="button"
-                onClick={() => controller.current?.abort()}
-                className="rounded-md border border-line px-4 py-2.5 font-semibold text-ink hover:bg-surface-raised"
-              >
-                Stop
-              </button>
-            )}
-          </div>
+          <RunStopButtons
+            testId="vaccel-run"
+            running={running}
+            ranBefore={outcomes.length > 0}
+            disabled={!check.ok || !runtimes}
+            onRun={() => check.ok && void start(check.settings)}
+            onStop={() => controller.current?.abort()}
+          />
           {runError && (
             <p role="alert" className="mt-2 text-sm text-red-800 dark:text-red-300">
               {runError}

@@ -1,12 +1,10 @@
 // Page object for the lab: edit the script in Monaco, set the sandbox's limits, run, read each runtime's column.
-import { expect, type Locator, type Page } from "@playwright/test";
-import { selectOnlyRuntimes } from "./runtime-picker";
+import { expect, type Locator } from "@playwright/test";
+import { DemoRunnerPanel } from "./demo-runner-panel";
 
 export type LabLimit = "Time limit" | "Memory" | "Processes" | "Output";
 
-export class LabPage {
-  constructor(private readonly page: Page) {}
-
+export class LabPage extends DemoRunnerPanel {
   /** `query`: e.g. "?demo=hello-sandbox". Resolves once Monaco and the host's limits are on the page. */
   async open(query = ""): Promise<void> {
     await this.page.goto(`/lab${query}`);
@@ -73,25 +71,5 @@ export class LabPage {
 
   blockedMessage(): Locator {
     return this.page.getByTestId("lab-blocked");
-  }
-
-  selectOnly(runtimes: string[]): Promise<void> {
-    return selectOnlyRuntimes(this.page, runtimes);
-  }
-
-  async run(): Promise<void> {
-    await this.page.getByTestId("run-button").click();
-  }
-
-  column(runtime: string): Locator {
-    return this.page.getByTestId(`run-column-${runtime}`);
-  }
-
-  logText(runtime: string): Locator {
-    return this.page.getByTestId(`log-text-${runtime}`);
-  }
-
-  columns(): Locator {
-    return this.page.locator('[data-testid^="run-column-"]');
   }
 }

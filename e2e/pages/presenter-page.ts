@@ -1,10 +1,8 @@
 // Page objects for presenter mode: the presenter's view (keyboard-driven) and the audience's view.
 import { expect, type Locator, type Page } from "@playwright/test";
-import { selectOnlyRuntimes } from "./runtime-picker";
+import { DemoRunnerPanel } from "./demo-runner-panel";
 
-export class PresenterPage {
-  constructor(readonly page: Page) {}
-
+export class PresenterPage extends DemoRunnerPanel {
   /** Starts presenting a track from /present and lands on the presenter view. */
   async start(track: string, presenter: string): Promise<void> {
     await this.page.goto("/present");
@@ -37,18 +35,6 @@ export class PresenterPage {
 
   stepPosition(): Locator {
     return this.page.getByTestId("step-position");
-  }
-
-  selectOnly(runtimes: string[]): Promise<void> {
-    return selectOnlyRuntimes(this.page, runtimes);
-  }
-
-  runColumn(runtime: string): Locator {
-    return this.page.getByTestId(`run-column-${runtime}`);
-  }
-
-  logText(runtime: string): Locator {
-    return this.page.getByTestId(`log-text-${runtime}`);
   }
 
   helpOverlay(): Locator {

@@ -1,36 +1,32 @@
 // Page object for a demo page's recordings: save a run's recording, load one, and read the replay.
 import { readFile } from "node:fs/promises";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator } from "@playwright/test";
 import { DemoPage } from "./demo-page";
 
 export class ReplayPage extends DemoPage {
-  constructor(private readonly replayPage: Page) {
-    super(replayPage);
-  }
-
   /** Clicks "Save recording" on a finished run and returns the downloaded file's name and text. */
   async saveRecording(runtime: string): Promise<{ name: string; text: string }> {
-    const download = this.replayPage.waitForEvent("download");
-    await this.replayPage.getByTestId(`save-recording-${runtime}`).click();
+    const download = this.page.waitForEvent("download");
+    await this.page.getByTestId(`save-recording-${runtime}`).click();
     const file = await download;
     const text = await readFile(await file.path(), "utf8");
-    await expect(this.replayPage.getByTestId(`save-recording-status-${runtime}`)).toContainText(
+    await expect(this.page.getByTestId(`save-recording-status-${runtime}`)).toContainText(
       "kept in this browser",
     );
     return { name: file.suggestedFilename(), text };
   }
 
   async loadRecording(file: string): Promise<void> {
-    await this.replayPage.getByTestId("load-recording").setInputFiles(file);
-    await expect(this.replayPage.getByTestId("load-recording-status")).toContainText("Loaded");
+    await this.page.getByTestId("load-recording").setInputFiles(file);
+    await expect(this.page.getByTestId("load-recording-status")).toContainText("Loaded");
   }
 
   banner(): Locator {
-    return this.replayPage.getByTestId("replay-banner");
+    return this.page.getByTestId("replay-banner");
   }
 
   recordingLabel(runtime: string): Locator {
-    return this.replayPage.getByTestId(`recording-label-${runtime}`);
+    return this.page.getByTestId(`recording-label-${runtime}`);
   }
 
   /**
@@ -38,7 +34,7 @@ export class ReplayPage extends DemoPage {
    * changes, so a busy test machine cannot delay the reading). Call before Run; await the result after.
    */
   async watchLogFor(runtime: string, texts: string[]): Promise<() => Promise<number[]>> {
-    await this.replayPage.evaluate(
+    await this.page.evaluate(
       ({ testId, texts }) => {
         const seen: Record<string, number> = {};
         const check = () => {
@@ -56,7 +52,7 @@ export class ReplayPage extends DemoPage {
       { testId: `log-text-${runtime}`, texts },
     );
     return async () => {
-      const handle = await this.replayPage.waitForFunction(
+      const handle = await this.page.waitForFunction(
         (texts) => {
           const seen = (window as unknown as { logTimes: Record<string, number> }).logTimes;
           return texts.every((text) => text in seen) ? texts.map((text) => seen[text]) : false;

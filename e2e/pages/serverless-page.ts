@@ -1,6 +1,6 @@
 // Page object for the serverless page: pick runtimes and load, run, read each runtime's result row.
 import { expect, type Locator, type Page } from "@playwright/test";
-import { selectOnlyRuntimes } from "./runtime-picker";
+import { selectOnlyRuntimes } from "./demo-runner-panel";
 
 export class ServerlessPage {
   constructor(private readonly page: Page) {}
