@@ -1,8 +1,13 @@
+import { rmSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import { chromiumLaunchOptions } from "./e2e/chromium-options";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
+// Workshops and presentations persist in the data folder; each test run starts its server on an empty
+// one. Only the runner process clears it (workers load this file too, while the server runs).
+const dataDir = `/tmp/sandbox-playground-e2e-data-${port}`;
+if (process.env.TEST_WORKER_INDEX === undefined) rmSync(dataDir, { recursive: true, force: true });
 
 export default defineConfig({
   testDir: "e2e",
@@ -33,7 +38,7 @@ export default defineConfig({
       SBPG_STATE_DIR:
         port === 3100 ? "/run/sandbox-playground-e2e" : `/run/sandbox-playground-e2e-${port}`,
       // Workshops persist across server restarts; the tests keep theirs apart from a real playground's.
-      SBPG_DATA_DIR: `/tmp/sandbox-playground-e2e-data-${port}`,
+      SBPG_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: "1",
       // onnxruntime-node uploads telemetry unless told not to; the playground makes no outbound connection.
       ORT_DISABLE_TELEMETRY: "1",

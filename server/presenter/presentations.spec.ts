@@ -88,11 +88,14 @@ describe("PresentationStore", () => {
 
   it("forgets idle presentations and caps how many it holds", () => {
     const { store, advance } = newStore({ maxPresentations: 3, maxPerClient: 2, idleMs: 1000 });
+    const oldest = store.create(input);
     const first = store.create(input);
+    // A client at its cap (a speaker rehearsing) gets a new one; its oldest makes room.
     store.create(input);
-    expect(() => store.create(input)).toThrow(
-      expect.objectContaining({ code: "quota:presentations" }),
+    expect(() => store.get(oldest.state.id)).toThrow(
+      expect.objectContaining({ code: "not_found:presentation" }),
     );
+    expect(store.get(first.state.id).id).toBe(first.state.id);
     store.create({ ...input, owner: "198.51.100.1" });
     // The host is full: even a client holding none is refused.
     expect(() => store.create({ ...input, owner: "198.51.100.9" })).toThrow(

@@ -10,7 +10,7 @@ import { createPresenterToken, tokenMatches } from "./presenter-token";
 export interface PresentationLimits {
   /** Presentations held at once; past it, creating one is refused until the oldest idle ones expire. */
   maxPresentations: number;
-  /** Presentations one client address holds at once, so one client cannot take every slot. */
+  /** Presentations one client address holds at once (its oldest makes room), so one client cannot take every slot. */
   maxPerClient: number;
   /** A presentation nobody has driven for this long is forgotten. */
   idleMs: number;
@@ -59,13 +59,13 @@ export class PresentationStore {
 
   create(input: NewPresentation): { state: PresentationState; presenterToken: string } {
     this.expire();
-    const owned = [...this.presentations.values()].filter((p) => p.owner === input.owner).length;
-    if (owned >= this.limits.maxPerClient)
-      throw new PlaygroundError(
-        "quota",
-        "presentations",
-        `You already hold ${this.limits.maxPerClient} presentations; they are forgotten after ${this.limits.idleMs / 3_600_000} hours without a step.`,
-      );
+    // A speaker who rehearses starts many presentations from one address: their least recently driven
+    // one makes room for the new one, so a cap never locks a speaker out.
+    const owned = [...this.presentations]
+      .filter(([, p]) => p.owner === input.owner)
+      .sort(([, a], [, b]) => a.touchedAt - b.touchedAt);
+    for (const [id] of owned.slice(0, Math.max(0, owned.length - this.limits.maxPerClient + 1)))
+      this.presentations.delete(id);
     if (this.presentations.size >= this.limits.maxPresentations)
       throw new PlaygroundError(
         "quota",
