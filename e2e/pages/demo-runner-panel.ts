@@ -1,10 +1,14 @@
 // The demo runner as every page that embeds it shows it (demo pages, the lab, the presenter view):
 // pick runtimes, run, read each runtime's column.
-import type { Locator, Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 /** Ticks exactly these runtimes (unavailable ones stay disabled); the serverless page uses the same checkboxes. */
 export async function selectOnlyRuntimes(page: Page, runtimes: string[]): Promise<void> {
-  for (const toggle of await page.locator('[data-testid^="runtime-toggle-"]').all()) {
+  const toggles = page.locator('[data-testid^="runtime-toggle-"]');
+  // The list arrives from GET /api/runtimes, slow on a server that is still probing its runtimes:
+  // ticking before it is there would tick nothing.
+  await expect(toggles.first()).toBeVisible();
+  for (const toggle of await toggles.all()) {
     const id = (await toggle.getAttribute("data-testid"))!.replace("runtime-toggle-", "");
     if (await toggle.isDisabled()) continue;
     await toggle.setChecked(runtimes.includes(id));
