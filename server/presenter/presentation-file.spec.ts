@@ -29,7 +29,8 @@ describe("presentations across a restart", () => {
       track: { slug: "t", title: "Track" },
       outline,
       presenter: "Ada",
-      owner: "127.0.0.1",
+      owner: "visitor:ada",
+      address: "127.0.0.1",
     });
     before.goTo(state.id, presenterToken, { demo: "hello-sandbox", step: 1 });
     before.announceRuns(state.id, presenterToken, ["run-1"], () => true);
@@ -48,7 +49,8 @@ describe("presentations across a restart", () => {
       track: { slug: "t", title: "Track" },
       outline,
       presenter: "Ada",
-      owner: "127.0.0.1",
+      owner: "visitor:ada",
+      address: "127.0.0.1",
     });
     const after = storeAt(() => defaultPresentationLimits.idleMs + 1);
     expect(() => after.get(state.id)).toThrow(/No presentation/);

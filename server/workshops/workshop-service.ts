@@ -30,9 +30,10 @@ export interface WorkshopServiceOptions {
   runs: RunControl;
   /** The host's own run limits: a workshop's quotas live within them. */
   hostLimits: { defaultTimeoutMs: number; maxTimeoutMs: number };
-  /** Workshops open (not ended, not expired) at once on this host, and per creator address (config). */
+  /** Workshops open (not ended, not expired) at once on this host, per creating visitor, and per address (config). */
   maxOpenWorkshops: number;
   maxOpenWorkshopsPerCreator: number;
+  maxOpenWorkshopsPerAddress: number;
   now?: () => number;
   joinCode?: () => string;
 }
@@ -101,6 +102,12 @@ export function parseOwner(owner: string): { workshopId: string; attendeeId: str
   return match ? { workshopId: match[1], attendeeId: match[2] } : null;
 }
 
+/** Who creates a workshop: the visitor (see quotaKeyOf) and the address it comes from. */
+export interface WorkshopCreator {
+  visitor: string;
+  address: string;
+}
+
 export class WorkshopService {
   private readonly now: () => number;
   private readonly joinCode: () => string;
@@ -115,11 +122,10 @@ export class WorkshopService {
     this.joinCode = options.joinCode ?? generateJoinCode;
   }
 
-  /** `creator`: the address asking (the same one the host's per-client run quota counts). */
   create(
     body: CreateWorkshopBody,
     knownRuntimes: readonly string[],
-    creator: string,
+    creator: WorkshopCreator,
   ): CreateWorkshopReply {
     const unknown = body.quotas.allowedRuntimes.filter((id) => !knownRuntimes.includes(id));
     if (unknown.length > 0) {
@@ -143,9 +149,11 @@ export class WorkshopService {
     this.assertRoomForWorkshop(creator, now);
     const insert = this.db.prepare(
       `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
-         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by)
+         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by,
+         created_from)
        VALUES (@id, @name, @joinCode, @hostTokenHash, @capacity, @maxConcurrentRuns,
-         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy)`,
+         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy,
+         @createdFrom)`,
     );
     const taken = this.db.prepare(
       "SELECT 1 FROM workshops WHERE join_code = ? AND ended_at IS NULL",
@@ -168,7 +176,8 @@ export class WorkshopService {
             maxTimeoutMs: body.quotas.maxTimeoutMs,
             createdAt: now,
             expiresAt: now + body.durationMinutes * minute,
-            createdBy: creator,
+            createdBy: creator.visitor,
+            createdFrom: creator.address,
           });
           return code;
         }
@@ -510,7 +519,7 @@ export class WorkshopService {
     );
   }
 
-  private assertRoomForWorkshop(creator: string, now: number): void {
+  private assertRoomForWorkshop(creator: WorkshopCreator, now: number): void {
     const open = "ended_at IS NULL AND expires_at > ?";
     const count = (sql: string, ...params: unknown[]) =>
       (this.db.prepare(sql).get(...params) as { n: number }).n;
@@ -525,14 +534,27 @@ export class WorkshopService {
     const creatorMax = this.options.maxOpenWorkshopsPerCreator;
     const mine = count(
       `SELECT COUNT(*) AS n FROM workshops WHERE created_by = ? AND ${open}`,
-      creator,
+      creator.visitor,
       now,
     );
     if (mine >= creatorMax) {
       throw new PlaygroundError(
         "quota",
         "workshops",
-        `You already have ${mine} open workshops (at most ${creatorMax} from one address); end one first.`,
+        `You already have ${mine} open workshops (at most ${creatorMax} per visitor); end one first.`,
+      );
+    }
+    const addressMax = this.options.maxOpenWorkshopsPerAddress;
+    const fromAddress = count(
+      `SELECT COUNT(*) AS n FROM workshops WHERE created_from = ? AND ${open}`,
+      creator.address,
+      now,
+    );
+    if (fromAddress >= addressMax) {
+      throw new PlaygroundError(
+        "quota",
+        "workshops_per_address",
+        `Your network already has ${fromAddress} open workshops (at most ${addressMax} per address); end one first.`,
       );
     }
   }
