@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { LaunchRequest, SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
-import { openRunAccess, type RunAccess } from "./run-access";
+import { openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
 import { quotaKeyOf, type Requester } from "./requester";
 
 export interface LaunchCaller {
@@ -17,7 +17,8 @@ export interface LaunchCaller {
 }
 
 /** What to launch; who it is for comes from the caller, never from the request. */
-export type SandboxRequest = Omit<LaunchRequest, "clientId" | "owner" | "requestedAt">;
+export type SandboxRequest = Omit<LaunchRequest, "clientId" | "owner" | "requestedAt"> &
+  Pick<LaunchAsked, "shortenTimeout">;
 
 export interface LaunchPolicy {
   /** Admits and launches, or throws the PlaygroundError that refuses it; the run may start queued. */
@@ -54,13 +55,18 @@ export function createLaunchPolicy(options: {
           "runs_per_address",
           `Your network already has ${fromAddress} sandboxes running or queued (limit ${maxActiveRunsPerAddress} per address); try again when some have finished.`,
         );
-      const grant = access.admitLaunch(caller.headers, request);
+      const { shortenTimeout, ...launch } = request;
+      const grant = access.admitLaunch(caller.headers, {
+        runtime: launch.runtime,
+        timeoutMs: launch.timeoutMs,
+        shortenTimeout,
+      });
       perAddress.set(address, fromAddress + 1);
       let run: Run;
       try {
         run = await engine.launchRun({
-          ...request,
-          timeoutMs: grant.timeoutMs ?? request.timeoutMs,
+          ...launch,
+          timeoutMs: grant.timeoutMs ?? launch.timeoutMs,
           // An attendee's quota is the workshop's; everyone else's is their visitor's.
           clientId: grant.owner ?? quotaKeyOf(caller.requester),
           owner: grant.owner,

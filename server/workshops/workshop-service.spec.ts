@@ -215,6 +215,14 @@ describe("WorkshopService", () => {
       "quota:workshop",
       /at most 10 s; this one asks for 20 s/,
     );
+    // A launcher that needs at most so long (a function) is shortened to the workshop's longest run.
+    const shortened = service.admitRun(attendee, {
+      runtime: "runc",
+      timeoutMs: 20_000,
+      shortenTimeout: true,
+    });
+    expect(shortened.timeoutMs).toBe(10_000);
+    shortened.cancel();
     const first = service.admitRun(attendee, { runtime: "runc" });
     expect(first.timeoutMs).toBe(8000);
     expect(parseOwner(first.owner)).toEqual({

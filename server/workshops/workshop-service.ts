@@ -14,6 +14,7 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
+import type { LaunchAsked } from "../http/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";
@@ -346,7 +347,7 @@ export class WorkshopService {
   }
 
   /** Checks a launch against the attendee's workshop; the launch counts from now until `cancel`. */
-  admitRun(attendee: Attendee, launch: { runtime: string; timeoutMs?: number }): RunAdmission {
+  admitRun(attendee: Attendee, launch: LaunchAsked): RunAdmission {
     const workshop = this.workshopRow(attendee.workshopId);
     this.assertOpen(workshop, "launch");
     const quotas = quotasOf(workshop);
@@ -355,8 +356,9 @@ export class WorkshopService {
         `this workshop allows ${quotas.allowedRuntimes.join(", ")}; "${launch.runtime}" is not one of them.`,
       );
     }
-    const timeoutMs =
+    const asked =
       launch.timeoutMs ?? Math.min(this.options.hostLimits.defaultTimeoutMs, quotas.maxTimeoutMs);
+    const timeoutMs = launch.shortenTimeout ? Math.min(asked, quotas.maxTimeoutMs) : asked;
     if (timeoutMs > quotas.maxTimeoutMs) {
       throw quotaError(
         `a run may last at most ${seconds(quotas.maxTimeoutMs)}; this one asks for ${seconds(timeoutMs)}.`,

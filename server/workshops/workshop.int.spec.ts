@@ -230,7 +230,8 @@ describe("an attendee's runs", () => {
   });
 
   it("meet the same quotas and allowed runtimes on /fn: the gateway launches through the same policy", async () => {
-    const workshop = await createWorkshop();
+    // Its longest run is shorter than a function's 30 s: the function's run is shortened, not refused.
+    const workshop = await createWorkshop({ quotas: { ...quotas, maxTimeoutMs: 10_000 } });
     const { cookie } = await join(workshop.joinCode, "Fay");
     const callFunction = (runtime: string, headers: Record<string, string> = asCookie(cookie)) =>
       fetch(`${host.url}/fn/hello?runtime=${runtime}`, { headers });
@@ -244,6 +245,13 @@ describe("an attendee's runs", () => {
     for (let i = 0; i < 2; i++) {
       const answered = await callFunction("runc");
       expect(answered.status, await answered.text()).toBe(200);
+      const run = await host.request(
+        "GET",
+        `/api/runs/${answered.headers.get("x-sandbox-run-id")}`,
+        undefined,
+        asCookie(cookie),
+      );
+      expect(run.json.limits.timeoutMs).toBe(10_000);
     }
     const exhausted = await callFunction("runc");
     expect(exhausted.status).toBe(429);
