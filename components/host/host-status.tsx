@@ -41,7 +41,7 @@ export function HostStatus() {
       {host.data && <VaccelSection vaccel={host.data.vaccel ?? null} />}
       {host.data && <RunsSection runs={host.data.runs} />}
       <MyRunsSection runs={myRuns.data ?? []} />
-      {host.data && <LimitsSection limits={host.data.limits} />}
+      {host.data && <LimitsSection limits={host.data.limits} visitors={host.data.visitors} />}
       {host.data && <ImagesSection images={host.data.images} />}
     </div>
   );
@@ -277,7 +277,13 @@ function MyRunsSection({ runs }: { runs: MyActiveRun[] }) {
   );
 }
 
-function LimitsSection({ limits }: { limits: HostReply["limits"] }) {
+function LimitsSection({
+  limits,
+  visitors,
+}: {
+  limits: HostReply["limits"];
+  visitors: HostReply["visitors"];
+}) {
   return (
     <Panel id="limits" title="Limits">
       <Facts
@@ -285,6 +291,19 @@ function LimitsSection({ limits }: { limits: HostReply["limits"] }) {
           ["sandboxes at once", limits.maxConcurrentRuns],
           ["waiting in queue, at most", limits.maxQueuedRuns],
           ["active runs per visitor", limits.maxActiveRunsPerClient],
+          ["active runs per address (all its visitors)", visitors.maxActiveRunsPerAddress],
+          [
+            "open workshops per visitor / per address",
+            `${visitors.maxOpenWorkshopsPerVisitor} / ${visitors.maxOpenWorkshopsPerAddress}`,
+          ],
+          [
+            "presentations per visitor / per address",
+            `${visitors.maxPresentationsPerVisitor} / ${visitors.maxPresentationsPerAddress}`,
+          ],
+          [
+            "trusted proxies (X-Forwarded-For)",
+            visitors.trustedProxies.length ? visitors.trustedProxies.join(", ") : "none",
+          ],
           ["default time limit", formatMs(limits.defaultTimeoutMs)],
           ["longest time limit", formatMs(limits.maxTimeoutMs)],
           ["memory per sandbox", formatBytes(limits.memoryBytes)],

@@ -120,6 +120,16 @@ export const HostReplySchema = z.object({
     cpuShares: z.number(),
     outputBytes: z.number(),
   }),
+  /** How the host tells visitors apart (visitor cookie, address) and what one address holds at most. */
+  visitors: z.object({
+    maxActiveRunsPerAddress: z.number(),
+    maxOpenWorkshopsPerVisitor: z.number(),
+    maxOpenWorkshopsPerAddress: z.number(),
+    maxPresentationsPerVisitor: z.number(),
+    maxPresentationsPerAddress: z.number(),
+    /** SBPG_TRUSTED_PROXIES: whose X-Forwarded-For names the client; empty: the TCP peer is the client. */
+    trustedProxies: z.array(z.string()),
+  }),
   images: z.array(
     z.object({
       name: z.string(),

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_RPC_ADDRESS, rpcAddressSchema } from "../vaccel/rpc-address";
+import { parseTrustedProxies } from "../http/client-address";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -21,9 +22,23 @@ const EnvSchema = z.object({
   SBPG_DATA_DIR: z.string().min(1).default(path.resolve(".data")),
   /** How often expired workshops are ended (their runs stopped). */
   SBPG_WORKSHOP_SWEEP_MS: int(30_000, 100),
-  /** Workshops open at once on the host, and per address that creates them. */
+  /** Workshops open at once on the host, per visitor that creates them, and per address (a backstop). */
   SBPG_MAX_OPEN_WORKSHOPS: int(50, 1),
   SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT: int(5, 1),
+  SBPG_MAX_OPEN_WORKSHOPS_PER_ADDRESS: int(20, 1),
+  /**
+   * Reverse proxies in front of the playground (addresses and CIDRs, comma or space separated): from them,
+   * X-Forwarded-For names the client. Empty: the TCP peer is the client and the header is ignored.
+   */
+  SBPG_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const parsed = parseTrustedProxies(text);
+      if (parsed.ok) return parsed.proxies;
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }),
   SBPG_RUNC_PATH: z.string().default("runc"),
   SBPG_RUNSC_PATH: z.string().default("runsc"),
   /** gVisor platform: "auto" probes the candidates in order and keeps the first that runs a container. */
@@ -43,7 +58,10 @@ const EnvSchema = z.object({
   SBPG_MICROVM_POOL_SIZE: int(1, 0),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
+  /** Runs one visitor (visitor cookie; a cookie-less client: its address) has running or queued. */
   SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: int(6, 1),
+  /** The backstop over every visitor behind one address (a conference NAT): a room of 200 browsers gets in. */
+  SBPG_MAX_ACTIVE_RUNS_PER_ADDRESS: int(200, 1),
   SBPG_DEFAULT_TIMEOUT_MS: int(10_000, 100),
   SBPG_MAX_TIMEOUT_MS: int(120_000, 100),
   SBPG_MEMORY_LIMIT_BYTES: int(128 * mib, 8 * mib),
@@ -93,6 +111,10 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     workshopSweepMs: env.SBPG_WORKSHOP_SWEEP_MS,
     maxOpenWorkshops: env.SBPG_MAX_OPEN_WORKSHOPS,
     maxOpenWorkshopsPerClient: env.SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT,
+    maxOpenWorkshopsPerAddress: env.SBPG_MAX_OPEN_WORKSHOPS_PER_ADDRESS,
+    trustedProxies: env.SBPG_TRUSTED_PROXIES,
+    /** Not the engine's: the launch policy counts it over every visitor behind one address. */
+    maxActiveRunsPerAddress: env.SBPG_MAX_ACTIVE_RUNS_PER_ADDRESS,
     runcPath: env.SBPG_RUNC_PATH,
     runscPath: env.SBPG_RUNSC_PATH,
     gvisorPlatform: env.SBPG_GVISOR_PLATFORM,

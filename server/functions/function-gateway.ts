@@ -13,12 +13,17 @@ import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playg
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
-import { clientIdOf } from "../http/api-router";
+import type { TrustedProxies } from "../http/client-address";
+import type { LaunchPolicy } from "../http/launch-policy";
+import { requesterOf } from "../http/requester";
 import { encodeRequest, parseResponse, type ParsedResponse } from "./http-message";
 import { readRawBody } from "./read-raw-body";
 
 export interface FunctionGatewayContext {
   engine: SandboxEngine;
+  /** The launch policy runs go through: a workshop attendee's runtimes and quotas hold here too. */
+  policy: LaunchPolicy;
+  trustedProxies: TrustedProxies;
   log: Logger;
 }
 
@@ -58,15 +63,18 @@ export async function handleFunction(
       rawHeaders: req.rawHeaders,
       body,
     });
-    const run = await ctx.engine.launchRun({
-      runtime: query.runtime,
-      image: "busybox",
-      command: helloFunctionCommand(request),
-      timeoutMs: functionTimeoutMs,
-      pool: query.pool,
-      clientId: clientIdOf(req),
-      requestedAt,
-    });
+    const run = await ctx.policy.launch(
+      { headers: req.headers, requester: requesterOf(req, ctx.trustedProxies), requestedAt },
+      {
+        runtime: query.runtime,
+        image: "busybox",
+        command: helloFunctionCommand(request),
+        timeoutMs: functionTimeoutMs,
+        // A workshop's shorter longest run shortens a function's, rather than refusing every call.
+        shortenTimeout: true,
+        pool: query.pool,
+      },
+    );
     // A client that hangs up no longer wants the answer; its sandbox goes.
     res.on("close", () => {
       if (!res.writableEnded) run.abort("stopped");

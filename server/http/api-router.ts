@@ -5,6 +5,8 @@ import type { z } from "zod";
 import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 import { readJsonBody } from "./read-body";
+import { noTrustedProxies, type TrustedProxies } from "./client-address";
+import { requesterOf, type Requester } from "./requester";
 
 export interface ApiRequest {
   req: IncomingMessage;
@@ -14,8 +16,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   /** performance.now() when the request arrived. */
   requestedAt: number;
-  /** The address quotas count against (see clientIdOf). */
-  clientId: string;
+  /** Who asks, as quotas count them: visitor cookie and address. */
+  requester: Requester;
   /** Reads and parses the JSON body with a schema; a mismatch is a 400 (code bad_request:<first word of what>) naming the field. */
   body<T extends z.ZodType>(schema: T, what: string): Promise<z.infer<T>>;
   /** Sets a response header (cookies, Location). */
@@ -54,8 +56,10 @@ export function createApiRouter(options: {
   routes: ApiRoute[];
   log: Logger;
   maxBodyBytes: number;
+  /** Whose X-Forwarded-For names the client (SBPG_TRUSTED_PROXIES); default: nobody's. */
+  trustedProxies?: TrustedProxies;
 }): ApiRouter {
-  const { routes, log, maxBodyBytes } = options;
+  const { routes, log, maxBodyBytes, trustedProxies = noTrustedProxies } = options;
   return {
     async handle(req, res) {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -86,7 +90,7 @@ export function createApiRouter(options: {
           params,
           query: url.searchParams,
           requestedAt,
-          clientId: clientIdOf(req),
+          requester: requesterOf(req, trustedProxies),
           async body(schema, what) {
             const raw = await readJsonBody(req, maxBodyBytes);
             const parsed = schema.safeParse(raw);
@@ -117,9 +121,4 @@ export function createApiRouter(options: {
       return true;
     },
   };
-}
-
-/** Quotas count per client address; proxies are not trusted to name the client. */
-export function clientIdOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
 }

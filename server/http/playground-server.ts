@@ -9,6 +9,7 @@ import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { createApiRouter } from "./api-router";
 import { ensureVisitorCookie } from "./visitor";
 import { runRoutes } from "./run-routes";
+import { createLaunchPolicy } from "./launch-policy";
 import { handleFunction } from "../functions/function-gateway";
 import { attachSocketServer } from "./socket-server";
 import type { SandboxEngine } from "../engine/engine";
@@ -65,16 +66,32 @@ export async function startPlaygroundServer(
     ),
   );
   const workshops = startWorkshops({ config, engine, log });
+  // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
+  const policy = createLaunchPolicy({
+    engine,
+    access: workshops.access,
+    maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
+  });
+  const { trustedProxies } = config;
   // Each feature adds its own route table here.
   const api = createApiRouter({
     log,
     maxBodyBytes: config.maxBodyBytes,
+    trustedProxies,
     routes: [
       ...runRoutes({
         engine,
         images,
         vaccel: vaccel && (() => vaccel.status()),
-        access: workshops.access,
+        policy,
+        visitors: {
+          maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
+          maxOpenWorkshopsPerVisitor: config.maxOpenWorkshopsPerClient,
+          maxOpenWorkshopsPerAddress: config.maxOpenWorkshopsPerAddress,
+          maxPresentationsPerVisitor: defaultPresentationLimits.maxPerVisitor,
+          maxPresentationsPerAddress: defaultPresentationLimits.maxPerAddress,
+          trustedProxies: [...trustedProxies.entries],
+        },
       }),
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
@@ -86,7 +103,7 @@ export async function startPlaygroundServer(
   const server = http.createServer((req, res) => {
     void (async () => {
       if (await api.handle(req, res)) return;
-      if (await handleFunction({ engine, log }, req, res)) return;
+      if (await handleFunction({ engine, policy, trustedProxies, log }, req, res)) return;
       if (pages) {
         ensureVisitorCookie(req, res);
         return pages(req, res);

@@ -12,12 +12,20 @@ export interface LaunchGrant {
   cancel(): void;
 }
 
+/** What a launch asks for that the caller's rules judge. */
+export interface LaunchAsked {
+  runtime: string;
+  timeoutMs?: number;
+  /**
+   * The time limit is what the launcher needs at most (a function's), not one a visitor insists on: a
+   * lower limit of the caller's own (a workshop's longest run) shortens it instead of refusing it.
+   */
+  shortenTimeout?: boolean;
+}
+
 export interface RunAccess {
   /** Checks the caller's own rules before a launch; throws a PlaygroundError to refuse it. */
-  admitLaunch(
-    headers: IncomingHttpHeaders,
-    launch: { runtime: string; timeoutMs?: number },
-  ): LaunchGrant;
+  admitLaunch(headers: IncomingHttpHeaders, launch: LaunchAsked): LaunchGrant;
   /** Whether the caller (cookies, Authorization) may see and stop a run with this owner. */
   mayAccess(owner: string | null, headers: IncomingHttpHeaders): boolean;
 }

@@ -8,7 +8,7 @@ import type { Run } from "../engine/run";
 import type { ImageStore } from "../images/image-store";
 import type { HostAgentStatus } from "../vaccel/host-agent";
 import { idPattern, type ApiRoute } from "./api-router";
-import { openRunAccess, type RunAccess } from "./run-access";
+import type { LaunchPolicy } from "./launch-policy";
 import { visitorIdOf } from "./visitor";
 
 export interface RunRoutesContext {
@@ -16,12 +16,14 @@ export interface RunRoutesContext {
   images: ImageStore;
   /** The vAccel agent's state for GET /api/host; null when the agent is off. */
   vaccel: (() => Promise<HostAgentStatus>) | null;
-  /** Who may launch with which limits, and see or stop which run (workshops); default: open to all. */
-  access?: RunAccess;
+  /** Who may launch with which quotas and limits, and see or stop which run (workshops). */
+  policy: LaunchPolicy;
+  /** What one visitor and one address may hold, for GET /api/host. */
+  visitors: HostReply["visitors"];
 }
 
 export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
-  const access = ctx.access ?? openRunAccess;
+  const { access } = ctx.policy;
   const visibleRun = (id: string | undefined, headers: IncomingHttpHeaders) =>
     findRun(ctx.engine, id, (run) => access.mayAccess(run.owner, headers));
   // The browser (visitor id) that started each run nobody owns: only it may stop the run. Runs started
@@ -48,26 +50,22 @@ export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
       pattern: /^\/api\/runs$/,
       handler: async (request) => {
         const body = await request.body(CreateRunBodySchema, "run request");
-        const grant = access.admitLaunch(request.req.headers, body);
-        const run = await ctx.engine
-          .launchRun({
+        const run = await ctx.policy.launch(
+          {
+            headers: request.req.headers,
+            requester: request.requester,
+            requestedAt: request.requestedAt,
+          },
+          {
             runtime: body.runtime,
             image: body.image,
             command: body.command,
-            timeoutMs: grant.timeoutMs ?? body.timeoutMs,
+            timeoutMs: body.timeoutMs,
             limits: body.limits,
             pool: body.pool,
             vaccel: body.vaccel,
-            // Attendees share a venue's address: the host's per-client limit counts each one on their own.
-            clientId: grant.owner ?? request.clientId,
-            owner: grant.owner,
-            requestedAt: request.requestedAt,
-          })
-          .catch((err: unknown) => {
-            grant.cancel();
-            throw err;
-          });
-        grant.launched(run);
+          },
+        );
         const visitor = visitorIdOf(request.req.headers);
         if (visitor && run.owner === null) startedBy.set(run, visitor);
         return { status: 201, body: { id: run.id } };
@@ -146,6 +144,7 @@ async function hostReply(ctx: RunRoutesContext): Promise<HostReply> {
       cpuShares: limits.cpuShares,
       outputBytes: limits.outputBytes,
     },
+    visitors: ctx.visitors,
     images: await ctx.images.status(),
     vaccel: ctx.vaccel ? await ctx.vaccel() : null,
     runs: ctx.engine

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -29,7 +29,8 @@ describe("presentations across a restart", () => {
       track: { slug: "t", title: "Track" },
       outline,
       presenter: "Ada",
-      owner: "127.0.0.1",
+      owner: "visitor:ada",
+      address: "127.0.0.1",
     });
     before.goTo(state.id, presenterToken, { demo: "hello-sandbox", step: 1 });
     before.announceRuns(state.id, presenterToken, ["run-1"], () => true);
@@ -48,10 +49,31 @@ describe("presentations across a restart", () => {
       track: { slug: "t", title: "Track" },
       outline,
       presenter: "Ada",
-      owner: "127.0.0.1",
+      owner: "visitor:ada",
+      address: "127.0.0.1",
     });
     const after = storeAt(() => defaultPresentationLimits.idleMs + 1);
     expect(() => after.get(state.id)).toThrow(/No presentation/);
+  });
+
+  it("reads a file written before visitors were told apart (its owner was the address)", () => {
+    const before = storeAt(() => 0);
+    const { state } = before.create({
+      track: { slug: "t", title: "Track" },
+      outline,
+      presenter: "Ada",
+      owner: "visitor:ada",
+      address: "127.0.0.1",
+    });
+    const file = path.join(dir, presentationsFile);
+    const data = JSON.parse(readFileSync(file, "utf8"));
+    for (const stored of data.presentations) {
+      delete stored.address;
+      stored.owner = "127.0.0.1";
+    }
+    writeFileSync(file, JSON.stringify(data));
+    expect(storeAt(() => 1).get(state.id).id).toBe(state.id);
+    expect(unreadable).toEqual([]);
   });
 
   it("sets a damaged file aside and starts with none", () => {

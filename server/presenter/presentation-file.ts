@@ -6,7 +6,10 @@ import { z } from "zod";
 import { PresentationStateSchema } from "../../lib/api/presenter";
 
 export const StoredPresentationSchema = z.object({
+  /** The visitor that created it (a file from before visitors were told apart: its address). */
   owner: z.string(),
+  /** Absent in a file from before visitors were told apart. */
+  address: z.string().optional(),
   state: PresentationStateSchema,
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   touchedAt: z.number(),

@@ -10,10 +10,13 @@ const input = {
   track: { slug: "containers-and-their-kernel", title: "Containers and their kernel" },
   outline,
   presenter: "Ada",
-  owner: "203.0.113.7",
+  owner: "visitor:ada",
+  address: "203.0.113.7",
 };
 
-function newStore(limits = { maxPresentations: 10, maxPerClient: 5, idleMs: 60_000 }) {
+function newStore(
+  limits = { maxPresentations: 10, maxPerVisitor: 5, maxPerAddress: 8, idleMs: 60_000 },
+) {
   let now = 0;
   const store = new PresentationStore(limits, () => now);
   return { store, advance: (ms: number) => (now += ms) };
@@ -87,25 +90,62 @@ describe("PresentationStore", () => {
   });
 
   it("forgets idle presentations and caps how many it holds", () => {
-    const { store, advance } = newStore({ maxPresentations: 3, maxPerClient: 2, idleMs: 1000 });
+    const { store, advance } = newStore({
+      maxPresentations: 3,
+      maxPerVisitor: 2,
+      maxPerAddress: 3,
+      idleMs: 1000,
+    });
     const oldest = store.create(input);
     const first = store.create(input);
-    // A client at its cap (a speaker rehearsing) gets a new one; its oldest makes room.
+    // A visitor at its cap (a speaker rehearsing) gets a new one; its oldest makes room.
     store.create(input);
     expect(() => store.get(oldest.state.id)).toThrow(
       expect.objectContaining({ code: "not_found:presentation" }),
     );
     expect(store.get(first.state.id).id).toBe(first.state.id);
-    store.create({ ...input, owner: "198.51.100.1" });
-    // The host is full: even a client holding none is refused.
-    expect(() => store.create({ ...input, owner: "198.51.100.9" })).toThrow(
+    store.create({ ...input, owner: "visitor:bo", address: "198.51.100.1" });
+    // The host is full: even a visitor holding none is refused.
+    expect(() => store.create({ ...input, owner: "visitor:cy", address: "198.51.100.9" })).toThrow(
       expect.objectContaining({ code: "quota:presentations" }),
     );
     advance(1001);
     expect(() => store.get(first.state.id)).toThrow(
       expect.objectContaining({ code: "not_found:presentation" }),
     );
-    expect(() => store.create({ ...input, owner: "198.51.100.2" })).not.toThrow();
+    expect(() =>
+      store.create({ ...input, owner: "visitor:di", address: "198.51.100.2" }),
+    ).not.toThrow();
+  });
+
+  it("counts per visitor behind one address, with a ceiling per address that evicts nobody", () => {
+    const { store } = newStore({
+      maxPresentations: 20,
+      maxPerVisitor: 2,
+      maxPerAddress: 5,
+      idleMs: 60_000,
+    });
+    // Four speakers behind one conference NAT: each holds their own, none ends another's.
+    const talks = ["a", "b", "c", "d"].map((name) =>
+      store.create({ ...input, owner: `visitor:${name}` }),
+    );
+    for (const talk of talks) expect(store.get(talk.state.id).id).toBe(talk.state.id);
+    // A visitor at its own cap still makes room among its own, within the address's ceiling.
+    const second = store.create({ ...input, owner: "visitor:a" });
+    const third = store.create({ ...input, owner: "visitor:a" });
+    expect(() => store.get(talks[0].state.id)).toThrow(
+      expect.objectContaining({ code: "not_found:presentation" }),
+    );
+    expect(store.get(second.state.id).id).toBe(second.state.id);
+    expect(store.get(third.state.id).id).toBe(third.state.id);
+    // The address holds 5: a new visitor from it is refused rather than evicting someone else's talk.
+    expect(() => store.create({ ...input, owner: "visitor:e" })).toThrow(
+      expect.objectContaining({ code: "quota:presentations_per_address" }),
+    );
+    for (const talk of talks.slice(1)) expect(store.get(talk.state.id).id).toBe(talk.state.id);
+    expect(() =>
+      store.create({ ...input, owner: "visitor:e", address: "198.51.100.4" }),
+    ).not.toThrow();
   });
 
   it("refuses a track without demos", () => {

@@ -10,15 +10,21 @@ import { createPresenterToken, tokenMatches } from "./presenter-token";
 export interface PresentationLimits {
   /** Presentations held at once; past it, creating one is refused until the oldest idle ones expire. */
   maxPresentations: number;
-  /** Presentations one client address holds at once (its oldest makes room), so one client cannot take every slot. */
-  maxPerClient: number;
+  /** Presentations one visitor holds at once (its oldest makes room), so one visitor cannot take every slot. */
+  maxPerVisitor: number;
+  /**
+   * Presentations from one address, over all its visitors: a backstop against minted cookies. Past it a new
+   * one is refused; evicting would let one visitor behind a shared address end another's talk.
+   */
+  maxPerAddress: number;
   /** A presentation nobody has driven for this long is forgotten. */
   idleMs: number;
 }
 
 export const defaultPresentationLimits: PresentationLimits = {
   maxPresentations: 100,
-  maxPerClient: 10,
+  maxPerVisitor: 10,
+  maxPerAddress: 50,
   idleMs: 12 * 60 * 60 * 1000,
 };
 
@@ -26,12 +32,15 @@ export interface NewPresentation {
   track: { slug: string; title: string };
   outline: OutlineDemo[];
   presenter: string;
-  /** The client address that asked (see clientIdOf). */
+  /** The visitor that asked (see quotaKeyOf). */
   owner: string;
+  /** The address it asked from (see requesterOf). */
+  address: string;
 }
 
 interface Presentation {
   owner: string;
+  address: string;
   state: PresentationState;
   tokenHash: Buffer;
   touchedAt: number;
@@ -48,6 +57,8 @@ export class PresentationStore {
     for (const stored of persistence?.load() ?? []) {
       this.presentations.set(stored.state.id, {
         owner: stored.owner,
+        // A file written before visitors were told apart: its owner was the address.
+        address: stored.address ?? stored.owner,
         // The runs of before the restart are gone (the engine reaps them at start).
         state: { ...stored.state, runs: [] },
         tokenHash: Buffer.from(stored.tokenHash, "hex"),
@@ -64,8 +75,17 @@ export class PresentationStore {
     const owned = [...this.presentations]
       .filter(([, p]) => p.owner === input.owner)
       .sort(([, a], [, b]) => a.touchedAt - b.touchedAt);
-    for (const [id] of owned.slice(0, Math.max(0, owned.length - this.limits.maxPerClient + 1)))
-      this.presentations.delete(id);
+    const fromAddress = [...this.presentations.values()].filter(
+      (p) => p.address === input.address && p.owner !== input.owner,
+    ).length;
+    const evicted = Math.max(0, owned.length - this.limits.maxPerVisitor + 1);
+    if (fromAddress + owned.length - evicted >= this.limits.maxPerAddress)
+      throw new PlaygroundError(
+        "quota",
+        "presentations_per_address",
+        `Your network already holds ${this.limits.maxPerAddress} presentations (at most per address); try again when one has ended.`,
+      );
+    for (const [id] of owned.slice(0, evicted)) this.presentations.delete(id);
     if (this.presentations.size >= this.limits.maxPresentations)
       throw new PlaygroundError(
         "quota",
@@ -93,6 +113,7 @@ export class PresentationStore {
     };
     this.presentations.set(id, {
       owner: input.owner,
+      address: input.address,
       state,
       tokenHash: hash,
       touchedAt: this.now(),
@@ -188,6 +209,7 @@ export class PresentationStore {
     if (!this.persistence) return;
     const stored: StoredPresentation[] = [...this.presentations.values()].map((p) => ({
       owner: p.owner,
+      address: p.address,
       state: p.state,
       tokenHash: p.tokenHash.toString("hex"),
       touchedAt: p.touchedAt,

@@ -4,6 +4,7 @@ import type { GuidedTrack } from "../../lib/demos/schema";
 import { outlineOf } from "../../lib/demos/track-steps";
 import { PlaygroundError } from "../errors/playground-error";
 import { idPattern, type ApiRoute } from "../http/api-router";
+import { quotaKeyOf } from "../http/requester";
 import type { PresentationStore } from "./presentations";
 
 export interface PresenterRoutesContext {
@@ -26,7 +27,8 @@ export function presenterRoutes(ctx: PresenterRoutesContext): ApiRoute[] {
           track: { slug: track.slug, title: track.title },
           outline: outlineOf(track.demos),
           presenter: body.presenter ?? "the presenter",
-          owner: request.clientId,
+          owner: quotaKeyOf(request.requester),
+          address: request.requester.address,
         });
         return {
           status: 201,

@@ -28,6 +28,7 @@ export function startWorkshops(options: {
     hostLimits: engine.limits,
     maxOpenWorkshops: config.maxOpenWorkshops,
     maxOpenWorkshopsPerCreator: config.maxOpenWorkshopsPerClient,
+    maxOpenWorkshopsPerAddress: config.maxOpenWorkshopsPerAddress,
     runs: {
       stateOf: (id) => engine.getRun(id)?.state ?? null,
       async stop(id) {

@@ -50,6 +50,11 @@ const migrations: string[] = [
   // Who asked for each workshop (their address), so one visitor cannot fill the host with workshops.
   `ALTER TABLE workshops ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
    CREATE INDEX workshops_created_by ON workshops (created_by, ended_at);`,
+  // Creators are told apart by visitor (created_by) behind a shared address (created_from, the backstop).
+  // Rows from before held the address in created_by.
+  `ALTER TABLE workshops ADD COLUMN created_from TEXT NOT NULL DEFAULT '';
+   UPDATE workshops SET created_from = created_by;
+   CREATE INDEX workshops_created_from ON workshops (created_from, ended_at);`,
 ];
 
 export const workshopDbFile = "workshops.sqlite";

@@ -10,6 +10,7 @@ import type { SandboxEngine } from "../engine/engine";
 import { PlaygroundError } from "../errors/playground-error";
 import { idPattern, type ApiRequest, type ApiRoute } from "../http/api-router";
 import { attendeeTokenOf, bearerTokenOf, joinCookies, leaveCookies } from "./cookies";
+import { quotaKeyOf } from "../http/requester";
 import type { Attendee, WorkshopService } from "./workshop-service";
 
 export interface WorkshopRoutesContext {
@@ -45,7 +46,13 @@ export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiR
       handler: async (request) => {
         const body = await request.body(CreateWorkshopBodySchema, "workshop request");
         const runtimes = (await engine.runtimes()).map((r) => r.id);
-        return { status: 201, body: service.create(body, runtimes, request.clientId) };
+        return {
+          status: 201,
+          body: service.create(body, runtimes, {
+            visitor: quotaKeyOf(request.requester),
+            address: request.requester.address,
+          }),
+        };
       },
     },
     {

@@ -23,7 +23,7 @@ class FakeRuns implements RunControl {
 }
 
 /** One address for every workshop these tests create; the per-creator cap has its own test. */
-const creator = "203.0.113.1";
+const creator = { visitor: "visitor:host", address: "203.0.113.1" };
 
 const body = (overrides: Partial<CreateWorkshopBody> = {}): CreateWorkshopBody => ({
   name: "Sandboxes 101",
@@ -68,6 +68,7 @@ describe("WorkshopService", () => {
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
       maxOpenWorkshops: 100,
       maxOpenWorkshopsPerCreator: 100,
+      maxOpenWorkshopsPerAddress: 100,
       now: () => now,
     });
   });
@@ -112,33 +113,42 @@ describe("WorkshopService", () => {
     expect(count("workshops")).toBe(0);
   });
 
-  it("caps open workshops per address and per host; ended and expired ones free their place", async () => {
+  it("caps open workshops per visitor, per address and per host; ended and expired ones free their place", async () => {
     const capped = new WorkshopService(db, {
       runs,
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
-      maxOpenWorkshops: 3,
+      maxOpenWorkshops: 4,
       maxOpenWorkshopsPerCreator: 2,
+      maxOpenWorkshopsPerAddress: 3,
       now: () => now,
     });
-    const first = capped.create(body(), ["runc"], "198.51.100.7");
-    capped.create(body({ durationMinutes: 5 }), ["runc"], "198.51.100.7");
+    const nat = "198.51.100.7";
+    const first = capped.create(body(), ["runc"], { visitor: "visitor:a", address: nat });
+    capped.create(body({ durationMinutes: 5 }), ["runc"], { visitor: "visitor:a", address: nat });
     expectError(
-      () => capped.create(body(), ["runc"], "198.51.100.7"),
+      () => capped.create(body(), ["runc"], { visitor: "visitor:a", address: nat }),
       "quota:workshops",
-      /at most 2 from one address/,
+      /at most 2 per visitor/,
     );
-    capped.create(body(), ["runc"], "198.51.100.8");
+    // Another visitor behind the same address has their own quota, up to the address's ceiling.
+    capped.create(body(), ["runc"], { visitor: "visitor:b", address: nat });
     expectError(
-      () => capped.create(body(), ["runc"], "198.51.100.9"),
-      "quota:workshops",
-      /already runs 3 open workshops/,
+      () => capped.create(body(), ["runc"], { visitor: "visitor:c", address: nat }),
+      "quota:workshops_per_address",
+      /at most 3 per address/,
     );
-    expect(count("workshops")).toBe(3);
+    capped.create(body(), ["runc"], { visitor: "visitor:d", address: "198.51.100.8" });
+    expectError(
+      () => capped.create(body(), ["runc"], { visitor: "visitor:e", address: "198.51.100.9" }),
+      "quota:workshops",
+      /already runs 4 open workshops/,
+    );
+    expect(count("workshops")).toBe(4);
     await capped.end(first.id);
-    capped.create(body(), ["runc"], "198.51.100.9");
+    capped.create(body(), ["runc"], { visitor: "visitor:e", address: "198.51.100.9" });
     now += 6 * 60_000;
-    capped.create(body(), ["runc"], "198.51.100.7");
-    expect(count("workshops")).toBe(5);
+    capped.create(body(), ["runc"], { visitor: "visitor:a", address: nat });
+    expect(count("workshops")).toBe(6);
   });
 
   it("keeps join codes unique among workshops that have not ended", async () => {
@@ -148,6 +158,7 @@ describe("WorkshopService", () => {
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
       maxOpenWorkshops: 100,
       maxOpenWorkshopsPerCreator: 100,
+      maxOpenWorkshopsPerAddress: 100,
       now: () => now,
       joinCode: () => codes.shift()!,
     });
@@ -204,6 +215,14 @@ describe("WorkshopService", () => {
       "quota:workshop",
       /at most 10 s; this one asks for 20 s/,
     );
+    // A launcher that needs at most so long (a function) is shortened to the workshop's longest run.
+    const shortened = service.admitRun(attendee, {
+      runtime: "runc",
+      timeoutMs: 20_000,
+      shortenTimeout: true,
+    });
+    expect(shortened.timeoutMs).toBe(10_000);
+    shortened.cancel();
     const first = service.admitRun(attendee, { runtime: "runc" });
     expect(first.timeoutMs).toBe(8000);
     expect(parseOwner(first.owner)).toEqual({
@@ -356,6 +375,7 @@ describe("the workshop database", () => {
         hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
         maxOpenWorkshops: 100,
         maxOpenWorkshopsPerCreator: 100,
+        maxOpenWorkshopsPerAddress: 100,
       };
       const first = openWorkshopDb(dir);
       const service = new WorkshopService(first, options);
@@ -377,7 +397,7 @@ describe("the workshop database", () => {
         { demo: "hello-sandbox", step: 2 },
       ]);
       expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
-      expect(second.pragma("user_version", { simple: true })).toBe(2);
+      expect(second.pragma("user_version", { simple: true })).toBe(3);
       second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

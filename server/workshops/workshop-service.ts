@@ -14,6 +14,7 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
+import type { LaunchAsked } from "../http/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";
@@ -30,9 +31,10 @@ export interface WorkshopServiceOptions {
   runs: RunControl;
   /** The host's own run limits: a workshop's quotas live within them. */
   hostLimits: { defaultTimeoutMs: number; maxTimeoutMs: number };
-  /** Workshops open (not ended, not expired) at once on this host, and per creator address (config). */
+  /** Workshops open (not ended, not expired) at once on this host, per creating visitor, and per address (config). */
   maxOpenWorkshops: number;
   maxOpenWorkshopsPerCreator: number;
+  maxOpenWorkshopsPerAddress: number;
   now?: () => number;
   joinCode?: () => string;
 }
@@ -101,6 +103,12 @@ export function parseOwner(owner: string): { workshopId: string; attendeeId: str
   return match ? { workshopId: match[1], attendeeId: match[2] } : null;
 }
 
+/** Who creates a workshop: the visitor (see quotaKeyOf) and the address it comes from. */
+export interface WorkshopCreator {
+  visitor: string;
+  address: string;
+}
+
 export class WorkshopService {
   private readonly now: () => number;
   private readonly joinCode: () => string;
@@ -115,11 +123,10 @@ export class WorkshopService {
     this.joinCode = options.joinCode ?? generateJoinCode;
   }
 
-  /** `creator`: the address asking (the same one the host's per-client run quota counts). */
   create(
     body: CreateWorkshopBody,
     knownRuntimes: readonly string[],
-    creator: string,
+    creator: WorkshopCreator,
   ): CreateWorkshopReply {
     const unknown = body.quotas.allowedRuntimes.filter((id) => !knownRuntimes.includes(id));
     if (unknown.length > 0) {
@@ -143,9 +150,11 @@ export class WorkshopService {
     this.assertRoomForWorkshop(creator, now);
     const insert = this.db.prepare(
       `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
-         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by)
+         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by,
+         created_from)
        VALUES (@id, @name, @joinCode, @hostTokenHash, @capacity, @maxConcurrentRuns,
-         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy)`,
+         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy,
+         @createdFrom)`,
     );
     const taken = this.db.prepare(
       "SELECT 1 FROM workshops WHERE join_code = ? AND ended_at IS NULL",
@@ -168,7 +177,8 @@ export class WorkshopService {
             maxTimeoutMs: body.quotas.maxTimeoutMs,
             createdAt: now,
             expiresAt: now + body.durationMinutes * minute,
-            createdBy: creator,
+            createdBy: creator.visitor,
+            createdFrom: creator.address,
           });
           return code;
         }
@@ -337,7 +347,7 @@ export class WorkshopService {
   }
 
   /** Checks a launch against the attendee's workshop; the launch counts from now until `cancel`. */
-  admitRun(attendee: Attendee, launch: { runtime: string; timeoutMs?: number }): RunAdmission {
+  admitRun(attendee: Attendee, launch: LaunchAsked): RunAdmission {
     const workshop = this.workshopRow(attendee.workshopId);
     this.assertOpen(workshop, "launch");
     const quotas = quotasOf(workshop);
@@ -346,8 +356,9 @@ export class WorkshopService {
         `this workshop allows ${quotas.allowedRuntimes.join(", ")}; "${launch.runtime}" is not one of them.`,
       );
     }
-    const timeoutMs =
+    const asked =
       launch.timeoutMs ?? Math.min(this.options.hostLimits.defaultTimeoutMs, quotas.maxTimeoutMs);
+    const timeoutMs = launch.shortenTimeout ? Math.min(asked, quotas.maxTimeoutMs) : asked;
     if (timeoutMs > quotas.maxTimeoutMs) {
       throw quotaError(
         `a run may last at most ${seconds(quotas.maxTimeoutMs)}; this one asks for ${seconds(timeoutMs)}.`,
@@ -510,7 +521,7 @@ export class WorkshopService {
     );
   }
 
-  private assertRoomForWorkshop(creator: string, now: number): void {
+  private assertRoomForWorkshop(creator: WorkshopCreator, now: number): void {
     const open = "ended_at IS NULL AND expires_at > ?";
     const count = (sql: string, ...params: unknown[]) =>
       (this.db.prepare(sql).get(...params) as { n: number }).n;
@@ -525,14 +536,27 @@ export class WorkshopService {
     const creatorMax = this.options.maxOpenWorkshopsPerCreator;
     const mine = count(
       `SELECT COUNT(*) AS n FROM workshops WHERE created_by = ? AND ${open}`,
-      creator,
+      creator.visitor,
       now,
     );
     if (mine >= creatorMax) {
       throw new PlaygroundError(
         "quota",
         "workshops",
-        `You already have ${mine} open workshops (at most ${creatorMax} from one address); end one first.`,
+        `You already have ${mine} open workshops (at most ${creatorMax} per visitor); end one first.`,
+      );
+    }
+    const addressMax = this.options.maxOpenWorkshopsPerAddress;
+    const fromAddress = count(
+      `SELECT COUNT(*) AS n FROM workshops WHERE created_from = ? AND ${open}`,
+      creator.address,
+      now,
+    );
+    if (fromAddress >= addressMax) {
+      throw new PlaygroundError(
+        "quota",
+        "workshops_per_address",
+        `Your network already has ${fromAddress} open workshops (at most ${addressMax} per address); end one first.`,
       );
     }
   }

@@ -25,8 +25,9 @@ function startWorkshopHost(): Promise<TestHost> {
     SBPG_DATA_DIR: dataDir,
     SBPG_WORKSHOP_SWEEP_MS: "200",
     SBPG_MAX_ACTIVE_RUNS_PER_CLIENT: "20",
-    // Every workshop here is created from 127.0.0.1.
+    // Every workshop here is created from 127.0.0.1, by one cookie-less client.
     SBPG_MAX_OPEN_WORKSHOPS_PER_CLIENT: "50",
+    SBPG_MAX_OPEN_WORKSHOPS_PER_ADDRESS: "50",
   });
 }
 
@@ -226,6 +227,45 @@ describe("an attendee's runs", () => {
     expect(
       (await host.request("POST", "/api/runs", { runtime: "gvisor", command: ["true"] })).status,
     ).toBe(201);
+  });
+
+  it("meet the same quotas and allowed runtimes on /fn: the gateway launches through the same policy", async () => {
+    // Its longest run is shorter than a function's 30 s: the function's run is shortened, not refused.
+    const workshop = await createWorkshop({ quotas: { ...quotas, maxTimeoutMs: 10_000 } });
+    const { cookie } = await join(workshop.joinCode, "Fay");
+    const callFunction = (runtime: string, headers: Record<string, string> = asCookie(cookie)) =>
+      fetch(`${host.url}/fn/hello?runtime=${runtime}`, { headers });
+
+    const gvisor = await callFunction("gvisor");
+    expect(gvisor.status).toBe(429);
+    expect((await gvisor.json()).error).toMatchObject({
+      code: "quota:workshop",
+      message: expect.stringContaining('"gvisor" is not one of them'),
+    });
+    for (let i = 0; i < 2; i++) {
+      const answered = await callFunction("runc");
+      expect(answered.status, await answered.text()).toBe(200);
+      const run = await host.request(
+        "GET",
+        `/api/runs/${answered.headers.get("x-sandbox-run-id")}`,
+        undefined,
+        asCookie(cookie),
+      );
+      expect(run.json.limits.timeoutMs).toBe(10_000);
+    }
+    const exhausted = await callFunction("runc");
+    expect(exhausted.status).toBe(429);
+    expect(await exhausted.json()).toEqual({
+      error: {
+        code: "quota:workshop",
+        message: "Workshop quota: at most 2 runs per attendee; you have used 2.",
+      },
+    });
+    const me = await host.request("GET", "/api/workshops/me", undefined, asCookie(cookie));
+    expect(me.json.usage).toEqual({ activeRuns: 0, totalRuns: 2 });
+    // Outside the workshop the same function answers on a runtime the workshop does not allow.
+    const outside = await callFunction("gvisor", {});
+    expect(outside.status, await outside.text()).toBe(200);
   });
 
   it("are invisible to other attendees and anonymous visitors, over HTTP and socket.io", async () => {
