@@ -25,8 +25,7 @@ export interface KataVariant {
   deployShim: string | null;
   /**
    * Where the guest console lines go (Kata 4.1.0): the Go shim logs them into containerd's log, runtime-rs
-   * logs QEMU's into the systemd journal, Dragonball serves them on a console.sock; runtime-rs's Cloud
-   * Hypervisor logs none.
+   * logs QEMU's and Cloud Hypervisor's into the systemd journal, Dragonball serves them on a console.sock.
    */
   console: "shim-log" | "journal" | "console-sock" | "none";
   /** kata-runtime checks the Go runtime's hosts; kata-ctl the Rust runtime's. */
@@ -135,7 +134,7 @@ export const kataVariants: KataVariant[] = [
     hypervisor: "Cloud Hypervisor",
     runtime: "rust",
     deployShim: "clh-runtime-rs",
-    console: "none",
+    console: "journal",
     configFiles: configs("configuration-clh-runtime-rs.toml", "rust", "clh-runtime-rs"),
     checker: "kata-ctl",
     needsVhostVsock: false,
