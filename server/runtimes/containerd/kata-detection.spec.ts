@@ -86,7 +86,7 @@ describe("Kata detection", () => {
   });
 
   it("finds kata-deploy's layout (4.1.0) for both runtimes of one hypervisor and says how to link the shim", async () => {
-    const files = {
+    const files: Record<string, string> = {
       "/dev/kvm": "",
       "/dev/vhost-vsock": "",
       "/opt/kata/bin/containerd-shim-kata-v2": "",
@@ -96,6 +96,11 @@ describe("Kata detection", () => {
         qemuConfig,
       "/opt/kata/bin/qemu-system-x86_64": "",
     };
+    files["/opt/kata/containerd/config.d/kata-deploy.toml"] = [
+      '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata-qemu-runtime-rs]',
+      'runtime_type = "io.containerd.kata-qemu-runtime-rs.v2"',
+      'runtime_path = "/opt/kata/runtime-rs/bin/containerd-shim-kata-v2"',
+    ].join("\n");
     const go = await detectKata(variant("kata-qemu"), fakeHost({ files }));
     expect(go.details.configuration).toBe(
       "/opt/kata/share/defaults/kata-containers/runtimes/qemu/configuration-qemu.toml",
@@ -109,6 +114,7 @@ describe("Kata detection", () => {
       configuration:
         "/opt/kata/share/defaults/kata-containers/runtime-rs/runtimes/qemu-runtime-rs/configuration-qemu-runtime-rs.toml",
       hypervisor: "qemu",
+      criRuntime: "kata-qemu-runtime-rs in /opt/kata/containerd/config.d/kata-deploy.toml",
     });
     expect(rust.reason).toContain(
       "link it: ln -s /opt/kata/runtime-rs/bin/containerd-shim-kata-v2 /usr/local/bin/containerd-shim-kata-qemu-runtime-rs-v2",

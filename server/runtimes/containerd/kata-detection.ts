@@ -27,8 +27,14 @@ export const nodeKataHost: KataHost = {
   isRoot: () => process.getuid?.() === 0,
 };
 
-/** Where a host's containerd keeps the runtimes Kubernetes (CRI) may pick. */
-export const containerdConfigFiles = ["/etc/containerd/config.toml"];
+/**
+ * Where a host's containerd keeps the runtimes Kubernetes (CRI) may pick: its own config, and the drop-in
+ * kata-deploy 4.1.0 writes (tools/packaging/kata-deploy/binary/src/config.rs, containerd_drop_in_conf_file).
+ */
+export const containerdConfigFiles = [
+  "/etc/containerd/config.toml",
+  "/opt/kata/containerd/config.d/kata-deploy.toml",
+];
 
 export const kataInstallHint =
   "Install Kata Containers 4.x (tested against the layout of 4.1.0): unpack the kata-static release " +
