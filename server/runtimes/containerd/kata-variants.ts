@@ -27,7 +27,7 @@ export interface KataVariant {
    * Where the guest console lines go (Kata 4.1.0): the Go shim logs them into containerd's log, runtime-rs
    * logs QEMU's and Cloud Hypervisor's into the systemd journal, Dragonball serves them on a console.sock.
    */
-  console: "shim-log" | "journal" | "console-sock" | "none";
+  console: "shim-log" | "journal" | "console-sock";
   /** kata-runtime checks the Go runtime's hosts; kata-ctl the Rust runtime's. */
   checker: "kata-runtime" | "kata-ctl";
   /** QEMU reaches the guest agent over vhost-vsock; CLH, Firecracker and Dragonball over hybrid vsock (a unix socket). */

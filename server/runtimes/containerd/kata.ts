@@ -30,7 +30,6 @@ export const kataBootLogNote: Record<KataVariant["console"], string> = {
     "guest console from the systemd journal (runtime-rs logs there as SYSLOG_IDENTIFIER=kata; read with journalctl): needs enable_debug = true under [hypervisor.*] in the configuration",
   "console-sock":
     "guest console read from Dragonball's /run/kata/<sandbox>/console.sock (Dragonball sends serial output only to a connected reader, one at a time; lines before the playground connects are lost)",
-  none: "no guest console: this runtime does not log it",
 };
 
 /**
@@ -117,8 +116,6 @@ export class KataDriver extends ContainerdDriver {
           ctx.mark("guestConsole");
           ctx.console(Buffer.from(`${line}\n`));
         });
-      case "none":
-        return async () => undefined;
     }
   }
 
