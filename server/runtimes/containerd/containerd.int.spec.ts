@@ -221,7 +221,9 @@ describe("containerd drivers", () => {
     expect(drivers.map((d) => d.id)).toEqual([
       "kata",
       "kata-qemu",
+      "kata-qemu-runtime-rs",
       "kata-clh",
+      "kata-clh-runtime-rs",
       "kata-fc",
       "kata-rs",
     ]);
