@@ -137,7 +137,7 @@ it("takes over the lock of a server that was killed, and reaps its sandbox", asy
   const crashed = await startServer(vars);
   const created = await api(crashed.url, "POST", "/api/runs", {
     runtime: "runc",
-    command: ["sh", "-c", "echo up; exec sleep 300"],
+    command: ["sh", "-c", "echo up; exec sleep 120"],
     timeoutMs: 60_000,
   });
   await waitForRun(crashed.url, created.id, ["running"], 30_000);
