@@ -52,8 +52,12 @@ export async function serverProcessOutcome(
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  // One that started after all is stopped as an operator would (SIGTERM stops its sandboxes), not left running.
+  const timers = [
+    setTimeout(() => child.kill("SIGTERM"), timeoutMs),
+    setTimeout(() => child.kill("SIGKILL"), timeoutMs + 20_000),
+  ];
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  clearTimeout(timer);
+  for (const timer of timers) clearTimeout(timer);
   return { code, stdout, stderr };
 }
