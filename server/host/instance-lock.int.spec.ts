@@ -198,3 +198,27 @@ it("names a taken vAccel port in one line, and gives the state folder back", asy
   expectOneLineRefusal(outcome, "tcp://127.0.0.1:65512", "SBPG_VACCEL_ADDRESS");
   await expectReleased(stateDir);
 }, 90_000);
+
+it("leaves a vAccel unix socket that another agent serves, and names it in one line", async () => {
+  const stateDir = await stateFolder();
+  const socketPath = path.join(await stateFolder(), "agent.sock");
+  const listener = net.createServer();
+  listeners.push(listener);
+  await new Promise<void>((resolve) => listener.listen(socketPath, resolve));
+  const outcome = await serverProcessOutcome(
+    await env(stateDir, { SBPG_VACCEL: "on", SBPG_VACCEL_ADDRESS: `unix://${socketPath}` }),
+    40_000,
+  );
+  expectOneLineRefusal(outcome, socketPath, "SBPG_VACCEL_ADDRESS");
+  await expectReleased(stateDir);
+  // Still the other agent's: its socket file is there and answers.
+  await new Promise<void>((resolve, reject) =>
+    net
+      .connect(socketPath)
+      .once("connect", function (this: net.Socket) {
+        this.destroy();
+        resolve();
+      })
+      .once("error", reject),
+  );
+}, 90_000);
