@@ -1,6 +1,8 @@
 // The host's one vAccel agent as the server runs it: an onnxruntime backend, an optional shared listener, per-run sockets.
 import fs from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
+import { portTakenError } from "../host/port-taken";
 import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
 import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
@@ -39,7 +41,17 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   if (options.address) {
     const address = parseRpcAddress(options.address);
     if (address.scheme === "unix" && !address.abstract) await removeStaleSocket(address.path);
-    bound = await agent.listen(address);
+    try {
+      bound = await agent.listen(address);
+    } catch (err) {
+      await agent.close().catch(() => undefined);
+      throw portTakenError(
+        err,
+        "The vAccel agent",
+        options.address,
+        'Set SBPG_VACCEL_ADDRESS to a free address, or SBPG_VACCEL_ADDRESS="" for per-run sockets only.',
+      );
+    }
     log.info({ address: formatRpcAddress(bound) }, "vaccel agent listening");
   }
   // In the background: the server answers at once, and the first guest call finds the models open.
@@ -61,8 +73,23 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   };
 }
 
-/** A socket file left by an earlier process would make listen fail with EADDRINUSE; anything else is not ours to remove. */
+/**
+ * A socket file left by an earlier process would make listen fail with EADDRINUSE; one that still answers is
+ * another agent's (listen then reports it), and anything but a socket is not ours to remove.
+ */
 async function removeStaleSocket(socketPath: string): Promise<void> {
   const stat = await fs.lstat(socketPath).catch(() => null);
-  if (stat?.isSocket()) await fs.rm(socketPath, { force: true });
+  if (!stat?.isSocket() || (await socketAnswers(socketPath))) return;
+  await fs.rm(socketPath, { force: true });
+}
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
 }

@@ -270,7 +270,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     const removed: string[] = [];
     const containers = await this.listContainers();
     for (const [name, runtime] of containers) {
-      if (runtime !== this.runtimeType) continue;
+      if (runtime !== this.runtimeType || !(await this.createdHere(name))) continue;
       await this.daemon.ctr(["tasks", "kill", "--signal", "SIGKILL", name], 5_000);
       await this.remove(name, path.join(this.daemon.paths.bundles, name), false);
       removed.push(`${this.id} container ${name}`);
@@ -288,11 +288,29 @@ export abstract class ContainerdDriver implements SandboxDriver {
     ).filter(
       (entry) => entry.startsWith(resourcePrefix) && !others.has(entry) && !containers.has(entry),
     );
-    for (const name of new Set([...keys, ...bundles])) {
+    for (const name of new Set([...(await this.filterCreatedHere(keys)), ...bundles])) {
       await this.remove(name, path.join(this.daemon.paths.bundles, name), true);
       removed.push(`${this.id} snapshot ${name}`);
     }
     return removed;
+  }
+
+  /**
+   * Whether this state folder launched the sandbox: its bundle folder, made before the snapshot and the
+   * container, is ours. Everything in our own daemon is; a host's daemon may hold another playground's.
+   */
+  private async createdHere(name: string): Promise<boolean> {
+    if (!this.daemon.shared) return true;
+    return fs.access(path.join(this.daemon.paths.bundles, name)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async filterCreatedHere(names: string[]): Promise<string[]> {
+    const here: string[] = [];
+    for (const name of names) if (await this.createdHere(name)) here.push(name);
+    return here;
   }
 
   /** Our namespace's sandbox containers, by name, with the runtime each was created for. */
