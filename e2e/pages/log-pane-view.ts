@@ -27,27 +27,37 @@ export class LogPaneView {
     );
   }
 
-  /** The twin holds `text`, and the terminal shows it within one drawn row, not broken across rows. */
+  /**
+   * The twin holds `text`, and the terminal shows it within one drawn row (not broken across rows),
+   * wherever it is in the terminal's rows: see `findRowFromTop`.
+   */
   async expectShows(text: string): Promise<void> {
     await expect(this.twin).toContainText(text);
     await expect
-      .poll(() => this.rows(), { message: `a terminal row showing ${JSON.stringify(text)}` })
-      .toContainEqual(expect.stringContaining(text));
+      .poll(() => this.findRowFromTop((row) => row.includes(text)), {
+        message: `a terminal row showing ${JSON.stringify(text)}`,
+      })
+      .toBe(true);
   }
 
-  /** The terminal shows `line` whole: one drawn row is exactly it. */
+  /** The terminal's screen, as it is now (at the bottom, after a run), shows `line` whole: one row is exactly it. */
   async expectShowsLine(line: string): Promise<void> {
     await expect
       .poll(() => this.rows(), { message: `a terminal row that is ${JSON.stringify(line)}` })
       .toContainEqual(line);
   }
 
+  /** Whether `line` is one whole row anywhere in the terminal's rows: see `findRowFromTop`. */
+  findLineFromTop(line: string): Promise<boolean> {
+    return this.findRowFromTop((row) => row === line);
+  }
+
   /**
-   * Whether `line` is one whole row anywhere from the terminal's first row on, looked for as a person
-   * would: drag the scrollbar to the top, then Shift+PageDown a screen at a time until the line shows
-   * or the rows stop changing (the bottom). Leaves the terminal scrolled where the line showed.
+   * Whether a row the terminal draws matches, looked for as a person would: drag the scrollbar to the
+   * top, then Shift+PageDown a screen at a time until a row matches or the rows stop changing (the
+   * bottom). Leaves the terminal scrolled where the row showed.
    */
-  async findLineFromTop(line: string): Promise<boolean> {
+  async findRowFromTop(matches: (row: string) => boolean): Promise<boolean> {
     await this.dragScrollbarToTop();
     const box = await this.terminalBox();
     // A click gives the terminal the keyboard (its input is read-only; only scrolling keys act).
@@ -55,7 +65,7 @@ export class LogPaneView {
     let previous: string | null = null;
     for (;;) {
       const rows = await this.rows();
-      if (rows.includes(line)) return true;
+      if (rows.some(matches)) return true;
       if (rows.join("\n") === previous) return false;
       previous = rows.join("\n");
       await this.page.keyboard.press("Shift+PageDown");
