@@ -63,6 +63,7 @@ export function createEngine(
       qemuBinary: config.qemuPath,
       stateDir: config.stateDir,
       cacheDir: config.cacheDir,
+      cgroupParent,
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
       pool: {
@@ -70,6 +71,7 @@ export function createEngine(
         image: () => images.resolve("busybox"),
         memoryBytes: config.limits.memoryBytes,
         tmpfsBytes: config.limits.tmpfsBytes,
+        cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
     }),

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/env";
 import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
-import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
+import { configureCgroupParent, reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { createApiRouter } from "./api-router";
 import { ensureVisitorCookie } from "./visitor";
 import { runRoutes } from "./run-routes";
@@ -56,6 +56,9 @@ export async function startPlaygroundServer(
     ...(await mounts.release()),
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
+  await configureCgroupParent(cgroupParent, config.sandboxesCpu).catch((err: unknown) =>
+    log.warn({ err, cgroupParent }, "the sandboxes' parent cgroup keeps its default CPU share"),
+  );
 
   const presentations = new PresentationStore(
     defaultPresentationLimits,

@@ -1,9 +1,11 @@
 // The built-in VM sandbox: QEMU's microvm machine, Debian's kernel, a busybox init, the image's rootfs over 9p.
 import { probeOnce } from "../probe-once";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
 import path from "node:path";
 import {
   resourcePrefix,
+  SandboxLaunchError,
   type LaunchContext,
   type LaunchResult,
   type LaunchSpec,
@@ -13,6 +15,7 @@ import {
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
+import { removeCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
@@ -24,6 +27,8 @@ export interface MicrovmOptions {
   qemuBinary: string;
   stateDir: string;
   cacheDir: string;
+  /** Parent cgroup of every sandbox of the playground: each QEMU runs in a child of it (runc's sandboxes' too). */
+  cgroupParent: string;
   /** "auto" boots a probe VM with KVM and falls back to TCG; a named one is used as given. */
   accel: "auto" | "kvm" | "tcg";
   /** The image the acceleration probe boots. */
@@ -39,6 +44,8 @@ export interface MicrovmPoolOptions {
   memoryBytes: number;
   /** The /tmp its VMs mount ahead; a run with another size remounts it. */
   tmpfsBytes: number;
+  /** Their QEMU's CPU share, as a run's would have. */
+  cpuShares: number;
   log: Logger;
 }
 
@@ -109,6 +116,7 @@ export class MicrovmDriver implements SandboxDriver {
         memoryBytes: spec.limits.memoryBytes,
         tmpfsBytes: spec.limits.tmpfsBytes,
         vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
+        cgroup: { parent: this.options.cgroupParent, cpuShares: spec.limits.cpuShares },
       },
       ctx,
     );
@@ -123,9 +131,15 @@ export class MicrovmDriver implements SandboxDriver {
       .map((vm) => vm.pid);
   }
 
-  /** Warm-pool VMs included. */
+  /** Warm-pool VMs included, with their cgroups. */
   async reap(): Promise<string[]> {
-    return [...(await reapVms(this.vmsDir)), ...(await reapVms(this.poolDir))];
+    const removed: string[] = [];
+    for (const dir of [this.vmsDir, this.poolDir]) {
+      const names = await leftoverVmNames(dir);
+      removed.push(...(await reapVms(dir)));
+      for (const name of names) await removeCgroups(this.options.cgroupParent, name);
+    }
+    return removed;
   }
 
   /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
@@ -149,6 +163,8 @@ export class MicrovmDriver implements SandboxDriver {
     try {
       vm.attach(ctx);
       vm.sendRun({ command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes });
+      // Its QEMU was spawned before the run; the run starts when the VM is handed it.
+      ctx.mark("started");
       return await vm.finish(ctx.signal);
     } finally {
       this.claimed.delete(spec.resourceName);
@@ -184,6 +200,7 @@ export class MicrovmDriver implements SandboxDriver {
             name,
             rootfsPath: image.rootfsPath,
             memoryBytes: options.memoryBytes,
+            cgroup: { parent: this.options.cgroupParent, cpuShares: options.cpuShares },
           },
           { poolTmpfsBytes: options.tmpfsBytes },
           unclaimedSink,
@@ -257,8 +274,9 @@ export class MicrovmDriver implements SandboxDriver {
   private async requireAssets(): Promise<MicrovmAssets> {
     const assets = await readMicrovmAssets(this.options.cacheDir);
     if (!assets)
-      throw new Error(
+      throw new SandboxLaunchError(
         `the microVM's guest kernel and initramfs are not built: run ${buildCommand}`,
+        { started: false },
       );
     return assets;
   }
@@ -281,6 +299,7 @@ export class MicrovmDriver implements SandboxDriver {
         assets,
         rootfsPath: image.rootfsPath,
         vmsDir: this.vmsDir,
+        cgroupParent: this.options.cgroupParent,
       });
     })();
     // A failed probe is not kept: the next launch or probe tries again.
@@ -302,4 +321,11 @@ function poolNote(vm: MicroVm): string {
   if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   return `[from the warm pool: booted ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
+}
+
+/** VMs a crashed process left: QEMU processes still running and their folders, by resource name. */
+async function leftoverVmNames(vmsDir: string): Promise<string[]> {
+  const running = (await findVmProcesses(vmsDir)).map((vm) => vm.name);
+  const folders = await fs.readdir(vmsDir).catch(() => [] as string[]);
+  return [...new Set([...running, ...folders.filter((f) => f.startsWith(resourcePrefix))])];
 }

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
+import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
+import { removeCgroupParent } from "../cgroups";
 import { MicrovmDriver } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
@@ -33,6 +35,7 @@ function poolDriver(size: number) {
     qemuBinary: "qemu-system-x86_64",
     stateDir,
     cacheDir,
+    cgroupParent: cgroupParentFor(stateDir),
     accel: "auto",
     probeImage: () => images.resolve("busybox"),
     pool: {
@@ -40,6 +43,7 @@ function poolDriver(size: number) {
       image: () => images.resolve("busybox"),
       memoryBytes: limits.memoryBytes,
       tmpfsBytes: limits.tmpfsBytes,
+      cpuShares: limits.cpuShares,
       log,
     },
   });
@@ -62,7 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await driver?.close();
-  if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+  if (stateDir) {
+    await removeCgroupParent(cgroupParentFor(stateDir));
+    await fs.rm(stateDir, { recursive: true, force: true });
+  }
 });
 
 /** The pool's line on the host page, once it reads "n/size ready". */

@@ -1,0 +1,25 @@
+// A microVM's host cgroup: QEMU joins it before it runs the guest, so the VMM has a CPU share, pids and memory ceiling.
+import type { CgroupLimits } from "../cgroups";
+import { guestMemoryMiB } from "./qemu-args";
+
+/**
+ * QEMU's own memory beyond the guest's RAM: its heap, thread stacks, device state, the 9p server's
+ * buffers and, under TCG, the translated code (`tb-size` below). Measured peak (memory.max_usage_in_bytes,
+ * page cache included) over the guest's RAM under TCG: see microvm.int.spec.ts; the margin leaves room
+ * above it so that a ceiling that is hit means a QEMU gone wrong, not an ordinary boot.
+ */
+export const vmmOverheadBytes = 256 * 1024 * 1024;
+
+/**
+ * Tasks of one QEMU: the main loop, the vCPU, the RCU and call_rcu threads, and the thread pool the 9p
+ * server's blocking file calls run on (64 workers at most). The guest's own processes are not host tasks.
+ */
+export const vmmMaxTasks = 128;
+
+export function vmCgroupLimits(memoryBytes: number, cpuShares: number): CgroupLimits {
+  return {
+    cpuShares,
+    pids: vmmMaxTasks,
+    memoryBytes: guestMemoryMiB(memoryBytes) * 1024 * 1024 + vmmOverheadBytes,
+  };
+}
