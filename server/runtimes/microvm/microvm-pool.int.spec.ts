@@ -1,5 +1,6 @@
 // The microVM warm pool against real QEMU: filled, claimed in milliseconds, refilled, closed without a trace.
 import { testSandboxLimits } from "../../testing/sandbox-limits";
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +10,7 @@ import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
-import { removeCgroupParent } from "../cgroups";
+import { cgroupPids, removeCgroupParent } from "../cgroups";
 import { MicrovmDriver } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
@@ -212,6 +213,10 @@ describe("microvm warm pool", () => {
   it("has its VMs reaped after a crash", async () => {
     const crashed = poolDriver(1);
     await waitForReady(crashed);
+    // The pooled QEMU runs in a cgroup of its own name, under the playground's parent, from its start.
+    const [pooled] = await findVmProcesses(poolDir);
+    const cgroupPath = `${cgroupParentFor(stateDir)}/${pooled.name}`;
+    expect(await fs.readFile(`/proc/${pooled.pid}/cgroup`, "utf8")).toContain(`:${cgroupPath}\n`);
     // A new process on the same state folder: its reap finds the pool's QEMU by its sbpg- folder.
     const removed = await poolDriver(0).reap();
     await crashed.close();
@@ -223,5 +228,8 @@ describe("microvm warm pool", () => {
     );
     expect(await findVmProcesses(poolDir)).toEqual([]);
     expect(await fs.readdir(poolDir)).toEqual([]);
+    expect(await cgroupPids(cgroupParentFor(stateDir), pooled.name)).toEqual([]);
+    for (const hierarchy of await fs.readdir("/sys/fs/cgroup"))
+      expect(existsSync(path.join("/sys/fs/cgroup", hierarchy, cgroupPath)), hierarchy).toBe(false);
   });
 });
