@@ -21,6 +21,7 @@ const driver = new MicrovmDriver({
   stateDir,
   cacheDir: config.cacheDir,
   cgroupParent: cgroupParentFor(stateDir),
+  vmsCpuShares: 512,
   accel: "auto",
   probeImage: () => images.resolve("busybox"),
 });

@@ -35,13 +35,15 @@ const ArgsSchema = z.object({
   runcRuns: z.coerce.number().int().min(3).max(1_000).default(15),
 });
 
-interface PhaseFigures {
-  healthMs: Summary;
+interface PhaseSamples {
+  healthMs: number[];
   /** Client clock, POST until the run is seen over (polled every 10 ms). */
-  runcClientMs: Summary;
+  runcClientMs: number[];
   /** The run's own timing: request received until the runtime exited. */
-  runcExitedMs: Summary;
+  runcExitedMs: number[];
 }
+
+type PhaseFigures = Record<keyof PhaseSamples, Summary>;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -86,11 +88,12 @@ async function main(): Promise<void> {
       `host: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start; microvm accel ${microvm.details.accel}; ` +
         `sandboxes' parent cgroup: cpu.shares ${config.sandboxesCpu.cpuShares}, ` +
         `cap ${config.sandboxesCpu.cpuCores === null ? "none" : `${config.sandboxesCpu.cpuCores} cores`}; ` +
-        `a sandbox's cpu.shares ${config.limits.cpuShares}`,
+        `a sandbox's cpu.shares ${config.limits.cpuShares}, all microVMs' group ${config.microvmsCpuShares}`,
     );
 
     await runRunc(url); // warm-up: image mount, runtime caches
-    const idle = await measurePhase(url, args);
+    // Idle is measured before and after the VMs: on a shared host the background load drifts meanwhile.
+    const idleBefore = await measurePhase(url, args);
 
     const spinners: string[] = [];
     try {
@@ -109,9 +112,12 @@ async function main(): Promise<void> {
         if (run.state !== "running")
           throw new Error(`spinning VM ${id} is ${run.state} during the measurement`);
       }
-      report(idle, loaded, used, os.loadavg()[0]);
+      const loadDuring = os.loadavg()[0];
+      await stopRuns(url, spinners);
+      const idleAfter = await measurePhase(url, args);
+      report(merge(idleBefore, idleAfter), summarizePhase(loaded), used, loadDuring);
     } finally {
-      await Promise.all(spinners.map((id) => fetch(`${url}/api/runs/${id}`, { method: "DELETE" })));
+      await stopRuns(url, spinners);
     }
   } finally {
     await server?.close();
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function measurePhase(url: string, args: z.infer<typeof ArgsSchema>): Promise<PhaseFigures> {
+async function measurePhase(url: string, args: z.infer<typeof ArgsSchema>): Promise<PhaseSamples> {
   const health: number[] = [];
   for (let i = 0; i < args.healthRequests; i++) {
     const at = performance.now();
@@ -136,11 +142,29 @@ async function measurePhase(url: string, args: z.infer<typeof ArgsSchema>): Prom
     client.push(sample.clientMs);
     exited.push(sample.exitedMs);
   }
+  return { healthMs: health, runcClientMs: client, runcExitedMs: exited };
+}
+
+function summarizePhase(samples: PhaseSamples): PhaseFigures {
   return {
-    healthMs: summarize(health),
-    runcClientMs: summarize(client),
-    runcExitedMs: summarize(exited),
+    healthMs: summarize(samples.healthMs),
+    runcClientMs: summarize(samples.runcClientMs),
+    runcExitedMs: summarize(samples.runcExitedMs),
   };
+}
+
+function merge(a: PhaseSamples, b: PhaseSamples): PhaseFigures {
+  return summarizePhase({
+    healthMs: [...a.healthMs, ...b.healthMs],
+    runcClientMs: [...a.runcClientMs, ...b.runcClientMs],
+    runcExitedMs: [...a.runcExitedMs, ...b.runcExitedMs],
+  });
+}
+
+/** Stops the runs and waits until they are over (their QEMU gone). Idempotent. */
+async function stopRuns(url: string, ids: string[]): Promise<void> {
+  await Promise.all(ids.map((id) => fetch(`${url}/api/runs/${id}`, { method: "DELETE" })));
+  for (const id of ids) while (!isTerminalState((await getRun(url, id)).state)) await sleep(50);
 }
 
 async function runRunc(url: string): Promise<{ clientMs: number; exitedMs: number }> {
@@ -216,7 +240,9 @@ function report(idle: PhaseFigures, loaded: PhaseFigures, qemuCores: number[], l
         `ratio ${ratio.toFixed(2)} ${ratio <= targetRatio ? "(within" : "(over"} ${targetRatio}x)`,
     );
   };
-  console.log(`figures (idle, then with ${spinningVms} microVMs running \`while :; do :; done\`):`);
+  console.log(
+    `figures (idle: before and after, merged; then with ${spinningVms} microVMs running \`while :; do :; done\`):`,
+  );
   row("/api/health p95", (f) => f.healthMs.p95);
   row("/api/health median", (f) => f.healthMs.median);
   row("runc launch, client, median", (f) => f.runcClientMs.median);
@@ -225,7 +251,7 @@ function report(idle: PhaseFigures, loaded: PhaseFigures, qemuCores: number[], l
   console.log(
     `  QEMU CPU while measuring: ${qemuCores.map((c) => c.toFixed(2)).join(", ")} cores (sum ${qemuCores
       .reduce((a, b) => a + b, 0)
-      .toFixed(2)}); load average ${load.toFixed(2)} at the end`,
+      .toFixed(2)}); load average ${load.toFixed(2)} with the VMs running`,
   );
 }
 

@@ -56,6 +56,11 @@ const EnvSchema = z.object({
    */
   SBPG_SANDBOXES_CPU_SHARES: int(1024, 2),
   SBPG_SANDBOXES_CPU_CORES: z.coerce.number().min(0).default(0),
+  /**
+   * Under that parent all microVMs share one group of this weight beside each container's own
+   * SBPG_CPU_SHARES: a TCG guest that spins its vCPU takes a whole core, so four of them weigh as one container.
+   */
+  SBPG_MICROVMS_CPU_SHARES: int(512, 2),
   SBPG_OUTPUT_LIMIT_BYTES: int(1 * mib, 1024),
   SBPG_TMPFS_BYTES: int(16 * mib, mib),
   /** Backlog a late subscriber gets; older output is still counted, and kept in GET /logs up to the output limit. */
@@ -106,6 +111,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
     microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
+    microvmsCpuShares: env.SBPG_MICROVMS_CPU_SHARES,
     containerd: {
       binary: env.SBPG_CONTAINERD_PATH,
       ctr: env.SBPG_CTR_PATH,

@@ -64,6 +64,7 @@ export function createEngine(
       stateDir: config.stateDir,
       cacheDir: config.cacheDir,
       cgroupParent,
+      vmsCpuShares: config.microvmsCpuShares,
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
       pool: {

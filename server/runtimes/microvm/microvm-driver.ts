@@ -1,7 +1,6 @@
 // The built-in VM sandbox: QEMU's microvm machine, Debian's kernel, a busybox init, the image's rootfs over 9p.
 import { probeOnce } from "../probe-once";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
 import path from "node:path";
 import {
   resourcePrefix,
@@ -15,7 +14,7 @@ import {
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
-import { removeCgroups } from "../cgroups";
+import { configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
@@ -27,8 +26,13 @@ export interface MicrovmOptions {
   qemuBinary: string;
   stateDir: string;
   cacheDir: string;
-  /** Parent cgroup of every sandbox of the playground: each QEMU runs in a child of it (runc's sandboxes' too). */
+  /** Parent cgroup of every sandbox of the playground (runc's sandboxes' too); the VMs' own group is a child of it. */
   cgroupParent: string;
+  /**
+   * The CPU share of the group every QEMU runs in (a child cgroup each), beside each container's own: a TCG
+   * guest spinning its vCPU takes a host core, so all VMs together weigh what this says, not one share each.
+   */
+  vmsCpuShares: number;
   /** "auto" boots a probe VM with KVM and falls back to TCG; a named one is used as given. */
   accel: "auto" | "kvm" | "tcg";
   /** The image the acceleration probe boots. */
@@ -59,6 +63,9 @@ const unclaimedSink: VmSink = {
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 
+/** The VMs' group under the playground's cgroup parent; not "sbpg-": the server's reap of sandboxes keeps it. */
+export const vmsCgroupName = "microvms";
+
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
   readonly name = "QEMU microVM, built in";
@@ -75,6 +82,7 @@ export class MicrovmDriver implements SandboxDriver {
   /** Warm-pool VMs serving a run, by the run's resource name (their QEMU carries the pool's name). */
   private readonly claimed = new Map<string, MicroVm>();
   private closed = false;
+  private vmsGroup: Promise<string> | null = null;
 
   constructor(options: MicrovmOptions) {
     this.options = options;
@@ -104,6 +112,7 @@ export class MicrovmDriver implements SandboxDriver {
     }
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
+    const cgroupParent = await this.vmsCgroup();
     return bootVm(
       {
         qemuBinary: this.options.qemuBinary,
@@ -116,7 +125,7 @@ export class MicrovmDriver implements SandboxDriver {
         memoryBytes: spec.limits.memoryBytes,
         tmpfsBytes: spec.limits.tmpfsBytes,
         vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
-        cgroup: { parent: this.options.cgroupParent, cpuShares: spec.limits.cpuShares },
+        cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
       },
       ctx,
     );
@@ -131,15 +140,13 @@ export class MicrovmDriver implements SandboxDriver {
       .map((vm) => vm.pid);
   }
 
-  /** Warm-pool VMs included, with their cgroups. */
+  /** Warm-pool VMs included, and every VM cgroup left in the VMs' group. */
   async reap(): Promise<string[]> {
-    const removed: string[] = [];
-    for (const dir of [this.vmsDir, this.poolDir]) {
-      const names = await leftoverVmNames(dir);
-      removed.push(...(await reapVms(dir)));
-      for (const name of names) await removeCgroups(this.options.cgroupParent, name);
-    }
-    return removed;
+    return [
+      ...(await reapVms(this.vmsDir)),
+      ...(await reapVms(this.poolDir)),
+      ...(await reapCgroups(this.vmsCgroupPath(), () => false)),
+    ];
   }
 
   /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
@@ -187,7 +194,11 @@ export class MicrovmDriver implements SandboxDriver {
       log: options.log,
       failureOf: async (vm) => vm.failure(await vm.exited),
       boot: async () => {
-        const [assets, image] = await Promise.all([this.requireAssets(), options.image()]);
+        const [assets, image, cgroupParent] = await Promise.all([
+          this.requireAssets(),
+          options.image(),
+          this.vmsCgroup(),
+        ]);
         if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
         // Short: the control socket's path must fit in 107 bytes.
         const name = `${resourcePrefix}pool-${randomBytes(4).toString("hex")}`;
@@ -200,7 +211,7 @@ export class MicrovmDriver implements SandboxDriver {
             name,
             rootfsPath: image.rootfsPath,
             memoryBytes: options.memoryBytes,
-            cgroup: { parent: this.options.cgroupParent, cpuShares: options.cpuShares },
+            cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
           },
           { poolTmpfsBytes: options.tmpfsBytes },
           unclaimedSink,
@@ -281,6 +292,28 @@ export class MicrovmDriver implements SandboxDriver {
     return assets;
   }
 
+  private vmsCgroupPath(): string {
+    return `${this.options.cgroupParent}/${vmsCgroupName}`;
+  }
+
+  /** The VMs' group with its share, written once before the first QEMU joins a child of it. */
+  private vmsCgroup(): Promise<string> {
+    this.vmsGroup ??= configureCgroupParent(this.vmsCgroupPath(), {
+      cpuShares: this.options.vmsCpuShares,
+      cpuCores: null,
+    }).then(
+      () => this.vmsCgroupPath(),
+      (err: unknown) => {
+        this.vmsGroup = null;
+        throw new SandboxLaunchError(
+          `the microVMs' cgroup could not be set up (${err instanceof Error ? err.message : String(err)})`,
+          { started: false, cause: err },
+        );
+      },
+    );
+    return this.vmsGroup;
+  }
+
   private chooseAccel(assets: MicrovmAssets): Promise<AccelChoice> {
     // A probe started once close() has begun would boot a VM (and make its folder) in a state folder
     // being removed; close() waits only for a probe that had already started.
@@ -293,13 +326,14 @@ export class MicrovmDriver implements SandboxDriver {
       if (!image)
         return { chosen: null, tried: ["the busybox image is not built: run `npm run setup`"] };
       const qemu = (await this.qemuVersion()) ?? "unknown";
+      const cgroupParent = await this.vmsCgroup();
       return probeAccel({
         qemuBinary: this.options.qemuBinary,
         qemuVersion: qemu,
         assets,
         rootfsPath: image.rootfsPath,
         vmsDir: this.vmsDir,
-        cgroupParent: this.options.cgroupParent,
+        cgroupParent,
       });
     })();
     // A failed probe is not kept: the next launch or probe tries again.
@@ -321,11 +355,4 @@ function poolNote(vm: MicroVm): string {
   if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   return `[from the warm pool: booted ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
-}
-
-/** VMs a crashed process left: QEMU processes still running and their folders, by resource name. */
-async function leftoverVmNames(vmsDir: string): Promise<string[]> {
-  const running = (await findVmProcesses(vmsDir)).map((vm) => vm.name);
-  const folders = await fs.readdir(vmsDir).catch(() => [] as string[]);
-  return [...new Set([...running, ...folders.filter((f) => f.startsWith(resourcePrefix))])];
 }

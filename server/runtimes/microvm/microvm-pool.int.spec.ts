@@ -11,7 +11,7 @@ import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
 import { cgroupPids, removeCgroupParent } from "../cgroups";
-import { MicrovmDriver } from "./microvm-driver";
+import { MicrovmDriver, vmsCgroupName } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
 const cacheDir = path.resolve(".cache");
@@ -37,6 +37,7 @@ function poolDriver(size: number) {
     stateDir,
     cacheDir,
     cgroupParent: cgroupParentFor(stateDir),
+    vmsCpuShares: 512,
     accel: "auto",
     probeImage: () => images.resolve("busybox"),
     pool: {
@@ -87,7 +88,12 @@ async function waitForReady(target: MicrovmDriver, ready = 1): Promise<string> {
 async function launch(
   command: string[],
   name: string,
-  options: { fromPool?: boolean; controller?: AbortController; memoryBytes?: number } = {},
+  options: {
+    fromPool?: boolean;
+    controller?: AbortController;
+    memoryBytes?: number;
+    onOutput?: () => void;
+  } = {},
 ) {
   const controller = options.controller ?? new AbortController();
   const spec: LaunchSpec = {
@@ -111,6 +117,7 @@ async function launch(
       if (!marks.has("firstOutput")) marks.set("firstOutput", performance.now() - started);
       footprint ??= driver.sandboxProcesses(spec.resourceName);
       chunks.push(bytes);
+      options.onOutput?.();
     },
     console: (bytes) => consoleChunks.push(bytes),
     log,
@@ -184,14 +191,20 @@ describe("microvm warm pool", () => {
   it("kills a claimed VM on abort", async () => {
     await waitForReady(driver);
     const controller = new AbortController();
-    const pending = launch(["sh", "-c", "echo up; sleep 60"], "abort", { controller });
+    let printed = () => undefined as void;
+    const upPrinted = new Promise<void>((resolve) => (printed = resolve));
+    const pending = launch(["sh", "-c", "echo up; sleep 60"], "abort", {
+      controller,
+      onOutput: () => printed(),
+    });
     const deadline = Date.now() + 10_000;
     while ((await findVmProcesses(poolDir)).length < 2) {
       if (Date.now() > deadline)
         throw new Error("the pool did not start a VM in the claimed one's place");
       await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // The claimed VM's QEMU shares the VMs' CPU group with the refill booting beside it: wait for its line.
+    await upPrinted;
     controller.abort();
     const { result, output, marks } = await pending;
     expect(result.exitCode).toBeNull();
@@ -215,7 +228,8 @@ describe("microvm warm pool", () => {
     await waitForReady(crashed);
     // The pooled QEMU runs in a cgroup of its own name, under the playground's parent, from its start.
     const [pooled] = await findVmProcesses(poolDir);
-    const cgroupPath = `${cgroupParentFor(stateDir)}/${pooled.name}`;
+    const vmsGroup = `${cgroupParentFor(stateDir)}/${vmsCgroupName}`;
+    const cgroupPath = `${vmsGroup}/${pooled.name}`;
     expect(await fs.readFile(`/proc/${pooled.pid}/cgroup`, "utf8")).toContain(`:${cgroupPath}\n`);
     // A new process on the same state folder: its reap finds the pool's QEMU by its sbpg- folder.
     const removed = await poolDriver(0).reap();
@@ -228,7 +242,7 @@ describe("microvm warm pool", () => {
     );
     expect(await findVmProcesses(poolDir)).toEqual([]);
     expect(await fs.readdir(poolDir)).toEqual([]);
-    expect(await cgroupPids(cgroupParentFor(stateDir), pooled.name)).toEqual([]);
+    expect(await cgroupPids(vmsGroup, pooled.name)).toEqual([]);
     for (const hierarchy of await fs.readdir("/sys/fs/cgroup"))
       expect(existsSync(path.join("/sys/fs/cgroup", hierarchy, cgroupPath)), hierarchy).toBe(false);
   });

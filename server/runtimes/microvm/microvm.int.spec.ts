@@ -11,7 +11,7 @@ import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
 import { removeCgroupParent } from "../cgroups";
-import { MicrovmDriver } from "./microvm-driver";
+import { MicrovmDriver, vmsCgroupName } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
 const cacheDir = path.resolve(".cache");
@@ -38,6 +38,7 @@ beforeAll(async () => {
     stateDir,
     cacheDir,
     cgroupParent: cgroupParentFor(stateDir),
+    vmsCpuShares: 512,
     accel: "auto",
     probeImage: () => new ImageStore(cacheDir).resolve("busybox"),
   });
@@ -169,11 +170,11 @@ describe("microvm driver", () => {
     });
   });
 
-  it("runs QEMU in the run's own cgroup, with a CPU share, pids and a memory ceiling", async () => {
+  it("runs QEMU in the run's own cgroup, with a CPU share, pids and a memory ceiling, in the VMs' group", async () => {
     const controller = new AbortController();
     const pending = launch(["sleep", "60"], "cgroup", controller);
     const name = `sbpg-mvmtest-cgroup-${process.pid}`;
-    const parent = cgroupParentFor(stateDir);
+    const parent = `${cgroupParentFor(stateDir)}/${vmsCgroupName}`;
     let pid: number | undefined;
     const deadline = Date.now() + 30_000;
     while (pid === undefined && Date.now() < deadline) {
@@ -202,6 +203,8 @@ describe("microvm driver", () => {
         .flatMap(([, names]) => names.split(","));
       expect(joined).toEqual(expect.arrayContaining(["cpu", "memory", "pids"]));
       expect(Number(await read("cpu", "cpu.shares"))).toBe(limits.cpuShares);
+      const group = path.join("/sys/fs/cgroup/cpu", parent, "cpu.shares");
+      expect((await fs.readFile(group, "utf8")).trim()).toBe("512");
       expect(Number(await read("memory", "memory.limit_in_bytes"))).toBe((128 + 256) << 20);
     }
     expect(Number(await read("pids", "pids.max"))).toBe(128);
