@@ -256,7 +256,10 @@ export class MicroVm {
   /** Hands a waiting warm-pool VM its one run. */
   sendRun(run: VmRun): void {
     const socket = this.control.socket;
-    if (!socket) throw new Error("the warm-pool microVM has no control connection");
+    if (!socket)
+      throw new SandboxLaunchError("the warm-pool microVM has no control connection", {
+        started: false,
+      });
     socket.write(runCommandLine(run.command, run.tmpfsBytes));
   }
 
