@@ -51,10 +51,11 @@ const EnvSchema = z.object({
   SBPG_CPU_SHARES: int(512, 2),
   /**
    * All sandboxes together, on their common parent cgroup: their CPU weight against the host's other
-   * processes, the server among them (1024: as much as one busy host process), and a cap in cores (a CFS
-   * quota; 0: none). A sandbox's own share only divides what the parent gets among sandboxes.
+   * processes, the server among them (1024 per core: as much as one busy process per core, so they fill an
+   * idle host but a busy one keeps its share), and a cap in cores (a CFS quota; 0: none). A sandbox's own
+   * share only divides what the parent gets among sandboxes.
    */
-  SBPG_SANDBOXES_CPU_SHARES: int(1024, 2),
+  SBPG_SANDBOXES_CPU_SHARES: int(1024 * os.cpus().length, 2),
   SBPG_SANDBOXES_CPU_CORES: z.coerce.number().min(0).default(0),
   /**
    * Under that parent all microVMs share one group of this weight beside each container's own
