@@ -14,13 +14,13 @@ import {
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
-import { configureCgroupParent, reapCgroups } from "../cgroups";
+import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
-import { reapVms, findVmProcesses } from "./reap-vms";
+import { reapVms } from "./reap-vms";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -131,13 +131,14 @@ export class MicrovmDriver implements SandboxDriver {
     );
   }
 
-  /** The VM's whole cost on the host is its QEMU process: guest memory, emulation, device backends. */
+  /**
+   * The VM's whole cost on the host is its QEMU process: guest memory, emulation, device backends. Its
+   * cgroup names it in one read; a scan of /proc for every sample of every VM would load the server.
+   */
   async sandboxProcesses(resourceName: string): Promise<number[]> {
     const pooled = this.claimed.get(resourceName)?.pid;
     if (pooled !== undefined) return [pooled];
-    return (await findVmProcesses(this.vmsDir))
-      .filter((vm) => vm.name === resourceName)
-      .map((vm) => vm.pid);
+    return cgroupPids(this.vmsCgroupPath(), resourceName);
   }
 
   /** Warm-pool VMs included, and every VM cgroup left in the VMs' group. */
