@@ -59,9 +59,10 @@ const EnvSchema = z.object({
   SBPG_SANDBOXES_CPU_CORES: z.coerce.number().min(0).default(0),
   /**
    * Under that parent all microVMs share one group of this weight beside each container's own
-   * SBPG_CPU_SHARES: a TCG guest that spins its vCPU takes a whole core, so four of them weigh as one container.
+   * SBPG_CPU_SHARES: a TCG guest that spins its vCPU takes a whole core, yet together they yield to a
+   * container starting (an eighth of its weight); with no container running they have the parent's all.
    */
-  SBPG_MICROVMS_CPU_SHARES: int(512, 2),
+  SBPG_MICROVMS_CPU_SHARES: int(64, 2),
   SBPG_OUTPUT_LIMIT_BYTES: int(1 * mib, 1024),
   SBPG_TMPFS_BYTES: int(16 * mib, mib),
   /** Backlog a late subscriber gets; older output is still counted, and kept in GET /logs up to the output limit. */
