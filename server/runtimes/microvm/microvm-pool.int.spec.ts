@@ -92,7 +92,8 @@ async function launch(
     fromPool?: boolean;
     controller?: AbortController;
     memoryBytes?: number;
-    onOutput?: () => void;
+    /** Called with the output so far, on every chunk. */
+    onOutput?: (output: string) => void;
   } = {},
 ) {
   const controller = options.controller ?? new AbortController();
@@ -117,7 +118,7 @@ async function launch(
       if (!marks.has("firstOutput")) marks.set("firstOutput", performance.now() - started);
       footprint ??= driver.sandboxProcesses(spec.resourceName);
       chunks.push(bytes);
-      options.onOutput?.();
+      options.onOutput?.(Buffer.concat(chunks).toString());
     },
     console: (bytes) => consoleChunks.push(bytes),
     log,
@@ -195,7 +196,9 @@ describe("microvm warm pool", () => {
     const upPrinted = new Promise<void>((resolve) => (printed = resolve));
     const pending = launch(["sh", "-c", "echo up; sleep 60"], "abort", {
       controller,
-      onOutput: () => printed(),
+      onOutput: (output) => {
+        if (output.includes("up\n")) printed();
+      },
     });
     const deadline = Date.now() + 10_000;
     while ((await findVmProcesses(poolDir)).length < 2) {
