@@ -8,6 +8,7 @@ import type { Logger } from "../log/logger";
 import type { ImageRef, ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
 import {
+  SandboxLaunchError,
   type SandboxDriver,
   type VaccelEndpoint,
   type VaccelEndpoints,
@@ -17,7 +18,6 @@ import { Run, type EndReason } from "./run";
 import { RunQueue } from "./run-queue";
 import { formatBytes } from "./output-log";
 import { measureFootprint } from "./memory-footprint";
-import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
 import type { RunLimitsRequest } from "../../lib/api/run-limits";
 import { resolveRunLimits } from "./run-limits";
 
@@ -377,13 +377,17 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         this.end(run, reason);
         return;
       }
-      const message =
-        err instanceof RuntimeLaunchError
-          ? err.message
-          : "The sandbox failed to start on the host; the host log has details.";
+      // A driver's SandboxLaunchError carries its own reason for the visitor; anything else is a host bug.
+      const failure =
+        err instanceof SandboxLaunchError
+          ? { code: err.code, message: err.message }
+          : {
+              code: "runtime:launch",
+              message: "The sandbox failed to start on the host; the host log has details.",
+            };
       log.error({ err }, "run failed");
-      run.note(`\n[${message}]\n`);
-      run.finish("failed", { error: { code: "runtime:launch", message } });
+      run.note(`\n[${failure.message}]\n`);
+      run.finish("failed", { error: failure });
     }
   }
 

@@ -68,6 +68,8 @@ export function createEngine(
       qemuBinary: config.qemuPath,
       stateDir: config.stateDir,
       cacheDir: config.cacheDir,
+      cgroupParent,
+      vmsCpuShares: config.microvmsCpuShares,
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
       pool: {
@@ -75,6 +77,7 @@ export function createEngine(
         image: () => images.resolve("busybox"),
         memoryBytes: config.limits.memoryBytes,
         tmpfsBytes: config.limits.tmpfsBytes,
+        cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
     }),

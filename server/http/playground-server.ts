@@ -7,7 +7,7 @@ import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
 import { acquireInstanceLock, type InstanceLock } from "../host/instance-lock";
 import { portTakenError } from "../host/port-taken";
-import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
+import { configureCgroupParent, reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { createApiRouter } from "./api-router";
 import { ensureVisitorCookie } from "./visitor";
 import { runRoutes } from "./run-routes";
@@ -100,6 +100,9 @@ async function startOnLockedFolder(
     ...(await mounts.release()),
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
+  await configureCgroupParent(cgroupParent, config.sandboxesCpu).catch((err: unknown) =>
+    log.warn({ err, cgroupParent }, "the sandboxes' parent cgroup keeps its default CPU share"),
+  );
 
   const presentations = new PresentationStore(
     defaultPresentationLimits,

@@ -56,7 +56,7 @@ const containers = async (binary: string, runtime: string) => {
 const sandboxCgroups = async () =>
   (
     await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])
-  ).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+  ).filter((c) => c.startsWith("sbpg-") && !/^sbpg-(probe|pool-)/.test(c));
 const imageMounts = async () => (await mountPoints()).filter((p) => p.startsWith(`${stateDir}/`));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 

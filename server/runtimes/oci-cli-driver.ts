@@ -12,7 +12,7 @@ import type {
   RuntimeAvailability,
   SandboxDriver,
 } from "../engine/driver";
-import { resourcePrefix } from "../engine/driver";
+import { resourcePrefix, SandboxLaunchError } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
 import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
@@ -122,8 +122,10 @@ export abstract class OciCliDriver implements SandboxDriver {
     // The runtime writes the pid file once the container exists, just before it starts the workload:
     // that is the moment "booting" ends, even for a workload that never prints.
     const pidFile = path.join(bundle, "pid");
+    let created = false;
     const watcher = watch(bundle, (_event, filename) => {
       if (filename !== "pid") return;
+      created = true;
       // inotify events can arrive after the workload already printed; the file's mtime is the true moment.
       void fs.stat(pidFile).then(
         (stat) => ctx.mark("containerCreated", stat.mtimeMs),
@@ -169,7 +171,9 @@ export abstract class OciCliDriver implements SandboxDriver {
     if (exit.code !== 0 && !ctx.signal.aborted) {
       const failure = await this.runtimeFailure(runtimeLog);
       if (failure)
-        throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+        throw new SandboxLaunchError(`${this.name} could not start the sandbox: ${failure}`, {
+          started: created,
+        });
     }
     return { exitCode: exit.code, signal: exit.signal };
   }
@@ -239,5 +243,3 @@ export abstract class OciCliDriver implements SandboxDriver {
     return removed;
   }
 }
-
-export class RuntimeLaunchError extends Error {}
