@@ -19,13 +19,13 @@ import {
 import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
 import { createLogger } from "../server/log/logger";
 import { VaccelAgent } from "../server/vaccel/agent/vaccel-agent";
-import { GENOP_OCR, encodeGenopOp } from "../server/vaccel/backends/genop-ops";
 import { OnnxBackend } from "../server/vaccel/backends/onnx-backend";
 import { VaccelClient } from "../server/vaccel/client/vaccel-client";
 import { renderTextLine } from "../server/vaccel/inference/bitmap-font";
 import { decodeImage, encodePng } from "../server/vaccel/inference/image-codec";
 import { OcrModels } from "../server/vaccel/inference/ocr-models";
 import { recognizeText } from "../server/vaccel/inference/ocr-pipeline";
+import { genopOcr } from "../server/vaccel/guest/genop-calls";
 import { type InferResult, parseResultLine } from "../server/vaccel/guest/infer-options";
 import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
@@ -184,10 +184,7 @@ async function measureOffload(
   const png = encodePng(renderTextLine(TEXT));
   const session = await client.createSession();
   const direct = async () => (await recognizeText(models, decodeImage(png))).text;
-  const offloaded = async () => {
-    const [text] = await client.genop(session, [encodeGenopOp(GENOP_OCR), png], [4096]);
-    return new TextDecoder().decode(text);
-  };
+  const offloaded = () => genopOcr(client, session, png);
   const samples = { direct: [] as number[], offloaded: [] as number[] };
   try {
     for (let i = 0; i < args.warmup + args.ocrIterations; i++) {

@@ -7,13 +7,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { summarize } from "@/bench/lib/stats";
 import { formatOrientationTag } from "../backends/onnx-backend";
-import { GENOP_OCR, encodeGenopOp } from "../backends/genop-ops";
 import { VaccelClient } from "../client/vaccel-client";
 import { renderTextLine } from "../inference/bitmap-font";
 import { decodeImage, encodePng } from "../inference/image-codec";
 import { recognizeText } from "../inference/ocr-pipeline";
 import { type OcrModelName, OcrModels, defaultModelDir } from "../inference/ocr-models";
 import { classifyOrientation } from "../inference/orientation";
+import { genopOcr } from "./genop-calls";
 import {
   type InferOp,
   type InferOptions,
@@ -23,9 +23,6 @@ import {
   formatResultLine,
   parseInferArgs,
 } from "./infer-options";
-
-/** Room for the recognized text in genop's write arg; libvaccel copies the output into a buffer of this size. */
-const OCR_TEXT_BYTES = 4096;
 
 export interface RunInferenceHooks {
   /** Progress lines for a person; the default prints them. */
@@ -158,14 +155,7 @@ async function openVaccelRunner(
   log(`vAccel session ${sessionId} created in ${loadMs.toFixed(1)} ms (${rpcAddress})`);
   const run =
     op === "ocr"
-      ? async (image: Uint8Array) => {
-          const [text] = await client.genop(
-            sessionId,
-            [encodeGenopOp(GENOP_OCR), image],
-            [OCR_TEXT_BYTES],
-          );
-          return new TextDecoder().decode(text);
-        }
+      ? (image: Uint8Array) => genopOcr(client, sessionId, image)
       : (image: Uint8Array) => client.imageClassification(sessionId, image);
   const close = async () => {
     try {
