@@ -79,7 +79,7 @@ export async function startPlaygroundServer(
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
-      ...vaccelRoutes({ models: vaccel?.models }),
+      ...vaccelRoutes({ models: vaccel?.models, multiplier: vaccel?.multiplier }),
     ],
   });
 

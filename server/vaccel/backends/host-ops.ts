@@ -1,6 +1,7 @@
 // The genop ops that need no model: NOOP, BLAS_SGEMM and MINMAX, unpacked as libvaccel 0.8 unpacks them
 // (src/ops/{noop,blas,minmax}.c) and bounded so that no guest can make the host work for minutes.
 import { AccelBackendError, type GenopCall } from "../agent/accel-backend";
+import { minmax } from "../inference/minmax";
 import { type MatrixMultiplier, describeSgemmMismatch } from "../inference/sgemm";
 import { GenopArgReader, readFloat32s, readFloat64s } from "./genop-args";
 import { VACCEL_EINVAL } from "./vaccel-error-codes";
@@ -76,8 +77,7 @@ export async function runSgemm(
 /**
  * MINMAX: read [indata (doubles), ndata (int), low, high (int thresholds)]; write [outdata (ndata doubles), min,
  * max (a double each)]. libvaccel casts each buffer, so only sizes are checked. Upstream leaves the meaning to the
- * plugin (its noop plugin copies the input and writes dummies); here outdata is the input clamped to [low, high],
- * and min and max are the input's own.
+ * plugin (its noop plugin copies the input and writes dummies); this host's is inference/minmax.ts.
  */
 export function runMinmax(call: GenopCall): Uint8Array[] {
   const { read, write } = readers("MINMAX", call, 4, 3);
@@ -97,16 +97,7 @@ export function runMinmax(call: GenopCall): Uint8Array[] {
     if (arg.buf.length !== size)
       throw write.error(`${name} must be ${size} bytes; got ${arg.buf.length}`);
   }
-  const values = readFloat64s(indata.buf);
-  const out = new Float64Array(ndata);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < ndata; i++) {
-    const value = values[i];
-    if (value < min) min = value;
-    if (value > max) max = value;
-    out[i] = Math.min(Math.max(value, low), high);
-  }
+  const { clamped, min, max } = minmax(readFloat64s(indata.buf), low, high);
   const bytes = (doubles: Float64Array) => new Uint8Array(doubles.buffer);
-  return [bytes(out), bytes(Float64Array.of(min)), bytes(Float64Array.of(max))];
+  return [bytes(clamped), bytes(Float64Array.of(min)), bytes(Float64Array.of(max))];
 }

@@ -68,9 +68,12 @@ export class OnnxBackend implements AccelBackend {
     return [...this.handlers.keys()].map(genopOpName);
   }
 
-  /** Opens every model now, so the first guest call does not pay for it. */
+  /** Opens every model and the MatMul session now, so the first guest call does not pay for it. */
   async warmUp(): Promise<Partial<Record<OcrModelName, number>>> {
-    await Promise.all((["cls", "det", "rec"] as const).map((name) => this.models.load(name)));
+    await Promise.all([
+      ...(["cls", "det", "rec"] as const).map((name) => this.models.load(name)),
+      this.multiplier.load(),
+    ]);
     return this.models.loadTimes();
   }
 

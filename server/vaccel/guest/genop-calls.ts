@@ -2,6 +2,7 @@
 import { packArg, readCString, readFloat32s, readFloat64s, writeArg } from "../backends/genop-args";
 import { GENOP_OCR, GenopOp } from "../backends/genop-ops";
 import type { VaccelClient } from "../client/vaccel-client";
+import type { MinmaxResult } from "../inference/minmax";
 import type { SgemmCall } from "../inference/sgemm";
 import type { TextBox } from "../inference/text-detection";
 import type { CallOptions } from "../ttrpc/ttrpc-client";
@@ -46,12 +47,6 @@ export async function genopSgemm(
     options,
   );
   return readFloat32s(c);
-}
-
-export interface MinmaxResult {
-  clamped: Float64Array;
-  min: number;
-  max: number;
 }
 
 /** MINMAX's args are raw C values, as upstream's test packs them (type RAW, read by casting). */
