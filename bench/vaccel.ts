@@ -654,8 +654,9 @@ function printSgemmComparison(sgemm: SgemmFigures, sandboxes: SandboxFigures, ar
       );
     }
     if (offloaded && cpu) {
+      const factor = cpu.medianMs / offloaded.medianMs;
       console.log(
-        `  ${runtime}: offloading is ${(cpu.medianMs / offloaded.medianMs).toFixed(1)}× faster than its own CPU`,
+        `  ${runtime}: offloaded is ${factor >= 1 ? `${factor.toFixed(1)}× faster` : `${(1 / factor).toFixed(1)}× slower`} than its own CPU`,
       );
     }
   }
