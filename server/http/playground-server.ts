@@ -143,7 +143,7 @@ async function startOnLockedFolder(
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
-      ...vaccelRoutes({ models: vaccel?.models }),
+      ...vaccelRoutes({ models: vaccel?.models, multiplier: vaccel?.multiplier }),
     ],
   });
 

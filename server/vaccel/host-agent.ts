@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
 import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
 import { OcrModels } from "./inference/ocr-models";
+import { MatrixMultiplier } from "./inference/sgemm";
 import { formatRpcAddress, parseRpcAddress, type RpcAddress } from "./rpc-address";
 import { SandboxEndpoints } from "./sandbox-endpoints";
 
@@ -28,6 +29,8 @@ export interface HostAgent {
   endpoints: SandboxEndpoints;
   /** The backend's open models, for work the server does in process (the vAccel demo's native mode). */
   models: OcrModels;
+  /** The backend's MatMul session, for the native mode's SGEMM. */
+  multiplier: MatrixMultiplier;
   status(): Promise<HostAgentStatus>;
   close(): Promise<void>;
 }
@@ -35,7 +38,8 @@ export interface HostAgent {
 export async function startHostAgent(options: HostAgentOptions): Promise<HostAgent> {
   const log = options.log.child({ component: "vaccel-agent" });
   const models = new OcrModels();
-  const backend = new OnnxBackend({ models });
+  const multiplier = new MatrixMultiplier();
+  const backend = new OnnxBackend({ models, multiplier });
   const agent = new VaccelAgent({ backend, logger: log });
   let bound: RpcAddress | null = null;
   if (options.address) {
@@ -62,6 +66,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   return {
     endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel")),
     models,
+    multiplier,
     async status() {
       return {
         address: bound && formatRpcAddress(bound),

@@ -65,17 +65,20 @@ describe("vAccel messages on the wire", () => {
   it("genop.Request with one read arg and one write arg", () => {
     const bytes = encodeMessage(methodTypes("Genop").request, {
       session_id: 2,
-      read_args: [{ argtype: 0, size: 1, buf: Uint8Array.from([7]) }],
-      write_args: [{ size: 4 }],
+      read_args: [{ buf: Uint8Array.from([7]), size: 1, arg_type: 9 }],
+      write_args: [{ buf: new Uint8Array(4), size: 4, arg_type: 26 }],
     });
-    // read arg: size(2)=1, buf(3)=07 -> 5 bytes; write arg: size(2)=4 -> 2 bytes
-    expect(hex(bytes)).toBe("0802" + "1205" + "1001" + "1a0107" + "1a02" + "1004");
+    // read arg: buf(1)=07, size(2)=1, arg_type(3)=UINT8 -> 7 bytes;
+    // write arg: buf(1)=00000000, size(2)=4, arg_type(3)=UCHAR_ARRAY -> 10 bytes
+    expect(hex(bytes)).toBe(
+      "0802" + "1207" + "0a0107" + "1001" + "1809" + "1a0a" + "0a0400000000" + "1004" + "181a",
+    );
   });
 
   it("genop.Response round-trips its write args", () => {
     const type = methodTypes("Genop").response;
     const bytes = encodeMessage(type, { write_args: [{ size: 2, buf: Uint8Array.from([9, 9]) }] });
-    expect(hex(bytes)).toBe("0a06" + "1002" + "1a020909");
+    expect(hex(bytes)).toBe("0a06" + "0a020909" + "1002");
     const decoded = decodeMessage<{ write_args: Array<{ buf: Uint8Array; size: number }> }>(
       type,
       bytes,

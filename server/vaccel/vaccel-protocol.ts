@@ -39,6 +39,39 @@ export function methodTypes(method: AgentMethod): {
 export const ResourceType = { LIB: 0, DATA: 1, MODEL: 2 } as const;
 /** vaccel.BlobType (resource.proto). */
 export const BlobType = { FILE: 0, BUFFER: 1, MAPPED: 2 } as const;
+/** vaccel.genop.ArgType (genop.proto), numbered as libvaccel 0.8's vaccel_arg_type_t (include/vaccel/arg.h). */
+export const ArgType = {
+  RAW: 0,
+  INT8: 1,
+  INT8_ARRAY: 2,
+  INT16: 3,
+  INT16_ARRAY: 4,
+  INT32: 5,
+  INT32_ARRAY: 6,
+  INT64: 7,
+  INT64_ARRAY: 8,
+  UINT8: 9,
+  UINT8_ARRAY: 10,
+  UINT16: 11,
+  UINT16_ARRAY: 12,
+  UINT32: 13,
+  UINT32_ARRAY: 14,
+  UINT64: 15,
+  UINT64_ARRAY: 16,
+  FLOAT32: 17,
+  FLOAT32_ARRAY: 18,
+  FLOAT64: 19,
+  FLOAT64_ARRAY: 20,
+  BOOL: 21,
+  BOOL_ARRAY: 22,
+  CHAR: 23,
+  CHAR_ARRAY: 24,
+  UCHAR: 25,
+  UCHAR_ARRAY: 26,
+  STRING: 27,
+  BUFFER: 28,
+  CUSTOM: 29,
+} as const;
 /** vaccel.VaccelErrorType (error.proto). */
 export const VaccelErrorType = {
   FFI: 0,
@@ -94,9 +127,11 @@ export interface ImageResponse {
   tags: Uint8Array;
 }
 export interface GenopArg {
-  argtype: number;
-  size: number;
   buf: Uint8Array;
+  size: number;
+  /** vaccel.genop.ArgType (genop.proto), libvaccel's vaccel_arg_type_t. */
+  arg_type: number;
+  custom_type_id: number;
   parts: number;
   part_no: number;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packArg, writeArg } from "../backends/genop-args";
 import { VaccelClient } from "../client/vaccel-client";
 import { decodeMessage, encodeMessage, lookupMessage } from "../proto-root";
 import { formatRpcAddress, parseRpcAddress } from "../rpc-address";
@@ -10,6 +11,7 @@ import { TtrpcClient } from "../ttrpc/ttrpc-client";
 import { StatusCode } from "../ttrpc/status-code";
 import {
   AGENT_SERVICE,
+  ArgType,
   ResourceType,
   VACCEL_ERROR_TYPE_URL,
   methodTypes,
@@ -76,8 +78,8 @@ describe.each(transports)("VaccelAgent over $name", ({ address }) => {
 
     const outputs = await client.genop(
       session,
-      [Uint8Array.of(7, 0, 0, 0), Uint8Array.of(1)],
-      [4, 4],
+      [packArg.op(7), packArg.raw(Uint8Array.of(1))],
+      [writeArg(ArgType.UCHAR_ARRAY, 4), writeArg(ArgType.UCHAR_ARRAY, 4)],
     );
     expect(outputs.map((o) => [...o])).toEqual([
       [7, 0],

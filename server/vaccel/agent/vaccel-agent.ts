@@ -8,6 +8,7 @@ import { TtrpcError } from "../ttrpc/ttrpc-error";
 import { type CallContext, type TtrpcConnection, TtrpcServer } from "../ttrpc/ttrpc-server";
 import {
   AGENT_SERVICE,
+  ArgType,
   type AgentMessages,
   type AgentMethod,
   type GenopArg,
@@ -220,7 +221,8 @@ export class VaccelAgent {
   }
 }
 
+/** libvaccel's vaccel_genop reads the op type as a UINT8 arg (vaccel_arg_array_get_uint8): 1 byte, type 9. */
 function readOpType(arg: GenopArg | undefined): number | undefined {
-  if (!arg || arg.buf.length < 1 || arg.buf.length > 4) return undefined;
-  return Buffer.from(arg.buf).readUIntLE(0, arg.buf.length);
+  if (!arg || arg.arg_type !== ArgType.UINT8 || arg.buf.length !== 1) return undefined;
+  return arg.buf[0];
 }

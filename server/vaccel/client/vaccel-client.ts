@@ -98,26 +98,19 @@ export class VaccelClient {
     return new TextDecoder().decode(response.tags);
   }
 
+  /**
+   * Args as libvaccel packs them (see backends/genop-args.ts: the op type first, each arg typed); write args
+   * carry the guest's buffers. Returns the agent's write buffers, in order.
+   */
   async genop(
     sessionId: number,
-    readArgs: Uint8Array[],
-    writeArgSizes: number[],
+    readArgs: GenopArg[],
+    writeArgs: GenopArg[],
     options?: CallOptions,
   ): Promise<Uint8Array[]> {
-    const arg = (buf: Uint8Array, size = buf.length): GenopArg => ({
-      argtype: 0,
-      size,
-      buf,
-      parts: 0,
-      part_no: 0,
-    });
     const response = await this.call(
       "Genop",
-      {
-        session_id: sessionId,
-        read_args: readArgs.map((buf) => arg(buf)),
-        write_args: writeArgSizes.map((size) => arg(new Uint8Array(0), size)),
-      },
+      { session_id: sessionId, read_args: readArgs, write_args: writeArgs },
       options,
     );
     return response.write_args.map((written) => written.buf);
