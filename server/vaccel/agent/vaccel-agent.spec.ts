@@ -43,6 +43,8 @@ function createRecordingBackend() {
 const transports = [
   { name: "unix socket", address: (dir: string) => `unix://${path.join(dir, "agent.sock")}` },
   { name: "tcp on 127.0.0.1", address: () => "tcp://127.0.0.1:0" },
+  // vaccel-rpc-client resolves tcp host names (ToSocketAddrs); the agent listens on one as well.
+  { name: "tcp on localhost", address: () => "tcp://localhost:0" },
 ];
 
 describe.each(transports)("VaccelAgent over $name", ({ address }) => {
