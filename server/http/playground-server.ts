@@ -43,7 +43,12 @@ export async function startPlaygroundServer(
   await fs.mkdir(config.stateDir, { recursive: true });
   await fs.chmod(config.stateDir, 0o711);
   const vaccel = config.vaccel.enabled
-    ? await startHostAgent({ address: config.vaccel.address, stateDir: config.stateDir, log })
+    ? await startHostAgent({
+        address: config.vaccel.address,
+        hostAgentAddress: config.vaccel.hostAgentAddress,
+        stateDir: config.stateDir,
+        log,
+      })
     : null;
   const { engine, images, mounts, cgroupParent, containerd } = createEngine(
     config,

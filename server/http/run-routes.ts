@@ -58,6 +58,7 @@ export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
             limits: body.limits,
             pool: body.pool,
             vaccel: body.vaccel,
+            vaccelAgent: body.vaccelAgent,
             // Attendees share a venue's address: the host's per-client limit counts each one on their own.
             clientId: grant.owner ?? request.clientId,
             owner: grant.owner,

@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
+import { VaccelClient } from "./client/vaccel-client";
 import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
 import { OcrModels } from "./inference/ocr-models";
 import { formatRpcAddress, parseRpcAddress, type RpcAddress } from "./rpc-address";
@@ -13,6 +14,16 @@ export interface HostAgentOptions {
   address: string | null;
   stateDir: string;
   log: Logger;
+  /** A real vaccel-rpc-agent on the host (the server's VACCEL_RPC_ADDRESS), which runs may choose; null: none. */
+  hostAgentAddress?: string | null;
+}
+
+export interface HostVaccelAgentStatus {
+  address: string;
+  /** Whether it answered a CreateSession just now (then DestroySession). */
+  answers: boolean;
+  /** Why it did not, when it did not. */
+  error: string | null;
 }
 
 export interface HostAgentStatus {
@@ -20,6 +31,8 @@ export interface HostAgentStatus {
   address: string | null;
   backend: OnnxBackendDescription;
   sessions: number;
+  /** The host's own vaccel-rpc-agent, when one is configured. */
+  hostAgent: HostVaccelAgentStatus | null;
 }
 
 export interface HostAgent {
@@ -36,6 +49,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   const backend = new OnnxBackend({ models });
   const agent = new VaccelAgent({ backend, logger: log });
   let bound: RpcAddress | null = null;
+  const hostAgent = options.hostAgentAddress ? parseRpcAddress(options.hostAgentAddress) : null;
   if (options.address) {
     const address = parseRpcAddress(options.address);
     if (address.scheme === "unix" && !address.abstract) await removeStaleSocket(address.path);
@@ -48,13 +62,14 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     (err: unknown) => log.error({ err }, "vaccel agent: loading the models failed"),
   );
   return {
-    endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel")),
+    endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel"), hostAgent),
     models,
     async status() {
       return {
         address: bound && formatRpcAddress(bound),
         backend: await backend.describe(),
         sessions: agent.sessionCount,
+        hostAgent: hostAgent && (await probeHostAgent(hostAgent)),
       };
     },
     close: () => agent.close(),
@@ -65,4 +80,25 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
 async function removeStaleSocket(socketPath: string): Promise<void> {
   const stat = await fs.lstat(socketPath).catch(() => null);
   if (stat?.isSocket()) await fs.rm(socketPath, { force: true });
+}
+
+/** Asks the host's agent for a session and gives it back, as a guest's first and last calls would. */
+export async function probeHostAgent(
+  address: RpcAddress,
+  timeoutMs = 1000,
+): Promise<HostVaccelAgentStatus> {
+  const formatted = formatRpcAddress(address);
+  let client: VaccelClient | null = null;
+  try {
+    client = await VaccelClient.connect(address, {
+      connectTimeoutMs: timeoutMs,
+      defaultTimeoutMs: timeoutMs,
+    });
+    await client.destroySession(await client.createSession());
+    return { address: formatted, answers: true, error: null };
+  } catch (err) {
+    return { address: formatted, answers: false, error: (err as Error).message };
+  } finally {
+    await client?.close();
+  }
 }
