@@ -1,8 +1,23 @@
 // Byte-level vectors: each expected encoding is derived by hand from the field numbers and wire types
 // in proto/*.proto (tag = field << 3 | wire type; 0 varint, 2 length-delimited).
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { VACCEL_WIRE_RELEASE } from "@/lib/api/vaccel-release";
 import { decodeMessage, encodeMessage, lookupMessage } from "./proto-root";
-import { methodTypes } from "./vaccel-protocol";
+import {
+  AGENT_SERVICE,
+  ArgType,
+  BlobType,
+  ErrorType,
+  ResourceType,
+  agentProtoMethods,
+  genopOpArg,
+  methodTypes,
+  protoEnums,
+  readGenopOp,
+  toGenopArg,
+} from "./vaccel-protocol";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const ascii = (text: string) => Buffer.from(text, "ascii").toString("hex");
@@ -80,5 +95,78 @@ describe("vAccel messages on the wire", () => {
     expect(hex(encodeMessage(type, { type: 2, status: { code: 1, message: "x" } }))).toBe(
       "0802" + "1a05" + "1801" + "220178",
     );
+  });
+});
+
+describe("the protos as loaded", () => {
+  it("name the service and methods of vaccel-rust v0.5.0+vaccel.0.8.0's sync agent.proto", () => {
+    expect(AGENT_SERVICE).toBe("vaccel.sync.agent.AgentService");
+    expect(agentProtoMethods).toEqual([
+      "CreateSession",
+      "UpdateSession",
+      "DestroySession",
+      "RegisterResource",
+      "UnregisterResource",
+      "SyncResource",
+      "ImageClassification",
+      "TensorflowModelLoad",
+      "TensorflowModelUnload",
+      "TensorflowModelRun",
+      "TensorflowLiteModelLoad",
+      "TensorflowLiteModelUnload",
+      "TensorflowLiteModelRun",
+      "TorchModelLoad",
+      "TorchModelRun",
+      "Genop",
+      "GetProfiler",
+    ]);
+    expect(methodTypes("RegisterResource").request.fullName).toBe(
+      ".vaccel.resource.RegisterRequest",
+    );
+  });
+
+  it("number their enums as the constants the code uses", () => {
+    expect(protoEnums.ArgType()).toEqual(ArgType);
+    expect(protoEnums.ResourceType()).toEqual(ResourceType);
+    expect(protoEnums.BlobType()).toEqual(BlobType);
+    expect(protoEnums.ErrorType()).toEqual(ErrorType);
+  });
+
+  it("each name the release and commit the page and README name", async () => {
+    const dir = path.join(import.meta.dirname, "proto");
+    const files = (await readdir(dir, { recursive: true })).filter(
+      (name) => name.endsWith(".proto") && name !== "ttrpc.proto",
+    );
+    expect(files).toHaveLength(11);
+    for (const file of files) {
+      const head = (await readFile(path.join(dir, file), "utf8"))
+        .split("\n")
+        .slice(0, 3)
+        .join("\n");
+      expect(head).toContain(`release ${VACCEL_WIRE_RELEASE.vaccelRust} (vAccel 0.8)`);
+      expect(head).toContain(`commit ${VACCEL_WIRE_RELEASE.commit}`);
+      expect(head).toContain(`path vaccel-rpc-proto/protos/${file}.`);
+    }
+  });
+});
+
+describe("genop args", () => {
+  it("packs the op as libvaccel does (1 byte, UINT8) and reads it back only in that form", () => {
+    const op = toGenopArg(genopOpArg(17));
+    expect(op).toEqual({
+      buf: Uint8Array.of(17),
+      size: 1,
+      arg_type: 9,
+      custom_type_id: 0,
+      parts: 0,
+      part_no: 0,
+    });
+    expect(readGenopOp([op])).toBe(17);
+    expect(readGenopOp([{ ...op, arg_type: ArgType.RAW }])).toBeUndefined();
+    expect(
+      readGenopOp([toGenopArg({ arg_type: ArgType.UINT8, buf: Uint8Array.of(3, 0) })]),
+    ).toBeUndefined();
+    expect(readGenopOp([])).toBeUndefined();
+    expect(() => genopOpArg(256)).toThrow(RangeError);
   });
 });

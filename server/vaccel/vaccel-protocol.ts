@@ -3,13 +3,6 @@
 import type protobuf from "protobufjs";
 import { protoEnum, protoServices } from "./proto-root";
 
-/** The upstream release whose wire this is; the README and the /vaccel page name it. */
-export const VACCEL_WIRE_RELEASE = {
-  vaccel: "0.8.0",
-  vaccelRust: "v0.5.0+vaccel.0.8.0",
-  commit: "419c11bc15b5a400146005f585f1521644948f94",
-} as const;
-
 function loadAgentService(): protobuf.Service {
   const services = protoServices();
   if (services.length !== 1) {
