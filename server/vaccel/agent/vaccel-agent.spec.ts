@@ -275,6 +275,20 @@ describe("VaccelAgent limits and cleanup", () => {
     await agent.close();
   });
 
+  it("gets a reply over ttrpc's usual 4 MiB to the client, which reads up to the vAccel fork's 1 GiB", async () => {
+    const { backend } = createRecordingBackend();
+    const agent = new VaccelAgent({ backend });
+    const client = await VaccelClient.connect(
+      formatRpcAddress(await agent.listen("tcp://127.0.0.1:0")),
+    );
+    const session = await client.createSession();
+    const [big] = await client.genop(session, [genopOpArg(1)], [5 << 20]);
+    expect(big.length).toBe(5 << 20);
+    expect([...big.subarray(0, 3)]).toEqual([1, 0, 0]);
+    await client.close();
+    await agent.close();
+  });
+
   it("rejects a RegisterResource whose frame is over the agent's limit, and keeps the connection", async () => {
     const { backend } = createRecordingBackend();
     const agent = new VaccelAgent({ backend, limits: { maxFrameBytes: 1024 } });
