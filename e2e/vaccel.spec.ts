@@ -16,6 +16,9 @@ test("reads a generated line through vAccel from inside the microVM, the same as
   await vaccel.open();
   await expect(vaccel.acceleratorNote()).toContainText("There is no GPU on this host");
   await expect(vaccel.acceleratorNote()).toContainText("execution provider cpu");
+  await expect(vaccel.acceleratorNote()).toContainText(
+    "vaccel-rust v0.5.0+vaccel.0.8.0 (commit 419c11b)",
+  );
 
   await vaccel.chooseOp("ocr");
   await vaccel.generateText(TEXT);

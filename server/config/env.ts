@@ -109,7 +109,30 @@ const EnvSchema = z.object({
           message: "the agent listens on unix:// or tcp://, not vsock://",
         });
     }),
+  /**
+   * A real vaccel-rpc-agent on this host, named as vAccel names it (VACCEL_RPC_ADDRESS, then VACCEL_RPC_ADDR):
+   * runs may then choose it instead of the playground's agent; their sockets relay to it. Unset: none.
+   */
+  VACCEL_RPC_ADDRESS: hostAgentAddress(),
+  VACCEL_RPC_ADDR: hostAgentAddress(),
 });
+
+function hostAgentAddress() {
+  return z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      if (!text) return;
+      const parsed = rpcAddressSchema.safeParse(text);
+      if (!parsed.success)
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0].message });
+      else if (parsed.data.scheme !== "unix" && parsed.data.scheme !== "tcp")
+        ctx.addIssue({
+          code: "custom",
+          message: "the server reaches the host's agent over unix:// or tcp://",
+        });
+    });
+}
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -152,6 +175,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       enabled: env.SBPG_VACCEL === "on",
       /** null: no listener besides the per-sandbox sockets. */
       address: env.SBPG_VACCEL_ADDRESS || null,
+      /** A vaccel-rpc-agent of the host that runs may choose; null: none. */
+      hostAgentAddress: env.VACCEL_RPC_ADDRESS || env.VACCEL_RPC_ADDR || null,
     },
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {

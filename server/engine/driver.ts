@@ -106,9 +106,14 @@ export interface VaccelEndpoint {
   close(): Promise<void>;
 }
 
+export interface VaccelEndpointOptions {
+  /** Which agent answers the run's socket: the playground's own (default) or a vaccel-rpc-agent of the host. */
+  agent?: "playground" | "host";
+}
+
 /** Opens a run's agent socket before its launch; reaps sockets a crashed process left. */
 export interface VaccelEndpoints {
-  open(resourceName: string): Promise<VaccelEndpoint>;
+  open(resourceName: string, options?: VaccelEndpointOptions): Promise<VaccelEndpoint>;
   reap(): Promise<string[]>;
 }
 

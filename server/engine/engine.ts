@@ -32,6 +32,8 @@ export interface LaunchRequest {
   pool?: boolean;
   /** Connect the sandbox to the host's vAccel agent through a socket of its own. */
   vaccel?: boolean;
+  /** Which agent answers that socket: the playground's (default) or the host's vaccel-rpc-agent. */
+  vaccelAgent?: "playground" | "host";
   clientId: string;
   /** Who may see and stop the run (opaque to the engine, e.g. a workshop attendee); absent: anyone with its id. */
   owner?: string | null;
@@ -88,7 +90,13 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
   private readonly launches = new WeakMap<
     Run,
-    { driver: SandboxDriver; image: ImageRef; fromPool: boolean; vaccel: boolean }
+    {
+      driver: SandboxDriver;
+      image: ImageRef;
+      fromPool: boolean;
+      vaccel: boolean;
+      vaccelAgent: "playground" | "host";
+    }
   >();
   private closing = false;
 
@@ -189,6 +197,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       image,
       fromPool: request.pool ?? false,
       vaccel: request.vaccel ?? false,
+      vaccelAgent: request.vaccelAgent ?? "playground",
     });
     this.prune();
     this.emit("run", run);
@@ -280,10 +289,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   /** The run's own agent socket, open before the launch; null when the run did not ask for one. */
-  private async openVaccel(run: Run, wanted: boolean): Promise<VaccelEndpoint | null> {
+  private async openVaccel(
+    run: Run,
+    wanted: boolean,
+    agent: "playground" | "host",
+  ): Promise<VaccelEndpoint | null> {
     const { vaccel } = this.options;
     if (!wanted || !vaccel || !("endpoints" in vaccel)) return null;
-    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`);
+    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`, { agent });
     run.mark("vaccelListening");
     return endpoint;
   }
@@ -306,14 +319,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool, vaccel } = this.launches.get(run)!;
+    const { driver, image, fromPool, vaccel, vaccelAgent } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
     run.transition("preparing");
     let endpoint: VaccelEndpoint | null = null;
     try {
-      endpoint = await this.openVaccel(run, vaccel);
+      endpoint = await this.openVaccel(run, vaccel, vaccelAgent);
       const result = await driver
         .launch(
           {

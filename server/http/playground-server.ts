@@ -78,7 +78,12 @@ async function startOnLockedFolder(
   // (to reach the image mounts), though not to list it.
   await fs.chmod(config.stateDir, 0o711);
   const vaccel = config.vaccel.enabled
-    ? await startHostAgent({ address: config.vaccel.address, stateDir: config.stateDir, log })
+    ? await startHostAgent({
+        address: config.vaccel.address,
+        hostAgentAddress: config.vaccel.hostAgentAddress,
+        stateDir: config.stateDir,
+        log,
+      })
     : null;
   if (vaccel) undoStart.push(() => vaccel.close());
   const { engine, images, mounts, cgroupParent, containerd } = createEngine(

@@ -5,6 +5,7 @@ import path from "node:path";
 import { portTakenError } from "../host/port-taken";
 import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
+import { VaccelClient } from "./client/vaccel-client";
 import { OnnxBackend, type OnnxBackendDescription } from "./backends/onnx-backend";
 import { OcrModels } from "./inference/ocr-models";
 import { MatrixMultiplier } from "./inference/sgemm";
@@ -16,6 +17,16 @@ export interface HostAgentOptions {
   address: string | null;
   stateDir: string;
   log: Logger;
+  /** A real vaccel-rpc-agent on the host (the server's VACCEL_RPC_ADDRESS), which runs may choose; null: none. */
+  hostAgentAddress?: string | null;
+}
+
+export interface HostVaccelAgentStatus {
+  address: string;
+  /** Whether it answered a CreateSession just now (then DestroySession). */
+  answers: boolean;
+  /** Why it did not, when it did not. */
+  error: string | null;
 }
 
 export interface HostAgentStatus {
@@ -23,6 +34,8 @@ export interface HostAgentStatus {
   address: string | null;
   backend: OnnxBackendDescription;
   sessions: number;
+  /** The host's own vaccel-rpc-agent, when one is configured. */
+  hostAgent: HostVaccelAgentStatus | null;
 }
 
 export interface HostAgent {
@@ -42,6 +55,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   const backend = new OnnxBackend({ models, multiplier });
   const agent = new VaccelAgent({ backend, logger: log });
   let bound: RpcAddress | null = null;
+  const hostAgent = options.hostAgentAddress ? parseRpcAddress(options.hostAgentAddress) : null;
   if (options.address) {
     const address = parseRpcAddress(options.address);
     if (address.scheme === "unix" && !address.abstract) await removeStaleSocket(address.path);
@@ -64,7 +78,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     (err: unknown) => log.error({ err }, "vaccel agent: loading the models failed"),
   );
   return {
-    endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel")),
+    endpoints: new SandboxEndpoints(agent, path.join(options.stateDir, "vaccel"), hostAgent),
     models,
     multiplier,
     async status() {
@@ -72,6 +86,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
         address: bound && formatRpcAddress(bound),
         backend: await backend.describe(),
         sessions: agent.sessionCount,
+        hostAgent: hostAgent && (await probeHostAgent(hostAgent)),
       };
     },
     close: () => agent.close(),
@@ -97,4 +112,25 @@ function socketAnswers(socketPath: string): Promise<boolean> {
     });
     probe.once("error", () => resolve(false));
   });
+}
+
+/** Asks the host's agent for a session and gives it back, as a guest's first and last calls would. */
+export async function probeHostAgent(
+  address: RpcAddress,
+  timeoutMs = 1000,
+): Promise<HostVaccelAgentStatus> {
+  const formatted = formatRpcAddress(address);
+  let client: VaccelClient | null = null;
+  try {
+    client = await VaccelClient.connect(address, {
+      connectTimeoutMs: timeoutMs,
+      defaultTimeoutMs: timeoutMs,
+    });
+    await client.destroySession(await client.createSession());
+    return { address: formatted, answers: true, error: null };
+  } catch (err) {
+    return { address: formatted, answers: false, error: (err as Error).message };
+  } finally {
+    await client?.close();
+  }
 }

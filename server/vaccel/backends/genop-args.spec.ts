@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ArgType } from "../vaccel-protocol";
 import { GenopArgReader, packArg, readCString, writeArg } from "./genop-args";
-import { VACCEL_EINVAL } from "./vaccel-error-codes";
+import { VACCEL_EINVAL } from "../vaccel-error-codes";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 

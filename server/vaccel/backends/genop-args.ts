@@ -3,7 +3,7 @@
 import { AccelBackendError } from "../agent/accel-backend";
 import { ArgType, type GenopArg } from "../vaccel-protocol";
 import { encodeGenopOp } from "./genop-ops";
-import { VACCEL_EINVAL } from "./vaccel-error-codes";
+import { VACCEL_EINVAL } from "../vaccel-error-codes";
 
 export type ArgTypeValue = (typeof ArgType)[keyof typeof ArgType];
 

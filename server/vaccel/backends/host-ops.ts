@@ -4,7 +4,7 @@ import { AccelBackendError, type GenopCall } from "../agent/accel-backend";
 import { minmax } from "../inference/minmax";
 import { type MatrixMultiplier, describeSgemmMismatch } from "../inference/sgemm";
 import { GenopArgReader, readFloat32s, readFloat64s } from "./genop-args";
-import { VACCEL_EINVAL } from "./vaccel-error-codes";
+import { VACCEL_EINVAL } from "../vaccel-error-codes";
 
 /** m·n·k of one SGEMM: 1024³ is about 0.1 s of this host's cores; the buffers themselves are bounded by the frame. */
 export const MAX_SGEMM_WORK = 1024 ** 3;

@@ -27,7 +27,7 @@ import { ArgType } from "../vaccel-protocol";
 import { packArg, readCString, writeArg } from "./genop-args";
 import { GENOP_OCR, GenopOp } from "./genop-ops";
 import { OnnxBackend, formatOrientationTag } from "./onnx-backend";
-import { VACCEL_EINVAL, VACCEL_ENOTSUP, VACCEL_EPERM } from "./vaccel-error-codes";
+import { VACCEL_EINVAL, VACCEL_ENOTSUP, VACCEL_EPERM } from "../vaccel-error-codes";
 
 /** The vAccel error a failed call carried: its ffi_error and the status message. */
 async function vaccelError(call: Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -37,7 +37,7 @@ async function vaccelError(call: Promise<unknown>): Promise<{ code: number; mess
   );
   expect(err?.code).toBe(StatusCode.INTERNAL);
   const detail = decodeMessage<{ ffi_error: number }>(
-    lookupMessage("vaccel.VaccelError"),
+    lookupMessage("vaccel.Error"),
     err.details[0].value,
   );
   return { code: detail.ffi_error, message: err.statusMessage };
@@ -199,7 +199,7 @@ describe("OnnxBackend behind VaccelAgent on a unix socket", () => {
     mistyped[1] = packArg.int32(2);
     expect(await vaccelError(client.genop(session, mistyped, c))).toMatchObject({
       code: VACCEL_EINVAL,
-      message: "genop BLAS_SGEMM: m must be INT64; got INT32",
+      message: "Vaccel error: FFI error: 22 [genop BLAS_SGEMM: m must be INT64; got INT32]",
     });
     expect(
       await vaccelError(client.genop(session, sgemmArgs(2, 2, 1).slice(0, 5), c)),
@@ -278,7 +278,10 @@ describe("OnnxBackend behind VaccelAgent on a unix socket", () => {
           [writeArg(ArgType.UCHAR_ARRAY, 64)],
         ),
       ),
-    ).toMatchObject({ code: VACCEL_EINVAL, message: "genop OCR: image must be BUFFER; got RAW" });
+    ).toMatchObject({
+      code: VACCEL_EINVAL,
+      message: "Vaccel error: FFI error: 22 [genop OCR: image must be BUFFER; got RAW]",
+    });
     await client.destroySession(session);
   });
 

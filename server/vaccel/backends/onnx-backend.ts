@@ -18,7 +18,7 @@ import { detectTextBoxes } from "../inference/text-detection";
 import { GenopArgReader } from "./genop-args";
 import { GENOP_OCR, GENOP_OP_COUNT, GenopOp, genopOpName, hostCodeOps } from "./genop-ops";
 import { runMinmax, runNoop, runSgemm } from "./host-ops";
-import { VACCEL_EINVAL, VACCEL_ENOTSUP, VACCEL_EPERM } from "./vaccel-error-codes";
+import { VACCEL_EINVAL, VACCEL_ENOTSUP, VACCEL_EPERM } from "../vaccel-error-codes";
 
 export interface OnnxBackendOptions {
   models?: OcrModels;
