@@ -209,6 +209,14 @@ describe("renderMarkdown: sanitization", () => {
     }
   });
 
+  it("lets a fence's language into the class attribute only as a plain word", () => {
+    const { nodes } = render('```sh"><img/src=x>\nls\n```\n\n```c++\nint x;\n```');
+    expect(nodes).toEqual([
+      { type: "code", language: null, text: "ls" },
+      { type: "code", language: "c++", text: "int x;" },
+    ]);
+  });
+
   // The allowlist on its own, on HTML the Markdown stage would never make: it must hold by itself.
   it("the sanitize schema strips scripts, handlers, script URLs and outside image sources", () => {
     const hostile: HastRoot = {

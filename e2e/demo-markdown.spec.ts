@@ -1,5 +1,5 @@
-// A visitor reads a demo's body, presses Run on one of its run blocks and sees the runner run that command;
-// Copy puts the command on the clipboard.
+// A demo's Markdown body in the browser: a run block's Run runs its command in the demo runner, Copy copies
+// it, and an image of the demo's own folder is served (with the CSP that keeps an SVG's scripts off).
 import { expect, test } from "@playwright/test";
 import { DemoPage } from "./pages/demo-page";
 
@@ -38,4 +38,20 @@ test("a run block's Copy puts its command on the clipboard", async ({ page, cont
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
     'echo "Hello from $(hostname)"; uname -sr; id',
   );
+});
+
+test("an image of the demo's own folder is shown and served with a sandboxing CSP", async ({
+  page,
+}) => {
+  await new DemoPage(page).open("containers-vs-vms");
+  const image = page.getByRole("img", { name: /^Three stacks:/ });
+  await expect(image).toBeVisible();
+  await expect(image).toHaveAttribute("src", "/demos/containers-vs-vms/files/stacks.svg");
+  expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+  const reply = await page.request.get("/demos/containers-vs-vms/files/stacks.svg");
+  expect(reply.status()).toBe(200);
+  expect(reply.headers()["content-type"]).toBe("image/svg+xml");
+  expect(reply.headers()["content-security-policy"]).toContain("sandbox");
+  expect((await page.request.get("/demos/containers-vs-vms/files/index.md")).status()).toBe(404);
 });
