@@ -103,4 +103,16 @@ describe("loadDemos on a malformed folder", () => {
       /bad-step\/index\.md: notice\[1\]: raw HTML is not allowed .*; steps\[0\]\.body: a run block runs in the sandbox's \/bin\/sh/,
     );
   });
+
+  it("renders a folder again once its index.md changes", () => {
+    const demosDir = fixture("edited", frontmatter("[runc]"));
+    expect(loadDemos(demosDir)[0]?.rendered.body).toEqual([
+      { type: "element", tag: "p", props: {}, children: ["Body."] },
+    ]);
+    const file = path.join(demosDir, "edited", "index.md");
+    fs.writeFileSync(file, frontmatter("[runc]").replace("Body.", ":::danger\nBoom\n:::"));
+    expect(() => loadDemos(demosDir)).toThrow(
+      /edited\/index\.md: body \(line 10\): unknown directive/,
+    );
+  });
 });

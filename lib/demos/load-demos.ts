@@ -64,17 +64,37 @@ function readDemo(demosDir: string, slug: string): Demo {
   const result = DemoFrontmatterSchema.safeParse(parsed.data);
   if (!result.success) throw new Error(`${shownPath}: ${describeIssues(result.error.issues)}`);
   const body = parsed.content.trim();
-  // Body lines are counted in the file an author edits, frontmatter included.
-  const bodyLineOffset = source.slice(0, source.indexOf(body)).split("\n").length - 1;
-  const rendered = renderDemoText(result.data, body, bodyLineOffset, {
-    slug,
-    demoDir: path.join(demosDir, slug),
-    // public/ sits beside demos/, as it does in the project folder.
-    publicDir: path.join(demosDir, "..", "public"),
-  });
-  if (rendered.problems.length > 0)
-    throw new Error(`${shownPath}: ${rendered.problems.join("; ")}`);
-  return { ...result.data, slug, body, rendered: rendered.text };
+  const demoDir = path.join(demosDir, slug);
+  const cacheKey = `${demoDir}\0${source}`;
+  let rendered = renderedCache.get(cacheKey);
+  if (!rendered) {
+    // Body lines are counted in the file an author edits, frontmatter included.
+    const bodyLineOffset = source.slice(0, source.indexOf(body)).split("\n").length - 1;
+    const renderResult = renderDemoText(result.data, body, bodyLineOffset, {
+      slug,
+      demoDir,
+      // public/ sits beside demos/, as it does in the project folder.
+      publicDir: path.join(demosDir, "..", "public"),
+    });
+    if (renderResult.problems.length > 0)
+      throw new Error(`${shownPath}: ${renderResult.problems.join("; ")}`);
+    rendered = renderResult.text;
+    rememberRendered(cacheKey, rendered);
+  }
+  return { ...result.data, slug, body, rendered };
+}
+
+// Rendering a demo's Markdown takes milliseconds, and the presenter's pages load every demo per request;
+// a folder is rendered again when its index.md changes. (An image deleted later is not noticed until then.)
+const renderedCache = new Map<string, RenderedDemoText>();
+const renderedCacheSize = 64;
+
+function rememberRendered(key: string, text: RenderedDemoText): void {
+  if (renderedCache.size >= renderedCacheSize) {
+    const oldest = renderedCache.keys().next().value;
+    if (oldest !== undefined) renderedCache.delete(oldest);
+  }
+  renderedCache.set(key, text);
 }
 
 /** Every Markdown field of a demo rendered, or each problem as "field (line n): message". */
