@@ -1,10 +1,13 @@
 "use client";
 // The demo runner as the page's run target: a run block's Run puts its command in the runner and presses Run.
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { DemoRunner, type DemoRunnerProps } from "@/components/demo/demo-runner";
 import { useRegisterRunTarget } from "@/components/markdown/run-target";
 
-export function RunBlockRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
+export function RunBlockRunner({
+  defaultRuntimes,
+  workload,
+}: Pick<DemoRunnerProps, "defaultRuntimes" | "workload">) {
   const [command, setCommand] = useState<string | null>(null);
   const [runSignal, setRunSignal] = useState(0);
 
@@ -14,6 +17,11 @@ export function RunBlockRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
     // The block may sit far below the runner; its output appears up there.
     document.getElementById("workload-heading")?.scrollIntoView({ block: "start" });
   });
+
+  const shown = useMemo(
+    () => (command === null ? workload : { ...workload, command: ["sh", "-c", command] }),
+    [command, workload],
+  );
 
   return (
     <div className="flex flex-col gap-2">
@@ -29,11 +37,7 @@ export function RunBlockRunner({ defaultRuntimes, workload }: DemoRunnerProps) {
           </button>
         </p>
       )}
-      <DemoRunner
-        defaultRuntimes={defaultRuntimes}
-        workload={command === null ? workload : { ...workload, command: ["sh", "-c", command] }}
-        runSignal={runSignal}
-      />
+      <DemoRunner defaultRuntimes={defaultRuntimes} workload={shown} runSignal={runSignal} />
     </div>
   );
 }
