@@ -193,7 +193,7 @@ describe("microvm driver", () => {
     if (v2) {
       expect(cgroups).toContain(`0::${parent}/${name}\n`);
       expect(Number(await read("cpu", "cpu.weight"))).toBeGreaterThan(0);
-      expect(Number(await read("memory", "memory.max"))).toBe((128 + 256) << 20);
+      expect(Number(await read("memory", "memory.max"))).toBe((128 + 256 + 256) << 20);
     } else {
       // "4:memory:/sandbox-playground/…": the controllers of each hierarchy, then the cgroup's path.
       const joined = cgroups
@@ -205,7 +205,7 @@ describe("microvm driver", () => {
       expect(Number(await read("cpu", "cpu.shares"))).toBe(limits.cpuShares);
       const group = path.join("/sys/fs/cgroup/cpu", parent, "cpu.shares");
       expect((await fs.readFile(group, "utf8")).trim()).toBe("512");
-      expect(Number(await read("memory", "memory.limit_in_bytes"))).toBe((128 + 256) << 20);
+      expect(Number(await read("memory", "memory.limit_in_bytes"))).toBe((128 + 256 + 256) << 20);
     }
     expect(Number(await read("pids", "pids.max"))).toBe(128);
     controller.abort();

@@ -28,7 +28,7 @@ describe("buildQemuArgs", () => {
   it("builds a microvm with no network, no firmware, the kernel booted directly", () => {
     const args = buildQemuArgs(input);
     expect(valueOf(args, "-M")).toBe("microvm");
-    expect(valueOf(args, "-accel")).toBe("tcg");
+    expect(valueOf(args, "-accel")).toBe("tcg,tb-size=256");
     expect(valueOf(args, "-m")).toBe("256M");
     expect(valueOf(args, "-smp")).toBe("1");
     expect(valueOf(args, "-kernel")).toBe("/c/vmlinux");

@@ -11,6 +11,13 @@ import {
 
 export type Accel = "kvm" | "tcg";
 
+/**
+ * TCG's translated-code buffer, bounded: QEMU 7.2's default is 1 GiB, charged to the VM's cgroup as it
+ * fills, so a guest running much code (Node with onnxruntime) grew QEMU past its memory ceiling. Full,
+ * the buffer is flushed and code is translated again.
+ */
+export const tcgCodeBufferMiB = 256;
+
 export interface QemuArgsInput {
   name: string;
   accel: Accel;
@@ -62,7 +69,7 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     "-M",
     "microvm",
     "-accel",
-    input.accel,
+    input.accel === "tcg" ? `tcg,tb-size=${tcgCodeBufferMiB}` : input.accel,
     // TCG: QEMU's default model. -cpu max offers AVX2/FMA, which programs then use and which emulate ~15x slower.
     ...(input.accel === "kvm" ? ["-cpu", "host"] : []),
     "-m",

@@ -1,15 +1,17 @@
 // A microVM's host cgroup: QEMU joins it before it runs the guest, so the VMM has a CPU share, pids and memory ceiling.
 import type { CgroupLimits } from "../cgroups";
-import { guestMemoryMiB } from "./qemu-args";
+import { guestMemoryMiB, tcgCodeBufferMiB } from "./qemu-args";
 
 /**
- * QEMU's own memory beyond the guest's RAM: its heap, thread stacks, device state, the 9p server's
- * buffers and, under TCG, the translated code (QEMU's default code buffer, charged as it fills). A 128 MiB
- * guest that filled its RAM peaked at 194 MiB charged (memory.max_usage_in_bytes, page cache included;
- * 174 MiB for a plain boot): 66 MiB over. Four times that leaves room for a guest that runs much more
- * code, so that a ceiling that is hit means a QEMU gone wrong, and only that QEMU is OOM-killed.
+ * QEMU's own memory beyond the guest's RAM: TCG's translated code (bounded by tcgCodeBufferMiB, charged as
+ * it fills), and its heap, thread stacks, device state, the 9p server's buffers and its mapped binary and
+ * libraries. A 128 MiB guest that filled its RAM peaked at 194 MiB charged (174 MiB for a plain boot), but
+ * a 256 MiB guest running an SGEMM in Node and onnxruntime reached 391 MiB anonymous + 84 MiB file-backed
+ * with QEMU's default 1 GiB code buffer and was OOM-killed at a 256 MiB margin. With the buffer bounded,
+ * the margin is the buffer plus 256 MiB for the rest, so that a ceiling that is hit means a QEMU gone
+ * wrong, and only that QEMU is OOM-killed.
  */
-export const vmmOverheadBytes = 256 * 1024 * 1024;
+export const vmmOverheadBytes = (tcgCodeBufferMiB + 256) * 1024 * 1024;
 
 /**
  * Tasks of one QEMU: the main loop, the vCPU and RCU threads (4 in all for a spinning guest), and the
