@@ -33,6 +33,8 @@ export interface LaunchRequest {
   /** Connect the sandbox to the host's vAccel agent through a socket of its own. */
   vaccel?: boolean;
   clientId: string;
+  /** Run inside this running session (its sandbox, its files) rather than a fresh sandbox. */
+  session?: { resourceName: string } | null;
   /** Who may see and stop the run (opaque to the engine, e.g. a workshop attendee); absent: anyone with its id. */
   owner?: string | null;
   /** performance.now() when the request arrived; timings count from here. */
@@ -88,7 +90,13 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
   private readonly launches = new WeakMap<
     Run,
-    { driver: SandboxDriver; image: ImageRef; fromPool: boolean; vaccel: boolean }
+    {
+      driver: SandboxDriver;
+      image: ImageRef;
+      fromPool: boolean;
+      vaccel: boolean;
+      session: { resourceName: string } | null;
+    }
   >();
   private closing = false;
 
@@ -189,6 +197,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       image,
       fromPool: request.pool ?? false,
       vaccel: request.vaccel ?? false,
+      session: request.session ?? null,
     });
     this.prune();
     this.emit("run", run);
@@ -216,6 +225,11 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     this.pump();
     this.updateQueuePositions();
     return run;
+  }
+
+  /** The driver of a runtime, for features that drive it themselves (sessions). */
+  getDriver(id: string): SandboxDriver | undefined {
+    return this.drivers.get(id);
   }
 
   getRun(id: string): Run | undefined {
@@ -306,7 +320,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool, vaccel } = this.launches.get(run)!;
+    const { driver, image, fromPool, vaccel, session } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
@@ -324,6 +338,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             limits: run.limits,
             fromPool,
             vaccel: endpoint && { hostSocketPath: endpoint.hostSocketPath },
+            session,
           },
           {
             signal: run.controller.signal,

@@ -22,6 +22,9 @@ import { presentationFile } from "../presenter/presentation-file";
 import { presenterRoutes } from "../presenter/presenter-routes";
 import { presenterSocket } from "../presenter/presenter-socket";
 import { loadTracks } from "../../lib/demos/load-tracks";
+import { SessionManager } from "../sessions/session-manager";
+import { sessionRoutes } from "../sessions/session-routes";
+import { terminalSocket } from "../sessions/terminal-socket";
 
 export type PageHandler = (
   req: http.IncomingMessage,
@@ -66,11 +69,19 @@ export async function startPlaygroundServer(
     ),
   );
   const workshops = startWorkshops({ config, engine, log });
+  const sessions = new SessionManager({
+    engine,
+    images,
+    hostLimits: config.limits,
+    limits: config.sessions,
+    log: log.child({ feature: "sessions" }),
+  });
   // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
   const policy = createLaunchPolicy({
     engine,
     access: workshops.access,
     maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
+    sessions,
   });
   const { trustedProxies } = config;
   // Each feature adds its own route table here.
@@ -93,6 +104,7 @@ export async function startPlaygroundServer(
           trustedProxies: [...trustedProxies.entries],
         },
       }),
+      ...sessionRoutes({ sessions, policy }),
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
@@ -121,7 +133,7 @@ export async function startPlaygroundServer(
     server,
     engine,
     log,
-    [presenterSocket({ presentations, engine, log })],
+    [presenterSocket({ presentations, engine, log }), terminalSocket({ sessions, log })],
     workshops.access,
   );
   // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
@@ -153,6 +165,7 @@ export async function startPlaygroundServer(
     url,
     close() {
       closing ??= (async () => {
+        await sessions.shutdown();
         await engine.shutdown();
         workshops.close();
         await vaccel?.close();

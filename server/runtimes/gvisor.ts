@@ -60,6 +60,19 @@ export class GvisorDriver extends OciCliDriver {
     return spec.vaccel ? ["--host-uds", "open"] : [];
   }
 
+  /** The exec'd process lives inside the Sentry: its pid is the sandbox's own, and runsc kills it. */
+  protected execPidArgs(pidFile: string): string[] {
+    return ["--internal-pid-file", pidFile];
+  }
+
+  protected async killExec(sessionName: string, pid: number): Promise<void> {
+    await runCommand(
+      this.binary,
+      [...(await this.globalArgs()), "kill", "--pid", String(pid), sessionName, "KILL"],
+      3_000,
+    );
+  }
+
   protected specOptions() {
     // The workload's syscalls are served by the Sentry, which itself runs under gVisor's own host seccomp filter;
     // the Sentry's threads and the gofer share the sandbox's cgroup, so the pids cap leaves room for them.
