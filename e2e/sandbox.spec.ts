@@ -8,7 +8,7 @@ test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds
   const sandbox = new SandboxPage(page);
   await sandbox.open();
   await sandbox.start("runc");
-  await sandbox.expectRow(/^~ # $/);
+  await sandbox.expectRow(/^~ #$/);
   await sandbox.type("echo $((6*7))\n");
   await sandbox.expectRow(/^42$/);
   // The host view lists the session's own init, read from /proc.

@@ -1,12 +1,12 @@
 // Killing the server mid-run (kill -9) and starting it again leaves no container, cgroup, bundle or process behind.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 import { runCommand } from "../runtimes/process-exit";
 import { cgroupParentFor } from "../host/create-engine";
 import { ImageMounts, mountPoints } from "../images/image-mounts";
+import { startServerProcess } from "../testing/server-process";
 
 const children: ChildProcess[] = [];
 let stateDir = "";
@@ -18,29 +18,10 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-/** Starts `server/main.ts --api-only` as its own process and resolves with its URL once it listens. */
-async function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--api-only"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      NODE_ENV: "test",
-      LOG_LEVEL: "info",
-      SBPG_STATE_DIR: stateDir,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    lines.on("line", (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === "Sandbox Playground is listening" && entry.url) resolve(entry.url);
-    });
-  });
-  return { child, url };
+async function startServer() {
+  const started = await startServerProcess(stateDir);
+  children.push(started.child);
+  return started;
 }
 
 async function post(url: string, body: unknown): Promise<string> {
@@ -81,7 +62,7 @@ const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"
 
 it("reaps a crashed server's sandboxes on restart", async () => {
   stateDir = await mkdtemp("/run/sbpg-restart-");
-  const first = await startServerProcess();
+  const first = await startServer();
   const command = ["sh", "-c", "echo up; exec sleep 300"];
   const ids = [
     await post(first.url, { runtime: "runc", command, timeoutMs: 60_000 }),
@@ -96,7 +77,7 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   expect(await imageMounts()).toEqual([path.join(stateDir, "images", "busybox")]);
   expect((await sandboxCgroups()).length).toBeGreaterThan(0);
 
-  const second = await startServerProcess();
+  const second = await startServer();
   expect(await containers("runc", "runc")).toEqual([]);
   expect(await containers("runsc", "gvisor")).toEqual([]);
   expect(await readdir(path.join(stateDir, "runc", "bundles"))).toEqual([]);

@@ -225,6 +225,18 @@ describe("session limits", () => {
     await expectNothingLeft("runc", id);
   });
 
+  it("ends a session whose sandbox died under it, and frees everything", async () => {
+    const id = await startSession("runc");
+    const view = SessionHostViewSchema.parse(
+      (await host.request("GET", `/api/sessions/${id}/host`, undefined, alice)).json,
+    );
+    const init = view.processes.find((p) => p.command === "sleep 2147483647");
+    process.kill(init!.pid, "SIGKILL");
+    const ended = await waitForSession(id, "ended", alice, 15_000);
+    expect(ended.error?.code).toBe("ended:sandbox");
+    await expectNothingLeft("runc", id);
+  });
+
   it("extends the lifetime within the host's bound", async () => {
     const id = await startSession("runc");
     const before = SessionSnapshotSchema.parse(
