@@ -60,6 +60,9 @@ export class GvisorDriver extends OciCliDriver {
     return spec.vaccel ? ["--host-uds", "open"] : [];
   }
 
+  /** runsc hands the host PTY itself to the Sentry as the terminal: its line discipline is the shell's. */
+  protected readonly rawHostTerminal = false;
+
   /** The exec'd process lives inside the Sentry: its pid is the sandbox's own, and runsc kills it. */
   protected execPidArgs(pidFile: string): string[] {
     return ["--internal-pid-file", pidFile];

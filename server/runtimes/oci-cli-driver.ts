@@ -246,14 +246,15 @@ export abstract class OciCliDriver implements SandboxDriver {
     await this.remove(resourceName, path.join(this.bundles, resourceName));
   }
 
+  /** Cheap enough to ask every second: the pid the runtime wrote at create (runc: the init, runsc: the sandbox) still runs. */
   async sessionAlive(resourceName: string): Promise<boolean> {
-    const global = await this.globalArgs();
-    const state = await runCommand(this.binary, [...global, "state", resourceName], 5_000);
-    try {
-      return (JSON.parse(state.stdout) as { status?: string }).status === "running";
-    } catch {
-      return false;
-    }
+    const pid = Number(
+      await fs.readFile(path.join(this.bundles, resourceName, "pid"), "utf8").catch(() => ""),
+    );
+    if (!(pid > 0)) return false;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    // The state follows the command name in parentheses; Z is a process that ended, not yet reaped.
+    return stat !== null && !/\)\s+Z/.test(stat);
   }
 
   async terminalCommand(resourceName: string): Promise<TerminalCommand> {
@@ -263,9 +264,11 @@ export abstract class OciCliDriver implements SandboxDriver {
       await fs.readFile(path.join(bundle, sessionProcessFile), "utf8"),
     ) as Record<string, unknown>;
     await fs.writeFile(file, JSON.stringify({ ...template, terminal: true, args: ["sh"] }));
+    const exec = [...(await this.globalArgs()), "exec", "--process", file, resourceName];
+    if (!this.rawHostTerminal) return { file: this.binary, args: exec };
     return {
-      file: this.binary,
-      args: [...(await this.globalArgs()), "exec", "--process", file, resourceName],
+      file: "/bin/sh",
+      args: ["-c", 'stty raw -echo 2>/dev/null; exec "$0" "$@"', this.binary, ...exec],
     };
   }
 
@@ -334,6 +337,13 @@ export abstract class OciCliDriver implements SandboxDriver {
       await Promise.all(Object.values(files).map((f) => fs.rm(f, { force: true })));
     }
   }
+
+  /**
+   * Whether the host-side PTY must pass bytes through untouched because the sandbox has a PTY of its own
+   * doing the line discipline (runc). runc makes it raw itself, but only once it runs, and output written
+   * before that is translated twice (CR CR LF).
+   */
+  protected readonly rawHostTerminal: boolean = true;
 
   /** Where `exec` writes the pid stopExec needs (runc: the host pid). */
   protected execPidArgs(pidFile: string): string[] {

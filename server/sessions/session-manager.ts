@@ -20,7 +20,7 @@ export interface SessionManagerOptions {
   hostLimits: HostLimits;
   limits: SessionLimits;
   log: Logger;
-  /** How often deadlines are checked; the sandboxes' liveness every fifth time. */
+  /** How often deadlines and the sandboxes' liveness are checked. */
   sweepMs?: number;
 }
 
@@ -52,7 +52,6 @@ export class SessionManager {
   private readonly settled = new Map<string, Promise<void>>();
   private readonly sweeper: NodeJS.Timeout;
   private closing = false;
-  private sweeps = 0;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.sweeper = setInterval(() => void this.sweep(), options.sweepMs ?? 1_000);
@@ -297,7 +296,6 @@ export class SessionManager {
   /** Ends sessions past a deadline, and those whose sandbox died under them; forgets long-ended ones. */
   private async sweep(): Promise<void> {
     const now = Date.now();
-    const checkAlive = this.sweeps++ % livenessEvery === 0;
     for (const session of this.sessions.values()) {
       if (session.finished) {
         const endedAt = session.snapshot().timings[session.state] ?? 0;
@@ -311,7 +309,7 @@ export class SessionManager {
       if (session.state !== "ready") continue;
       const deadline = session.nextDeadline;
       if (now >= deadline.at) session.end(deadline.reason);
-      else if (checkAlive) void this.checkAlive(session);
+      else void this.checkAlive(session);
     }
   }
 
@@ -322,8 +320,6 @@ export class SessionManager {
     if (alive === false && session.state === "ready") session.end("sandbox-gone");
   }
 }
-
-const livenessEvery = 5;
 
 /** Ended sessions stay readable (why it ended) this long. */
 const retainEndedMs = 30 * 60_000;
