@@ -1,4 +1,5 @@
 // /sandbox: a real shell in a runc session, read from the rendered xterm rows, with the host's view beside it.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { SandboxPage } from "./pages/sandbox-page";
 
@@ -34,4 +35,24 @@ test("microVM sessions say they are not available yet", async ({ page }) => {
   const microvm = page.getByRole("radio", { name: /microVM/ });
   await expect(microvm).toBeDisabled();
   await expect(page.locator("label", { has: microvm })).toContainText(/not available yet/);
+});
+
+test("on gVisor, the host view shows the Sentry, and the page with a live shell passes axe's WCAG 2 AA rules", async ({
+  page,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  await sandbox.start("gVisor");
+  await sandbox.type("uname -r\n");
+  // The Sentry's kernel, not the host's.
+  await sandbox.expectRow(/^4\.4\.0$/);
+  await expect(page.getByTestId("host-processes")).toContainText(/runsc-sandbox .*boot/);
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
+  await page.getByRole("button", { name: "End session" }).click();
+  await expect(page.getByTestId("session-status")).toContainText("ended");
 });
