@@ -70,6 +70,8 @@ export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps
     const resized = terminal.onResize(({ cols, rows }) => peer.resize(cols, rows));
     const observer = new ResizeObserver(refit);
     observer.observe(container);
+    // xterm draws only while it is on screen: a shell that just opened below the fold would look empty.
+    container.scrollIntoView({ block: "nearest" });
     terminal.focus();
     return () => {
       observer.disconnect();

@@ -67,20 +67,24 @@ export function SandboxWorkbench() {
 
   const sessionId = session?.id ?? null;
   const live = session !== null && !isFinalSessionState(session.state);
-  // The session's state and deadlines, until it ends (idle, lifetime, the host restarting).
+  const ready = session?.state === "ready";
+  // The session's state and deadlines, until it ends (idle, lifetime, the host restarting); often while it
+  // boots, so the prompt follows the sandbox within a frame or so rather than a second.
   useEffect(() => {
     if (!sessionId || !live) return;
-    const timer = setInterval(() => {
-      fetchSession(sessionId).then(setSession, (err: unknown) => {
-        setError(`The session is gone: ${describeError(err)}`);
-        setSession(null);
-        saveSession(null);
-      });
-    }, 1000);
+    const timer = setInterval(
+      () => {
+        fetchSession(sessionId).then(setSession, (err: unknown) => {
+          setError(`The session is gone: ${describeError(err)}`);
+          setSession(null);
+          saveSession(null);
+        });
+      },
+      ready ? 1000 : 100,
+    );
     return () => clearInterval(timer);
-  }, [sessionId, live]);
+  }, [sessionId, live, ready]);
 
-  const ready = session?.state === "ready";
   const loadHostView = useCallback(
     () => (sessionId && ready ? fetchHostView(sessionId) : Promise.resolve(null)),
     [sessionId, ready],
