@@ -45,6 +45,8 @@ export function SandboxWorkbench() {
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
+    // Connected ahead of the first terminal: the handshake (polling, then the websocket) is not on the way to the prompt.
+    getSocket();
     fetchRuntimes().then(setRuntimes, (err: unknown) => setError(describeError(err)));
     const saved = loadSavedSession();
     if (saved)
