@@ -1,5 +1,8 @@
 import tseslint from "typescript-eslint";
 
+/** What backend code never imports: the UI's frameworks and folders. */
+const serverFences = ["react", "react-dom", "next", "next/*", "@/components/*", "@/app/*"];
+
 export default tseslint.config(
   {
     ignores: [
@@ -47,10 +50,14 @@ export default tseslint.config(
     // main.ts is the composition root that hands page requests to Next; the engine never sees it.
     ignores: ["server/main.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: ["react", "react-dom", "next", "next/*", "@/components/*", "@/app/*"] },
-      ],
+      "no-restricted-imports": ["error", { patterns: serverFences }],
+    },
+  },
+  {
+    // The engine knows a runtime only through engine/driver.ts's contract; the host wires the drivers in.
+    files: ["server/engine/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...serverFences, "**/runtimes/**"] }],
     },
   },
 );

@@ -3,9 +3,11 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../server/config/env";
+import { cgroupParentFor } from "../server/host/create-engine";
 import type { LaunchContext } from "../server/engine/driver";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
+import { removeCgroupParent } from "../server/runtimes/cgroups";
 import { MicrovmDriver } from "../server/runtimes/microvm/microvm-driver";
 
 const runs = Number(process.argv[2] ?? 5);
@@ -18,6 +20,8 @@ const driver = new MicrovmDriver({
   qemuBinary: process.env.SBPG_QEMU_PATH ?? "qemu-system-x86_64",
   stateDir,
   cacheDir: config.cacheDir,
+  cgroupParent: cgroupParentFor(stateDir),
+  vmsCpuShares: 512,
   accel: "auto",
   probeImage: () => images.resolve("busybox"),
 });
@@ -68,4 +72,5 @@ for (const phase of phases) {
     `  ${phase.padEnd(17)} median ${median(xs).toFixed(0).padStart(5)}  (${xs.map((x) => x.toFixed(0)).join(", ")})`,
   );
 }
+await removeCgroupParent(cgroupParentFor(stateDir));
 await fs.rm(stateDir, { recursive: true, force: true });

@@ -16,8 +16,10 @@ test("runs Containers vs VMs on runc, gVisor and the microVM", async ({ page }, 
     /^kernel: (.+)$/m.exec((await demo.logText(runtime).textContent()) ?? "")?.[1]?.trim();
   const kernels = await Promise.all(["runc", "gvisor", "microvm"].map(kernelOf));
   expect(new Set(kernels).size).toBe(3);
+  for (const [i, runtime] of ["runc", "gvisor", "microvm"].entries())
+    await demo.log(runtime).expectShows(`kernel: ${kernels[i]}`);
   // The VM's column shows its kernel booting, line by line, before the workload's lines.
-  await expect(demo.logText("microvm")).toContainText("Linux version");
+  await demo.log("microvm").expectShows("Linux version");
   await expect(demo.column("microvm")).toContainText("QEMU microVM, built in");
   for (const runtime of ["runc", "gvisor", "microvm"]) {
     await expect(page.getByTestId(`memory-${runtime}`)).toContainText("RSS");

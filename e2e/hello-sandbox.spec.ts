@@ -18,7 +18,7 @@ test("runs Hello, sandbox on runc and gVisor side by side", async ({ page }, tes
 
   for (const runtime of ["runc", "gvisor"]) {
     await expect(demo.column(runtime)).toHaveAttribute("data-state", "exited");
-    await expect(demo.logText(runtime)).toContainText("Hello from sandbox");
+    await demo.log(runtime).expectShows("Hello from sandbox");
   }
   const firstOutputMs = Date.now() - clicked;
   // The kernels differ: gVisor's Sentry reports its own version, runc shows the host's.
@@ -26,6 +26,7 @@ test("runs Hello, sandbox on runc and gVisor side by side", async ({ page }, tes
   const gvisorText = await demo.logText("gvisor").textContent();
   expect(gvisorText).toContain("4.4.0");
   expect(runcText).not.toContain("4.4.0");
+  await demo.log("gvisor").expectShows("Linux 4.4.0");
 
   await expect(demo.timingChart()).toBeVisible();
   await expect(demo.timingChart().locator("canvas")).toBeVisible();
@@ -46,8 +47,8 @@ test("What the sandbox sees shows the sandbox's kernel, ids and interfaces", asy
   await demo.run();
   for (const runtime of ["runc", "gvisor"]) {
     await expect(demo.column(runtime)).toHaveAttribute("data-state", "exited");
-    await expect(demo.logText(runtime)).toContainText("uid=0(root)");
-    await expect(demo.logText(runtime)).toContainText("lo");
+    await demo.log(runtime).expectShows("uid=0(root)");
+    await demo.log(runtime).expectShows("lo");
   }
 });
 

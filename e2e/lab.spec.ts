@@ -46,7 +46,7 @@ test("the editor loads from this host only, and an edited script runs in runc", 
   await lab.run();
 
   await expect(lab.column("runc")).toHaveAttribute("data-state", "exited");
-  await expect(lab.logText("runc")).toContainText("lab-42");
+  await lab.log("runc").expectShows("lab-42");
   const [created] = requests.runsCreated();
   expect(created.postDataJSON()).toMatchObject({
     runtime: "runc",
@@ -137,5 +137,67 @@ test("a run that takes more than a second shows how long it has been going", asy
   await expect(progress).toContainText(/running for 1\.\d s · last phase: first output/);
   await expect(lab.column("runc")).toHaveAttribute("data-state", "exited");
   await expect(progress).toHaveCount(0);
-  await expect(lab.logText("runc")).toContainText("done");
+  await lab.log("runc").expectShows("done");
+});
+
+test("the terminal shows a one-line and a 40,000-line output whole on each runtime the host runs", async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const lab = new LabPage(page);
+  await lab.open();
+  await lab.selectOnly(["runc", "gvisor", "microvm"]);
+  const runtimes = await page
+    .locator('[data-testid^="runtime-toggle-"]:checked')
+    .evaluateAll((toggles) => toggles.map((t) => t.dataset.testid!.replace("runtime-toggle-", "")));
+  expect(runtimes).toContain("runc");
+  test.info().annotations.push({ type: "runtimes", description: runtimes.join(", ") });
+  // A VM emulated without KVM on a busy host prints 40,000 lines on its console in tens of seconds.
+  await lab.setLimit("Time limit", "100");
+
+  // A run that finishes before xterm.js has loaded or sized its terminal.
+  await lab.pasteScript("echo one-line-output");
+  await lab.run();
+  for (const runtime of runtimes) {
+    await expect(lab.column(runtime)).toHaveAttribute("data-state", "exited", { timeout: 60_000 });
+    await expect(lab.logText(runtime)).toContainText("one-line-output");
+    await lab.log(runtime).expectShowsLine("one-line-output");
+  }
+
+  // 40,000 lines (some 240 KB, under the 1 MiB output limit): the terminal keeps them all, so a person
+  // scrolling back finds the first line, and the last is on screen when the run ends.
+  const first = "first of 40000 lines";
+  const last = "last of 40000 lines";
+  await lab.pasteScript(`echo "${first}"; seq 2 39999; echo "${last}"`);
+  await lab.run();
+  for (const runtime of runtimes) {
+    await expect(lab.column(runtime)).toHaveAttribute("data-state", "exited", { timeout: 120_000 });
+    await expect(page.getByTestId(`output-truncated-${runtime}`)).toHaveCount(0);
+    await expect(lab.logText(runtime)).toContainText(last);
+    await lab.log(runtime).expectShowsLine(last);
+    expect(await lab.log(runtime).findLineFromTop(first), `${runtime}: "${first}" whole`).toBe(
+      true,
+    );
+  }
+});
+
+test("the terminal re-flows its lines, the last one too, when the window is resized", async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await lab.open();
+  const last = "a last line with no newline after it";
+  await lab.pasteScript(`echo "a line before it, forty characters long"; printf "${last}"`);
+  await lab.selectOnly(["runc"]);
+  await lab.run();
+  await expect(lab.column("runc")).toHaveAttribute("data-state", "exited");
+  await lab.log("runc").expectShowsLine(last);
+
+  // A phone-wide window: the pane is narrower than the lines, which wrap.
+  const wide = page.viewportSize()!;
+  await page.setViewportSize({ width: 360, height: wide.height });
+  await expect.poll(() => lab.log("runc").rows()).not.toContainEqual(last);
+  await page.setViewportSize(wide);
+  await lab.log("runc").expectShowsLine("a line before it, forty characters long");
+  await lab.log("runc").expectShowsLine(last);
 });

@@ -77,9 +77,9 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
     await presenter.selectOnly(["runc"]);
     await presenter.press("r");
     await expect(presenter.column("runc")).toHaveAttribute("data-state", "exited");
-    await expect(presenter.logText("runc")).toContainText("Hello from");
+    await presenter.log("runc").expectShows("Hello from");
     await expect(audience.followedRun("runc")).toHaveAttribute("data-state", "exited");
-    await expect(audience.followedLog("runc")).toContainText("Hello from");
+    await audience.followedLogPane("runc").expectShows("Hello from");
     expect(await audience.followedLog("runc").textContent()).toBe(
       await presenter.logText("runc").textContent(),
     );
@@ -116,7 +116,7 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
     expect(audienceStop.status()).toBe(403);
     expect((await presenter.page.request.delete(`/api/runs/${state.runs[0]}`)).status()).toBe(200);
     await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
-    await expect(audience.followedLog("runc")).toContainText("Hello from");
+    await audience.followedLogPane("runc").expectShows("Hello from");
 
     await presenter.page.screenshot({ path: testInfo.outputPath("presenter.png") });
     await audience.page.screenshot({ path: testInfo.outputPath("audience.png"), fullPage: true });

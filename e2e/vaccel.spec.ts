@@ -16,6 +16,9 @@ test("reads a generated line through vAccel from inside the microVM, the same as
   await vaccel.open();
   await expect(vaccel.acceleratorNote()).toContainText("There is no GPU on this host");
   await expect(vaccel.acceleratorNote()).toContainText("execution provider cpu");
+  await expect(vaccel.acceleratorNote()).toContainText(
+    "vaccel-rust v0.5.0+vaccel.0.8.0 (commit 419c11b)",
+  );
 
   await vaccel.chooseOp("ocr");
   await vaccel.generateText(TEXT);
@@ -82,6 +85,62 @@ test("an uploaded image too large to send is shrunk in the browser and still rea
   await vaccel.waitForDone("runc-vaccel", 30_000);
   expect((await vaccel.figures("native")).answer).toBe(TEXT);
   await expect(vaccel.agreement()).toContainText(`All modes agree: "${TEXT}"`);
+});
+
+test("an SGEMM offloaded from the microVM is verified there and beats the VM's own CPU", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const vaccel = new VaccelPage(page);
+  await vaccel.open();
+  await vaccel.chooseOp("sgemm");
+  await vaccel.setSize(256);
+  await vaccel.setIterations(3);
+  await vaccel.setVmIterations(1);
+  await vaccel.selectOnlyModes(["native", "microvm-vaccel", "microvm-cpu"]);
+  await vaccel.run();
+
+  const verified = /^256×256×256 sgemm: sum\(C\) -?\d+\.\d{3}, 8\/8 spot elements verified/;
+  for (const mode of ["native", "microvm-vaccel", "microvm-cpu"]) {
+    await vaccel.waitForDone(mode, 120_000);
+    await expect(vaccel.answerCell(mode)).toHaveText(verified);
+  }
+  await expect(vaccel.agreement()).toHaveAttribute("data-agreement", "agree");
+  await expect(vaccel.agreement()).toContainText("All modes agree");
+  await expect(vaccel.agreement()).toContainText("(3 modes)");
+  const offloaded = await vaccel.figures("microvm-vaccel");
+  const onVmCpu = await vaccel.figures("microvm-cpu");
+  expect(offloaded.median).toBeLessThan(onVmCpu.median);
+  await expect(vaccel.speedups()).toContainText(
+    /microVM: offloading took the median inference from .+ to .+ \(\d+(\.\d+)?× faster\)/,
+  );
+});
+
+test("a NOOP measures the round trip alone: offered through vAccel, not on a sandbox's CPU", async ({
+  page,
+}) => {
+  const vaccel = new VaccelPage(page);
+  await vaccel.open();
+  await vaccel.chooseOp("noop");
+  await expect(page.getByText("NOOP has no input and nothing to compute on a CPU")).toBeVisible();
+  await expect(vaccel.modeToggle("runc-cpu")).toBeDisabled();
+  await expect(vaccel.modeHint("runc-cpu")).toContainText("NOOP computes nothing");
+  await vaccel.setIterations(20);
+  await vaccel.selectOnlyModes(["native", "runc-vaccel"]);
+  await vaccel.run();
+
+  for (const mode of ["native", "runc-vaccel"]) {
+    await vaccel.waitForDone(mode, 30_000);
+    await expect(vaccel.answerCell(mode)).toContainText(
+      "no-op: nothing computed, nothing returned",
+    );
+    await expect(vaccel.answerCell(mode)).toContainText("20 runs");
+  }
+  // The round trip over a bind-mounted unix socket: a fraction of a millisecond to a few, shown as such.
+  const shown = await vaccel.shownFigures("runc-vaccel");
+  expect(shown.median).toMatch(/^\d+\.\d+ ms$/);
+  expect(shown.overhead).toMatch(/^\+\d+\.\d+ ms$/);
+  expect((await vaccel.figures("runc-vaccel")).median).toBeLessThan(20);
 });
 
 test("says what to change for text the font cannot draw", async ({ page }) => {

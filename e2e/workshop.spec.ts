@@ -39,7 +39,7 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
     await demo.selectOnly(["runc"]);
     await demo.run();
     await expect(demo.column("runc")).toHaveAttribute("data-state", "exited");
-    await expect(demo.logText("runc")).toContainText("Hello from sandbox");
+    await demo.log("runc").expectShows("Hello from sandbox");
 
     // A long run from the same browser (its cookie rides along), for the host to see and stop.
     const long = await attendeePage.request.post("/api/runs", {

@@ -15,6 +15,10 @@ step() {
   fi
 }
 
+# A fresh clone has nothing installed yet (npx would then refuse to fetch tsc): set up first, as `npm start`
+# does, plus Chromium for the end-to-end tests. Cheap when everything is in place already.
+step "set-up (Debian packages with Chromium, npm packages, sandbox images)" \
+  env SBPG_WITH_TEST_PACKAGES=1 bash scripts/setup.sh
 step "type check" npx tsc --noEmit -p .
 step "lint" npx eslint --max-warnings 0 .
 step "format check" npx prettier --check .
@@ -24,7 +28,6 @@ if [ "$(id -u)" != 0 ]; then
   echo "=== integration and end-to-end tests need root (they start real sandboxes)" >&2
   exit 1
 fi
-step "sandbox images" node --import tsx server/images/build-images.ts
 step "integration tests (real runc, runsc, containerd, QEMU)" npx vitest run --project integration
 step "site build" bash scripts/build-site.sh
 step "end-to-end tests (Chromium)" npx playwright test

@@ -1,6 +1,7 @@
 // Entry point: `npm start` (production) and `npm run dev`. Serves pages, API and socket.io on one port.
 import next from "next";
 import { loadConfig } from "./config/env";
+import { PlaygroundError } from "./errors/playground-error";
 import { createLogger } from "./log/logger";
 import { startPlaygroundServer, type PageHandler } from "./http/playground-server";
 
@@ -21,7 +22,12 @@ if (!apiOnly) {
   pages = (req, res) => handle(req, res);
 }
 
-const server = await startPlaygroundServer(config, log, pages);
+// A folder or port another process holds is the operator's to resolve: one line saying how, no stack trace.
+const server = await startPlaygroundServer(config, log, pages).catch((err: unknown) => {
+  if (!(err instanceof PlaygroundError) || !err.code.startsWith("conflict:")) throw err;
+  process.stderr.write(`Sandbox Playground did not start: ${err.message}\n`);
+  process.exit(1);
+});
 log.info(
   { url: server.url, host: config.host, port: config.port, pages: !apiOnly },
   "Sandbox Playground is listening",

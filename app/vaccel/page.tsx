@@ -5,7 +5,7 @@ import { VaccelLab } from "@/components/vaccel/vaccel-lab";
 export const metadata: Metadata = {
   title: "vAccel: inference timed four ways",
   description:
-    "The same OCR or orientation inference natively, inside sandboxes on their own CPU, and offloaded from the sandbox to the host through vAccel: timings and answers side by side.",
+    "The same OCR, orientation, text boxes, SGEMM, MINMAX or no-op natively, inside sandboxes on their own CPU, and offloaded from the sandbox to the host through vAccel: timings and answers side by side.",
 };
 
 export default function VaccelPage() {
@@ -69,6 +69,17 @@ export default function VaccelPage() {
               once, when the server started.
             </li>
             <li>Every mode must give the same answer: the line above the table checks it.</li>
+            <li>
+              NOOP is the cost of the call itself: offloading pays it once per op, so an op worth
+              offloading takes far longer than that. An SGEMM of 512 takes seconds on the emulated
+              CPU and milliseconds through vAccel.
+            </li>
+            <li>
+              The ops are vAccel 0.8&apos;s genop ops with libvaccel 0.8&apos;s argument layouts
+              (NOOP, BLAS_SGEMM, MINMAX, IMAGE_CLASSIFY, IMAGE_DETECT). Ops that would run a
+              guest&apos;s code on the host (EXEC, EXEC_WITH_RESOURCE) are refused, and ops with no
+              backend here (Torch, TensorFlow, FPGA, OpenCV) answer a vAccel error naming the op.
+            </li>
           </ul>
         </Panel>
       </div>

@@ -3,10 +3,10 @@ import type { Demo } from "@/lib/demos/schema";
 
 export type PresentedDemo = Pick<
   Demo,
-  "slug" | "title" | "summary" | "runtimes" | "workload" | "steps" | "notice"
+  "slug" | "title" | "summary" | "runtimes" | "workload" | "steps" | "notice" | "rendered"
 >;
 
 export function toPresentedDemo(demo: Demo): PresentedDemo {
-  const { slug, title, summary, runtimes, workload, steps, notice } = demo;
-  return { slug, title, summary, runtimes, workload, steps, notice };
+  const { slug, title, summary, runtimes, workload, steps, notice, rendered } = demo;
+  return { slug, title, summary, runtimes, workload, steps, notice, rendered };
 }

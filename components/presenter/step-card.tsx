@@ -1,5 +1,6 @@
 // The current step as both presenter and audience see it: where it sits, what to do, what to notice.
-import { InlineMarkdown } from "@/components/markdown/markdown-view";
+import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
+import type { MarkdownNode } from "@/lib/demos/markdown-tree";
 import type { PresentationState } from "@/lib/api/presenter";
 import { describePosition } from "@/lib/demos/track-steps";
 import type { PresentedDemo } from "./presented-demo";
@@ -12,7 +13,7 @@ export function StepCard({
   demo: PresentedDemo | undefined;
 }) {
   const where = describePosition(state.outline, state);
-  const step = demo?.steps[state.step];
+  const step = demo?.rendered.steps[state.step];
   const title =
     demo?.title ?? state.outline.find((d) => d.slug === state.demo)?.title ?? state.demo;
   return (
@@ -28,29 +29,30 @@ export function StepCard({
         {step && <>: {step.title}</>}
       </h2>
       {!step && demo && <p className="text-xl text-ink">{demo.summary}</p>}
-      {step?.body && (
-        <p className="text-xl leading-relaxed text-ink">
-          <InlineMarkdown text={step.body} />
-        </p>
+      {step && step.body.length > 0 && (
+        <MarkdownView
+          nodes={step.body}
+          className="flex flex-col gap-3 text-xl leading-relaxed text-ink"
+        />
       )}
       <NoticeList title="What to notice" items={step?.notice ?? []} />
       {/* The demo's own notes sum it up, so they come with its last step. */}
       {where.stepNumber === where.stepCount && (
-        <NoticeList title="What to notice in this demo" items={demo?.notice ?? []} />
+        <NoticeList title="What to notice in this demo" items={demo?.rendered.notice ?? []} />
       )}
     </section>
   );
 }
 
-function NoticeList({ title, items }: { title: string; items: string[] }) {
+function NoticeList({ title, items }: { title: string; items: MarkdownNode[][] }) {
   if (items.length === 0) return null;
   return (
     <div>
       <h3 className="text-xl font-semibold text-ink">{title}</h3>
       <ul className="mt-1 flex list-disc flex-col gap-1 pl-6 text-lg text-ink">
-        {items.map((item) => (
-          <li key={item}>
-            <InlineMarkdown text={item} />
+        {items.map((item, index) => (
+          <li key={index}>
+            <InlineMarkdown nodes={item} />
           </li>
         ))}
       </ul>

@@ -2,20 +2,16 @@
 // The guide beside a demo: one step at a time with its own "what to notice", previous/next, progress and the next demo.
 import Link from "next/link";
 import { useState } from "react";
-import { InlineMarkdown } from "@/components/markdown/markdown-view";
+import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
+import type { RenderedStep } from "@/lib/demos/markdown-tree";
 import { Panel } from "@/components/ui/panel";
 import { describeProgress, doneCount, resumeStep } from "./progress-store";
 import { useProgress } from "./use-progress";
 
-export interface GuideStep {
-  title: string;
-  body?: string;
-  notice: string[];
-}
-
 export interface StepGuideProps {
   demo: string;
-  steps: GuideStep[];
+  /** As the loader rendered them: body and notices are sanitized Markdown trees. */
+  steps: RenderedStep[];
   /** The demo after this one in its track; null for the last. */
   nextDemo: { slug: string; title: string } | null;
 }
@@ -76,18 +72,16 @@ export function StepGuide({ demo, steps, nextDemo }: StepGuideProps) {
             Step {current + 1} of {stepCount}
           </p>
           <h3 className="text-lg font-semibold text-ink">{step.title}</h3>
-          {step.body && (
-            <p className="mt-1 text-ink">
-              <InlineMarkdown text={step.body} />
-            </p>
+          {step.body.length > 0 && (
+            <MarkdownView nodes={step.body} className="mt-1 flex flex-col gap-2 text-ink" />
           )}
           {step.notice.length > 0 && (
             <>
               <h4 className="mt-3 text-sm font-semibold text-ink">What to notice</h4>
               <ul className="mt-1 flex list-disc flex-col gap-1 pl-5 text-sm text-ink">
-                {step.notice.map((item) => (
-                  <li key={item}>
-                    <InlineMarkdown text={item} />
+                {step.notice.map((item, index) => (
+                  <li key={index}>
+                    <InlineMarkdown nodes={item} />
                   </li>
                 ))}
               </ul>

@@ -1,6 +1,7 @@
 // Says what the host's agent computes on, from GET /api/host: on a host without a GPU, that there is none and
 // what would give it one.
 import type { HostReply } from "@/lib/api/schemas";
+import { VACCEL_WIRE_RELEASE } from "@/lib/api/vaccel-release";
 
 export function AcceleratorNote({ host }: { host: HostReply | null }) {
   if (!host) return <p className="text-sm text-muted">Asking the host about its accelerator…</p>;
@@ -27,6 +28,10 @@ export function AcceleratorNote({ host }: { host: HostReply | null }) {
         <code className="font-mono">{String(backend.cudaProviderInstalled)}</code>.
         {loaded.length > 0 &&
           ` Models open: ${loaded.map(([name, ms]) => `${name} (${Math.round(ms)} ms to load)`).join(", ")}.`}
+      </p>
+      <p data-testid="vaccel-wire-release" className="text-sm text-muted">
+        Wire: vAccel {VACCEL_WIRE_RELEASE.vaccel} RPC, vaccel-rust {VACCEL_WIRE_RELEASE.vaccelRust}{" "}
+        (commit <code className="font-mono">{VACCEL_WIRE_RELEASE.commit.slice(0, 7)}</code>).
       </p>
       {onGpu ? (
         <p>Offloaded inferences run on the host&apos;s GPU.</p>

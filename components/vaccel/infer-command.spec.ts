@@ -9,17 +9,34 @@ import { inferCommand, maxArgumentChars } from "./infer-command";
 
 describe("inferCommand", () => {
   it("hands generated text to the workload as an argument, beyond the shell's reach", () => {
-    const command = inferCommand("ocr", 3, { kind: "text", text: 'HELLO "$(REBOOT)"' });
+    const command = inferCommand({
+      op: "ocr",
+      iterations: 3,
+      input: { kind: "text", text: 'HELLO "$(REBOOT)"' },
+    });
     expect(command.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(command[2]).toContain('--op ocr --iterations 3 --text "$1"');
     expect(command.at(-1)).toBe('HELLO "$(REBOOT)"');
+  });
+
+  it("runs the ops without an input on generated data of the given size", () => {
+    expect(inferCommand({ op: "sgemm", iterations: 2, size: 512 })).toEqual([
+      "sh",
+      "-c",
+      "ORT_DISABLE_TELEMETRY=1 exec node /opt/guest/infer.mjs --op sgemm --iterations 2 --size 512",
+    ]);
+    expect(inferCommand({ op: "noop", iterations: 100 })[2]).toMatch(/--op noop --iterations 100$/);
   });
 
   it("splits the largest image into arguments the API accepts, and busybox's sh joins them back", () => {
     const bytes = Buffer.alloc(vaccelLimits.maxImageBytes, 0);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
     const base64 = bytes.toString("base64");
-    const command = inferCommand("classify", 1, { kind: "image", base64 });
+    const command = inferCommand({
+      op: "classify",
+      iterations: 1,
+      input: { kind: "image", base64 },
+    });
     const body = CreateRunBodySchema.parse({ runtime: "runc", image: "node-onnx", command });
     expect(body.command!.every((arg) => arg.length <= maxArgumentChars)).toBe(true);
     expect(command.slice(4).join("")).toBe(base64);

@@ -1,5 +1,6 @@
 // The sandbox's command for one inference request: infer.mjs from the node-onnx image, with the input as arguments.
 import type { InferInput, InferOp } from "@/lib/api/vaccel";
+import type { InferRequest } from "./run-mode";
 
 /** CreateRunBody's limit per argument. */
 export const maxArgumentChars = 16_384;
@@ -12,7 +13,16 @@ const infer = (op: InferOp, iterations: number) =>
  * Image bytes ride as base64 arguments of at most 16 KiB each; busybox joins and decodes them into the sandbox's
  * private /tmp, and the workload reads the file: the run needs no shared folder and no extra channel.
  */
-export function inferCommand(op: InferOp, iterations: number, input: InferInput): string[] {
+export function inferCommand(request: InferRequest): string[] {
+  const { op, iterations, input, size } = request;
+  if (input === undefined) {
+    // Generated data only: the size is a checked whole number, no quoting needed.
+    return ["sh", "-c", `${infer(op, iterations)}${size === undefined ? "" : ` --size ${size}`}`];
+  }
+  return imageCommand(op, iterations, input);
+}
+
+function imageCommand(op: InferOp, iterations: number, input: InferInput): string[] {
   if (input.kind === "text") {
     return ["sh", "-c", `${infer(op, iterations)} --text "$1"`, "infer", input.text];
   }

@@ -3,7 +3,8 @@
 // the browser shrinks to fit the API before anything is sent.
 import { useEffect, useState } from "react";
 import type { InferOp } from "@/lib/api/vaccel";
-import { vaccelLimits } from "@/lib/api/vaccel";
+import { isImageOp, isSizedOp, sizeLimits, vaccelLimits } from "@/lib/api/vaccel";
+import { NumberField } from "@/components/ui/number-field";
 import { RENDERABLE_CHARACTERS } from "@/server/vaccel/inference/bitmap-font";
 import { formatBytes } from "@/components/format/format-units";
 import {
@@ -26,7 +27,10 @@ export interface InputPickerProps {
   onRotate180: (rotate: boolean) => void;
   upload: PreparedImage | null;
   onUpload: (image: PreparedImage | null) => void;
-  errors: { text?: string; upload?: string };
+  /** sgemm's N, minmax's count, as typed. */
+  size: string;
+  onSize: (size: string) => void;
+  errors: { text?: string; upload?: string; size?: string };
   disabled: boolean;
 }
 
@@ -39,12 +43,37 @@ const ops: Array<{ value: InferOp; label: string; hint: string }> = [
   {
     value: "classify",
     label: "Text-line orientation",
-    hint: "vAccel ImageClassification: PaddleOCR's classifier says whether the line is upright (0°) or upside down (180°).",
+    hint: "vAccel Genop IMAGE_CLASSIFY (libvaccel 0.8's layout): PaddleOCR's classifier says whether the line is upright (0°) or upside down (180°).",
+  },
+  {
+    value: "detect",
+    label: "Find the text (boxes)",
+    hint: "vAccel Genop IMAGE_DETECT: PaddleOCR's detector answers where the words are, as boxes.",
+  },
+  {
+    value: "sgemm",
+    label: "Matrix multiply (SGEMM)",
+    hint: "vAccel Genop BLAS_SGEMM: C = A·B of two N×N float matrices on onnxruntime's MatMul; the workload checks the product against a dot product of its own.",
+  },
+  {
+    value: "minmax",
+    label: "Min, max and clamp (MINMAX)",
+    hint: "vAccel Genop MINMAX: the extremes of N doubles and the values clamped to [0, 4000], checked by the workload.",
+  },
+  {
+    value: "noop",
+    label: "Round trip only (NOOP)",
+    hint: "vAccel Genop NOOP: nothing computed, nothing returned; what it measures is the way to the agent and back.",
   },
 ];
 
+const sizeHints: Record<"sgemm" | "minmax", string> = {
+  sgemm: `N of the N×N×N product, ${sizeLimits.sgemm.min} to ${sizeLimits.sgemm.max} (A, B and C travel in one 4 MiB message). 512 takes seconds on an emulated CPU.`,
+  minmax: `How many doubles, ${sizeLimits.minmax.min} to ${sizeLimits.minmax.max}.`,
+};
+
 export function InputPicker(props: InputPickerProps) {
-  const { op, onOp, inputKind, onInputKind, errors, disabled } = props;
+  const { op, onOp, errors, disabled } = props;
   return (
     <div className="flex flex-col gap-4">
       <fieldset disabled={disabled}>
@@ -64,7 +93,34 @@ export function InputPicker(props: InputPickerProps) {
         </div>
       </fieldset>
 
-      <fieldset disabled={disabled}>
+      {isSizedOp(op) && (
+        <fieldset disabled={disabled}>
+          <NumberField
+            id="vaccel-size"
+            label={op === "sgemm" ? "Matrix size N" : "Values"}
+            hint={sizeHints[op]}
+            value={props.size}
+            onChange={props.onSize}
+            error={errors.size}
+          />
+        </fieldset>
+      )}
+      {op === "noop" && (
+        <p className="text-sm text-muted">
+          NOOP has no input and nothing to compute on a CPU: run it through vAccel (and natively, an
+          empty call) to see what a call costs.
+        </p>
+      )}
+      {isImageOp(op) && <ImageInputs {...props} />}
+    </div>
+  );
+}
+
+function ImageInputs(props: InputPickerProps) {
+  const { inputKind, onInputKind, errors } = props;
+  return (
+    <>
+      <fieldset disabled={props.disabled}>
         <legend className="text-base font-semibold text-ink">Input</legend>
         <div className="mt-2 flex flex-col gap-3">
           <Choice
@@ -92,7 +148,7 @@ export function InputPicker(props: InputPickerProps) {
           {errors.upload}.
         </p>
       )}
-    </div>
+    </>
   );
 }
 

@@ -6,6 +6,7 @@ const input: LabSettingsInput = {
   inputKind: "text",
   text: "HELLO 2026",
   upload: null,
+  size: "256",
   iterations: "3",
   vmIterations: "1",
   modes: ["native", "microvm-vaccel"],
@@ -52,6 +53,25 @@ describe("checkLabSettings", () => {
       errors: { upload: "Choose a PNG or JPEG image" },
     });
     expect(checkLabSettings({ ...upload, upload: "iVBORw0KGgo=" }).ok).toBe(true);
+  });
+
+  it("takes a size for SGEMM within its limits and ignores the text input then", () => {
+    const sgemm = { ...input, op: "sgemm" as const, text: "hello" };
+    expect(checkLabSettings(sgemm)).toMatchObject({
+      ok: true,
+      settings: { op: "sgemm", size: 256 },
+    });
+    expect(checkLabSettings({ ...sgemm, size: "1024" })).toEqual({
+      ok: false,
+      errors: { size: "N is at most 512" },
+    });
+    expect(checkLabSettings({ ...sgemm, size: "8" })).toEqual({
+      ok: false,
+      errors: { size: "N is at least 16" },
+    });
+    const noop = checkLabSettings({ ...input, op: "noop", text: "", size: "" });
+    expect(noop.ok).toBe(true);
+    expect(noop.ok && "size" in noop.settings).toBe(false);
   });
 
   it("refuses fractions and words for iterations", () => {

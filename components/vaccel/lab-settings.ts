@@ -1,6 +1,14 @@
 // What a visitor asks of the vAccel demo, validated with messages that say what to change.
 import { z } from "zod";
-import { InferOpSchema, RenderableTextSchema, vaccelLimits, type InferOp } from "@/lib/api/vaccel";
+import {
+  InferOpSchema,
+  RenderableTextSchema,
+  isImageOp,
+  isSizedOp,
+  sizeLimits,
+  vaccelLimits,
+  type InferOp,
+} from "@/lib/api/vaccel";
 
 export const defaultText = "HELLO 2026";
 export const defaultIterations = 5;
@@ -16,6 +24,8 @@ export interface LabSettingsInput {
   text: string;
   /** Base64 of the prepared upload; null until one is chosen. */
   upload: string | null;
+  /** sgemm's N or minmax's count, as typed; ignored by the other ops. */
+  size: string;
   iterations: string;
   vmIterations: string;
   modes: string[];
@@ -25,6 +35,8 @@ export interface LabSettings {
   op: InferOp;
   inputKind: InputKind;
   text: string;
+  /** Set for sgemm and minmax only. */
+  size?: number;
   iterations: number;
   vmIterations: number;
   modes: string[];
@@ -34,19 +46,20 @@ export type LabSettingsCheck =
   | { ok: true; settings: LabSettings }
   | { ok: false; errors: Partial<Record<keyof LabSettingsInput, string>> };
 
-const whole = (what: string, max: number) =>
+const whole = (what: string, max: number, min = 1) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, `${what} is a whole number`)
     .transform(Number)
-    .pipe(z.number().min(1, `${what} is at least 1`).max(max, `${what} is at most ${max}`));
+    .pipe(z.number().min(min, `${what} is at least ${min}`).max(max, `${what} is at most ${max}`));
 
 const schema = z.object({
   op: InferOpSchema,
   inputKind: z.enum(["text", "upload"]),
   text: z.string(),
   upload: z.string().nullable(),
+  size: z.string(),
   iterations: whole("Iterations", vaccelLimits.maxIterations),
   vmIterations: whole("Iterations on the VM's CPU", maxVmIterations),
   modes: z.array(z.string()).min(1, "Choose at least one mode"),
@@ -62,14 +75,33 @@ export function checkLabSettings(input: LabSettingsInput): LabSettingsCheck {
       errors[field] ??= issue.message;
     }
   }
-  if (input.inputKind === "upload" && input.upload === null) {
+  const imageOp = parsed.success ? isImageOp(parsed.data.op) : true;
+  if (imageOp && input.inputKind === "upload" && input.upload === null) {
     errors.upload = "Choose a PNG or JPEG image";
   }
-  if (input.inputKind === "text") {
+  if (imageOp && input.inputKind === "text") {
     const text = RenderableTextSchema.safeParse(input.text);
     if (!text.success) errors.text = text.error.issues[0].message;
   }
+  let size: number | undefined;
+  if (isSizedOp(input.op)) {
+    const { min, max } = sizeLimits[input.op];
+    const checked = whole(input.op === "sgemm" ? "N" : "The count", max, min).safeParse(input.size);
+    if (checked.success) size = checked.data;
+    else errors.size = checked.error.issues[0].message;
+  }
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   const { op, inputKind, text, iterations, vmIterations, modes } = parsed.data;
-  return { ok: true, settings: { op, inputKind, text, iterations, vmIterations, modes } };
+  return {
+    ok: true,
+    settings: {
+      op,
+      inputKind,
+      text,
+      ...(size === undefined ? {} : { size }),
+      iterations,
+      vmIterations,
+      modes,
+    },
+  };
 }

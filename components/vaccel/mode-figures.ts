@@ -36,11 +36,14 @@ export function rpcOverheadMs(outcome: ModeOutcome, native: InferResult | null):
 }
 
 /**
- * The answer modes must agree on: OCR's text, or the orientation alone (its probability is printed to four
- * places and may differ in the last one between CPUs that round differently).
+ * The answer modes must agree on: OCR's text, the orientation alone (its probability is printed to four places and
+ * may differ in the last one between CPUs that round differently), the number of text boxes (an edge may move a
+ * pixel between CPUs), or SGEMM's and MINMAX's checksum line whole (their values are exact).
  */
 export function answerOf(op: InferOp, result: string): string {
-  return op === "classify" ? (result.split(" ")[0] ?? result) : result;
+  if (op === "classify") return result.split(" ")[0] ?? result;
+  if (op === "detect") return result.split(":")[0] ?? result;
+  return result;
 }
 
 export type Agreement =

@@ -2,13 +2,15 @@
 // One row per mode: where its numbers came from, its progress while it runs, then start, load, per-inference
 // median and p95, what offloading added, and the answer.
 import { useEffect, useState, type ReactNode } from "react";
-import type { InferResult } from "@/lib/api/vaccel";
+import { isImageOp, type InferResult } from "@/lib/api/vaccel";
 import { formatMs } from "@/components/format/format-units";
 import { type ModeOutcome, rpcOverheadMs, sandboxStartMs } from "./mode-figures";
 
-const ms = (value: number | null | undefined) => (value == null ? "–" : formatMs(value));
+/** A NOOP round trip is a fraction of a millisecond: below 1 ms, three places. */
+const preciseMs = (value: number) => (value < 1 ? `${value.toFixed(3)} ms` : formatMs(value));
+const ms = (value: number | null | undefined) => (value == null ? "–" : preciseMs(value));
 const signedMs = (value: number | null) =>
-  value === null ? "–" : `${value >= 0 ? "+" : "−"}${formatMs(Math.abs(value))}`;
+  value === null ? "–" : `${value >= 0 ? "+" : "−"}${preciseMs(Math.abs(value))}`;
 
 export interface ModeResultsProps {
   outcomes: ModeOutcome[];
@@ -107,7 +109,8 @@ function ResultRow({
           <>
             {result.result}
             <span className="block font-sans text-muted">
-              {result.iterations} {result.iterations === 1 ? "inference" : "inferences"}
+              {result.iterations} {isImageOp(result.op) ? "inference" : "run"}
+              {result.iterations === 1 ? "" : "s"}
             </span>
           </>
         ) : (

@@ -12,7 +12,10 @@ import type { ModeSpec, SandboxRuntime } from "./vaccel-modes";
 export interface InferRequest {
   op: InferOp;
   iterations: number;
-  input: InferInput;
+  /** The image ops' input; absent for the others. */
+  input?: InferInput;
+  /** sgemm's N or minmax's count. */
+  size?: number;
 }
 
 export interface ModeRun {
@@ -36,7 +39,7 @@ export async function runMode(
   options: RunModeOptions,
 ): Promise<ModeRun> {
   if (mode.runtime === "host") {
-    options.onProgress(`${request.iterations} inferences in the server process`);
+    options.onProgress(`${request.iterations} runs in the server process`);
     const reply = await inferNatively(request, options.signal);
     return { result: reply.result, timings: null };
   }
@@ -55,7 +58,7 @@ async function runInSandbox(
   const id = await createRun({
     runtime,
     image: "node-onnx",
-    command: inferCommand(request.op, request.iterations, request.input),
+    command: inferCommand(request),
     timeoutMs: Math.min(
       runtime === "microvm" ? timeoutMs.vm : timeoutMs.container,
       options.maxTimeoutMs,
@@ -115,7 +118,8 @@ function describeProgress(run: RunSnapshot, output: string, iterations: number):
   if (run.state !== "running") return run.runtime === "microvm" ? "booting the VM" : "starting";
   const done = lastIteration(output);
   if (done) return `inference ${done.done}/${done.total} done`;
-  if (/^(model|models) loaded/m.test(output)) return `inference 1/${iterations}`;
+  if (/^(model|models) loaded|^MatMul session opened|^nothing to load/m.test(output))
+    return `inference 1/${iterations}`;
   if (/^vAccel session \d+ created/m.test(output)) return `inference 1/${iterations} (offloaded)`;
   return "loading node and the workload";
 }

@@ -3,7 +3,14 @@
 // compare what each measured and answered.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import dynamic from "next/dynamic";
-import type { InferInput, InferOp, InferResult } from "@/lib/api/vaccel";
+import {
+  isImageOp,
+  isSizedOp,
+  sizeLimits,
+  type InferInput,
+  type InferOp,
+  type InferResult,
+} from "@/lib/api/vaccel";
 import { Panel } from "@/components/ui/panel";
 import { describeError, fetchHost, fetchRuntimes } from "@/components/live/api-client";
 import { formatMs } from "@/components/format/format-units";
@@ -61,6 +68,7 @@ export function VaccelLab() {
   const [text, setText] = useState(defaultText);
   const [rotate180, setRotate180] = useState(false);
   const [upload, setUpload] = useState<PreparedImage | null>(null);
+  const [size, setSize] = useState(String(sizeLimits.sgemm.default));
   const [iterations, setIterations] = useState(String(defaultIterations));
   const [vmIterations, setVmIterations] = useState(String(defaultVmIterations));
   const [selected, setSelected] = useState<string[] | null>(null);
@@ -106,6 +114,7 @@ export function VaccelLab() {
     inputKind,
     text,
     upload: upload?.base64 ?? null,
+    size,
     iterations,
     vmIterations,
     modes: chosen,
@@ -120,7 +129,7 @@ export function VaccelLab() {
     setRunError(null);
     setRunOp(settings.op);
     setExpected(
-      settings.inputKind === "text"
+      isImageOp(settings.op) && settings.op !== "detect" && settings.inputKind === "text"
         ? settings.op === "ocr"
           ? settings.text
           : rotate180
@@ -145,7 +154,9 @@ export function VaccelLab() {
         current.map((row) => (row.mode.id === id ? { ...row, ...change } : row)),
       );
     try {
-      const input = await resolveInput(settings, rotate180, upload);
+      const input = isImageOp(settings.op)
+        ? await resolveInput(settings, rotate180, upload)
+        : undefined;
       // One mode after another: the host has few cores, and parallel modes would time each other.
       for (const mode of modes) {
         if (abort.signal.aborted) break;
@@ -156,7 +167,8 @@ export function VaccelLab() {
             {
               op: settings.op,
               iterations: isSlowMode(mode) ? settings.vmIterations : settings.iterations,
-              input,
+              ...(input === undefined ? {} : { input }),
+              ...(settings.size === undefined ? {} : { size: settings.size }),
             },
             {
               signal: abort.signal,
@@ -207,7 +219,12 @@ export function VaccelLab() {
         <Panel id="input" title="What to infer">
           <InputPicker
             op={op}
-            onOp={setOp}
+            onOp={(next) => {
+              setOp(next);
+              if (isSizedOp(next)) setSize(String(sizeLimits[next].default));
+            }}
+            size={size}
+            onSize={setSize}
             inputKind={inputKind}
             onInputKind={setInputKind}
             text={text}
@@ -338,11 +355,13 @@ export function VaccelLab() {
           )}
           <p className="mt-3 text-sm text-muted">
             Each sandbox runs the same workload (<code className="font-mono">infer.mjs</code> in the
-            node-onnx image) and times each inference inside itself, from the encoded image to the
-            answer. Native runs that code in the server process on the models the host&apos;s agent
-            keeps open, so its model load is near zero once the agent has loaded them, and an
-            offloaded call runs exactly what native runs. RPC overhead is an offloaded mode&apos;s
-            median minus native&apos;s: the way there and back.
+            node-onnx image) and times each inference inside itself, from the encoded image (or the
+            generated matrices) to the checked answer; an SGEMM or MINMAX answer is verified by the
+            workload against a computation of its own before it is printed. Native runs that code in
+            the server process on the models the host&apos;s agent keeps open, so its model load is
+            near zero once the agent has loaded them, and an offloaded call runs exactly what native
+            runs. RPC overhead is an offloaded mode&apos;s median minus native&apos;s: the way there
+            and back.
           </p>
         </Panel>
       )}

@@ -86,6 +86,11 @@ export function modeAvailability(
       `the node-onnx image is missing (${image?.reason ?? "not built"}); build it with \`node --import tsx server/images/build-images.ts\``,
     );
   }
+  if (op === "noop" && mode.placement === "cpu") {
+    return no(
+      "NOOP computes nothing: on a sandbox's CPU there is nothing to time; run it through vAccel",
+    );
+  }
   if (mode.placement === "vaccel" && !host.vaccel) {
     return no("the host's vAccel agent is off (SBPG_VACCEL=off)");
   }

@@ -1,6 +1,7 @@
 // The demo runner as every page that embeds it shows it (demo pages, the lab, the presenter view):
 // pick runtimes, run, read each runtime's column.
 import { expect, type Locator, type Page } from "@playwright/test";
+import { LogPaneView } from "./log-pane-view";
 
 /** Ticks exactly these runtimes (unavailable ones stay disabled); the serverless page uses the same checkboxes. */
 export async function selectOnlyRuntimes(page: Page, runtimes: string[]): Promise<void> {
@@ -34,8 +35,14 @@ export class DemoRunnerPanel {
     return this.page.locator('[data-testid^="run-column-"]');
   }
 
+  /** The column's plain-text log, which holds the output whichever view is shown. */
   logText(runtime: string): Locator {
     return this.page.getByTestId(`log-text-${runtime}`);
+  }
+
+  /** The column's log as it is seen: the terminal's drawn rows as well as the plain-text log. */
+  log(runtime: string): LogPaneView {
+    return new LogPaneView(this.column(runtime), this.logText(runtime));
   }
 
   timingChart(): Locator {

@@ -1,6 +1,7 @@
 // Page objects for presenter mode: the presenter's view (keyboard-driven) and the audience's view.
 import { expect, type Locator, type Page } from "@playwright/test";
 import { DemoRunnerPanel } from "./demo-runner-panel";
+import { LogPaneView } from "./log-pane-view";
 
 export class PresenterPage extends DemoRunnerPanel {
   /** Starts presenting a track from /present and lands on the presenter view. */
@@ -64,5 +65,10 @@ export class AudiencePage {
 
   followedLog(runtime: string): Locator {
     return this.page.getByTestId(`followed-log-${runtime}`);
+  }
+
+  /** The followed run's log as it is seen: the terminal's drawn rows as well as the plain-text log. */
+  followedLogPane(runtime: string): LogPaneView {
+    return new LogPaneView(this.followedRun(runtime), this.followedLog(runtime));
   }
 }

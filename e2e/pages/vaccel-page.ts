@@ -1,5 +1,6 @@
 // Page object for the vAccel page: choose op, input and modes, run, read each mode's row and the verdict.
 import { expect, type Locator, type Page } from "@playwright/test";
+import type { InferOp } from "../../lib/api/vaccel";
 
 export class VaccelPage {
   constructor(private readonly page: Page) {}
@@ -9,8 +10,26 @@ export class VaccelPage {
     await expect(this.page.getByTestId("vaccel-run")).toBeEnabled();
   }
 
-  async chooseOp(op: "ocr" | "classify"): Promise<void> {
+  async chooseOp(op: InferOp): Promise<void> {
     await this.page.getByTestId(`vaccel-op-${op}`).check();
+  }
+
+  /** SGEMM's N or MINMAX's count. */
+  async setSize(size: number): Promise<void> {
+    await this.page.getByTestId("vaccel-size").fill(String(size));
+  }
+
+  async setVmIterations(iterations: number): Promise<void> {
+    await this.page.getByTestId("vaccel-vm-iterations").fill(String(iterations));
+  }
+
+  modeToggle(mode: string): Locator {
+    return this.page.getByTestId(`vaccel-mode-${mode}`);
+  }
+
+  /** Why a mode cannot run, or what computes it: the line under its checkbox. */
+  modeHint(mode: string): Locator {
+    return this.page.locator(`#vaccel-mode-${mode}-hint`);
   }
 
   async generateText(text: string, options: { upsideDown?: boolean } = {}): Promise<void> {
@@ -63,6 +82,21 @@ export class VaccelPage {
       p95: Number(await row.getAttribute("data-p95")),
       answer: (await row.getAttribute("data-result")) ?? "",
     };
+  }
+
+  /** The answer as the row shows it. */
+  answerCell(mode: string): Locator {
+    return this.result(mode).getByTestId("vaccel-answer");
+  }
+
+  /** The row's cells as shown: mode, status, start, node, load, median, p95, RPC overhead, answer. */
+  async shownFigures(mode: string): Promise<{ median: string; overhead: string }> {
+    const cells = this.result(mode).locator("td");
+    return { median: await cells.nth(5).innerText(), overhead: await cells.nth(7).innerText() };
+  }
+
+  speedups(): Locator {
+    return this.page.getByTestId("vaccel-speedups");
   }
 
   agreement(): Locator {

@@ -8,7 +8,9 @@ export const runtimeIds = [
   "containerd-runc",
   "kata",
   "kata-qemu",
+  "kata-qemu-runtime-rs",
   "kata-clh",
+  "kata-clh-runtime-rs",
   "kata-fc",
   "kata-rs",
 ] as const;

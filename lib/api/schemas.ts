@@ -45,6 +45,11 @@ export const CreateRunBodySchema = z
     pool: z.boolean().optional(),
     /** Connect the sandbox to the host's vAccel agent (VACCEL_RPC_ADDRESS in its environment). */
     vaccel: z.boolean().optional(),
+    /**
+     * Which agent answers the sandbox's vAccel socket: the playground's own (default), or the host's
+     * vaccel-rpc-agent named by the server's VACCEL_RPC_ADDRESS (GET /api/host says whether it answers).
+     */
+    vaccelAgent: z.enum(["playground", "host"]).optional(),
   })
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
@@ -153,6 +158,11 @@ export const HostReplySchema = z.object({
       }),
       /** Sessions open across every connected sandbox. */
       sessions: z.number().optional(),
+      /** A real vaccel-rpc-agent of the host (the server's VACCEL_RPC_ADDRESS); null or absent: none configured. */
+      hostAgent: z
+        .object({ address: z.string(), answers: z.boolean(), error: z.string().nullable() })
+        .nullable()
+        .optional(),
     })
     .nullable()
     .optional(),

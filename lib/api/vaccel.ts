@@ -6,9 +6,24 @@ import {
   RENDERABLE_CHARACTERS,
 } from "@/server/vaccel/inference/bitmap-font";
 
-export const inferOps = ["ocr", "classify"] as const;
+export const inferOps = ["ocr", "classify", "detect", "sgemm", "minmax", "noop"] as const;
 export const InferOpSchema = z.enum(inferOps, { message: `must be one of ${inferOps.join(", ")}` });
 export type InferOp = z.infer<typeof InferOpSchema>;
+
+/** Ops that read an image; the others generate their data from --size (sgemm, minmax) or have none (noop). */
+export const imageOps: readonly InferOp[] = ["ocr", "classify", "detect"];
+export const isImageOp = (op: InferOp): boolean => imageOps.includes(op);
+
+/**
+ * --size per op: SGEMM multiplies two N×N matrices (its request, A and B and C, must fit one 4 MiB ttrpc frame, so
+ * N is at most 512); MINMAX scans N doubles.
+ */
+export const sizeLimits = {
+  sgemm: { min: 16, max: 512, default: 256 },
+  minmax: { min: 1, max: 262_144, default: 65_536 },
+} as const;
+export type SizedOp = keyof typeof sizeLimits;
+export const isSizedOp = (op: InferOp): op is SizedOp => op in sizeLimits;
 
 export const RESULT_PREFIX = "RESULT ";
 
@@ -22,9 +37,14 @@ export const InferResultSchema = z.object({
   /** CPU: opening the models; vaccel: connecting and creating the session. */
   loadMs: z.number(),
   iterations: z.number().int().positive(),
+  /** sgemm: N of the N×N×N product; minmax: how many values. */
+  size: z.number().int().positive().optional(),
   medianMs: z.number(),
   p95Ms: z.number(),
-  /** The recognized text (ocr) or the orientation tag (classify). */
+  /**
+   * The recognized text (ocr), the orientation tag (classify), the boxes (detect), or for sgemm and minmax the
+   * result's checksum and how the workload verified it.
+   */
   result: z.string(),
   rpcAddress: z.string().optional(),
 });
@@ -83,9 +103,34 @@ export const NativeInferBodySchema = z
   .object({
     op: InferOpSchema,
     iterations: z.number().int().min(1).max(vaccelLimits.maxIterations),
-    input: InferInputSchema,
+    /** Required by the image ops, refused by the others. */
+    input: InferInputSchema.optional(),
+    /** sgemm and minmax only, within sizeLimits; absent: the op's default. */
+    size: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if (isImageOp(body.op) !== (body.input !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["input"],
+        message: isImageOp(body.op) ? `${body.op} needs an input` : `${body.op} takes no input`,
+      });
+    }
+    if (body.size === undefined) return;
+    if (!isSizedOp(body.op)) {
+      ctx.addIssue({ code: "custom", path: ["size"], message: `${body.op} takes no size` });
+      return;
+    }
+    const { min, max } = sizeLimits[body.op];
+    if (body.size < min || body.size > max) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["size"],
+        message: `${body.op}'s size is ${min} to ${max}`,
+      });
+    }
+  });
 export type NativeInferBody = z.infer<typeof NativeInferBodySchema>;
 
 export const NativeInferReplySchema = z.object({

@@ -72,4 +72,47 @@ describe("loadDemos on a malformed folder", () => {
     const demosDir = fixture("Bad_Name", frontmatter("[runc]"));
     expect(() => loadDemos(demosDir)).toThrow(/Bad_Name\/index\.md: folder name: /);
   });
+
+  it("names the file, field and line of a malformed directive in the body", () => {
+    const source = frontmatter("[runc]").replace(
+      "Body.",
+      ["Body.", "", "```sh run", "", "```", "", ":::danger", "Boom", ":::"].join("\n"),
+    );
+    const demosDir = fixture("bad-body", source);
+    expect(() => loadDemos(demosDir)).toThrow(
+      /^demos-\w+\/bad-body\/index\.md: body \(line 12\): a run block has no command; body \(line 16\): unknown directive ":::danger"/,
+    );
+  });
+
+  it("names the step and notice a Markdown problem is in", () => {
+    const source = frontmatter("[runc]").replace(
+      "---\nBody.",
+      [
+        "steps:",
+        "  - title: One",
+        '    body: "```bash run\\nls\\n```"',
+        "notice:",
+        '  - "fine"',
+        '  - "<b>raw</b>"',
+        "---",
+        "Body.",
+      ].join("\n"),
+    );
+    const demosDir = fixture("bad-step", source);
+    expect(() => loadDemos(demosDir)).toThrow(
+      /bad-step\/index\.md: notice\[1\]: raw HTML is not allowed .*; steps\[0\]\.body: a run block runs in the sandbox's \/bin\/sh/,
+    );
+  });
+
+  it("renders a folder again once its index.md changes", () => {
+    const demosDir = fixture("edited", frontmatter("[runc]"));
+    expect(loadDemos(demosDir)[0]?.rendered.body).toEqual([
+      { type: "element", tag: "p", props: {}, children: ["Body."] },
+    ]);
+    const file = path.join(demosDir, "edited", "index.md");
+    fs.writeFileSync(file, frontmatter("[runc]").replace("Body.", ":::danger\nBoom\n:::"));
+    expect(() => loadDemos(demosDir)).toThrow(
+      /edited\/index\.md: body \(line 10\): unknown directive/,
+    );
+  });
 });

@@ -3,14 +3,22 @@ import fs from "node:fs";
 import path from "node:path";
 import matter from "gray-matter";
 import type { z } from "zod";
-import { DemoFrontmatterSchema, DemoSlugSchema, type Demo } from "./schema";
+import {
+  renderInlineMarkdown,
+  renderMarkdown,
+  type MarkdownContext,
+  type RenderedMarkdown,
+} from "./markdown";
+import type { RenderedDemoText } from "./markdown-tree";
+import { DemoFrontmatterSchema, DemoSlugSchema, type Demo, type DemoFrontmatter } from "./schema";
 
 export const defaultDemosDir = path.join(process.cwd(), "demos");
 
 // Demo pages are prerendered at build time and the server runs from the project folder, so output tracing
 // has nothing to copy; the turbopackIgnore markers stop it tracing the whole project through `demosDir`.
 
-/** Every demo, ordered by `order` then title. Throws on the first malformed folder, naming the file and field. */
+/** Every demo, ordered by `order` then title. Throws on the first malformed folder, naming the file and field
+ * (a Markdown problem too: an unknown directive, a run block without a command, raw HTML, an outside image). */
 export function loadDemos(demosDir: string = defaultDemosDir): Demo[] {
   const slugs = fs
     .readdirSync(/*turbopackIgnore: true*/ demosDir, { withFileTypes: true })
@@ -55,7 +63,68 @@ function readDemo(demosDir: string, slug: string): Demo {
 
   const result = DemoFrontmatterSchema.safeParse(parsed.data);
   if (!result.success) throw new Error(`${shownPath}: ${describeIssues(result.error.issues)}`);
-  return { ...result.data, slug, body: parsed.content.trim() };
+  const body = parsed.content.trim();
+  const demoDir = path.join(demosDir, slug);
+  const cacheKey = `${demoDir}\0${source}`;
+  let rendered = renderedCache.get(cacheKey);
+  if (!rendered) {
+    // Body lines are counted in the file an author edits, frontmatter included.
+    const bodyLineOffset = source.slice(0, source.indexOf(body)).split("\n").length - 1;
+    const renderResult = renderDemoText(result.data, body, bodyLineOffset, {
+      slug,
+      demoDir,
+      // public/ sits beside demos/, as it does in the project folder.
+      publicDir: path.join(demosDir, "..", "public"),
+    });
+    if (renderResult.problems.length > 0)
+      throw new Error(`${shownPath}: ${renderResult.problems.join("; ")}`);
+    rendered = renderResult.text;
+    rememberRendered(cacheKey, rendered);
+  }
+  return { ...result.data, slug, body, rendered };
+}
+
+// Rendering a demo's Markdown takes milliseconds, and the presenter's pages load every demo per request;
+// a folder is rendered again when its index.md changes. (An image deleted later is not noticed until then.)
+const renderedCache = new Map<string, RenderedDemoText>();
+const renderedCacheSize = 64;
+
+function rememberRendered(key: string, text: RenderedDemoText): void {
+  if (renderedCache.size >= renderedCacheSize) {
+    const oldest = renderedCache.keys().next().value;
+    if (oldest !== undefined) renderedCache.delete(oldest);
+  }
+  renderedCache.set(key, text);
+}
+
+/** Every Markdown field of a demo rendered, or each problem as "field (line n): message". */
+function renderDemoText(
+  frontmatter: DemoFrontmatter,
+  body: string,
+  bodyLineOffset: number,
+  context: MarkdownContext,
+): { text: RenderedDemoText; problems: string[] } {
+  const problems: string[] = [];
+  const collect = (field: string, lineOffset: number | null, result: RenderedMarkdown) => {
+    for (const problem of result.problems) {
+      const line =
+        problem.line !== null && lineOffset !== null ? ` (line ${problem.line + lineOffset})` : "";
+      problems.push(`${field}${line}: ${problem.message}`);
+    }
+    return result.nodes;
+  };
+  const inline = (field: string, items: string[]) =>
+    items.map((item, i) => collect(`${field}[${i}]`, null, renderInlineMarkdown(item, context)));
+  const text: RenderedDemoText = {
+    body: collect("body", bodyLineOffset, renderMarkdown(body, context)),
+    notice: inline("notice", frontmatter.notice),
+    steps: frontmatter.steps.map((step, i) => ({
+      title: step.title,
+      body: collect(`steps[${i}].body`, null, renderMarkdown(step.body ?? "", context)),
+      notice: inline(`steps[${i}].notice`, step.notice),
+    })),
+  };
+  return { text, problems };
 }
 
 /** Zod issues as "field: message; …", each field written the way an author finds it in the YAML. */

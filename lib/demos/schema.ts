@@ -1,6 +1,7 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
 import { RuntimeIdSchema } from "@/lib/api/runtime-ids";
+import type { RenderedDemoText } from "./markdown-tree";
 
 export const DemoStepSchema = z
   .object({
@@ -45,6 +46,8 @@ export interface Demo extends DemoFrontmatter {
   slug: string;
   /** The markdown body: the explanation shown beside the runner. */
   body: string;
+  /** The body, steps and notices as sanitized Markdown trees, rendered when the folder was loaded. */
+  rendered: RenderedDemoText;
 }
 
 export interface DemoTrack {

@@ -67,6 +67,20 @@ const EnvSchema = z.object({
   SBPG_MEMORY_LIMIT_BYTES: int(128 * mib, 8 * mib),
   SBPG_PIDS_LIMIT: int(64, 4),
   SBPG_CPU_SHARES: int(512, 2),
+  /**
+   * All sandboxes together, on their common parent cgroup: their CPU weight against the host's other
+   * processes, the server among them (1024 per core: as much as one busy process per core, so they fill an
+   * idle host but a busy one keeps its share), and a cap in cores (a CFS quota; 0: none). A sandbox's own
+   * share only divides what the parent gets among sandboxes.
+   */
+  SBPG_SANDBOXES_CPU_SHARES: int(1024 * os.cpus().length, 2),
+  SBPG_SANDBOXES_CPU_CORES: z.coerce.number().min(0).default(0),
+  /**
+   * Under that parent all microVMs share one group of this weight beside each container's own
+   * SBPG_CPU_SHARES: a TCG guest that spins its vCPU takes a whole core, yet together they yield to a
+   * container starting (an eighth of its weight); with no container running they have the parent's all.
+   */
+  SBPG_MICROVMS_CPU_SHARES: int(64, 2),
   SBPG_OUTPUT_LIMIT_BYTES: int(1 * mib, 1024),
   SBPG_TMPFS_BYTES: int(16 * mib, mib),
   /** Backlog a late subscriber gets; older output is still counted, and kept in GET /logs up to the output limit. */
@@ -110,7 +124,30 @@ const EnvSchema = z.object({
           message: "the agent listens on unix:// or tcp://, not vsock://",
         });
     }),
+  /**
+   * A real vaccel-rpc-agent on this host, named as vAccel names it (VACCEL_RPC_ADDRESS, then VACCEL_RPC_ADDR):
+   * runs may then choose it instead of the playground's agent; their sockets relay to it. Unset: none.
+   */
+  VACCEL_RPC_ADDRESS: hostAgentAddress(),
+  VACCEL_RPC_ADDR: hostAgentAddress(),
 });
+
+function hostAgentAddress() {
+  return z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      if (!text) return;
+      const parsed = rpcAddressSchema.safeParse(text);
+      if (!parsed.success)
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0].message });
+      else if (parsed.data.scheme !== "unix" && parsed.data.scheme !== "tcp")
+        ctx.addIssue({
+          code: "custom",
+          message: "the server reaches the host's agent over unix:// or tcp://",
+        });
+    });
+}
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -136,6 +173,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
     microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
+    microvmsCpuShares: env.SBPG_MICROVMS_CPU_SHARES,
     containerd: {
       binary: env.SBPG_CONTAINERD_PATH,
       ctr: env.SBPG_CTR_PATH,
@@ -143,11 +181,17 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       namespace: env.SBPG_CONTAINERD_NAMESPACE,
       logLevel: env.SBPG_CONTAINERD_LOG_LEVEL,
     },
+    sandboxesCpu: {
+      cpuShares: env.SBPG_SANDBOXES_CPU_SHARES,
+      cpuCores: env.SBPG_SANDBOXES_CPU_CORES > 0 ? env.SBPG_SANDBOXES_CPU_CORES : null,
+    },
     maxBodyBytes: env.SBPG_MAX_BODY_BYTES,
     vaccel: {
       enabled: env.SBPG_VACCEL === "on",
       /** null: no listener besides the per-sandbox sockets. */
       address: env.SBPG_VACCEL_ADDRESS || null,
+      /** A vaccel-rpc-agent of the host that runs may choose; null: none. */
+      hostAgentAddress: env.VACCEL_RPC_ADDRESS || env.VACCEL_RPC_ADDR || null,
     },
     sessions: {
       idleMs: env.SBPG_SESSION_IDLE_MS,

@@ -1,4 +1,4 @@
-// The contract between the engine and a runtime driver (runc, gVisor, later VMs).
+// The contract between the engine and a runtime driver (runc, gVisor, containerd, Kata, the microVM).
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
@@ -55,7 +55,7 @@ export interface TerminalCommand {
 
 export interface LaunchContext {
   signal: AbortSignal;
-  /** Records a named moment of the driver's own (e.g. "bundleWritten"). */
+  /** Records a named moment of the driver's own (e.g. "bundleWritten"); every driver marks "started" (runtime spawned). */
   /** `atEpochMs` dates a moment the driver learnt of late (e.g. a file's mtime); default: now. */
   mark(phase: string, atEpochMs?: number): void;
   /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
@@ -76,6 +76,26 @@ export interface LaunchResult {
   signal: string | null;
 }
 
+/** The run-end codes of a sandbox that failed: it never started, or it started and went away before its workload ended. */
+export type SandboxFailureCode = "runtime:launch" | "runtime:crashed";
+
+/**
+ * What every driver throws when its sandbox fails: the message is the driver's own reason, in words a
+ * visitor reads as is (a kernel panic, QEMU's words, the runtime's error line); the cause goes to the log.
+ */
+export class SandboxLaunchError extends Error {
+  readonly code: SandboxFailureCode;
+  /** The sandbox had started (its workload may have run) when it failed. */
+  readonly started: boolean;
+
+  constructor(reason: string, options: { started: boolean; cause?: unknown }) {
+    super(reason, { cause: options.cause });
+    this.name = "SandboxLaunchError";
+    this.started = options.started;
+    this.code = options.started ? "runtime:crashed" : "runtime:launch";
+  }
+}
+
 export interface SandboxDriver {
   readonly id: RuntimeId;
   readonly name: string;
@@ -84,7 +104,10 @@ export interface SandboxDriver {
   readonly vaccelTransport?: string;
   /** Checks the host once; cached by the registry. */
   probe(): Promise<RuntimeAvailability>;
-  /** Runs the command and resolves once the sandbox and everything it created are gone. */
+  /**
+   * Runs the command and resolves once the sandbox and everything it created are gone; a sandbox that
+   * fails rejects with a SandboxLaunchError.
+   */
   launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
   /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
   sandboxProcesses?(resourceName: string): Promise<number[]>;
@@ -111,9 +134,14 @@ export interface VaccelEndpoint {
   close(): Promise<void>;
 }
 
+export interface VaccelEndpointOptions {
+  /** Which agent answers the run's socket: the playground's own (default) or a vaccel-rpc-agent of the host. */
+  agent?: "playground" | "host";
+}
+
 /** Opens a run's agent socket before its launch; reaps sockets a crashed process left. */
 export interface VaccelEndpoints {
-  open(resourceName: string): Promise<VaccelEndpoint>;
+  open(resourceName: string, options?: VaccelEndpointOptions): Promise<VaccelEndpoint>;
   reap(): Promise<string[]>;
 }
 

@@ -5,7 +5,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { SandboxEngine } from "./engine";
-import type { LaunchContext, LaunchSpec, SandboxDriver } from "./driver";
+import {
+  SandboxLaunchError,
+  type LaunchContext,
+  type LaunchSpec,
+  type SandboxDriver,
+} from "./driver";
 import { ImageStore } from "../images/image-store";
 import { buildImage } from "../images/image-builder";
 import { PlaygroundError } from "../errors/playground-error";
@@ -34,7 +39,13 @@ class ScriptedDriver implements SandboxDriver {
     ctx.mark("started");
     const [word = "", ms = "0"] = spec.command;
     if (word === "explode") throw new Error("boom");
+    if (word === "refuse")
+      throw new SandboxLaunchError("scripted could not start the sandbox: no such image", {
+        started: false,
+      });
     ctx.output(Buffer.from(word));
+    if (word === "vanish")
+      throw new SandboxLaunchError("the guest rebooted itself", { started: true });
     const exited = await new Promise<boolean>((resolve) => {
       if (ctx.signal.aborted) return resolve(false);
       const timer = setTimeout(() => resolve(true), Number(ms));
@@ -216,6 +227,29 @@ describe("SandboxEngine", () => {
     await engine.whenSettled(run.id);
     expect(run.snapshot()).toMatchObject({ state: "failed", error: { code: "runtime:launch" } });
     expect(run.output.text()).not.toMatch(/boom/);
+  });
+
+  it("tells the visitor the driver's own reason for a sandbox that failed to start", async () => {
+    const { engine } = await setup();
+    const run = await launch(engine, ["refuse"]);
+    await engine.whenSettled(run.id);
+    const message = "scripted could not start the sandbox: no such image";
+    expect(run.snapshot()).toMatchObject({
+      state: "failed",
+      error: { code: "runtime:launch", message },
+    });
+    expect(run.output.text()).toContain(`[${message}]`);
+  });
+
+  it("says a sandbox that started and then went away crashed, with the driver's reason", async () => {
+    const { engine } = await setup();
+    const run = await launch(engine, ["vanish"]);
+    await engine.whenSettled(run.id);
+    expect(run.snapshot()).toMatchObject({
+      state: "failed",
+      error: { code: "runtime:crashed", message: "the guest rebooted itself" },
+    });
+    expect(run.output.text()).toBe("vanish\n[the guest rebooted itself]\n");
   });
 
   it("shutdown stops everything", async () => {

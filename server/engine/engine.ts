@@ -8,6 +8,7 @@ import type { Logger } from "../log/logger";
 import type { ImageRef, ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
 import {
+  SandboxLaunchError,
   type SandboxDriver,
   type VaccelEndpoint,
   type VaccelEndpoints,
@@ -17,7 +18,6 @@ import { Run, type EndReason } from "./run";
 import { RunQueue } from "./run-queue";
 import { formatBytes } from "./output-log";
 import { measureFootprint } from "./memory-footprint";
-import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
 import type { RunLimitsRequest } from "../../lib/api/run-limits";
 import { resolveRunLimits } from "./run-limits";
 
@@ -32,6 +32,8 @@ export interface LaunchRequest {
   pool?: boolean;
   /** Connect the sandbox to the host's vAccel agent through a socket of its own. */
   vaccel?: boolean;
+  /** Which agent answers that socket: the playground's (default) or the host's vaccel-rpc-agent. */
+  vaccelAgent?: "playground" | "host";
   clientId: string;
   /** Run inside this running session (its sandbox, its files) rather than a fresh sandbox. */
   session?: { resourceName: string } | null;
@@ -96,6 +98,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       fromPool: boolean;
       vaccel: boolean;
       session: { resourceName: string } | null;
+      vaccelAgent: "playground" | "host";
     }
   >();
   private closing = false;
@@ -198,6 +201,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       fromPool: request.pool ?? false,
       vaccel: request.vaccel ?? false,
       session: request.session ?? null,
+      vaccelAgent: request.vaccelAgent ?? "playground",
     });
     this.prune();
     this.emit("run", run);
@@ -294,10 +298,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   /** The run's own agent socket, open before the launch; null when the run did not ask for one. */
-  private async openVaccel(run: Run, wanted: boolean): Promise<VaccelEndpoint | null> {
+  private async openVaccel(
+    run: Run,
+    wanted: boolean,
+    agent: "playground" | "host",
+  ): Promise<VaccelEndpoint | null> {
     const { vaccel } = this.options;
     if (!wanted || !vaccel || !("endpoints" in vaccel)) return null;
-    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`);
+    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`, { agent });
     run.mark("vaccelListening");
     return endpoint;
   }
@@ -320,14 +328,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool, vaccel, session } = this.launches.get(run)!;
+    const { driver, image, fromPool, vaccel, vaccelAgent, session } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
     run.transition("preparing");
     let endpoint: VaccelEndpoint | null = null;
     try {
-      endpoint = await this.openVaccel(run, vaccel);
+      endpoint = await this.openVaccel(run, vaccel, vaccelAgent);
       const result = await driver
         .launch(
           {
@@ -392,13 +400,17 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         this.end(run, reason);
         return;
       }
-      const message =
-        err instanceof RuntimeLaunchError
-          ? err.message
-          : "The sandbox failed to start on the host; the host log has details.";
+      // A driver's SandboxLaunchError carries its own reason for the visitor; anything else is a host bug.
+      const failure =
+        err instanceof SandboxLaunchError
+          ? { code: err.code, message: err.message }
+          : {
+              code: "runtime:launch",
+              message: "The sandbox failed to start on the host; the host log has details.",
+            };
       log.error({ err }, "run failed");
-      run.note(`\n[${message}]\n`);
-      run.finish("failed", { error: { code: "runtime:launch", message } });
+      run.note(`\n[${failure.message}]\n`);
+      run.finish("failed", { error: failure });
     }
   }
 

@@ -1,4 +1,5 @@
 // Wires the engine to this host: drivers, images, limits from config.
+import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Config } from "../config/env";
 import type { VaccelEndpoints } from "../engine/driver";
@@ -16,10 +17,14 @@ import { createKataDrivers } from "../runtimes/containerd/kata";
 
 /**
  * Every sandbox's cgroup lives under one parent per state folder, in each hierarchy: a server reaps
- * only its own leftovers, never the sandboxes of another playground (or test) on the same host.
+ * only its own leftovers, never the sandboxes of another playground (or test) on the same host. The
+ * name keeps the folder's basename to be readable and adds a hash of its whole path, since /run/a/x
+ * and /run/b/x are two folders.
  */
 export function cgroupParentFor(stateDir: string): string {
-  return `/sandbox-playground/${path.basename(stateDir)}`;
+  const resolved = path.resolve(stateDir);
+  const digest = createHash("sha256").update(resolved).digest("hex").slice(0, 12);
+  return `/sandbox-playground/${path.basename(resolved)}-${digest}`;
 }
 
 export interface HostEngine {
@@ -63,6 +68,8 @@ export function createEngine(
       qemuBinary: config.qemuPath,
       stateDir: config.stateDir,
       cacheDir: config.cacheDir,
+      cgroupParent,
+      vmsCpuShares: config.microvmsCpuShares,
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
       pool: {
@@ -70,6 +77,7 @@ export function createEngine(
         image: () => images.resolve("busybox"),
         memoryBytes: config.limits.memoryBytes,
         tmpfsBytes: config.limits.tmpfsBytes,
+        cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
     }),

@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/env";
 import type { Logger } from "../log/logger";
 import { createEngine } from "../host/create-engine";
-import { reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
+import { acquireInstanceLock, type InstanceLock } from "../host/instance-lock";
+import { portTakenError } from "../host/port-taken";
+import { configureCgroupParent, reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
 import { createApiRouter } from "./api-router";
 import { ensureVisitorCookie } from "./visitor";
 import { runRoutes } from "./run-routes";
@@ -37,29 +39,78 @@ export interface PlaygroundServer {
   close(): Promise<void>;
 }
 
+/**
+ * Refuses (conflict:state_dir) while another live process owns the state folder, and (conflict:port) when a
+ * port is taken; either way nothing on the host is changed, or what was started is undone.
+ */
 export async function startPlaygroundServer(
   config: Config,
   log: Logger,
   pages: PageHandler | null,
 ): Promise<PlaygroundServer> {
+  await fs.mkdir(config.stateDir, { recursive: true });
+  // First, before anything touches the folder: a second instance on it would reap the first one's sandboxes.
+  const lock = await acquireInstanceLock({
+    stateDir: config.stateDir,
+    port: config.port || null,
+    vaccelAddress: config.vaccel.enabled ? config.vaccel.address : null,
+  });
+  const undoStart: StartSteps = [() => lock.release()];
+  try {
+    return await startOnLockedFolder(config, log, pages, lock, undoStart);
+  } catch (err) {
+    for (const undo of undoStart.reverse())
+      await undo().catch((cause: unknown) =>
+        log.warn({ err: cause }, "undoing a failed start left something behind"),
+      );
+    throw err;
+  }
+}
+
+/** What a start has set up so far, undone in reverse if it fails, so the process leaves the host as it was. */
+type StartSteps = Array<() => Promise<unknown>>;
+
+async function startOnLockedFolder(
+  config: Config,
+  log: Logger,
+  pages: PageHandler | null,
+  lock: InstanceLock,
+  undoStart: StartSteps,
+): Promise<PlaygroundServer> {
   // Sandboxes run as a mapped, unprivileged host user: it must be able to walk into the state folder
   // (to reach the image mounts), though not to list it.
-  await fs.mkdir(config.stateDir, { recursive: true });
   await fs.chmod(config.stateDir, 0o711);
   const vaccel = config.vaccel.enabled
-    ? await startHostAgent({ address: config.vaccel.address, stateDir: config.stateDir, log })
+    ? await startHostAgent({
+        address: config.vaccel.address,
+        hostAgentAddress: config.vaccel.hostAgentAddress,
+        stateDir: config.stateDir,
+        log,
+      })
     : null;
+  if (vaccel) undoStart.push(() => vaccel.close());
   const { engine, images, mounts, cgroupParent, containerd } = createEngine(
     config,
     log,
     vaccel?.endpoints ?? null,
   );
+  undoStart.push(
+    () => removeCgroupParent(cgroupParent),
+    () => mounts.close(),
+    () => containerd.close(),
+    () => engine.shutdown(),
+  );
+  if (lock.tookOver)
+    log.warn({ previous: lock.tookOver }, "the state folder's owner is gone; taking it over");
   const reaped = [
     ...(await engine.reapLeftovers()),
     ...(await reapCgroups(cgroupParent, () => false)),
     ...(await mounts.release()),
   ];
   if (reaped.length) log.warn({ reaped }, "removed what an earlier process left behind");
+  await configureCgroupParent(cgroupParent, config.sandboxesCpu).catch((err: unknown) =>
+    log.warn({ err, cgroupParent }, "the sandboxes' parent cgroup keeps its default CPU share"),
+  );
 
   const presentations = new PresentationStore(
     defaultPresentationLimits,
@@ -69,6 +120,7 @@ export async function startPlaygroundServer(
     ),
   );
   const workshops = startWorkshops({ config, engine, log });
+  undoStart.push(async () => workshops.close());
   const sessions = new SessionManager({
     engine,
     images,
@@ -76,6 +128,7 @@ export async function startPlaygroundServer(
     limits: config.sessions,
     log: log.child({ feature: "sessions" }),
   });
+  undoStart.push(() => sessions.shutdown());
   // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
   const policy = createLaunchPolicy({
     engine,
@@ -108,7 +161,7 @@ export async function startPlaygroundServer(
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
-      ...vaccelRoutes({ models: vaccel?.models }),
+      ...vaccelRoutes({ models: vaccel?.models, multiplier: vaccel?.multiplier }),
     ],
   });
 
@@ -136,7 +189,23 @@ export async function startPlaygroundServer(
     [presenterSocket({ presentations, engine, log }), terminalSocket({ sessions, log })],
     workshops.access,
   );
-  // Probe runtimes now so the first visitor does not wait for the gVisor platform probe.
+  undoStart.push(() => new Promise((resolve) => io.close(resolve)));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  }).catch((err: unknown) => {
+    throw portTakenError(
+      err,
+      "The playground",
+      `${config.host}:${config.port}`,
+      "Set PORT to a free port (PORT=0 picks one).",
+    );
+  });
+  const address = server.address() as AddressInfo;
+  await lock.update({ port: address.port });
+
+  // Probe runtimes now so the first visitor does not wait for the gVisor platform probe; only once
+  // listening, so that a start refused for its port launches no probe sandbox.
   void engine
     .runtimes()
     .then((runtimes) =>
@@ -150,12 +219,6 @@ export async function startPlaygroundServer(
       ),
     )
     .catch((err: unknown) => log.warn({ err }, "probing the runtimes failed"));
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
 
@@ -175,6 +238,7 @@ export async function startPlaygroundServer(
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await lock.release();
       })();
       return closing;
     },

@@ -6,7 +6,7 @@ import { afterAll, expect, it } from "vitest";
 import { runCommand } from "../runtimes/process-exit";
 import { cgroupParentFor } from "../host/create-engine";
 import { ImageMounts, mountPoints } from "../images/image-mounts";
-import { startServerProcess } from "../testing/server-process";
+import { startServerProcess, type ServerProcess } from "../testing/server-process";
 
 const children: ChildProcess[] = [];
 let stateDir = "";
@@ -18,10 +18,10 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-async function startServer() {
-  const started = await startServerProcess(stateDir);
-  children.push(started.child);
-  return started;
+async function startServer(): Promise<ServerProcess> {
+  const server = await startServerProcess({ SBPG_STATE_DIR: stateDir, SBPG_VACCEL_ADDRESS: "" });
+  children.push(server.child);
+  return server;
 }
 
 async function post(url: string, body: unknown): Promise<string> {
@@ -56,7 +56,7 @@ const containers = async (binary: string, runtime: string) => {
 const sandboxCgroups = async () =>
   (
     await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])
-  ).filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+  ).filter((c) => c.startsWith("sbpg-") && !/^sbpg-(probe|pool-)/.test(c));
 const imageMounts = async () => (await mountPoints()).filter((p) => p.startsWith(`${stateDir}/`));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 

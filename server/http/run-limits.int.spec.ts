@@ -38,7 +38,7 @@ async function sandboxCgroups(): Promise<string[]> {
   const children = await readdir(
     path.join("/sys/fs/cgroup/memory", cgroupParentFor(host.stateDir)),
   ).catch(() => []);
-  return children.filter((c) => c.startsWith("sbpg-") && !c.startsWith("sbpg-probe"));
+  return children.filter((c) => c.startsWith("sbpg-") && !/^sbpg-(probe|pool-)/.test(c));
 }
 
 // 96 MiB of buffer fits the host's 128 MiB, not a run's 64 MiB.

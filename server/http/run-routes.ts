@@ -64,6 +64,7 @@ export function runRoutes(ctx: RunRoutesContext): ApiRoute[] {
             limits: body.limits,
             pool: body.pool,
             vaccel: body.vaccel,
+            vaccelAgent: body.vaccelAgent,
           },
         );
         const visitor = visitorIdOf(request.req.headers);

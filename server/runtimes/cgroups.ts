@@ -22,6 +22,98 @@ export async function cgroupPids(parent: string, name: string): Promise<number[]
   return [];
 }
 
+/** What a sandbox's cgroup allows its processes (runc and the other runtimes write the same from the OCI spec). */
+export interface CgroupLimits {
+  cpuShares: number;
+  /** pids.max: tasks, threads included. */
+  pids: number;
+  memoryBytes: number;
+}
+
+/** What all sandboxes of one playground get together, on their common parent. */
+export interface CgroupParentLimits {
+  /** Their weight against the host's other processes (the server itself among them). */
+  cpuShares: number;
+  /** CPU time all of them together may use, in cores (a CFS quota); null: no cap. */
+  cpuCores: number | null;
+}
+
+/** The hierarchies a process joins for CPU, memory and pids: the v1 controllers, or the one v2 tree. */
+async function controllerRoots(): Promise<{ version: 1 | 2; roots: Record<Controller, string> }> {
+  const v2 = await fs.access(path.join(cgroupRoot, "cgroup.controllers")).then(
+    () => true,
+    () => false,
+  );
+  if (v2) return { version: 2, roots: { cpu: cgroupRoot, memory: cgroupRoot, pids: cgroupRoot } };
+  const roots = { cpu: "", memory: "", pids: "" };
+  for (const controller of controllers) roots[controller] = path.join(cgroupRoot, controller);
+  return { version: 1, roots };
+}
+
+const controllers = ["cpu", "memory", "pids"] as const;
+type Controller = (typeof controllers)[number];
+
+/** cgroup v2's weight for a v1 share, as runc converts it (1024 -> 100 with a curve over 2..262144). */
+const weightOf = (shares: number) => Math.round(1 + ((shares - 2) * 9999) / 262_142);
+
+/**
+ * Creates the sandbox's cgroup and writes its limits; returns the cgroup.procs files a process joins
+ * (one per v1 hierarchy, one on v2). For a process we start ourselves (QEMU), not one a runtime places.
+ */
+export async function createSandboxCgroup(
+  parent: string,
+  name: string,
+  limits: CgroupLimits,
+): Promise<string[]> {
+  const { version, roots } = await controllerRoots();
+  const dirs = [...new Set(controllers.map((c) => path.join(roots[c], parent, name)))];
+  if (version === 2) await enableV2Controllers(path.join(parent, name));
+  for (const dir of dirs) await fs.mkdir(dir, { recursive: true });
+  const at = (controller: Controller, file: string) =>
+    path.join(roots[controller], parent, name, file);
+  if (version === 1) {
+    await fs.writeFile(at("cpu", "cpu.shares"), String(limits.cpuShares));
+    await fs.writeFile(at("memory", "memory.limit_in_bytes"), String(limits.memoryBytes));
+  } else {
+    await fs.writeFile(at("cpu", "cpu.weight"), String(weightOf(limits.cpuShares)));
+    await fs.writeFile(at("memory", "memory.max"), String(limits.memoryBytes));
+  }
+  await fs.writeFile(at("pids", "pids.max"), String(limits.pids));
+  return dirs.map((dir) => path.join(dir, "cgroup.procs"));
+}
+
+/** The parent of every sandbox of this playground, with the share and the cap they get together. */
+export async function configureCgroupParent(
+  parent: string,
+  limits: CgroupParentLimits,
+): Promise<void> {
+  const { version, roots } = await controllerRoots();
+  if (version === 2) await enableV2Controllers(parent);
+  const cpuDir = path.join(roots.cpu, parent);
+  for (const controller of controllers)
+    await fs.mkdir(path.join(roots[controller], parent), { recursive: true });
+  const periodUs = 100_000;
+  const quotaUs = limits.cpuCores === null ? null : Math.round(limits.cpuCores * periodUs);
+  if (version === 1) {
+    await fs.writeFile(path.join(cpuDir, "cpu.shares"), String(limits.cpuShares));
+    await fs.writeFile(path.join(cpuDir, "cpu.cfs_period_us"), String(periodUs));
+    await fs.writeFile(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs ?? -1));
+  } else {
+    await fs.writeFile(path.join(cpuDir, "cpu.weight"), String(weightOf(limits.cpuShares)));
+    await fs.writeFile(path.join(cpuDir, "cpu.max"), `${quotaUs ?? "max"} ${periodUs}`);
+  }
+}
+
+/** v2 hands a controller to a child only when every ancestor enables it for its children. */
+async function enableV2Controllers(cgroup: string): Promise<void> {
+  const parts = cgroup.split("/").filter(Boolean);
+  for (let depth = 0; depth < parts.length; depth++) {
+    const dir = path.join(cgroupRoot, ...parts.slice(0, depth));
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, "cgroup.subtree_control"), "+cpu +memory +pids");
+  }
+}
+
 async function collectPids(dir: string): Promise<number[] | null> {
   const procs = await fs.readFile(path.join(dir, "cgroup.procs"), "utf8").catch(() => null);
   if (procs === null) return null;

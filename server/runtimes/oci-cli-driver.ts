@@ -14,7 +14,7 @@ import type {
   SessionSpec,
   TerminalCommand,
 } from "../engine/driver";
-import { resourcePrefix } from "../engine/driver";
+import { resourcePrefix, SandboxLaunchError } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
 import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
@@ -125,8 +125,10 @@ export abstract class OciCliDriver implements SandboxDriver {
     // The runtime writes the pid file once the container exists, just before it starts the workload:
     // that is the moment "booting" ends, even for a workload that never prints.
     const pidFile = path.join(bundle, "pid");
+    let created = false;
     const watcher = watch(bundle, (_event, filename) => {
       if (filename !== "pid") return;
+      created = true;
       // inotify events can arrive after the workload already printed; the file's mtime is the true moment.
       void fs.stat(pidFile).then(
         (stat) => ctx.mark("containerCreated", stat.mtimeMs),
@@ -172,7 +174,9 @@ export abstract class OciCliDriver implements SandboxDriver {
     if (exit.code !== 0 && !ctx.signal.aborted) {
       const failure = await this.runtimeFailure(runtimeLog);
       if (failure)
-        throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+        throw new SandboxLaunchError(`${this.name} could not start the sandbox: ${failure}`, {
+          started: created,
+        });
     }
     return { exitCode: exit.code, signal: exit.signal };
   }
@@ -225,7 +229,8 @@ export abstract class OciCliDriver implements SandboxDriver {
       ["create", "--bundle", bundle, "--pid-file", path.join(bundle, "pid"), spec.resourceName],
       ["start", spec.resourceName],
     ]) {
-      if (signal.aborted) throw new RuntimeLaunchError("the session was ended while it started");
+      if (signal.aborted)
+        throw new SandboxLaunchError("the session was ended while it started", { started: false });
       const child = spawn(this.binary, [...global, "--log", runtimeLog, ...step], {
         stdio: "ignore",
       });
@@ -235,7 +240,9 @@ export abstract class OciCliDriver implements SandboxDriver {
       });
       if (exit.code !== 0) {
         const failure = (await this.runtimeFailure(runtimeLog)) ?? `${step[0]} exited ${exit.code}`;
-        throw new RuntimeLaunchError(`${this.name} could not start the session: ${failure}`);
+        throw new SandboxLaunchError(`${this.name} could not start the session: ${failure}`, {
+          started: false,
+        });
       }
     }
   }
@@ -330,7 +337,9 @@ export abstract class OciCliDriver implements SandboxDriver {
       if (exit.code !== 0 && !ctx.signal.aborted) {
         const failure = await this.runtimeFailure(files.log);
         if (failure)
-          throw new RuntimeLaunchError(`${this.name} could not run the command: ${failure}`);
+          throw new SandboxLaunchError(`${this.name} could not run the command: ${failure}`, {
+            started: false,
+          });
       }
       return { exitCode: exit.code, signal: exit.signal };
     } finally {
@@ -427,8 +436,6 @@ export abstract class OciCliDriver implements SandboxDriver {
     return removed;
   }
 }
-
-export class RuntimeLaunchError extends Error {}
 
 /** A session's init: sleeps until the session is ended (busybox sleep takes a 68-year argument). */
 const sessionInit = ["sleep", "2147483647"];

@@ -69,4 +69,21 @@ describe("buildOciSpec", () => {
       expect(deniedSyscalls).toContain(call);
     expect(spec({ seccomp: false }).linux.seccomp).toBeUndefined();
   });
+
+  it("refuses mknod of character and block devices only, since gVisor checks no CAP_MKNOD", () => {
+    const rules = spec().linux.seccomp.syscalls.filter((r: any) => r.args);
+    const refused = rules.map((r: any) => [r.names[0], r.args[0].index, r.args[0].valueTwo]);
+    expect(refused).toEqual([
+      ["mknod", 1, 0o020000],
+      ["mknod", 1, 0o060000],
+      ["mknodat", 2, 0o020000],
+      ["mknodat", 2, 0o060000],
+    ]);
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ action: "SCMP_ACT_ERRNO", errnoRet: 1 });
+      expect(rule.args).toEqual([
+        expect.objectContaining({ value: 0o170000, op: "SCMP_CMP_MASKED_EQ" }),
+      ]);
+    }
+  });
 });

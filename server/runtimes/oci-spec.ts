@@ -154,9 +154,27 @@ export function defaultSeccompProfile(): Record<string, unknown> {
         action: "SCMP_ACT_ERRNO",
         errnoRet: 1,
       },
+      ...deviceNodeRules,
     ],
   };
 }
+
+/**
+ * mknod of a character or block device fails with EPERM; FIFOs and sockets stay allowed. Linux already refuses
+ * it without CAP_MKNOD in the host's user namespace, gVisor's Sentry does not check the capability at all.
+ */
+const fileTypeMask = 0o170000;
+const deviceNodeRules = [
+  { call: "mknod", modeArg: 1 },
+  { call: "mknodat", modeArg: 2 },
+].flatMap(({ call, modeArg }) =>
+  [0o020000, 0o060000].map((fileType) => ({
+    names: [call],
+    action: "SCMP_ACT_ERRNO",
+    errnoRet: 1,
+    args: [{ index: modeArg, value: fileTypeMask, valueTwo: fileType, op: "SCMP_CMP_MASKED_EQ" }],
+  })),
+);
 
 export const deniedSyscalls = [
   "acct",

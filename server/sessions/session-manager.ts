@@ -1,14 +1,13 @@
 // Sessions on this host: admits them within quotas, starts their sandboxes, ends them (idle, lifetime, request), runs commands and terminals in them.
 import { randomBytes } from "node:crypto";
 import type { HostLimits, SessionLimits } from "../config/env";
-import { resourcePrefix, type SandboxDriver } from "../engine/driver";
+import { resourcePrefix, SandboxLaunchError, type SandboxDriver } from "../engine/driver";
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { resolveRunLimits } from "../engine/run-limits";
 import { PlaygroundError } from "../errors/playground-error";
 import type { ImageStore } from "../images/image-store";
 import type { Logger } from "../log/logger";
-import { RuntimeLaunchError } from "../runtimes/oci-cli-driver";
 import type { CreateSessionBody, SessionHostView } from "../../lib/api/sessions";
 import { readHostView } from "./host-view";
 import { Session, type SessionEndReason } from "./session";
@@ -269,7 +268,7 @@ export class SessionManager {
     } catch (err) {
       if (!signal.aborted) {
         const message =
-          err instanceof RuntimeLaunchError
+          err instanceof SandboxLaunchError
             ? err.message
             : "The session's sandbox failed to start on the host; the host log has details.";
         log.error({ err }, "session failed");

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 async function startServer() {
-  const started = await startServerProcess(stateDir, { SBPG_VACCEL: "off" });
+  const started = await startServerProcess({ SBPG_STATE_DIR: stateDir, SBPG_VACCEL: "off" });
   children.push(started.child);
   return started;
 }

@@ -1,17 +1,22 @@
-// Loads the copied .proto files (see proto/README.md) once; every encoder and decoder reads this root.
+// Loads the upstream .proto files (see proto/README.md) once; every encoder and decoder reads this root.
 import path from "node:path";
 import protobuf from "protobufjs";
 
 const protoDir = path.join(import.meta.dirname, "proto");
 
-// agent.proto is left out on purpose: it names the older message types (see proto/README.md).
-const protoFiles = ["empty", "session", "image", "genop", "resource", "error", "ttrpc"];
+// sync/agent.proto imports every message file by bare name, so the one entry point pulls them all in;
+// ttrpc.proto is the envelope around them.
+const entryFiles = ["sync/agent.proto", "ttrpc.proto"];
 
 function loadRoot(): protobuf.Root {
   const root = new protobuf.Root();
+  // Upstream's build.rs compiles with the include paths protos/ and protos/sync/: an import names a
+  // file in protos/, wherever the importing file lives.
+  root.resolvePath = (_origin, target) =>
+    path.isAbsolute(target) ? target : path.join(protoDir, target);
   // keepCase: field names stay as the protos spell them (session_id), so code reads like the spec.
   root.loadSync(
-    protoFiles.map((name) => path.join(protoDir, `${name}.proto`)),
+    entryFiles.map((name) => path.join(protoDir, name)),
     { keepCase: true },
   );
   root.resolveAll();
@@ -30,6 +35,24 @@ export const plainObjectOptions: protobuf.IConversionOptions = {
 
 export function lookupMessage(name: string): protobuf.Type {
   return protoRoot.lookupType(name);
+}
+
+/** Every service the loaded protos define (vAccel's sync agent.proto defines exactly one). */
+export function protoServices(): protobuf.Service[] {
+  const found: protobuf.Service[] = [];
+  const walk = (namespace: protobuf.NamespaceBase) => {
+    for (const nested of namespace.nestedArray) {
+      if (nested instanceof protobuf.Service) found.push(nested);
+      else if (nested instanceof protobuf.Namespace) walk(nested);
+    }
+  };
+  walk(protoRoot);
+  return found;
+}
+
+/** An enum's values by name, as the proto numbers them. */
+export function protoEnum(name: string): Readonly<Record<string, number>> {
+  return protoRoot.lookupEnum(name).values;
 }
 
 /** Encode a plain object as the named message; fromObject rejects wrong shapes with a TypeError. */

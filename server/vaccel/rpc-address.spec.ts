@@ -29,6 +29,23 @@ describe("vAccel RPC addresses", () => {
     });
   });
 
+  it("takes tcp host names and bracketed IPv6, as vaccel-rpc-client resolves HOST:PORT with ToSocketAddrs", () => {
+    expect(parseRpcAddress("tcp://localhost:65500")).toEqual({
+      scheme: "tcp",
+      host: "localhost",
+      port: 65500,
+    });
+    expect(parseRpcAddress("tcp://Agent.Example:1")).toEqual({
+      scheme: "tcp",
+      host: "agent.example",
+      port: 1,
+    });
+    const ipv6 = parseRpcAddress("tcp://[::1]:65500");
+    expect(ipv6).toEqual({ scheme: "tcp", host: "::1", port: 65500 });
+    expect(formatRpcAddress(ipv6)).toBe("tcp://[::1]:65500");
+    expect(toNetAddress(ipv6)).toEqual({ host: "::1", port: 65500 });
+  });
+
   it("keeps a relative unix path relative, as ttrpc-rust strips only the prefix", () => {
     expect(parseRpcAddress("unix://agent.sock")).toEqual({
       scheme: "unix",
@@ -50,7 +67,8 @@ describe("vAccel RPC addresses", () => {
     ["abc:///run/c.sock", "unsupported scheme"],
     ["Vsock://8:1025", "lower case"],
     ["unix://", "needs a socket path"],
-    ["tcp://localhost:65500", "IPv4"],
+    ["tcp://local_host:65500", "host name"],
+    ["tcp://[::1:65500", "host name"],
     ["tcp://127.0.0.1", "port"],
     ["tcp://127.0.0.1:70000", "port"],
     ["vsock://2", "CID:PORT"],

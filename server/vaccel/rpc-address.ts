@@ -1,6 +1,7 @@
-// VACCEL_RPC_ADDRESS as vAccel writes it: unix://PATH, tcp://IPV4:PORT, vsock://CID:PORT.
-// Rules follow vaccel-rpc-client (util.rs: "scheme://rest", env fallback) and the ttrpc-rust fork
-// it links (common.rs parse_sockaddr / parse_vscok; tcp parsed as an IPv4 SockaddrIn).
+// VACCEL_RPC_ADDRESS as vAccel writes it: unix://PATH, tcp://HOST:PORT, vsock://CID:PORT.
+// Rules follow vaccel-rpc-client v0.5.0+vaccel.0.8.0 (client.rs: "scheme://rest", VACCEL_RPC_ADDRESS then
+// VACCEL_RPC_ADDR, tcp's HOST:PORT resolved with ToSocketAddrs so host names work) and the ttrpc-rust fork
+// it links (common.rs parse_sockaddr; vsock CID:PORT).
 // Plus serial://PATH, the playground's own (not vAccel's): a character device carrying the ttrpc stream, such as
 // the microVM's virtio-serial port whose host end is the run's agent socket.
 import { z } from "zod";
@@ -24,6 +25,10 @@ export type RpcAddress =
 const schemes = ["unix", "tcp", "vsock", "serial"];
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// A DNS name as getaddrinfo takes it (RFC 1123 labels), or a bracketed IPv6 literal as Rust's ToSocketAddrs takes it.
+const hostName =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const bracketedIpv6 = /^\[([0-9a-f:.]+)\]$/i;
 const decimal = /^\d+$/;
 
 function parseU32(text: string): number | null {
@@ -52,11 +57,14 @@ function parseAfterScheme(scheme: string, rest: string): RpcAddress | string {
   const [head, portText] = colon < 0 ? [rest, ""] : [rest.slice(0, colon), rest.slice(colon + 1)];
   const port = parseU32(portText);
   if (scheme === "tcp") {
-    if (!ipv4.test(head))
-      return `tcp:// needs an IPv4 address (vAccel does not resolve names), got "${head}"`;
+    const ipv6 = bracketedIpv6.exec(head);
+    const host = ipv6 ? ipv6[1] : head;
+    if (!ipv6 && !ipv4.test(head) && !hostName.test(head))
+      return `tcp:// needs HOST:PORT with an IPv4 address, a host name or a [bracketed] IPv6 address, got "${head}"`;
     if (port === null || port > 65535)
       return `tcp:// needs a port from 0 to 65535, got "${portText}"`;
-    return { scheme: "tcp", host: head, port };
+    // vaccel-rpc-client lower-cases the host before resolving it.
+    return { scheme: "tcp", host: host.toLowerCase(), port };
   }
   if (colon < 0 || rest.split(":").length !== 2) {
     return `vsock:// needs CID:PORT, e.g. vsock://${VSOCK_HOST_CID}:${VSOCK_DEFAULT_PORT}`;
@@ -106,7 +114,7 @@ export function formatRpcAddress(address: RpcAddress): string {
     case "unix":
       return `unix://${address.abstract ? "@" : ""}${address.path}`;
     case "tcp":
-      return `tcp://${address.host}:${address.port}`;
+      return `tcp://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
     case "vsock":
       return `vsock://${address.cid === VMADDR_CID_ANY ? "-1" : address.cid}:${address.port}`;
     case "serial":

@@ -5,6 +5,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VaccelAgent } from "./agent/vaccel-agent";
 import { VaccelClient } from "./client/vaccel-client";
+import { probeHostAgent } from "./host-agent";
+import { parseRpcAddress } from "./rpc-address";
 import { SandboxEndpoints } from "./sandbox-endpoints";
 
 let dir: string;
@@ -52,5 +54,38 @@ describe("SandboxEndpoints", () => {
     await mkdir(path.join(dir, "reap", "other"), { recursive: true });
     expect(await endpoints.reap()).toEqual(["vaccel socket sbpg-old"]);
     expect(await readdir(path.join(dir, "reap"))).toEqual(["other"]);
+  });
+
+  it("relays a run that chooses the host's agent to it, byte for byte, one upstream connection per sandbox connection", async () => {
+    // A second agent stands in for a vaccel-rpc-agent of the host.
+    const hostAgent = new VaccelAgent({
+      backend: {
+        classifyImage: async () => ({ tag: "from the host agent" }),
+        genop: async () => [],
+      },
+    });
+    const hostAddress = await hostAgent.listen(`unix://${path.join(dir, "host-agent.sock")}`);
+    const endpoints = new SandboxEndpoints(agent, path.join(dir, "relay"), hostAddress);
+    const endpoint = await endpoints.open("sbpg-relay", { agent: "host" });
+    const client = await VaccelClient.connect(`unix://${endpoint.hostSocketPath}`);
+    const session = await client.createSession();
+    expect(await client.imageClassification(session, Uint8Array.of(1))).toBe("from the host agent");
+    expect(hostAgent.sessionCount).toBe(1);
+    expect(agent.sessionCount).toBe(0);
+    await client.close();
+    await endpoint.close();
+    await expect(probeHostAgent(hostAddress)).resolves.toMatchObject({
+      answers: true,
+      error: null,
+    });
+    await hostAgent.close();
+    await expect(
+      probeHostAgent(parseRpcAddress(`unix://${path.join(dir, "host-agent.sock")}`), 200),
+    ).resolves.toMatchObject({ answers: false });
+  });
+
+  it("refuses the host's agent when none is configured, with what to set", async () => {
+    const endpoints = new SandboxEndpoints(agent, path.join(dir, "none"));
+    await expect(endpoints.open("sbpg-x", { agent: "host" })).rejects.toThrow(/VACCEL_RPC_ADDRESS/);
   });
 });

@@ -1,9 +1,17 @@
-// One unix socket per sandbox run, all served by the host's single VaccelAgent (which keeps sessions per connection).
+// One unix socket per sandbox run, all served by the host's single VaccelAgent (which keeps sessions per connection),
+// or relayed byte for byte to a real vaccel-rpc-agent on the host when the run asks for that one.
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { resourcePrefix, type VaccelEndpoint, type VaccelEndpoints } from "../engine/driver";
+import {
+  resourcePrefix,
+  type VaccelEndpoint,
+  type VaccelEndpointOptions,
+  type VaccelEndpoints,
+} from "../engine/driver";
+import { PlaygroundError } from "../errors/playground-error";
 import type { VaccelAgent } from "./agent/vaccel-agent";
+import { type RpcAddress, toNetAddress } from "./rpc-address";
 
 /** The socket's name inside the run's folder; a container sees the folder at /run/vaccel. */
 export const agentSocketName = "agent.sock";
@@ -17,9 +25,12 @@ export class SandboxEndpoints implements VaccelEndpoints {
   constructor(
     private readonly agent: VaccelAgent,
     private readonly dir: string,
+    /** A vaccel-rpc-agent on the host (VACCEL_RPC_ADDRESS of the server's environment), for runs that choose it. */
+    private readonly hostAgent: RpcAddress | null = null,
   ) {}
 
-  async open(resourceName: string): Promise<VaccelEndpoint> {
+  async open(resourceName: string, options: VaccelEndpointOptions = {}): Promise<VaccelEndpoint> {
+    const relayTo = options.agent === "host" ? this.requireHostAgent() : null;
     const folder = path.join(this.dir, resourceName);
     const hostSocketPath = path.join(folder, agentSocketName);
     if (Buffer.byteLength(hostSocketPath) > maxSocketPath)
@@ -37,7 +48,8 @@ export class SandboxEndpoints implements VaccelEndpoints {
     const server = net.createServer((socket) => {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
-      this.agent.serveConnection(socket);
+      if (relayTo) relay(socket, relayTo);
+      else this.agent.serveConnection(socket);
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -68,6 +80,17 @@ export class SandboxEndpoints implements VaccelEndpoints {
     };
   }
 
+  private requireHostAgent(): RpcAddress {
+    if (!this.hostAgent) {
+      throw new PlaygroundError(
+        "unavailable",
+        "vaccel_host_agent",
+        "No vAccel agent of the host is configured: start the server with VACCEL_RPC_ADDRESS naming a vaccel-rpc-agent.",
+      );
+    }
+    return this.hostAgent;
+  }
+
   /** Folders of runs that a crashed process left: nothing serves them any more. */
   async reap(): Promise<string[]> {
     const entries = await fs.readdir(this.dir).catch(() => [] as string[]);
@@ -78,4 +101,18 @@ export class SandboxEndpoints implements VaccelEndpoints {
     }
     return removed;
   }
+}
+
+/**
+ * The sandbox's connection, piped both ways to a connection of its own to the host's agent: the sandbox still
+ * reaches nothing but its socket, and the agent sees one client per sandbox connection, as with vsock.
+ */
+function relay(socket: net.Socket, to: RpcAddress): void {
+  const upstream = net.connect(toNetAddress(to));
+  socket.pipe(upstream);
+  upstream.pipe(socket);
+  upstream.once("error", () => socket.destroy());
+  socket.once("error", () => upstream.destroy());
+  upstream.once("close", () => socket.destroy());
+  socket.once("close", () => upstream.destroy());
 }

@@ -1,8 +1,23 @@
 // Byte-level vectors: each expected encoding is derived by hand from the field numbers and wire types
 // in proto/*.proto (tag = field << 3 | wire type; 0 varint, 2 length-delimited).
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { VACCEL_WIRE_RELEASE } from "@/lib/api/vaccel-release";
 import { decodeMessage, encodeMessage, lookupMessage } from "./proto-root";
-import { methodTypes } from "./vaccel-protocol";
+import {
+  AGENT_SERVICE,
+  ArgType,
+  BlobType,
+  ErrorType,
+  ResourceType,
+  agentProtoMethods,
+  genopOpArg,
+  methodTypes,
+  protoEnums,
+  readGenopOp,
+  toGenopArg,
+} from "./vaccel-protocol";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const ascii = (text: string) => Buffer.from(text, "ascii").toString("hex");
@@ -62,33 +77,96 @@ describe("vAccel messages on the wire", () => {
     ).toBe("08041002");
   });
 
-  it("genop.Request with one read arg and one write arg", () => {
+  it("genop.Request with the op as a UINT8 read arg and one zero-filled write arg", () => {
     const bytes = encodeMessage(methodTypes("Genop").request, {
       session_id: 2,
-      read_args: [{ argtype: 0, size: 1, buf: Uint8Array.from([7]) }],
-      write_args: [{ size: 4 }],
+      read_args: [{ buf: Uint8Array.from([7]), size: 1, arg_type: 9 }],
+      write_args: [{ buf: new Uint8Array(2), size: 2, arg_type: 26 }],
     });
-    // read arg: size(2)=1, buf(3)=07 -> 5 bytes; write arg: size(2)=4 -> 2 bytes
-    expect(hex(bytes)).toBe("0802" + "1205" + "1001" + "1a0107" + "1a02" + "1004");
-  });
-
-  it("genop.Response round-trips its write args", () => {
-    const type = methodTypes("Genop").response;
-    const bytes = encodeMessage(type, { write_args: [{ size: 2, buf: Uint8Array.from([9, 9]) }] });
-    expect(hex(bytes)).toBe("0a06" + "1002" + "1a020909");
-    const decoded = decodeMessage<{ write_args: Array<{ buf: Uint8Array; size: number }> }>(
-      type,
-      bytes,
+    // read arg: buf(1)=07, size(2)=1, arg_type(3)=9 -> 7 bytes; write arg: buf(1)=0000, size(2)=2, arg_type(3)=26 -> 8 bytes
+    expect(hex(bytes)).toBe(
+      "0802" + "1207" + "0a0107" + "1001" + "1809" + "1a08" + "0a020000" + "1002" + "181a",
     );
-    expect(decoded.write_args[0].size).toBe(2);
-    expect([...decoded.write_args[0].buf]).toEqual([9, 9]);
   });
 
-  it("vaccel.VaccelError keeps proto3 optional ffi_error even when type is the default FFI", () => {
-    const type = lookupMessage("vaccel.VaccelError");
+  it("vaccel.Error keeps proto3 optional ffi_error even when type is the default FFI", () => {
+    const type = lookupMessage("vaccel.Error");
     expect(hex(encodeMessage(type, { type: 0, ffi_error: 22 }))).toBe("1016");
     expect(hex(encodeMessage(type, { type: 2, status: { code: 1, message: "x" } }))).toBe(
       "0802" + "1a05" + "1801" + "220178",
     );
+  });
+});
+
+describe("the protos as loaded", () => {
+  it("name the service and methods of vaccel-rust v0.5.0+vaccel.0.8.0's sync agent.proto", () => {
+    expect(AGENT_SERVICE).toBe("vaccel.sync.agent.AgentService");
+    expect(agentProtoMethods).toEqual([
+      "CreateSession",
+      "UpdateSession",
+      "DestroySession",
+      "RegisterResource",
+      "UnregisterResource",
+      "SyncResource",
+      "ImageClassification",
+      "TensorflowModelLoad",
+      "TensorflowModelUnload",
+      "TensorflowModelRun",
+      "TensorflowLiteModelLoad",
+      "TensorflowLiteModelUnload",
+      "TensorflowLiteModelRun",
+      "TorchModelLoad",
+      "TorchModelRun",
+      "Genop",
+      "GetProfiler",
+    ]);
+    expect(methodTypes("RegisterResource").request.fullName).toBe(
+      ".vaccel.resource.RegisterRequest",
+    );
+  });
+
+  it("number their enums as the constants the code uses", () => {
+    expect(protoEnums.ArgType()).toEqual(ArgType);
+    expect(protoEnums.ResourceType()).toEqual(ResourceType);
+    expect(protoEnums.BlobType()).toEqual(BlobType);
+    expect(protoEnums.ErrorType()).toEqual(ErrorType);
+  });
+
+  it("each name the release and commit the page and README name", async () => {
+    const dir = path.join(import.meta.dirname, "proto");
+    const files = (await readdir(dir, { recursive: true })).filter(
+      (name) => name.endsWith(".proto") && name !== "ttrpc.proto",
+    );
+    expect(files).toHaveLength(11);
+    for (const file of files) {
+      const head = (await readFile(path.join(dir, file), "utf8"))
+        .split("\n")
+        .slice(0, 3)
+        .join("\n");
+      expect(head).toContain(`release ${VACCEL_WIRE_RELEASE.vaccelRust} (vAccel 0.8)`);
+      expect(head).toContain(`commit ${VACCEL_WIRE_RELEASE.commit}`);
+      expect(head).toContain(`path vaccel-rpc-proto/protos/${file}.`);
+    }
+  });
+});
+
+describe("genop args", () => {
+  it("packs the op as libvaccel does (1 byte, UINT8) and reads it back only in that form", () => {
+    const op = toGenopArg(genopOpArg(17));
+    expect(op).toEqual({
+      buf: Uint8Array.of(17),
+      size: 1,
+      arg_type: 9,
+      custom_type_id: 0,
+      parts: 0,
+      part_no: 0,
+    });
+    expect(readGenopOp([op])).toBe(17);
+    expect(readGenopOp([{ ...op, arg_type: ArgType.RAW }])).toBeUndefined();
+    expect(
+      readGenopOp([toGenopArg({ arg_type: ArgType.UINT8, buf: Uint8Array.of(3, 0) })]),
+    ).toBeUndefined();
+    expect(readGenopOp([])).toBeUndefined();
+    expect(() => genopOpArg(256)).toThrow(RangeError);
   });
 });

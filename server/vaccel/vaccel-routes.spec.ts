@@ -108,6 +108,48 @@ describe("POST /api/vaccel/native", () => {
     expect(calls).toBe(0);
   });
 
+  it("runs SGEMM in this process on the MatMul session and verifies the product", async () => {
+    const url = await serve();
+    const { status, json } = await post(url, { op: "sgemm", iterations: 2, size: 64 });
+    expect(status).toBe(200);
+    const reply = NativeInferReplySchema.parse(json);
+    expect(reply.result).toMatchObject({ mode: "cpu", op: "sgemm", size: 64, iterations: 2 });
+    expect(reply.result.result).toMatch(
+      /^64×64×64 sgemm: sum\(C\) -?\d+\.\d{3}, 8\/8 spot elements verified$/,
+    );
+  }, 30_000);
+
+  it("runs NOOP and MINMAX, which take no input", async () => {
+    const url = await serve();
+    const noop = await post(url, { op: "noop", iterations: 3 });
+    expect(noop.status).toBe(200);
+    expect(noop.json.result).toMatchObject({ op: "noop", result: expect.stringMatching(/^no-op/) });
+    const minmax = await post(url, { op: "minmax", iterations: 1, size: 1000 });
+    expect(minmax.json.result.result).toBe(
+      "1000 values: min -1234.5, max 5678.25, 8 clamped values verified",
+    );
+  }, 30_000);
+
+  it.each([
+    ["an SGEMM past 512", { op: "sgemm", iterations: 1, size: 1024 }, /size is 16 to 512/],
+    [
+      "a size for OCR",
+      { op: "ocr", iterations: 1, size: 4, input: { kind: "text", text: "HI" } },
+      /takes no size/,
+    ],
+    [
+      "an input for NOOP",
+      { op: "noop", iterations: 1, input: { kind: "text", text: "HI" } },
+      /noop takes no input/,
+    ],
+    ["OCR without an input", { op: "ocr", iterations: 1 }, /ocr needs an input/],
+  ])("refuses %s with a 400 that says why", async (_name, body, message) => {
+    const url = await serve({ infer: async () => fakeResult });
+    const { status, json } = await post(url, body);
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(message);
+  });
+
   it.each([0, 31, 2.5])("refuses %s iterations", async (iterations) => {
     const url = await serve({ infer: async () => fakeResult });
     const { status } = await post(url, {
@@ -124,7 +166,7 @@ describe("POST /api/vaccel/native", () => {
     const url = await serve({
       maxQueue: 1,
       infer: (options: InferOptions) => {
-        started.push("text" in options.input ? options.input.text : "image");
+        started.push(options.input && "text" in options.input ? options.input.text : "image");
         return new Promise<InferResult>((resolve) => releases.push(() => resolve(fakeResult)));
       },
     });

@@ -5,7 +5,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { NativeInferBodySchema, vaccelLimits, type NativeInferReply } from "@/lib/api/vaccel";
+import {
+  NativeInferBodySchema,
+  isSizedOp,
+  sizeLimits,
+  vaccelLimits,
+  type NativeInferReply,
+} from "@/lib/api/vaccel";
 import { PlaygroundError } from "../errors/playground-error";
 import type { ApiRoute } from "../http/api-router";
 import { runInference } from "./guest/infer-main";
@@ -13,6 +19,7 @@ import type { InferOptions, InferResult } from "./guest/infer-options";
 import { decodeImage } from "./inference/image-codec";
 import { InferenceInputError } from "./inference/inference-error";
 import { OcrModels } from "./inference/ocr-models";
+import { MatrixMultiplier } from "./inference/sgemm";
 
 export interface VaccelRoutesContext {
   /**
@@ -20,6 +27,8 @@ export interface VaccelRoutesContext {
    * Without an agent, the routes open a set of their own on first use and keep it.
    */
   models?: OcrModels;
+  /** The host agent's MatMul session, for sgemm, as `models`; without an agent, one of the routes' own. */
+  multiplier?: MatrixMultiplier;
   /** How many inferences may wait behind the running one; more are refused with 429. */
   maxQueue?: number;
   /** The inference itself; tests may count or slow it. */
@@ -29,9 +38,11 @@ export interface VaccelRoutesContext {
 export function vaccelRoutes(context: VaccelRoutesContext = {}): ApiRoute[] {
   const queue = new SerialQueue(context.maxQueue ?? vaccelLimits.maxNativeQueue);
   const models = context.models ?? new OcrModels();
+  const multiplier = context.multiplier ?? new MatrixMultiplier();
   // No process starts for native inference: startMs 0.
   const infer =
-    context.infer ?? ((options) => runInference(options, { log: () => {}, models, startMs: 0 }));
+    context.infer ??
+    ((options) => runInference(options, { log: () => {}, models, multiplier, startMs: 0 }));
   return [
     {
       method: "POST",
@@ -39,14 +50,22 @@ export function vaccelRoutes(context: VaccelRoutesContext = {}): ApiRoute[] {
       async handler(request) {
         const body = await request.body(NativeInferBodySchema, "vaccel request");
         const source =
-          body.input.kind === "image"
-            ? { image: checkImage(Buffer.from(body.input.base64, "base64")) }
-            : { text: body.input.text };
+          body.input === undefined
+            ? undefined
+            : body.input.kind === "image"
+              ? { image: checkImage(Buffer.from(body.input.base64, "base64")) }
+              : { text: body.input.text };
+        const size = isSizedOp(body.op) ? (body.size ?? sizeLimits[body.op].default) : undefined;
         const queuedAt = performance.now();
         const result = await queue.run(async () => {
           const queuedMs = performance.now() - queuedAt;
+          const options = {
+            op: body.op,
+            iterations: body.iterations,
+            ...(size === undefined ? {} : { size }),
+          };
           const result = await withInput(source, (input) =>
-            infer({ op: body.op, iterations: body.iterations, input }),
+            infer(input === undefined ? options : { ...options, input }),
           );
           return { result, queuedMs: Math.round(queuedMs * 1000) / 1000 };
         });
@@ -70,9 +89,10 @@ function checkImage(bytes: Buffer): Buffer {
 
 /** The workload reads an image from a file, as it does in a sandbox: one private file per request. */
 async function withInput<T>(
-  source: { text: string } | { image: Buffer },
+  source: { text: string } | { image: Buffer } | undefined,
   use: (input: InferOptions["input"]) => Promise<T>,
 ): Promise<T> {
+  if (source === undefined) return use(undefined);
   if ("text" in source) return mapInputErrors(() => use({ text: source.text }));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "sbpg-vaccel-native-"));
   try {

@@ -1,10 +1,14 @@
 // A sandbox reaches the host's vAccel agent through its own transport, and only its own: runc, gVisor and
 // containerd over a bind-mounted unix socket, the microVM over a virtio-serial port. Never over a network.
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostReplySchema } from "../../lib/api/schemas";
+import { createLogger } from "../log/logger";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+import { VaccelClient } from "./client/vaccel-client";
+import { type HostAgent, startHostAgent } from "./host-agent";
 
 let host: TestHost;
 
@@ -140,4 +144,56 @@ describe("a vAccel run on microvm", () => {
     expect(run.timings).toHaveProperty("poolSkippedForVaccel");
     expect(await vaccelFolders()).toEqual([]);
   }, 120_000);
+});
+
+describe("a vAccel run that chooses the host's vAccel agent (VACCEL_RPC_ADDRESS)", () => {
+  // Another vAccel agent on this host, apart from the server: the playground's own agent code in this test
+  // process, where a real vaccel-rpc-agent would be (none can be built here).
+  let dir: string;
+  let external: HostAgent;
+  let socket: string;
+  let relaying: TestHost;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "sbpg-host-agent-"));
+    socket = path.join(dir, "agent.sock");
+    external = await startHostAgent({
+      address: `unix://${socket}`,
+      stateDir: dir,
+      log: createLogger("silent"),
+    });
+    relaying = await startTestHost({
+      SBPG_MICROVM_POOL_SIZE: "0",
+      VACCEL_RPC_ADDRESS: `unix://${socket}`,
+    });
+  });
+  afterAll(async () => {
+    await relaying?.close();
+    await external?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("says on GET /api/host that it answers, and the run's session is that agent's", async () => {
+    const { json } = await relaying.request("GET", "/api/host");
+    expect(HostReplySchema.parse(json).vaccel?.hostAgent).toEqual({
+      address: `unix://${socket}`,
+      answers: true,
+      error: null,
+    });
+    const { run, logs } = await runToEnd(relaying, {
+      runtime: "runc",
+      image: "node-onnx",
+      vaccel: true,
+      vaccelAgent: "host",
+      command: ["sh", "-c", `${ping}; ${netDevices}`],
+      timeoutMs: 30_000,
+    });
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(logs).toMatch(/^net=lo,$/m);
+    const session = Number(/^session (\d+)$/m.exec(logs)?.[1]);
+    // The external agent numbers its sessions: the next one it gives out follows the run's.
+    const client = await VaccelClient.connect(`unix://${socket}`);
+    expect(await client.createSession()).toBe(session + 1);
+    await client.close();
+  });
 });

@@ -77,6 +77,11 @@ export class ContainerdDaemon {
     return runCommand(this.options.ctrBinary, [...this.ctrArgs(), ...args], timeoutMs);
   }
 
+  /** Whether the daemon is the host's, which other playgrounds (other state folders) may share. */
+  get shared(): boolean {
+    return this.options.address !== null;
+  }
+
   /** Whether there may be sandboxes to reap: the host's daemon always, ours only once it has ever run here. */
   async hasState(): Promise<boolean> {
     if (this.options.address !== null) return true;

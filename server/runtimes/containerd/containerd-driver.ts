@@ -11,9 +11,8 @@ import type {
   RuntimeAvailability,
   SandboxDriver,
 } from "../../engine/driver";
-import { resourcePrefix } from "../../engine/driver";
+import { resourcePrefix, SandboxLaunchError } from "../../engine/driver";
 import { cgroupPids, removeCgroups } from "../cgroups";
-import { RuntimeLaunchError } from "../oci-cli-driver";
 import { buildOciSpec } from "../oci-spec";
 import { vaccelOciAdditions } from "../vaccel-mount";
 import { sleep, waitForExit } from "../process-exit";
@@ -103,14 +102,14 @@ export abstract class ContainerdDriver implements SandboxDriver {
       this.onEvent(event, ctx, state),
     );
     try {
-      await this.daemon.ensure();
-      const image = await this.images.ensure(spec.image);
+      await preparing(this.name, this.daemon.ensure());
+      const image = await preparing(this.name, this.images.ensure(spec.image));
       ctx.mark("imageReady");
       if (ctx.signal.aborted) return { exitCode: null, signal: null };
       // 0711: the sandbox's root (a mapped uid) must traverse the bundle to reach its rootfs.
       await fs.mkdir(rootfs, { recursive: true, mode: 0o711 });
       await fs.chmod(bundle, 0o711);
-      await mountSnapshotView(this.daemon, name, image.chainId, rootfs);
+      await preparing(this.name, mountSnapshotView(this.daemon, name, image.chainId, rootfs));
       ctx.mark("snapshotMounted");
       const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
       const vaccel = vaccelOciAdditions(spec.vaccel);
@@ -220,7 +219,9 @@ export abstract class ContainerdDriver implements SandboxDriver {
     if (!state.started && !ctx.signal.aborted) {
       const failure = /^ctr: (.*)$/m.exec(held)?.[1];
       if (failure)
-        throw new RuntimeLaunchError(`${this.name} could not start the sandbox: ${failure}`);
+        throw new SandboxLaunchError(`${this.name} could not start the sandbox: ${failure}`, {
+          started: false,
+        });
     }
     if (held) ctx.output(Buffer.from(held));
     // The task's own exit status (from containerd) is truer than ctr's, which is 1 for its own errors too.
@@ -270,7 +271,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     const removed: string[] = [];
     const containers = await this.listContainers();
     for (const [name, runtime] of containers) {
-      if (runtime !== this.runtimeType) continue;
+      if (runtime !== this.runtimeType || !(await this.createdHere(name))) continue;
       await this.daemon.ctr(["tasks", "kill", "--signal", "SIGKILL", name], 5_000);
       await this.remove(name, path.join(this.daemon.paths.bundles, name), false);
       removed.push(`${this.id} container ${name}`);
@@ -288,11 +289,29 @@ export abstract class ContainerdDriver implements SandboxDriver {
     ).filter(
       (entry) => entry.startsWith(resourcePrefix) && !others.has(entry) && !containers.has(entry),
     );
-    for (const name of new Set([...keys, ...bundles])) {
+    for (const name of new Set([...(await this.filterCreatedHere(keys)), ...bundles])) {
       await this.remove(name, path.join(this.daemon.paths.bundles, name), true);
       removed.push(`${this.id} snapshot ${name}`);
     }
     return removed;
+  }
+
+  /**
+   * Whether this state folder launched the sandbox: its bundle folder, made before the snapshot and the
+   * container, is ours. Everything in our own daemon is; a host's daemon may hold another playground's.
+   */
+  private async createdHere(name: string): Promise<boolean> {
+    if (!this.daemon.shared) return true;
+    return fs.access(path.join(this.daemon.paths.bundles, name)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async filterCreatedHere(names: string[]): Promise<string[]> {
+    const here: string[] = [];
+    for (const name of names) if (await this.createdHere(name)) here.push(name);
+    return here;
   }
 
   /** Our namespace's sandbox containers, by name, with the runtime each was created for. */
@@ -306,4 +325,14 @@ export abstract class ContainerdDriver implements SandboxDriver {
     }
     return containers;
   }
+}
+
+/** A step before the task exists (the daemon, the image, the snapshot): its error is the visitor's reason. */
+function preparing<T>(driverName: string, step: Promise<T>): Promise<T> {
+  return step.catch((err: unknown) => {
+    throw new SandboxLaunchError(
+      `${driverName} could not prepare the sandbox: ${err instanceof Error ? err.message : String(err)}`,
+      { started: false, cause: err },
+    );
+  });
 }

@@ -212,6 +212,41 @@ describe("containerd drivers", () => {
     expect((await daemon.ctr(["containers", "ls", "--quiet"])).stdout.trim()).toBe("");
   });
 
+  it("leaves another playground's sandbox alone when both use one host containerd", async () => {
+    // A second state folder whose server is pointed at the first one's daemon as at a host's (SBPG_CONTAINERD_ADDRESS).
+    const otherStateDir = await mkdtemp("/run/sbpg-b-ctd-");
+    const other = new ContainerdDaemon({
+      containerdBinary: "containerd",
+      ctrBinary: "ctr",
+      stateDir: otherStateDir,
+      address: daemon.address,
+      namespace: defaultNamespace,
+      logLevel: "info",
+    });
+    try {
+      const spec = await launchSpec("shared", ["sh", "-c", "echo up; sleep 30"]);
+      const run = collect();
+      const launched = driver.launch(spec, run.ctx);
+      const deadline = Date.now() + 5_000;
+      while (!run.marks.has("taskStarted") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      const otherDriver = new ContainerdRuncDriver({
+        daemon: other,
+        images: new ContainerdImageImporter(other),
+        cgroupParent: `/sandbox-playground/${path.basename(otherStateDir)}`,
+        probeImage: async () => null,
+      });
+      expect(await otherDriver.reap()).toEqual([]);
+      const tasks = await daemon.ctr(["tasks", "ls"]);
+      expect(tasks.stdout).toMatch(new RegExp(`${spec.resourceName}\\s+\\d+\\s+RUNNING`));
+      run.controller.abort("stopped");
+      expect((await launched).exitCode).toBe(137);
+    } finally {
+      await other.close();
+      await rm(otherStateDir, { recursive: true, force: true });
+    }
+  });
+
   it("reports every Kata variant unavailable here, naming what is missing", async () => {
     const drivers = createKataDrivers({
       daemon,
@@ -221,7 +256,9 @@ describe("containerd drivers", () => {
     expect(drivers.map((d) => d.id)).toEqual([
       "kata",
       "kata-qemu",
+      "kata-qemu-runtime-rs",
       "kata-clh",
+      "kata-clh-runtime-rs",
       "kata-fc",
       "kata-rs",
     ]);

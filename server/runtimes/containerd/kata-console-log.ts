@@ -1,4 +1,5 @@
-// Guest console lines out of Kata shim logs: the Go runtime's logfmt `vmconsole="..."` and runtime-rs's JSON lines.
+// Guest console lines out of Kata's logs, as Kata 4.1.0 writes them: the Go shim's logfmt `vmconsole="..."` in
+// containerd's log, runtime-rs's `vm console: "..."` records in the systemd journal (`journalctl -o json`).
 
 export interface KataConsoleLine {
   /** When the shim logged the line (epoch ms), if the log line carries a time. */
@@ -33,7 +34,13 @@ function fromLogfmt(text: string): KataConsoleLine | null {
   };
 }
 
-/** runtime-rs logs slog JSON; a console line is in "vmconsole", or in "msg" of a record whose subsystem says console. */
+/**
+ * runtime-rs (4.1.0) logs through slog-journald, so a record read back with `journalctl -o json` has upper-cased
+ * fields: SOURCE is the sandbox id. QEMU's console is the MESSAGE `vm console: "<line>"`
+ * (crates/hypervisor/src/qemu/inner.rs, log_qemu_console); Cloud Hypervisor's, with debug on, is the MESSAGE
+ * `"<line>"` of a record with STREAM=stdout (crates/hypervisor/src/ch/inner_hypervisor.rs). Both quote the
+ * line with Rust's `{:?}`.
+ */
 function fromJson(text: string): KataConsoleLine | null {
   let record: Record<string, unknown>;
   try {
@@ -45,15 +52,44 @@ function fromJson(text: string): KataConsoleLine | null {
   }
   const str = (key: string) =>
     typeof record[key] === "string" ? (record[key] as string) : undefined;
-  const subsystem = str("subsystem") ?? "";
-  const line = str("vmconsole") ?? (/^(vm)?console$/i.test(subsystem) ? str("msg") : undefined);
-  if (line === undefined || line.trim() === "") return null;
+  const message = str("MESSAGE");
+  if (message === undefined || str("SYSLOG_IDENTIFIER") !== "kata") return null;
+  const quoted = message.startsWith("vm console: ")
+    ? message.slice("vm console: ".length)
+    : str("STREAM") === "stdout"
+      ? message
+      : null;
+  const line = quoted === null ? null : readRustDebugString(quoted);
+  if (line === null || line.trim() === "") return null;
+  const micros = Number(str("__REALTIME_TIMESTAMP"));
   return {
-    timestampMs: parseTime(str("ts") ?? str("time")),
+    timestampMs: Number.isFinite(micros) && micros > 0 ? micros / 1000 : null,
     line: stripLineEnd(line),
-    sandbox: str("sandbox") ?? str("sid") ?? null,
+    sandbox: str("SOURCE") ?? null,
   };
 }
+
+/** Reads a string as Rust's `{:?}` writes it (`"a\"b\u{1b}"`); null if it is not one. */
+export function readRustDebugString(text: string): string | null {
+  if (!text.startsWith('"') || !text.endsWith('"') || text.length < 2) return null;
+  let out = "";
+  for (let i = 1; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const e = text[++i];
+    if (e === "u" && text[i + 1] === "{") {
+      const close = text.indexOf("}", i);
+      out += String.fromCodePoint(parseInt(text.slice(i + 2, close), 16));
+      i = close;
+    } else out += rustEscapes[e] ?? e;
+  }
+  return out;
+}
+
+const rustEscapes: Record<string, string> = { n: "\n", r: "\r", t: "\t", "0": "\0" };
 
 function stripLineEnd(line: string): string {
   return line.replace(/[\r\n]+$/, "");

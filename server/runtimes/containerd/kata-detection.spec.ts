@@ -63,10 +63,13 @@ describe("Kata detection", () => {
     expect(result.reason).toContain(
       "containerd-shim-kata-qemu-v2 is not on PATH or in /opt/kata/bin, /opt/kata/runtime-rs/bin, /usr/local/bin",
     );
-    expect(result.reason).toContain("no configuration-qemu.toml in /etc/kata-containers");
+    expect(result.reason).toContain(
+      "no configuration-qemu.toml in /opt/kata/share/defaults/kata-containers/runtimes/qemu, /etc/kata-containers",
+    );
     expect(result.reason).toContain("/dev/vhost-vsock is missing");
     expect(result.reason).not.toContain("/dev/kvm");
-    expect(result.install).toMatch(/Kata Containers 3\.x/);
+    expect(result.install).toMatch(/Kata Containers 4\.x/);
+    expect(result.install).toContain("enable_debug = true");
     expect(host.calls).toEqual([]);
   });
 
@@ -80,6 +83,62 @@ describe("Kata detection", () => {
     const result = await detectKata(variant("kata-rs"), fakeHost({ files: { "/dev/kvm": "" } }));
     expect(result.reason).toContain("containerd-shim-kata-dragonball-v2");
     expect(result.reason).toContain("/opt/kata/share/defaults/kata-containers/runtime-rs");
+  });
+
+  it("finds kata-deploy's layout (4.1.0) for both runtimes of one hypervisor and says how to link the shim", async () => {
+    const files: Record<string, string> = {
+      "/dev/kvm": "",
+      "/dev/vhost-vsock": "",
+      "/opt/kata/bin/containerd-shim-kata-v2": "",
+      "/opt/kata/runtime-rs/bin/containerd-shim-kata-v2": "",
+      "/opt/kata/share/defaults/kata-containers/runtimes/qemu/configuration-qemu.toml": qemuConfig,
+      "/opt/kata/share/defaults/kata-containers/runtime-rs/runtimes/qemu-runtime-rs/configuration-qemu-runtime-rs.toml":
+        qemuConfig,
+      "/opt/kata/bin/qemu-system-x86_64": "",
+    };
+    files["/opt/kata/containerd/config.d/kata-deploy.toml"] = [
+      '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata-qemu-runtime-rs]',
+      'runtime_type = "io.containerd.kata-qemu-runtime-rs.v2"',
+      'runtime_path = "/opt/kata/runtime-rs/bin/containerd-shim-kata-v2"',
+    ].join("\n");
+    const go = await detectKata(variant("kata-qemu"), fakeHost({ files }));
+    expect(go.details.configuration).toBe(
+      "/opt/kata/share/defaults/kata-containers/runtimes/qemu/configuration-qemu.toml",
+    );
+    expect(go.reason).toContain(
+      "kata-deploy installed /opt/kata/bin/containerd-shim-kata-v2 for kata-qemu; link it: ln -s /opt/kata/bin/containerd-shim-kata-v2 /usr/local/bin/containerd-shim-kata-qemu-v2",
+    );
+    const rust = await detectKata(variant("kata-qemu-runtime-rs"), fakeHost({ files }));
+    expect(rust.details).toMatchObject({
+      runtimeType: "io.containerd.kata-qemu-runtime-rs.v2",
+      configuration:
+        "/opt/kata/share/defaults/kata-containers/runtime-rs/runtimes/qemu-runtime-rs/configuration-qemu-runtime-rs.toml",
+      hypervisor: "qemu",
+      criRuntime: "kata-qemu-runtime-rs in /opt/kata/containerd/config.d/kata-deploy.toml",
+    });
+    expect(rust.reason).toContain(
+      "link it: ln -s /opt/kata/runtime-rs/bin/containerd-shim-kata-v2 /usr/local/bin/containerd-shim-kata-qemu-runtime-rs-v2",
+    );
+  });
+
+  it("runs kata-ctl for a linked runtime-rs shim and reports it available", async () => {
+    const host = fakeHost({
+      executables: {
+        "containerd-shim-kata-clh-runtime-rs-v2":
+          "/usr/local/bin/containerd-shim-kata-clh-runtime-rs-v2",
+        "kata-ctl": "/opt/kata/runtime-rs/bin/kata-ctl",
+      },
+      files: {
+        "/dev/kvm": "",
+        "/opt/kata/share/defaults/kata-containers/runtime-rs/configuration-clh-runtime-rs.toml":
+          '[hypervisor.cloud-hypervisor]\npath = "/opt/kata/bin/cloud-hypervisor"\n',
+        "/opt/kata/bin/cloud-hypervisor": "",
+      },
+      run: () => ({ code: 0, stdout: "kata-ctl version 4.1.0", stderr: "" }),
+    });
+    const result = await detectKata(variant("kata-clh-runtime-rs"), host);
+    expect(result).toMatchObject({ available: true, version: "4.1.0" });
+    expect(host.calls).toContainEqual(["/opt/kata/runtime-rs/bin/kata-ctl", "check", "all"]);
   });
 
   it("says why Firecracker cannot serve the playground even when installed", async () => {

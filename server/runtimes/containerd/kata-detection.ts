@@ -4,7 +4,7 @@ import path from "node:path";
 import type { RuntimeAvailability } from "../../engine/driver";
 import { runCommand, type CommandResult } from "../process-exit";
 import { findExecutable } from "./executable-lookup";
-import { kataShimDirs, type KataVariant } from "./kata-variants";
+import { kataDeployShims, kataShimDirs, type KataVariant } from "./kata-variants";
 
 /** What detection asks of the host; tests pass a fake one. */
 export interface KataHost {
@@ -27,13 +27,21 @@ export const nodeKataHost: KataHost = {
   isRoot: () => process.getuid?.() === 0,
 };
 
-/** Where a host's containerd keeps the runtimes Kubernetes (CRI) may pick. */
-export const containerdConfigFiles = ["/etc/containerd/config.toml"];
+/**
+ * Where a host's containerd keeps the runtimes Kubernetes (CRI) may pick: its own config, and the drop-in
+ * kata-deploy 4.1.0 writes (tools/packaging/kata-deploy/binary/src/config.rs, containerd_drop_in_conf_file).
+ */
+export const containerdConfigFiles = [
+  "/etc/containerd/config.toml",
+  "/opt/kata/containerd/config.d/kata-deploy.toml",
+];
 
 export const kataInstallHint =
-  "Install Kata Containers 3.x: unpack the kata-static release (github.com/kata-containers/kata-containers/releases) into /opt/kata, " +
-  "put its shim on PATH under the variant's name (e.g. containerd-shim-kata-qemu-v2 running /opt/kata/bin/containerd-shim-kata-v2 " +
-  "with KATA_CONF_FILE set to the variant's configuration), on a host with working KVM (bare metal or nested virtualization)";
+  "Install Kata Containers 4.x (tested against the layout of 4.1.0): unpack the kata-static release " +
+  "(github.com/kata-containers/kata-containers/releases) into /opt/kata, or run kata-deploy; link the variant's shim onto PATH " +
+  "under its name (containerd-shim-kata-<name>-v2 → /opt/kata/bin/containerd-shim-kata-v2 for the Go runtime, " +
+  "/opt/kata/runtime-rs/bin/containerd-shim-kata-v2 for runtime-rs), on a host with working KVM (bare metal or nested virtualization). " +
+  "For boot lines: enable_debug = true under [hypervisor.*] in the variant's configuration.toml and SBPG_CONTAINERD_LOG_LEVEL=debug";
 
 /**
  * containerd runtimes configured for CRI, by name → runtime_type, from config.toml (v2 "io.containerd.grpc.v1.cri",
@@ -91,7 +99,13 @@ export async function detectKata(
   };
 
   const shim = await host.findExecutable(variant.shimBinary, kataShimDirs);
+  const deployed = kataDeployShims[variant.runtime];
   if (shim) details.shim = shim;
+  else if (variant.deployShim && (await host.exists(deployed)))
+    // ctr finds a shim by its runtime's name on PATH; kata-deploy named it only in containerd's own config.
+    missing.push(
+      `${variant.shimBinary} is not on PATH: kata-deploy installed ${deployed} for kata-${variant.deployShim}; link it: ln -s ${deployed} /usr/local/bin/${variant.shimBinary}`,
+    );
   else missing.push(`${variant.shimBinary} is not on PATH or in ${kataShimDirs.join(", ")}`);
 
   let config: string | null = null;

@@ -3,13 +3,16 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import type { LaunchContext, LaunchResult } from "../../engine/driver";
+import { SandboxLaunchError, type LaunchContext, type LaunchResult } from "../../engine/driver";
 import { launchFileName } from "../../images/microvm/guest-protocol";
 import type { MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
+import { createSandboxCgroup, removeCgroups } from "../cgroups";
 import { sleep, waitForExit, type ExitInfo } from "../process-exit";
 import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
+import { listenForQmp, type QmpListener } from "./qmp-events";
 import { buildQemuArgs, launchScript, runCommandLine, type Accel } from "./qemu-args";
+import { vmCgroupLimits } from "./vm-cgroup";
 
 export interface VmInput {
   qemuBinary: string;
@@ -23,6 +26,8 @@ export interface VmInput {
   memoryBytes: number;
   /** The run's vAccel agent socket, for a second virtio-serial port (cold launches only). */
   vaccelSocketPath?: string | null;
+  /** QEMU runs in a cgroup of this name under `parent`, with this CPU share; removed when the VM is gone. */
+  cgroup: { parent: string; cpuShares: number };
 }
 
 export interface VmRun {
@@ -42,8 +47,17 @@ export type VmSink = Pick<LaunchContext, "mark" | "enter" | "output" | "console"
 const powerOffGraceMs = 5_000;
 /** sockaddr_un.sun_path holds 108 bytes with the NUL. */
 const maxSocketPath = 107;
-/** Boot lines kept for the reason a VM died before its workload started. */
-const bootTailLines = 200;
+/** The boot log's last bytes, kept for the reason a VM died before its workload started: a kernel panic's line. */
+const bootTailBytes = 16 * 1024;
+/** The wrapper shell's exit status when QEMU could not join its cgroup (QEMU itself exits 1 on its errors). */
+const cgroupJoinFailed = 125;
+/**
+ * Joins the cgroup.procs files given first, then becomes QEMU (exec keeps the pid and the pipes): QEMU is in
+ * its cgroup from its first instruction, before it runs the guest.
+ */
+const joinCgroupThenExec =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit ' +
+  `${cgroupJoinFailed}; shift; n=$((n - 1)); done; exec "$@"`;
 
 /** A cold launch: boots a VM whose run share holds the launch file, and resolves once it is gone. */
 export async function bootVm(input: BootVmInput, ctx: LaunchContext): Promise<LaunchResult> {
@@ -72,7 +86,9 @@ export class MicroVm {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly control: ControlListener;
   private readonly serial = new ConsoleReader();
-  private readonly bootTail: string[] = [];
+  private readonly qmp: QmpListener;
+  private bootTail = "";
+  private workloadStarted = false;
   private stderr = "";
   private spawnError: Error | null = null;
   private exitCode: number | null = null;
@@ -88,23 +104,40 @@ export class MicroVm {
     log: Logger,
   ): Promise<MicroVm> {
     const socketPath = path.join(input.vmDir, "ctl.sock");
+    const qmpPath = path.join(input.vmDir, "qmp.sock");
     if (Buffer.byteLength(socketPath) > maxSocketPath)
-      throw new Error(
+      throw new SandboxLaunchError(
         `the microVM's control socket path is too long (${socketPath}): use a shorter SBPG_STATE_DIR`,
+        { started: false },
       );
     const runShare = path.join(input.vmDir, "run");
     await fs.rm(input.vmDir, { recursive: true, force: true });
     await fs.mkdir("run" in launch ? runShare : input.vmDir, { recursive: true, mode: 0o700 });
     let control: ControlListener | null = null;
+    let qmp: QmpListener | null = null;
+    let cgroupProcs: string[];
     try {
       control = await listenForControl(socketPath);
+      qmp = await listenForQmp(qmpPath);
       if ("run" in launch)
         await fs.writeFile(
           path.join(runShare, launchFileName),
           launchScript(launch.run.command, launch.run.tmpfsBytes, Boolean(input.vaccelSocketPath)),
         );
+      cgroupProcs = await createSandboxCgroup(
+        input.cgroup.parent,
+        input.name,
+        vmCgroupLimits(input.memoryBytes, input.cgroup.cpuShares),
+      ).catch((err: unknown) => {
+        throw new SandboxLaunchError(
+          `the microVM's cgroup could not be created (${err instanceof Error ? err.message : String(err)})`,
+          { started: false, cause: err },
+        );
+      });
     } catch (err) {
       control?.server.close();
+      qmp?.server.close();
+      await removeCgroups(input.cgroup.parent, input.name);
       await fs.rm(input.vmDir, { recursive: true, force: true });
       throw err;
     }
@@ -117,21 +150,43 @@ export class MicroVm {
       rootfsPath: input.rootfsPath,
       launch: "run" in launch ? { runSharePath: runShare } : launch,
       controlSocketPath: socketPath,
+      qmpSocketPath: qmpPath,
       vaccelSocketPath: input.vaccelSocketPath,
     });
-    log.debug({ qemu: input.qemuBinary, args }, "starting microVM");
-    return new MicroVm(input, args, control, sink);
+    log.debug({ qemu: input.qemuBinary, args, cgroupProcs }, "starting microVM");
+    return new MicroVm(input, { args, cgroupProcs }, { control, qmp }, sink);
   }
 
-  private constructor(input: VmInput, args: string[], control: ControlListener, sink: VmSink) {
+  private constructor(
+    input: VmInput,
+    qemu: { args: string[]; cgroupProcs: string[] },
+    sockets: { control: ControlListener; qmp: QmpListener },
+    sink: VmSink,
+  ) {
     this.input = input;
+    const { control, qmp } = sockets;
     this.control = control;
+    this.qmp = qmp;
     this.sink = sink;
+    const { args, cgroupProcs } = qemu;
     // stdin stays an open pipe: -serial stdio would read an immediate EOF from /dev/null.
-    this.child = spawn(input.qemuBinary, args, { stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        joinCgroupThenExec,
+        "sh",
+        String(cgroupProcs.length),
+        ...cgroupProcs,
+        input.qemuBinary,
+        ...args,
+      ],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
     this.child.once("spawn", () => {
       this.spawnedAt = Date.now();
       this.sink.mark("vmmSpawned");
+      this.sink.mark("started");
     });
     this.exited = new Promise<ExitInfo>((resolve) => {
       this.child.once("error", (err) => {
@@ -171,14 +226,14 @@ export class MicroVm {
       }
       for (const event of this.serial.push(chunk)) {
         if (event.type === "boot") {
-          if (this.bootTail.length < bootTailLines) this.bootTail.push(event.bytes.toString());
+          this.bootTail = (this.bootTail + event.bytes.toString("latin1")).slice(-bootTailBytes);
           this.sink.console(event.bytes);
         } else if (event.type === "workload") {
           this.sink.output(event.bytes);
         } else if (event.name === "init") {
           this.sink.mark("guestInit");
         } else {
-          this.bootTail.length = 0;
+          this.workloadStarted = true;
           this.sink.mark("workloadStarted");
           this.sink.enter("running");
         }
@@ -201,7 +256,10 @@ export class MicroVm {
   /** Hands a waiting warm-pool VM its one run. */
   sendRun(run: VmRun): void {
     const socket = this.control.socket;
-    if (!socket) throw new Error("the warm-pool microVM has no control connection");
+    if (!socket)
+      throw new SandboxLaunchError("the warm-pool microVM has no control connection", {
+        started: false,
+      });
     socket.write(runCommandLine(run.command, run.tmpfsBytes));
   }
 
@@ -212,11 +270,21 @@ export class MicroVm {
   /** Why the VM stopped before its workload finished, in words. */
   failure(exit: ExitInfo): string {
     if (this.spawnError) return this.spawnError.message;
+    const lastStderr = this.stderr.trim().split("\n").at(-1);
+    if (exit.code === cgroupJoinFailed)
+      return `QEMU could not join its cgroup (${lastStderr ?? "no message"})`;
     if (this.guestError) return `the guest init said "${this.guestError}"`;
-    const panic = /Kernel panic[^\n]*/.exec(this.bootTail.join(""));
+    // panic=-1 resets the guest after a panic: the panic line, when the boot log shows one, is the truer reason.
+    const panic = /Kernel panic[^\n]*/.exec(this.bootTail);
     if (panic) return `the guest kernel panicked (${panic[0].trim()})`;
-    const qemuError = this.stderr.trim().split("\n").at(-1);
-    if (qemuError) return `QEMU said "${qemuError}"`;
+    const shutdown = this.qmp.shutdownReason;
+    if (shutdown === "guest-reset")
+      return this.workloadStarted
+        ? // The init silences kernel messages for the workload: a panic then shows only as the reset.
+          "the guest rebooted itself (a reboot, or a kernel panic while the workload ran)"
+        : "the guest rebooted itself";
+    if (shutdown === "guest-shutdown") return "the guest powered itself off";
+    if (lastStderr) return `QEMU said "${lastStderr}"`;
     return `QEMU exited with ${exit.signal ?? `code ${exit.code}`} and the guest reported no exit code`;
   }
 
@@ -227,9 +295,14 @@ export class MicroVm {
     if (signal.aborted) onAbort();
     try {
       const exit = await this.exited;
-      if (this.spawnError) throw this.spawnError;
-      // The control socket is another stream: its last line may still be unread when QEMU's exit is seen.
-      if (this.control.socket) await Promise.race([this.control.closed, sleep(1_000)]);
+      if (this.spawnError)
+        throw new SandboxLaunchError(`QEMU did not start: ${this.spawnError.message}`, {
+          started: false,
+          cause: this.spawnError,
+        });
+      // The sockets are other streams: their last lines may still be unread when QEMU's exit is seen.
+      const connected = [this.control, this.qmp].filter((listener) => listener.socket);
+      await Promise.race([Promise.all(connected.map((listener) => listener.closed)), sleep(1_000)]);
       const rest = this.serial.end();
       if (rest.bytes.length)
         (rest.type === "boot" ? this.sink.console : this.sink.output)(rest.bytes);
@@ -237,7 +310,10 @@ export class MicroVm {
 
       if (signal.aborted) return { exitCode: null, signal: "SIGKILL" };
       if (this.exitCode !== null) return { exitCode: this.exitCode, signal: null };
-      throw new Error(`the microVM stopped before the workload finished: ${this.failure(exit)}`);
+      throw new SandboxLaunchError(
+        `the microVM stopped before the workload finished: ${this.failure(exit)}`,
+        { started: this.workloadStarted },
+      );
     } finally {
       signal.removeEventListener("abort", onAbort);
       await this.cleanUp();
@@ -254,6 +330,8 @@ export class MicroVm {
   private cleanUp(): Promise<void> {
     this.cleaning ??= (async () => {
       this.control.server.close();
+      this.qmp.server.close();
+      await removeCgroups(this.input.cgroup.parent, this.input.name);
       await fs.rm(this.input.vmDir, { recursive: true, force: true });
     })();
     return this.cleaning;

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import {
   resourcePrefix,
+  SandboxLaunchError,
   type LaunchContext,
   type LaunchResult,
   type LaunchSpec,
@@ -13,17 +14,25 @@ import {
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
+import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
-import { reapVms, findVmProcesses } from "./reap-vms";
+import { reapVms } from "./reap-vms";
 
 export interface MicrovmOptions {
   qemuBinary: string;
   stateDir: string;
   cacheDir: string;
+  /** Parent cgroup of every sandbox of the playground (runc's sandboxes' too); the VMs' own group is a child of it. */
+  cgroupParent: string;
+  /**
+   * The CPU share of the group every QEMU runs in (a child cgroup each), beside each container's own: a TCG
+   * guest spinning its vCPU takes a host core, so all VMs together weigh what this says, not one share each.
+   */
+  vmsCpuShares: number;
   /** "auto" boots a probe VM with KVM and falls back to TCG; a named one is used as given. */
   accel: "auto" | "kvm" | "tcg";
   /** The image the acceleration probe boots. */
@@ -39,6 +48,8 @@ export interface MicrovmPoolOptions {
   memoryBytes: number;
   /** The /tmp its VMs mount ahead; a run with another size remounts it. */
   tmpfsBytes: number;
+  /** Their QEMU's CPU share, as a run's would have. */
+  cpuShares: number;
   log: Logger;
 }
 
@@ -51,6 +62,9 @@ const unclaimedSink: VmSink = {
 };
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
+
+/** The VMs' group under the playground's cgroup parent; not "sbpg-": the server's reap of sandboxes keeps it. */
+export const vmsCgroupName = "microvms";
 
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
@@ -68,6 +82,7 @@ export class MicrovmDriver implements SandboxDriver {
   /** Warm-pool VMs serving a run, by the run's resource name (their QEMU carries the pool's name). */
   private readonly claimed = new Map<string, MicroVm>();
   private closed = false;
+  private vmsGroup: Promise<string> | null = null;
 
   constructor(options: MicrovmOptions) {
     this.options = options;
@@ -97,6 +112,7 @@ export class MicrovmDriver implements SandboxDriver {
     }
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
+    const cgroupParent = await this.vmsCgroup();
     return bootVm(
       {
         qemuBinary: this.options.qemuBinary,
@@ -109,23 +125,29 @@ export class MicrovmDriver implements SandboxDriver {
         memoryBytes: spec.limits.memoryBytes,
         tmpfsBytes: spec.limits.tmpfsBytes,
         vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
+        cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
       },
       ctx,
     );
   }
 
-  /** The VM's whole cost on the host is its QEMU process: guest memory, emulation, device backends. */
+  /**
+   * The VM's whole cost on the host is its QEMU process: guest memory, emulation, device backends. Its
+   * cgroup names it in one read; a scan of /proc for every sample of every VM would load the server.
+   */
   async sandboxProcesses(resourceName: string): Promise<number[]> {
     const pooled = this.claimed.get(resourceName)?.pid;
     if (pooled !== undefined) return [pooled];
-    return (await findVmProcesses(this.vmsDir))
-      .filter((vm) => vm.name === resourceName)
-      .map((vm) => vm.pid);
+    return cgroupPids(this.vmsCgroupPath(), resourceName);
   }
 
-  /** Warm-pool VMs included. */
+  /** Warm-pool VMs included, and every VM cgroup left in the VMs' group. */
   async reap(): Promise<string[]> {
-    return [...(await reapVms(this.vmsDir)), ...(await reapVms(this.poolDir))];
+    return [
+      ...(await reapVms(this.vmsDir)),
+      ...(await reapVms(this.poolDir)),
+      ...(await reapCgroups(this.vmsCgroupPath(), () => false)),
+    ];
   }
 
   /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
@@ -149,6 +171,8 @@ export class MicrovmDriver implements SandboxDriver {
     try {
       vm.attach(ctx);
       vm.sendRun({ command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes });
+      // Its QEMU was spawned before the run; the run starts when the VM is handed it.
+      ctx.mark("started");
       return await vm.finish(ctx.signal);
     } finally {
       this.claimed.delete(spec.resourceName);
@@ -171,7 +195,11 @@ export class MicrovmDriver implements SandboxDriver {
       log: options.log,
       failureOf: async (vm) => vm.failure(await vm.exited),
       boot: async () => {
-        const [assets, image] = await Promise.all([this.requireAssets(), options.image()]);
+        const [assets, image, cgroupParent] = await Promise.all([
+          this.requireAssets(),
+          options.image(),
+          this.vmsCgroup(),
+        ]);
         if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
         // Short: the control socket's path must fit in 107 bytes.
         const name = `${resourcePrefix}pool-${randomBytes(4).toString("hex")}`;
@@ -184,6 +212,7 @@ export class MicrovmDriver implements SandboxDriver {
             name,
             rootfsPath: image.rootfsPath,
             memoryBytes: options.memoryBytes,
+            cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
           },
           { poolTmpfsBytes: options.tmpfsBytes },
           unclaimedSink,
@@ -257,10 +286,33 @@ export class MicrovmDriver implements SandboxDriver {
   private async requireAssets(): Promise<MicrovmAssets> {
     const assets = await readMicrovmAssets(this.options.cacheDir);
     if (!assets)
-      throw new Error(
+      throw new SandboxLaunchError(
         `the microVM's guest kernel and initramfs are not built: run ${buildCommand}`,
+        { started: false },
       );
     return assets;
+  }
+
+  private vmsCgroupPath(): string {
+    return `${this.options.cgroupParent}/${vmsCgroupName}`;
+  }
+
+  /** The VMs' group with its share, written once before the first QEMU joins a child of it. */
+  private vmsCgroup(): Promise<string> {
+    this.vmsGroup ??= configureCgroupParent(this.vmsCgroupPath(), {
+      cpuShares: this.options.vmsCpuShares,
+      cpuCores: null,
+    }).then(
+      () => this.vmsCgroupPath(),
+      (err: unknown) => {
+        this.vmsGroup = null;
+        throw new SandboxLaunchError(
+          `the microVMs' cgroup could not be set up (${err instanceof Error ? err.message : String(err)})`,
+          { started: false, cause: err },
+        );
+      },
+    );
+    return this.vmsGroup;
   }
 
   private chooseAccel(assets: MicrovmAssets): Promise<AccelChoice> {
@@ -275,12 +327,14 @@ export class MicrovmDriver implements SandboxDriver {
       if (!image)
         return { chosen: null, tried: ["the busybox image is not built: run `npm run setup`"] };
       const qemu = (await this.qemuVersion()) ?? "unknown";
+      const cgroupParent = await this.vmsCgroup();
       return probeAccel({
         qemuBinary: this.options.qemuBinary,
         qemuVersion: qemu,
         assets,
         rootfsPath: image.rootfsPath,
         vmsDir: this.vmsDir,
+        cgroupParent,
       });
     })();
     // A failed probe is not kept: the next launch or probe tries again.

@@ -1,5 +1,6 @@
 // The microVM warm pool against real QEMU: filled, claimed in milliseconds, refilled, closed without a trace.
 import { testSandboxLimits } from "../../testing/sandbox-limits";
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
+import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
-import { MicrovmDriver } from "./microvm-driver";
+import { cgroupPids, removeCgroupParent } from "../cgroups";
+import { MicrovmDriver, vmsCgroupName } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
 const cacheDir = path.resolve(".cache");
@@ -33,6 +36,8 @@ function poolDriver(size: number) {
     qemuBinary: "qemu-system-x86_64",
     stateDir,
     cacheDir,
+    cgroupParent: cgroupParentFor(stateDir),
+    vmsCpuShares: 512,
     accel: "auto",
     probeImage: () => images.resolve("busybox"),
     pool: {
@@ -40,6 +45,7 @@ function poolDriver(size: number) {
       image: () => images.resolve("busybox"),
       memoryBytes: limits.memoryBytes,
       tmpfsBytes: limits.tmpfsBytes,
+      cpuShares: limits.cpuShares,
       log,
     },
   });
@@ -62,7 +68,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await driver?.close();
-  if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+  if (stateDir) {
+    await removeCgroupParent(cgroupParentFor(stateDir));
+    await fs.rm(stateDir, { recursive: true, force: true });
+  }
 });
 
 /** The pool's line on the host page, once it reads "n/size ready". */
@@ -79,7 +88,13 @@ async function waitForReady(target: MicrovmDriver, ready = 1): Promise<string> {
 async function launch(
   command: string[],
   name: string,
-  options: { fromPool?: boolean; controller?: AbortController; memoryBytes?: number } = {},
+  options: {
+    fromPool?: boolean;
+    controller?: AbortController;
+    memoryBytes?: number;
+    /** Called with the output so far, on every chunk. */
+    onOutput?: (output: string) => void;
+  } = {},
 ) {
   const controller = options.controller ?? new AbortController();
   const spec: LaunchSpec = {
@@ -103,6 +118,7 @@ async function launch(
       if (!marks.has("firstOutput")) marks.set("firstOutput", performance.now() - started);
       footprint ??= driver.sandboxProcesses(spec.resourceName);
       chunks.push(bytes);
+      options.onOutput?.(Buffer.concat(chunks).toString());
     },
     console: (bytes) => consoleChunks.push(bytes),
     log,
@@ -176,14 +192,22 @@ describe("microvm warm pool", () => {
   it("kills a claimed VM on abort", async () => {
     await waitForReady(driver);
     const controller = new AbortController();
-    const pending = launch(["sh", "-c", "echo up; sleep 60"], "abort", { controller });
+    let printed = () => undefined as void;
+    const upPrinted = new Promise<void>((resolve) => (printed = resolve));
+    const pending = launch(["sh", "-c", "echo up; sleep 60"], "abort", {
+      controller,
+      onOutput: (output) => {
+        if (output.includes("up\n")) printed();
+      },
+    });
     const deadline = Date.now() + 10_000;
     while ((await findVmProcesses(poolDir)).length < 2) {
       if (Date.now() > deadline)
         throw new Error("the pool did not start a VM in the claimed one's place");
       await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // The claimed VM's QEMU shares the VMs' CPU group with the refill booting beside it: wait for its line.
+    await upPrinted;
     controller.abort();
     const { result, output, marks } = await pending;
     expect(result.exitCode).toBeNull();
@@ -205,6 +229,11 @@ describe("microvm warm pool", () => {
   it("has its VMs reaped after a crash", async () => {
     const crashed = poolDriver(1);
     await waitForReady(crashed);
+    // The pooled QEMU runs in a cgroup of its own name, under the playground's parent, from its start.
+    const [pooled] = await findVmProcesses(poolDir);
+    const vmsGroup = `${cgroupParentFor(stateDir)}/${vmsCgroupName}`;
+    const cgroupPath = `${vmsGroup}/${pooled.name}`;
+    expect(await fs.readFile(`/proc/${pooled.pid}/cgroup`, "utf8")).toContain(`:${cgroupPath}\n`);
     // A new process on the same state folder: its reap finds the pool's QEMU by its sbpg- folder.
     const removed = await poolDriver(0).reap();
     await crashed.close();
@@ -216,5 +245,8 @@ describe("microvm warm pool", () => {
     );
     expect(await findVmProcesses(poolDir)).toEqual([]);
     expect(await fs.readdir(poolDir)).toEqual([]);
+    expect(await cgroupPids(vmsGroup, pooled.name)).toEqual([]);
+    for (const hierarchy of await fs.readdir("/sys/fs/cgroup"))
+      expect(existsSync(path.join("/sys/fs/cgroup", hierarchy, cgroupPath)), hierarchy).toBe(false);
   });
 });

@@ -5,11 +5,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchContext, LaunchSpec } from "../../engine/driver";
+import { SandboxLaunchError, type LaunchContext, type LaunchSpec } from "../../engine/driver";
 import { ImageStore } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
+import { cgroupParentFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
-import { MicrovmDriver } from "./microvm-driver";
+import { removeCgroupParent } from "../cgroups";
+import { MicrovmDriver, vmsCgroupName } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
 const cacheDir = path.resolve(".cache");
@@ -35,6 +37,8 @@ beforeAll(async () => {
     qemuBinary: "qemu-system-x86_64",
     stateDir,
     cacheDir,
+    cgroupParent: cgroupParentFor(stateDir),
+    vmsCpuShares: 512,
     accel: "auto",
     probeImage: () => new ImageStore(cacheDir).resolve("busybox"),
   });
@@ -42,7 +46,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (driver) await driver.reap();
-  if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
+  if (stateDir) {
+    await removeCgroupParent(cgroupParentFor(stateDir));
+    await fs.rm(stateDir, { recursive: true, force: true });
+  }
 });
 
 /** A LaunchContext that keeps what the driver reports, with the time of each mark. */
@@ -107,6 +114,7 @@ describe("microvm driver", () => {
     const order = [
       "enter:booting",
       "vmmSpawned",
+      "started",
       "firstConsoleLine",
       "guestInit",
       "workloadStarted",
@@ -145,6 +153,65 @@ describe("microvm driver", () => {
     expect(marks.some((m) => m.phase === "vmGone")).toBe(true);
     expect(await findVmProcesses(path.join(stateDir, "microvm"))).toEqual([]);
     expect(existsSync(vmDir)).toBe(false);
+  });
+
+  it("says the guest rebooted itself, from QEMU's own shutdown reason, for a run that did", async () => {
+    const failure = await launch(
+      ["sh", "-c", "echo going; echo b > /proc/sysrq-trigger; sleep 30"],
+      "reboot",
+    ).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(SandboxLaunchError);
+    expect(failure).toMatchObject({
+      code: "runtime:crashed",
+      started: true,
+      message: expect.stringMatching(
+        /^the microVM stopped before the workload finished: the guest rebooted itself \(/,
+      ),
+    });
+  });
+
+  it("runs QEMU in the run's own cgroup, with a CPU share, pids and a memory ceiling, in the VMs' group", async () => {
+    const controller = new AbortController();
+    const pending = launch(["sleep", "60"], "cgroup", controller);
+    const name = `sbpg-mvmtest-cgroup-${process.pid}`;
+    const parent = `${cgroupParentFor(stateDir)}/${vmsCgroupName}`;
+    let pid: number | undefined;
+    const deadline = Date.now() + 30_000;
+    while (pid === undefined && Date.now() < deadline) {
+      pid = (await findVmProcesses(path.join(stateDir, "microvm"))).find(
+        (vm) => vm.name === name,
+      )?.pid;
+      if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pid).toBeDefined();
+    const cgroups = await fs.readFile(`/proc/${pid}/cgroup`, "utf8");
+    const v2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+    const dir = (controller: string) =>
+      path.join("/sys/fs/cgroup", v2 ? "" : controller, parent, name);
+    const read = (controller: string, file: string) =>
+      fs.readFile(path.join(dir(controller), file), "utf8").then((t) => t.trim());
+    if (v2) {
+      expect(cgroups).toContain(`0::${parent}/${name}\n`);
+      expect(Number(await read("cpu", "cpu.weight"))).toBeGreaterThan(0);
+      expect(Number(await read("memory", "memory.max"))).toBe((128 + 256) << 20);
+    } else {
+      // "4:memory:/sandbox-playground/…": the controllers of each hierarchy, then the cgroup's path.
+      const joined = cgroups
+        .split("\n")
+        .map((line) => line.split(":"))
+        .filter(([, , cgroup]) => cgroup === `${parent}/${name}`)
+        .flatMap(([, names]) => names.split(","));
+      expect(joined).toEqual(expect.arrayContaining(["cpu", "memory", "pids"]));
+      expect(Number(await read("cpu", "cpu.shares"))).toBe(limits.cpuShares);
+      const group = path.join("/sys/fs/cgroup/cpu", parent, "cpu.shares");
+      expect((await fs.readFile(group, "utf8")).trim()).toBe("512");
+      expect(Number(await read("memory", "memory.limit_in_bytes"))).toBe((128 + 256) << 20);
+    }
+    expect(Number(await read("pids", "pids.max"))).toBe(128);
+    controller.abort();
+    await pending;
+    for (const controller of ["cpu", "memory", "pids"])
+      expect(existsSync(dir(controller)), controller).toBe(false);
   });
 
   it("reports 127 for a program the rootfs lacks", async () => {

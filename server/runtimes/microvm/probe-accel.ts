@@ -25,6 +25,8 @@ export interface ProbeAccelInput {
   assets: MicrovmAssets;
   rootfsPath: string;
   vmsDir: string;
+  /** The probe's QEMU runs in a cgroup like any VM's. */
+  cgroupParent: string;
 }
 
 export async function probeAccel(input: ProbeAccelInput): Promise<AccelChoice> {
@@ -90,6 +92,7 @@ async function bootOnce(accel: Accel, input: ProbeAccelInput): Promise<string> {
         command: ["true"],
         memoryBytes: 0,
         tmpfsBytes: 1 << 20,
+        cgroup: { parent: input.cgroupParent, cpuShares: 1024 },
       },
       ctx,
     );

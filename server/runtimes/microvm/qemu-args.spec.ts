@@ -19,6 +19,7 @@ const input = {
   rootfsPath: "/images/busybox/rootfs",
   launch: { runSharePath: "/run/x/sbpg-abc/run" },
   controlSocketPath: "/run/x/sbpg-abc/ctl.sock",
+  qmpSocketPath: "/run/x/sbpg-abc/qmp.sock",
 };
 
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
@@ -58,6 +59,17 @@ describe("buildQemuArgs", () => {
     expect(valueOf(args, "-append")).toBe(`${kernelCommandLine} sbpg.pool=1024`);
     expect(args.join(" ")).not.toContain("mount_tag=run");
     expect(args.join(" ")).toContain("virtserialport,chardev=c0,name=ctl");
+  });
+
+  it("connects QEMU's monitor (QMP) to our socket as a client, for the reason a VM stops", () => {
+    const args = buildQemuArgs(input);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "socket,id=qmp,path=/run/x/sbpg-abc/qmp.sock",
+        "chardev=qmp,mode=control",
+      ]),
+    );
+    expect(args.join(" ")).not.toMatch(/server=on|server,/);
   });
 
   it("escapes commas in paths, as QEMU's option syntax wants", () => {

@@ -21,6 +21,8 @@ export interface QemuArgsInput {
   /** A cold VM reads its launch file from the run share; a warm-pool VM mounts a /tmp this big and waits for its run. */
   launch: { runSharePath: string } | { poolTmpfsBytes: number };
   controlSocketPath: string;
+  /** QEMU's monitor (QMP) connects here: its SHUTDOWN event says why the VM stopped (a guest reset, a power-off). */
+  qmpSocketPath: string;
   /** The run's vAccel agent socket: QEMU connects a second virtio-serial port to it. */
   vaccelSocketPath?: string | null;
 }
@@ -92,6 +94,10 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     `socket,id=c0,path=${escapeOption(input.controlSocketPath)}`,
     "-device",
     `virtserialport,chardev=c0,name=${controlPortName}`,
+    "-chardev",
+    `socket,id=qmp,path=${escapeOption(input.qmpSocketPath)}`,
+    "-mon",
+    "chardev=qmp,mode=control",
     // The agent listens before QEMU starts; the port's bytes are the guest's ttrpc stream, one connection per VM.
     ...(input.vaccelSocketPath
       ? [

@@ -17,14 +17,25 @@ export async function findVmProcesses(
       .then((t) => t.split("\0"))
       .catch(() => [] as string[]);
     if (!path.basename(argv[0] ?? "").startsWith("qemu-system")) continue;
-    const hit = argv.find((a) => a.includes(marker));
+    const hit = argv
+      .map((arg) => ({ arg, at: markerIndex(arg, marker) }))
+      .find(({ at }) => at >= 0);
     if (!hit) continue;
-    const name = hit
-      .slice(hit.indexOf(marker) + marker.length - resourcePrefix.length)
-      .split(/[/,]/)[0];
+    const name = hit.arg.slice(hit.at + marker.length - resourcePrefix.length).split(/[/,]/)[0];
     found.push({ pid: Number(entry), name });
   }
   return found;
+}
+
+/**
+ * Where vmsDir/sbpg- starts a path in a QEMU argument (whole, or after `path=` and the like), else -1: the
+ * marker /run/x/microvm/sbpg- also appears inside /srv/run/x/microvm/sbpg-…, another state folder's VM.
+ */
+export function markerIndex(arg: string, marker: string): number {
+  for (let i = arg.indexOf(marker); i >= 0; i = arg.indexOf(marker, i + 1)) {
+    if (i === 0 || arg[i - 1] === "=" || arg[i - 1] === ",") return i;
+  }
+  return -1;
 }
 
 export async function reapVms(vmsDir: string): Promise<string[]> {

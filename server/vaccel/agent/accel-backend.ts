@@ -28,7 +28,7 @@ export interface ImageClassificationResult {
 }
 
 export interface GenopCall {
-  /** The op type, read from the first read arg as a little-endian unsigned integer (vAccel's genop convention); undefined if that arg is not 1-4 bytes. */
+  /** The op type (vaccel_op_type_t), read from the first read arg: one byte of type UINT8, as libvaccel packs it; undefined otherwise. */
   op: number | undefined;
   readArgs: readonly GenopArg[];
   writeArgs: readonly GenopArg[];

@@ -10,12 +10,17 @@ import { TtrpcClient } from "../ttrpc/ttrpc-client";
 import { StatusCode } from "../ttrpc/status-code";
 import {
   AGENT_SERVICE,
+  ArgType,
+  IMAGE_TAGS_BYTES,
   ResourceType,
+  V04_AGENT_SERVICE,
+  VACCEL_ERROR_MESSAGE,
   VACCEL_ERROR_TYPE_URL,
+  genopOpArg,
   methodTypes,
 } from "../vaccel-protocol";
 import { type AccelBackend, AccelBackendError, type AgentSession } from "./accel-backend";
-import { VaccelAgent } from "./vaccel-agent";
+import { VaccelAgent, tagsBuffer } from "./vaccel-agent";
 
 /** Labels an image by its first byte and echoes genop inputs, so replies prove what the agent passed along. */
 function createRecordingBackend() {
@@ -28,6 +33,7 @@ function createRecordingBackend() {
     },
     async genop(session, call) {
       sessionsSeen.push(session);
+      if (call.op === 99) return [new Uint8Array(call.writeArgs[0].size + 1)];
       return call.writeArgs.map((_, i) => Uint8Array.of(call.op ?? 255, i));
     },
   };
@@ -37,6 +43,8 @@ function createRecordingBackend() {
 const transports = [
   { name: "unix socket", address: (dir: string) => `unix://${path.join(dir, "agent.sock")}` },
   { name: "tcp on 127.0.0.1", address: () => "tcp://127.0.0.1:0" },
+  // vaccel-rpc-client resolves tcp host names (ToSocketAddrs); the agent listens on one as well.
+  { name: "tcp on localhost", address: () => "tcp://localhost:0" },
 ];
 
 describe.each(transports)("VaccelAgent over $name", ({ address }) => {
@@ -74,15 +82,15 @@ describe.each(transports)("VaccelAgent over $name", ({ address }) => {
     expect(seen.resources[0]).toMatchObject({ id: resource, type: ResourceType.MODEL });
     expect([...seen.resources[0].blobs[0].data]).toEqual([1, 2, 3, 4]);
 
-    const outputs = await client.genop(
-      session,
-      [Uint8Array.of(7, 0, 0, 0), Uint8Array.of(1)],
-      [4, 4],
-    );
+    // The op as libvaccel packs it (1-byte UINT8); each write arg comes back at its own size, zero-filled.
+    const outputs = await client.genop(session, [genopOpArg(7), Uint8Array.of(1)], [4, 3]);
     expect(outputs.map((o) => [...o])).toEqual([
-      [7, 0],
-      [7, 1],
+      [7, 0, 0, 0],
+      [7, 1, 0],
     ]);
+    // The old 4-byte op is no op type at all: the backend sees undefined.
+    const [legacy] = await client.genop(session, [Uint8Array.of(7, 0, 0, 0)], [2]);
+    expect([...legacy]).toEqual([255, 0]);
 
     await client.unregisterResource(session, resource);
     await client.destroySession(session);
@@ -118,18 +126,94 @@ describe.each(transports)("VaccelAgent over $name", ({ address }) => {
     await Promise.all([first.close(), second.close()]);
   });
 
-  it("reports a backend failure as INTERNAL with a vaccel.VaccelError detail", async () => {
+  it("reports a backend failure as INTERNAL with a vaccel.Error detail (type URL vaccel.ProtoError)", async () => {
     const client = await VaccelClient.connect(target);
     const session = await client.createSession();
     const err = await client.imageClassification(session, new Uint8Array(0)).catch((e) => e);
     expect(err.code).toBe(StatusCode.INTERNAL);
-    expect(err.statusMessage).toBe("empty image");
+    expect(err.statusMessage).toBe("Vaccel error: FFI error: 22 [empty image]");
     expect(err.details[0].type_url).toBe(VACCEL_ERROR_TYPE_URL);
-    expect(decodeMessage(lookupMessage("vaccel.VaccelError"), err.details[0].value)).toMatchObject({
+    expect(decodeMessage(lookupMessage(VACCEL_ERROR_MESSAGE), err.details[0].value)).toMatchObject({
       type: 0,
       ffi_error: 22,
     });
     await client.close();
+  });
+
+  it("returns ImageClassification tags in a 1024-byte buffer, as the real agent does", async () => {
+    const raw = await TtrpcClient.connect(parseRpcAddress(target));
+    const create = methodTypes("CreateSession");
+    const { session_id } = decodeMessage<{ session_id: number }>(
+      create.response,
+      await raw.call(AGENT_SERVICE, "CreateSession", encodeMessage(create.request, {})),
+    );
+    const image = methodTypes("ImageClassification");
+    const reply = decodeMessage<{ tags: Uint8Array }>(
+      image.response,
+      await raw.call(
+        AGENT_SERVICE,
+        "ImageClassification",
+        encodeMessage(image.request, { session_id, image: Uint8Array.of(5) }),
+      ),
+    );
+    expect(reply.tags.length).toBe(IMAGE_TAGS_BYTES);
+    expect(Buffer.from(reply.tags).toString("utf8", 0, reply.tags.indexOf(0))).toBe(
+      "class-5 with 0 resource(s)",
+    );
+    await raw.close();
+  });
+
+  it("refuses genop args whose size is not their length, and outputs that overrun a write arg", async () => {
+    const raw = await TtrpcClient.connect(parseRpcAddress(target));
+    const create = methodTypes("CreateSession");
+    const { session_id } = decodeMessage<{ session_id: number }>(
+      create.response,
+      await raw.call(AGENT_SERVICE, "CreateSession", encodeMessage(create.request, {})),
+    );
+    // An empty write buf with size 16: what this project's client sent before; upstream refuses it.
+    const genop = encodeMessage(methodTypes("Genop").request, {
+      session_id,
+      read_args: [{ buf: Uint8Array.of(0), size: 1, arg_type: ArgType.UINT8 }],
+      write_args: [{ buf: new Uint8Array(0), size: 16, arg_type: ArgType.UCHAR_ARRAY }],
+    });
+    const err = await raw.call(AGENT_SERVICE, "Genop", genop).catch((e) => e);
+    expect(err).toMatchObject({
+      code: StatusCode.INTERNAL,
+      statusMessage:
+        "Vaccel error: Conversion failed: Could not convert proto `Arg` to `Arg`: Incorrect size; expected 0 got 16",
+    });
+    expect(decodeMessage(lookupMessage(VACCEL_ERROR_MESSAGE), err.details[0].value)).toMatchObject({
+      type: 6,
+    });
+    await raw.close();
+
+    const client = await VaccelClient.connect(target);
+    const session = await client.createSession();
+    await expect(client.genop(session, [genopOpArg(99)], [4])).rejects.toMatchObject({
+      code: StatusCode.INTERNAL,
+      statusMessage: expect.stringContaining("FFI error: 34"),
+    });
+    await client.close();
+  });
+
+  it("answers under v0.4's service name too, and unknown methods as ttrpc-rust's sync server does", async () => {
+    const raw = await TtrpcClient.connect(parseRpcAddress(target));
+    const create = methodTypes("CreateSession");
+    const reply = await raw.call(V04_AGENT_SERVICE, "CreateSession", new Uint8Array(0));
+    expect(
+      decodeMessage<{ session_id: number }>(create.response, reply).session_id,
+    ).toBeGreaterThan(0);
+    await expect(raw.call(AGENT_SERVICE, "Frobnicate", new Uint8Array(0))).rejects.toMatchObject({
+      code: StatusCode.INVALID_ARGUMENT,
+      statusMessage: `/${AGENT_SERVICE}/Frobnicate does not exist`,
+    });
+    // A method the proto defines but this host has no backend for: a vAccel ENOTSUP, not a missing method.
+    const torch = await raw.call(AGENT_SERVICE, "TorchModelRun", new Uint8Array(0)).catch((e) => e);
+    expect(torch.code).toBe(StatusCode.INTERNAL);
+    expect(
+      decodeMessage(lookupMessage(VACCEL_ERROR_MESSAGE), torch.details[0].value),
+    ).toMatchObject({ type: 0, ffi_error: 95 });
+    await raw.close();
   });
 
   it("refuses host paths and empty resources with INVALID_ARGUMENT", async () => {
@@ -191,6 +275,20 @@ describe("VaccelAgent limits and cleanup", () => {
     await agent.close();
   });
 
+  it("gets a reply over ttrpc's usual 4 MiB to the client, which reads up to the vAccel fork's 1 GiB", async () => {
+    const { backend } = createRecordingBackend();
+    const agent = new VaccelAgent({ backend });
+    const client = await VaccelClient.connect(
+      formatRpcAddress(await agent.listen("tcp://127.0.0.1:0")),
+    );
+    const session = await client.createSession();
+    const [big] = await client.genop(session, [genopOpArg(1)], [5 << 20]);
+    expect(big.length).toBe(5 << 20);
+    expect([...big.subarray(0, 3)]).toEqual([1, 0, 0]);
+    await client.close();
+    await agent.close();
+  });
+
   it("rejects a RegisterResource whose frame is over the agent's limit, and keeps the connection", async () => {
     const { backend } = createRecordingBackend();
     const agent = new VaccelAgent({ backend, limits: { maxFrameBytes: 1024 } });
@@ -202,9 +300,24 @@ describe("VaccelAgent limits and cleanup", () => {
       client.registerResource(session, ResourceType.MODEL, [
         { name: "big", data: new Uint8Array(4096) },
       ]),
-    ).rejects.toMatchObject({ code: StatusCode.RESOURCE_EXHAUSTED });
+    ).rejects.toMatchObject({
+      code: StatusCode.INVALID_ARGUMENT,
+      statusMessage: expect.stringMatching(
+        /^message length \d+ exceed maximum message size of 1024$/,
+      ),
+    });
     await client.destroySession(session);
     await client.close();
     await agent.close();
+  });
+});
+
+describe("tagsBuffer", () => {
+  it("NUL-terminates inside 1024 bytes and never cuts a UTF-8 character", () => {
+    const tags = tagsBuffer(`${"a".repeat(1022)}°`);
+    expect(tags.length).toBe(IMAGE_TAGS_BYTES);
+    expect(tags[1022]).toBe(0);
+    expect(tags[1023]).toBe(0);
+    expect(Buffer.from(tagsBuffer("90° cat")).toString("utf8", 0, 8)).toBe("90° cat");
   });
 });

@@ -1,4 +1,4 @@
-// The host side of vAccel RPC: serves vaccel.AgentService over ttrpc and hands ops to an AccelBackend.
+// The host side of vAccel RPC: serves vaccel.sync.agent.AgentService (and its v0.4 name) over ttrpc and hands ops to an AccelBackend.
 import type { Socket } from "node:net";
 import type { Logger } from "@/server/log/logger";
 import { encodeMessage, decodeMessage, lookupMessage } from "../proto-root";
@@ -10,10 +10,17 @@ import {
   AGENT_SERVICE,
   type AgentMessages,
   type AgentMethod,
+  ErrorType,
   type GenopArg,
+  IMAGE_TAGS_BYTES,
+  V04_AGENT_SERVICE,
+  VACCEL_ERROR_MESSAGE,
   VACCEL_ERROR_TYPE_URL,
-  VaccelErrorType,
+  VaccelCode,
+  type VaccelError,
+  agentProtoMethods,
   methodTypes,
+  readGenopOp,
 } from "../vaccel-protocol";
 import { type AccelBackend, AccelBackendError, type AgentBlob } from "./accel-backend";
 import { type AgentLimits, agentLimitsSchema, defaultAgentLimits } from "./agent-limits";
@@ -43,6 +50,7 @@ export class VaccelAgent {
   private readonly connected = new Set<SandboxState>();
   private readonly sessionIds = new IdCounter();
   private readonly resourceIds = new IdCounter();
+  private readonly served = new Set<string>();
 
   constructor(options: VaccelAgentOptions) {
     this.backend = options.backend;
@@ -77,12 +85,13 @@ export class VaccelAgent {
       const result = await this.runBackend(() =>
         this.backend.classifyImage(session, req.image, context.signal),
       );
-      return { tags: new TextEncoder().encode(result.tag) };
+      return { tags: tagsBuffer(result.tag) };
     });
     this.serve("Genop", async (req, sandbox, context) => {
       const session = sandbox.sessionView(req.session_id);
+      for (const arg of [...req.read_args, ...req.write_args]) checkArgSize(arg);
       const call = {
-        op: readOpType(req.read_args[0]),
+        op: readGenopOp(req.read_args),
         readArgs: req.read_args,
         writeArgs: req.write_args,
       };
@@ -95,14 +104,9 @@ export class VaccelAgent {
           `genop produced ${outputs.length} outputs for ${req.write_args.length} write args`,
         );
       }
-      return {
-        write_args: req.write_args.map((arg, i) => ({
-          ...arg,
-          size: outputs[i].length,
-          buf: outputs[i],
-        })),
-      };
+      return { write_args: req.write_args.map((arg, i) => writtenArg(arg, outputs[i], i)) };
     });
+    this.serveUnsupported();
   }
 
   /** Listens on a vAccel address string or parsed address; resolves with the bound address. */
@@ -127,9 +131,10 @@ export class VaccelAgent {
     return this.server.close();
   }
 
+  /** Registers a handler under the proto's service name and v0.4's, with the proto's message types. */
   private serve<M extends AgentMethod>(method: M, handler: Handler<M>): void {
     const types = methodTypes(method);
-    this.server.register(AGENT_SERVICE, method, async (payload, context) => {
+    const unary = async (payload: Uint8Array, context: CallContext) => {
       let request: AgentMessages[M][0];
       try {
         request = decodeMessage<AgentMessages[M][0]>(types.request, payload);
@@ -141,7 +146,29 @@ export class VaccelAgent {
       }
       const response = await handler(request, this.sandboxFor(context.connection), context);
       return encodeMessage(types.response, response);
-    });
+    };
+    for (const service of [AGENT_SERVICE, V04_AGENT_SERVICE]) {
+      this.server.register(service, method, unary);
+    }
+    this.served.add(method);
+  }
+
+  /**
+   * The proto's other methods (TensorFlow, Torch, SyncResource, GetProfiler) exist, as on a real agent,
+   * and fail as a real agent without such a plugin does: a vAccel ENOTSUP the guest's libvaccel returns.
+   */
+  private serveUnsupported(): void {
+    for (const method of agentProtoMethods.filter((name) => !this.served.has(name))) {
+      const unary = () => {
+        throw vaccelFailure(
+          { type: ErrorType.FFI, ffi_error: VaccelCode.ENOTSUP },
+          `${method} is not served by the playground's agent (no backend for it on this host)`,
+        );
+      };
+      for (const service of [AGENT_SERVICE, V04_AGENT_SERVICE]) {
+        this.server.register(service, method, unary);
+      }
+    }
   }
 
   /** One SandboxState per connection, freed when the connection closes. */
@@ -200,27 +227,66 @@ export class VaccelAgent {
     return { type: req.resource_type, blobs };
   }
 
-  /** A backend failure becomes INTERNAL with a vaccel.VaccelError detail, as vaccel-rpc-agent replies. */
+  /** A backend failure becomes INTERNAL with a vaccel.Error detail, as vaccel-rpc-agent replies. */
   private async runBackend<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
     } catch (err) {
       if (err instanceof TtrpcError) throw err;
       if (err instanceof AccelBackendError) {
-        const detail = encodeMessage(lookupMessage("vaccel.VaccelError"), {
-          type: VaccelErrorType.FFI,
-          ...(err.vaccelCode === undefined ? {} : { ffi_error: err.vaccelCode }),
-        });
-        throw new TtrpcError(StatusCode.INTERNAL, err.message, [
-          { type_url: VACCEL_ERROR_TYPE_URL, value: detail },
-        ]);
+        throw vaccelFailure(
+          { type: ErrorType.FFI, ffi_error: err.vaccelCode ?? VaccelCode.EBACKEND },
+          err.message,
+        );
       }
       throw err;
     }
   }
 }
 
-function readOpType(arg: GenopArg | undefined): number | undefined {
-  if (!arg || arg.buf.length < 1 || arg.buf.length > 4) return undefined;
-  return Buffer.from(arg.buf).readUIntLE(0, arg.buf.length);
+/**
+ * INTERNAL with a vaccel.Error in Status.details, the way vaccel-rpc-agent turns a vaccel::Error into a
+ * ttrpc error; the message starts as its Display does ("Vaccel error: FFI error: 95"), then says why.
+ */
+function vaccelFailure(error: VaccelError, why: string): TtrpcError {
+  const detail = encodeMessage(lookupMessage(VACCEL_ERROR_MESSAGE), error);
+  const what =
+    error.type === ErrorType.CONVERSION_FAILED
+      ? `Conversion failed: ${error.status?.message ?? ""}`
+      : `FFI error: ${error.ffi_error ?? VaccelCode.EBACKEND}`;
+  return new TtrpcError(StatusCode.INTERNAL, `Vaccel error: ${what}${why ? ` [${why}]` : ""}`, [
+    { type_url: VACCEL_ERROR_TYPE_URL, value: detail },
+  ]);
+}
+
+/** vaccel-rpc-proto converts a proto Arg into a vaccel Arg only when size is the buffer's length. */
+function checkArgSize(arg: GenopArg): void {
+  if (arg.size === arg.buf.length) return;
+  const message = `Could not convert proto \`Arg\` to \`Arg\`: Incorrect size; expected ${arg.buf.length} got ${arg.size}`;
+  throw vaccelFailure({ type: ErrorType.CONVERSION_FAILED, status: { code: 0, message } }, "");
+}
+
+/**
+ * The write arg as the real agent sends it back: the guest's buffer, same size and type, with the op's
+ * output written into it (zero-filled after). The RPC client copies `size` bytes into the guest's own
+ * buffer, so an output longer than the buffer the guest gave cannot be sent.
+ */
+function writtenArg(arg: GenopArg, output: Uint8Array, index: number): GenopArg {
+  if (output.length > arg.size) {
+    throw vaccelFailure(
+      { type: ErrorType.FFI, ffi_error: VaccelCode.ERANGE },
+      `the op wrote ${output.length} bytes into write arg ${index}, which holds ${arg.size}`,
+    );
+  }
+  const buf = new Uint8Array(arg.size);
+  buf.set(output);
+  return { ...arg, buf, size: arg.size, parts: 0, part_no: 0 };
+}
+
+/** A UTF-8 tag in the 1024-byte buffer vaccel-rpc-agent returns, NUL-terminated, cut at a character boundary. */
+export function tagsBuffer(tag: string): Uint8Array {
+  const tags = new Uint8Array(IMAGE_TAGS_BYTES);
+  const { written } = new TextEncoder().encodeInto(tag, tags.subarray(0, IMAGE_TAGS_BYTES - 1));
+  tags.fill(0, written);
+  return tags;
 }

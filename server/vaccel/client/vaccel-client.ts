@@ -1,19 +1,32 @@
 // The guest side of vAccel RPC: what libvaccel's RPC plugin sends, callable from Node.
 import { decodeMessage, encodeMessage } from "../proto-root";
 import { type RpcAddress, parseRpcAddress, rpcAddressFromEnv } from "../rpc-address";
+import { VACCEL_MAX_FRAME_BYTES } from "../ttrpc/frame";
 import { type CallOptions, TtrpcClient, type TtrpcClientOptions } from "../ttrpc/ttrpc-client";
+import { TtrpcError } from "../ttrpc/ttrpc-error";
+import { StatusCode } from "../ttrpc/status-code";
 import {
   AGENT_SERVICE,
   type AgentMessages,
   type AgentMethod,
+  ArgType,
   BlobType,
-  type GenopArg,
+  type GenopInput,
   methodTypes,
+  toGenopArg,
 } from "../vaccel-protocol";
 
 export interface ResourceFile {
   name: string;
   data: Uint8Array;
+}
+
+/** A genop write arg as the guest allocates it: its buffer as it is (buf), or zero-filled of this size. */
+export interface GenopOutput {
+  size: number;
+  arg_type: number;
+  buf?: Uint8Array;
+  custom_type_id?: number;
 }
 
 export class VaccelClient {
@@ -30,7 +43,10 @@ export class VaccelClient {
         : typeof address === "string"
           ? parseRpcAddress(address)
           : address;
-    return new VaccelClient(await TtrpcClient.connect(parsed, options));
+    // Replies up to the fork's 1 GiB limit, as vaccel-rpc-client reads them.
+    return new VaccelClient(
+      await TtrpcClient.connect(parsed, { maxFrameBytes: VACCEL_MAX_FRAME_BYTES, ...options }),
+    );
   }
 
   async createSession(flags = 0, options?: CallOptions): Promise<number> {
@@ -84,7 +100,7 @@ export class VaccelClient {
     );
   }
 
-  /** Returns the agent's tag bytes decoded as UTF-8. */
+  /** Returns the agent's tags up to their NUL, decoded as UTF-8 (the agent sends a 1024-byte C string buffer). */
   async imageClassification(
     sessionId: number,
     image: Uint8Array,
@@ -95,32 +111,55 @@ export class VaccelClient {
       { session_id: sessionId, image },
       options,
     );
-    return new TextDecoder().decode(response.tags);
+    const end = response.tags.indexOf(0);
+    return new TextDecoder().decode(end < 0 ? response.tags : response.tags.subarray(0, end));
   }
 
+  /**
+   * A genop packed as libvaccel packs it: read args as given (a bare Uint8Array is a BUFFER arg, as
+   * vaccel_arg_array_add_buffer makes it), write args as the guest's buffers, size == length always (a
+   * bare number is a zero-filled UCHAR_ARRAY of that many bytes). The op goes first among the read args; build it
+   * with genopOpArg. Returns each write arg's bytes.
+   */
   async genop(
     sessionId: number,
-    readArgs: Uint8Array[],
-    writeArgSizes: number[],
+    readArgs: ReadonlyArray<Uint8Array | GenopInput>,
+    writeArgs: ReadonlyArray<number | GenopOutput>,
     options?: CallOptions,
   ): Promise<Uint8Array[]> {
-    const arg = (buf: Uint8Array, size = buf.length): GenopArg => ({
-      argtype: 0,
-      size,
-      buf,
-      parts: 0,
-      part_no: 0,
-    });
+    const outputs = writeArgs.map((out) =>
+      typeof out === "number"
+        ? { arg_type: ArgType.UCHAR_ARRAY, buf: new Uint8Array(out), size: out }
+        : { ...out, buf: out.buf ?? new Uint8Array(out.size), size: out.buf?.length ?? out.size },
+    );
     const response = await this.call(
       "Genop",
       {
         session_id: sessionId,
-        read_args: readArgs.map((buf) => arg(buf)),
-        write_args: writeArgSizes.map((size) => arg(new Uint8Array(0), size)),
+        read_args: readArgs.map((arg) =>
+          toGenopArg(arg instanceof Uint8Array ? { arg_type: ArgType.BUFFER, buf: arg } : arg),
+        ),
+        write_args: outputs.map((out) => toGenopArg(out)),
       },
       options,
     );
-    return response.write_args.map((written) => written.buf);
+    // vaccel-rpc-client copies each reply arg's size bytes into the guest's buffer: a reply that does not
+    // fit would overrun it, so it is refused here.
+    if (response.write_args.length !== outputs.length) {
+      throw new TtrpcError(
+        StatusCode.DATA_LOSS,
+        `the agent returned ${response.write_args.length} write args for ${outputs.length}`,
+      );
+    }
+    return response.write_args.map((written, i) => {
+      if (written.size > outputs[i].size || written.buf.length !== written.size) {
+        throw new TtrpcError(
+          StatusCode.DATA_LOSS,
+          `write arg ${i} came back with ${written.buf.length} bytes (size ${written.size}) for a ${outputs[i].size}-byte buffer`,
+        );
+      }
+      return written.buf;
+    });
   }
 
   close(): Promise<void> {

@@ -53,4 +53,28 @@ describe("bundleGuestWorkload", () => {
     );
     expect(parseResultLine(stdout)).toMatchObject({ mode: "vaccel", result: "HELLO 2026" });
   }, 30_000);
+
+  it("offloads an SGEMM and a NOOP from the bundle", async () => {
+    const run = async (...args: string[]) =>
+      parseResultLine(
+        (
+          await promisify(execFile)(
+            process.execPath,
+            [path.join(root, "opt/guest/infer.mjs"), ...args],
+            {
+              env: {
+                ...process.env,
+                VACCEL_RPC_ADDRESS: `unix://${path.join(root, "agent.sock")}`,
+              },
+            },
+          )
+        ).stdout,
+      );
+    expect(await run("--op", "sgemm", "--size", "64", "--iterations", "1")).toMatchObject({
+      mode: "vaccel",
+      size: 64,
+      result: expect.stringMatching(/8\/8 spot elements verified$/),
+    });
+    expect(await run("--op", "noop", "--iterations", "5")).toMatchObject({ op: "noop" });
+  }, 30_000);
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { build } from "esbuild";
 
 const entryPoint = path.join(import.meta.dirname, "infer-main.ts");
-/** proto-root.ts loads `proto/*.proto` beside its module; in the bundle that module is infer.mjs itself. */
+/** proto-root.ts loads the .proto files in `proto/` (and `proto/sync/`) beside its module; in the bundle that module is infer.mjs itself. */
 const protoDir = path.join(import.meta.dirname, "..", "proto");
 
 export interface GuestBundle {
@@ -32,12 +32,15 @@ export async function bundleGuestWorkload(guestDir: string): Promise<GuestBundle
     },
   });
   const [output] = result.outputFiles;
-  const protos = (await readdir(protoDir)).filter((name) => name.endsWith(".proto"));
+  // recursive: sync/agent.proto sits in a folder, as upstream keeps it.
+  const protos = (await readdir(protoDir, { recursive: true })).filter((name) =>
+    name.endsWith(".proto"),
+  );
   return {
     generated: [{ path: path.posix.join(guestDir, "infer.mjs"), content: output.text }],
     files: protos.map((name) => ({
       from: path.join(protoDir, name),
-      to: path.posix.join(guestDir, "proto", name),
+      to: path.posix.join(guestDir, "proto", ...name.split(path.sep)),
     })),
   };
 }

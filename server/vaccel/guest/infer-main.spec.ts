@@ -68,6 +68,35 @@ describe("runInference", () => {
     expect(vaccel.result).toBe(cpu.result);
   }, 30_000);
 
+  it("multiplies the same matrices on this CPU and offloaded, each product verified in the workload", async () => {
+    const options: InferOptions = { op: "sgemm", iterations: 2, size: 128, threads: 1 };
+    const cpu = await runInference(options, quiet);
+    const vaccel = await runInference({ ...options, rpcAddress: address }, quiet);
+    expect(cpu).toMatchObject({ mode: "cpu", op: "sgemm", size: 128 });
+    expect(cpu.result).toMatch(/^128×128×128 sgemm: sum\(C\) .*, 8\/8 spot elements verified$/);
+    expect(vaccel).toMatchObject({ mode: "vaccel", result: cpu.result, size: 128 });
+  }, 30_000);
+
+  it("offloads NOOP, MINMAX and IMAGE_DETECT, and answers as this CPU does", async () => {
+    const noop = await runInference({ op: "noop", iterations: 20, rpcAddress: address }, quiet);
+    expect(noop).toMatchObject({ mode: "vaccel", op: "noop", iterations: 20 });
+    expect(noop.medianMs).toBeGreaterThan(0);
+    const minmax: InferOptions = { op: "minmax", iterations: 1, size: 5000 };
+    const minmaxCpu = await runInference(minmax, quiet);
+    expect(minmaxCpu.result).toBe(
+      "5000 values: min -1234.5, max 5678.25, 8 clamped values verified",
+    );
+    expect((await runInference({ ...minmax, rpcAddress: address }, quiet)).result).toBe(
+      minmaxCpu.result,
+    );
+    const detect: InferOptions = { op: "detect", iterations: 1, input: { text: "HELLO 2026" } };
+    const detectCpu = await runInference(detect, quiet);
+    expect(detectCpu.result).toMatch(/^2 text boxes: \d+,\d+ \d+×\d+; \d+,\d+ \d+×\d+$/);
+    expect((await runInference({ ...detect, rpcAddress: address }, quiet)).result).toBe(
+      detectCpu.result,
+    );
+  }, 30_000);
+
   it("fails clearly when no agent listens", async () => {
     const options: InferOptions = {
       op: "ocr",

@@ -1,5 +1,6 @@
-// The inference workload a sandbox runs (and the host, for comparison): OCR or orientation of a generated or given
-// image, on this process's own CPU, or offloaded to the host's vAccel agent when VACCEL_RPC_ADDRESS is set.
+// The workload a sandbox runs (and the host, for comparison): OCR, orientation or text boxes of a generated or given
+// image, an SGEMM, a MINMAX or a no-op, on this process's own CPU, or offloaded to the host's vAccel agent (genop,
+// libvaccel 0.8's layouts) when VACCEL_RPC_ADDRESS is set.
 // The node-onnx image carries it bundled as /opt/guest/infer.mjs (see guest-bundle.ts).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -7,14 +8,27 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { summarize } from "@/bench/lib/stats";
 import { formatOrientationTag } from "../backends/onnx-backend";
-import { GENOP_OCR, encodeGenopOp } from "../backends/genop-ops";
 import { VaccelClient } from "../client/vaccel-client";
 import { renderTextLine } from "../inference/bitmap-font";
 import { decodeImage, encodePng } from "../inference/image-codec";
 import { recognizeText } from "../inference/ocr-pipeline";
 import { type OcrModelName, OcrModels, defaultModelDir } from "../inference/ocr-models";
+import { minmax } from "../inference/minmax";
 import { classifyOrientation } from "../inference/orientation";
+import { MatrixMultiplier, type SgemmCall } from "../inference/sgemm";
+import { type TextBox, detectTextBoxes } from "../inference/text-detection";
 import {
+  genopClassify,
+  genopDetect,
+  genopMinmax,
+  genopNoop,
+  genopOcr,
+  genopSgemm,
+} from "./genop-calls";
+import { MINMAX_HIGH, MINMAX_LOW, minmaxWorkload, verifyMinmax } from "./minmax-workload";
+import { sgemmWorkload, verifySgemm } from "./sgemm-workload";
+import {
+  DEFAULT_TEXT,
   type InferOp,
   type InferOptions,
   type InferResult,
@@ -23,9 +37,6 @@ import {
   formatResultLine,
   parseInferArgs,
 } from "./infer-options";
-
-/** Room for the recognized text in genop's write arg; libvaccel copies the output into a buffer of this size. */
-const OCR_TEXT_BYTES = 4096;
 
 export interface RunInferenceHooks {
   /** Progress lines for a person; the default prints them. */
@@ -37,14 +48,23 @@ export interface RunInferenceHooks {
    * opened for this run and released after it; loadMs is then only what was not open yet.
    */
   models?: OcrModels;
+  /** CPU mode: the MatMul session another owner keeps open (the host's agent), as `models`. */
+  multiplier?: MatrixMultiplier;
 }
 
-/** One op per iteration, each timed from the encoded image to the result (decode included, in both modes). */
+/** One op per iteration, each timed from the input (the encoded image, the matrices) to the checked result. */
 type Runner = {
   loadMs: number;
-  run: (image: Uint8Array) => Promise<string>;
+  run: () => Promise<string>;
   close: () => Promise<void>;
 };
+
+/** What an op works on, made once before the timed iterations. */
+type Work =
+  | { op: "ocr" | "classify" | "detect"; image: Uint8Array }
+  | { op: "sgemm"; call: SgemmCall }
+  | { op: "minmax"; values: Float64Array }
+  | { op: "noop" };
 
 export async function runInference(
   options: InferOptions,
@@ -52,21 +72,21 @@ export async function runInference(
 ): Promise<InferResult> {
   const log = hooks.log ?? ((line: string) => console.log(line));
   const startMs = hooks.startMs ?? performance.now();
-  const image = await loadInput(options);
+  const work = await prepareWork(options);
   const mode = options.rpcAddress === undefined ? "cpu" : "vaccel";
   const runner =
     options.rpcAddress === undefined
-      ? await openCpuRunner(options, log, hooks.models)
-      : await openVaccelRunner(options.op, options.rpcAddress, log);
+      ? await openCpuRunner(work, options, log, hooks)
+      : await openVaccelRunner(work, options.rpcAddress, log);
   const times: number[] = [];
   let result = "";
   try {
     for (let i = 1; i <= options.iterations; i++) {
       const started = performance.now();
-      result = await runner.run(image);
+      result = await runner.run();
       const ms = performance.now() - started;
       times.push(ms);
-      log(`iteration ${i}/${options.iterations}: ${ms.toFixed(1)} ms`);
+      log(`iteration ${i}/${options.iterations}: ${ms.toFixed(ms < 1 ? 3 : 1)} ms`);
     }
   } finally {
     await runner.close();
@@ -79,6 +99,7 @@ export async function runInference(
     startMs: round(startMs),
     loadMs: round(runner.loadMs),
     iterations: options.iterations,
+    ...(options.size === undefined ? {} : { size: options.size }),
     medianMs: round(stats.median),
     p95Ms: round(stats.p95),
     result,
@@ -86,43 +107,97 @@ export async function runInference(
   };
 }
 
-async function loadInput(options: InferOptions): Promise<Uint8Array> {
-  if ("imagePath" in options.input) {
+async function prepareWork(options: InferOptions): Promise<Work> {
+  switch (options.op) {
+    case "ocr":
+    case "classify":
+    case "detect":
+      return { op: options.op, image: await loadImage(options) };
+    case "sgemm":
+      return { op: "sgemm", call: sgemmWorkload(requireSize(options)) };
+    case "minmax":
+      return { op: "minmax", values: minmaxWorkload(requireSize(options)) };
+    case "noop":
+      return { op: "noop" };
+  }
+}
+
+function requireSize(options: InferOptions): number {
+  if (options.size === undefined) throw new InferUsageError(`--op ${options.op} needs --size`);
+  return options.size;
+}
+
+async function loadImage(options: InferOptions): Promise<Uint8Array> {
+  const input = options.input ?? { text: DEFAULT_TEXT };
+  if ("imagePath" in input) {
     try {
-      return await readFile(options.input.imagePath);
+      return await readFile(input.imagePath);
     } catch (err) {
       throw new InferUsageError(
-        `cannot read --image ${options.input.imagePath}: ${(err as Error).message}`,
+        `cannot read --image ${input.imagePath}: ${(err as Error).message}`,
       );
     }
   }
-  return encodePng(renderTextLine(options.input.text));
+  return encodePng(renderTextLine(input.text));
 }
 
 /** The models each op needs: OCR detects, classifies each line's orientation and recognizes it. */
-const modelsFor: Record<InferOp, OcrModelName[]> = {
+const modelsFor: Partial<Record<InferOp, OcrModelName[]>> = {
   ocr: ["det", "cls", "rec"],
   classify: ["cls"],
+  detect: ["det"],
 };
 
+/** The boxes in one line: how many, and each as x,y width×height. */
+export function formatBoxes(boxes: readonly TextBox[]): string {
+  const list = boxes.map((b) => `${b.x},${b.y} ${b.width}×${b.height}`).join("; ");
+  return `${boxes.length} text box${boxes.length === 1 ? "" : "es"}${list ? `: ${list}` : ""}`;
+}
+
 async function openCpuRunner(
+  work: Work,
   options: InferOptions,
   log: (line: string) => void,
-  shared?: OcrModels,
+  hooks: RunInferenceHooks,
 ): Promise<Runner> {
+  if (work.op === "noop") {
+    log("nothing to load: a no-op on this CPU is an empty call");
+    return { loadMs: 0, run: async () => NOOP_RESULT, close: async () => {} };
+  }
+  if (work.op === "minmax") {
+    const { values } = work;
+    return {
+      loadMs: 0,
+      run: async () => verifyMinmax(values, minmax(values, MINMAX_LOW, MINMAX_HIGH)),
+      close: async () => {},
+    };
+  }
+  if (work.op === "sgemm") {
+    const multiplier = hooks.multiplier ?? new MatrixMultiplier({ threads: options.threads });
+    const loadMs = await multiplier.load();
+    log(`MatMul session opened in ${loadMs.toFixed(0)} ms`);
+    const { call } = work;
+    return {
+      loadMs,
+      run: async () => verifySgemm(call, await multiplier.sgemm({ ...call, c: call.c.slice() })),
+      close: hooks.multiplier ? async () => {} : () => multiplier.release(),
+    };
+  }
+  const shared = hooks.models;
   const modelDir = shared ? "kept open by the caller" : resolveModelDir(options.modelDir);
   const models = shared ?? new OcrModels({ modelDir, threads: options.threads });
+  const names = modelsFor[work.op] ?? [];
   const started = performance.now();
-  for (const name of modelsFor[options.op]) await models.load(name);
+  for (const name of names) await models.load(name);
   const loadMs = performance.now() - started;
-  log(
-    `model${modelsFor[options.op].length > 1 ? "s" : ""} loaded in ${loadMs.toFixed(0)} ms (${modelDir})`,
-  );
-  const run =
-    options.op === "ocr"
-      ? async (image: Uint8Array) => (await recognizeText(models, decodeImage(image))).text
-      : async (image: Uint8Array) =>
-          formatOrientationTag(await classifyOrientation(models, decodeImage(image)));
+  log(`model${names.length > 1 ? "s" : ""} loaded in ${loadMs.toFixed(0)} ms (${modelDir})`);
+  const { image } = work;
+  const run = {
+    ocr: async () => (await recognizeText(models, decodeImage(image))).text,
+    classify: async () =>
+      formatOrientationTag(await classifyOrientation(models, decodeImage(image))),
+    detect: async () => formatBoxes((await detectTextBoxes(models, decodeImage(image))).boxes),
+  }[work.op];
   return { loadMs, run, close: shared ? async () => {} : () => models.release() };
 }
 
@@ -140,8 +215,11 @@ function resolveModelDir(explicit: string | undefined): string {
   }
 }
 
+const NOOP_RESULT = "no-op: nothing computed, nothing returned";
+
+/** Each op through genop in libvaccel 0.8's layout; the guest checks what comes back. */
 async function openVaccelRunner(
-  op: InferOp,
+  work: Work,
   rpcAddress: string,
   log: (line: string) => void,
 ): Promise<Runner> {
@@ -156,17 +234,7 @@ async function openVaccelRunner(
   }
   const loadMs = performance.now() - started;
   log(`vAccel session ${sessionId} created in ${loadMs.toFixed(1)} ms (${rpcAddress})`);
-  const run =
-    op === "ocr"
-      ? async (image: Uint8Array) => {
-          const [text] = await client.genop(
-            sessionId,
-            [encodeGenopOp(GENOP_OCR), image],
-            [OCR_TEXT_BYTES],
-          );
-          return new TextDecoder().decode(text);
-        }
-      : (image: Uint8Array) => client.imageClassification(sessionId, image);
+  const run = offloaded(work, client, sessionId);
   const close = async () => {
     try {
       await client.destroySession(sessionId);
@@ -175,6 +243,30 @@ async function openVaccelRunner(
     }
   };
   return { loadMs, run, close };
+}
+
+function offloaded(work: Work, client: VaccelClient, sessionId: number): () => Promise<string> {
+  switch (work.op) {
+    case "ocr":
+      return () => genopOcr(client, sessionId, work.image);
+    case "classify":
+      return () => genopClassify(client, sessionId, work.image);
+    case "detect":
+      return async () => formatBoxes(await genopDetect(client, sessionId, work.image));
+    case "sgemm":
+      return async () => verifySgemm(work.call, await genopSgemm(client, sessionId, work.call));
+    case "minmax":
+      return async () =>
+        verifyMinmax(
+          work.values,
+          await genopMinmax(client, sessionId, work.values, MINMAX_LOW, MINMAX_HIGH),
+        );
+    case "noop":
+      return async () => {
+        await genopNoop(client, sessionId);
+        return NOOP_RESULT;
+      };
+  }
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -45,9 +45,30 @@ describe("parseInferArgs", () => {
     });
   });
 
+  it("gives sgemm and minmax a default size and noop no input", () => {
+    expect(parseInferArgs(["--op", "sgemm"], {})).toEqual({
+      op: "sgemm",
+      iterations: 10,
+      size: 256,
+    });
+    expect(parseInferArgs(["--op", "sgemm", "--size", "512", "--iterations", "3"], {})).toEqual({
+      op: "sgemm",
+      iterations: 3,
+      size: 512,
+    });
+    expect(parseInferArgs(["--op", "minmax"], {})).toMatchObject({ size: 65_536 });
+    expect(parseInferArgs(["--op", "noop", "--iterations", "1000"], {})).toEqual({
+      op: "noop",
+      iterations: 1000,
+    });
+  });
+
   it.each([
     [[], "--op is required"],
-    [["--op", "translate"], "--op: must be one of ocr, classify"],
+    [["--op", "sgemm", "--size", "1024"], "--size: sgemm: 16 to 512"],
+    [["--op", "noop", "--size", "4"], "only sgemm and minmax take a size"],
+    [["--op", "sgemm", "--text", "HI"], "only ocr, classify and detect read --text or --image"],
+    [["--op", "translate"], "--op: must be one of ocr, classify, detect, sgemm, minmax, noop"],
     [["--op", "ocr", "--iterations", "0"], "--iterations"],
     [["--op", "ocr", "--iterations", "many"], "--iterations"],
     [["--op", "ocr", "--text", "A", "--image", "a.png"], "not both"],

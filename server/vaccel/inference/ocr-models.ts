@@ -39,7 +39,7 @@ export interface OnnxRuntimeInfo {
 let runtime: Promise<typeof Ort> | undefined;
 
 /** onnxruntime-node uploads telemetry unless told not to; the variable must be set before the binding loads. */
-function loadOnnxRuntime(): Promise<typeof Ort> {
+export function loadOnnxRuntime(): Promise<typeof Ort> {
   process.env.ORT_DISABLE_TELEMETRY = "1";
   runtime ??= import("onnxruntime-node");
   return runtime;

@@ -2,6 +2,11 @@
 export const FRAME_HEADER_BYTES = 10;
 /** The protocol's maximum data length ("4MB", channel.go messageLengthMax = 4 << 20). */
 export const DEFAULT_MAX_FRAME_BYTES = 4 << 20;
+/**
+ * vAccel's ttrpc-rust fork raises it to 1 GiB (nubificus/ttrpc-rust, branch vaccel, src/proto.rs
+ * MESSAGE_LENGTH_MAX = 1 << 30) so a model fits in one RegisterResource; a vAccel client reads up to this.
+ */
+export const VACCEL_MAX_FRAME_BYTES = 1 << 30;
 
 export const FrameType = { request: 1, response: 2, data: 3 } as const;
 

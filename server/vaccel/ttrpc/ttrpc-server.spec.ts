@@ -81,13 +81,14 @@ describe("TtrpcServer + TtrpcClient", () => {
     await client.close();
   });
 
-  it("answers an unknown service or method with UNIMPLEMENTED (12)", async () => {
+  it('answers an unknown service or method with INVALID_ARGUMENT (3) "… does not exist", as ttrpc-rust\'s sync server', async () => {
     const client = await TtrpcClient.connect(address);
     await expect(client.call("test.Echo", "Nope", new Uint8Array())).rejects.toMatchObject({
-      code: 12,
+      code: 3,
+      statusMessage: "/test.Echo/Nope does not exist",
     });
     await expect(client.call("other.Service", "Echo", new Uint8Array())).rejects.toMatchObject({
-      code: 12,
+      code: 3,
     });
     await client.close();
   });
@@ -173,7 +174,7 @@ describe("TtrpcServer + TtrpcClient", () => {
     expect(reply.response?.status?.code).toBe(StatusCode.INVALID_ARGUMENT);
   });
 
-  it("skips an oversized request unread with RESOURCE_EXHAUSTED (8), and serves the next one", async () => {
+  it("skips an oversized request unread with INVALID_ARGUMENT (3, ttrpc-rust's check_oversize), and serves the next one", async () => {
     const big = encodeFrame({
       streamId: 1,
       type: FrameType.request,
@@ -192,7 +193,7 @@ describe("TtrpcServer + TtrpcClient", () => {
     });
     const frames = await rawExchange(address, Buffer.concat([big, good]), 2);
     expect(frames.map((f) => [f.streamId, f.response?.status?.code])).toEqual([
-      [1, StatusCode.RESOURCE_EXHAUSTED],
+      [1, StatusCode.INVALID_ARGUMENT],
       [3, StatusCode.OK],
     ]);
   });

@@ -53,7 +53,7 @@ export class TtrpcConnection {
 }
 
 export interface TtrpcServerOptions {
-  /** Largest request frame accepted; larger ones get RESOURCE_EXHAUSTED and are skipped unread. */
+  /** Largest request frame accepted; larger ones get INVALID_ARGUMENT (as ttrpc-rust's check_oversize) and are skipped unread. */
   maxFrameBytes?: number;
   logger?: Pick<Logger, "warn" | "debug">;
 }
@@ -71,7 +71,7 @@ export class TtrpcServer {
     this.logger = options.logger;
   }
 
-  /** service is the fully qualified proto service name ("vaccel.AgentService"), as ttrpc clients send it. */
+  /** service is the fully qualified proto service name ("vaccel.sync.agent.AgentService"), as ttrpc clients send it. */
   register(service: string, method: string, handler: UnaryHandler): void {
     this.handlers.set(`${service}/${method}`, handler);
   }
@@ -126,7 +126,7 @@ export class TtrpcServer {
             "vaccel ttrpc: oversized frame dropped",
           );
           this.reply(connection, frame.streamId, {
-            code: StatusCode.RESOURCE_EXHAUSTED,
+            code: StatusCode.INVALID_ARGUMENT,
             message: `message length ${frame.length} exceed maximum message size of ${this.maxFrameBytes}`,
           });
         } else if (frame.type === FrameType.request) {
@@ -173,9 +173,10 @@ export class TtrpcServer {
     }
     const handler = this.handlers.get(`${request.service}/${request.method}`);
     if (!handler) {
+      // As ttrpc-rust's sync server answers (vAccel's agent is the sync build).
       this.reply(connection, streamId, {
-        code: StatusCode.UNIMPLEMENTED,
-        message: `/${request.service}/${request.method} is not supported`,
+        code: StatusCode.INVALID_ARGUMENT,
+        message: `/${request.service}/${request.method} does not exist`,
       });
       return;
     }
