@@ -20,6 +20,14 @@ test("reads a generated line through vAccel from inside the microVM, the same as
     "vaccel-rust v0.5.0+vaccel.0.8.0 (commit 419c11b)",
   );
 
+  await expect(vaccel.agentChoice("playground")).toBeChecked();
+  if (!process.env.VACCEL_RPC_ADDRESS && !process.env.VACCEL_RPC_ADDR) {
+    await expect(vaccel.agentChoice("host")).toBeDisabled();
+    await expect(vaccel.agentHint("host")).toContainText(
+      "Not configured: start the server with VACCEL_RPC_ADDRESS",
+    );
+  }
+
   await vaccel.chooseOp("ocr");
   await vaccel.generateText(TEXT);
   await vaccel.setIterations(2);
@@ -37,6 +45,12 @@ test("reads a generated line through vAccel from inside the microVM, the same as
     expect(p95).toBeGreaterThanOrEqual(median);
   }
   await expect(vm.getByTestId("vaccel-backend")).toContainText("virtio-serial");
+  await expect(vm.getByTestId("vaccel-backend")).toContainText(
+    "answered by the playground's agent",
+  );
+  await expect(vaccel.agentUsed()).toContainText(
+    "Offloaded modes were answered by the playground's agent: onnxruntime-node",
+  );
   await expect(vaccel.agreement()).toHaveAttribute("data-agreement", "agree");
   await expect(vaccel.agreement()).toContainText(`All modes agree: "${TEXT}" (2 modes)`);
   await expect(vaccel.agreement()).toContainText("That is what was rendered.");

@@ -8,6 +8,7 @@ import { inferCommand } from "./infer-command";
 import { lastIteration } from "./mode-figures";
 import { inferNatively, fetchRunLogs } from "./vaccel-api";
 import type { ModeSpec, SandboxRuntime } from "./vaccel-modes";
+import { agentRunFields, type VaccelAgentChoice } from "./agent-choice";
 
 export interface InferRequest {
   op: InferOp;
@@ -28,6 +29,8 @@ export interface RunModeOptions {
   onProgress: (progress: string) => void;
   /** The host's longest run; a sandbox asks for what its mode needs, within it. */
   maxTimeoutMs: number;
+  /** Which agent answers an offloaded mode's socket. */
+  agent: VaccelAgentChoice;
 }
 
 /** Per-run wall clock: containers infer in well under a second each; the emulated VM boots and loads for ~10 s. */
@@ -63,7 +66,7 @@ async function runInSandbox(
       runtime === "microvm" ? timeoutMs.vm : timeoutMs.container,
       options.maxTimeoutMs,
     ),
-    ...(vaccel ? { vaccel: true } : {}),
+    ...(vaccel ? agentRunFields(options.agent) : {}),
   });
   // Stopping the page's run stops the sandbox; keepalive lets it through while the tab closes.
   const stop = () => void stopRun(id, { keepalive: true }).catch(() => undefined);

@@ -16,6 +16,12 @@ import { describeError, fetchHost, fetchRuntimes } from "@/components/live/api-c
 import { formatMs } from "@/components/format/format-units";
 import { usePolling } from "@/components/host/use-polling";
 import { AcceleratorNote } from "./accelerator-note";
+import {
+  agentOptions,
+  describeAgent,
+  effectiveAgent,
+  type VaccelAgentChoice,
+} from "./agent-choice";
 import { renderLineImage, type PreparedImage } from "./image-input";
 import { InputPicker } from "./input-picker";
 import {
@@ -77,6 +83,8 @@ export function VaccelLab() {
   const [runOp, setRunOp] = useState<InferOp>("ocr");
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | null>(null);
+  const [agentChoice, setAgentChoice] = useState<VaccelAgentChoice>("playground");
+  const [runAgent, setRunAgent] = useState<VaccelAgentChoice>("playground");
   const controller = useRef<AbortController | null>(null);
 
   const availability = useMemo(
@@ -91,13 +99,20 @@ export function VaccelLab() {
       ),
     [op, runtimes, host],
   );
-  const backends = useMemo(
-    () =>
+  const agents = host ? agentOptions(host) : null;
+  const agent = host ? effectiveAgent(agentChoice, host) : "playground";
+  const backendsFor = useCallback(
+    (answering: VaccelAgentChoice): Record<string, string> =>
       runtimes && host
-        ? Object.fromEntries(allModes.map((m) => [m.id, describeBackend(m, runtimes, host)]))
+        ? Object.fromEntries(
+            allModes.map((m) => [m.id, describeBackend(m, runtimes, host, answering)]),
+          )
         : {},
     [runtimes, host],
   );
+  const backends = useMemo(() => backendsFor(agent), [backendsFor, agent]);
+  // The results say who answered the run they show, whatever is chosen since.
+  const resultBackends = useMemo(() => backendsFor(runAgent), [backendsFor, runAgent]);
 
   useEffect(() => {
     if (!runtimes || !host || selected !== null) return;
@@ -128,6 +143,7 @@ export function VaccelLab() {
     setRunning(true);
     setRunError(null);
     setRunOp(settings.op);
+    setRunAgent(agent);
     setExpected(
       isImageOp(settings.op) && settings.op !== "detect" && settings.inputKind === "text"
         ? settings.op === "ocr"
@@ -173,6 +189,7 @@ export function VaccelLab() {
             {
               signal: abort.signal,
               maxTimeoutMs: host?.limits.maxTimeoutMs ?? 120_000,
+              agent,
               onProgress: (progress) => patch(mode.id, { progress }),
             },
           );
@@ -275,6 +292,44 @@ export function VaccelLab() {
               })}
             </ul>
           </fieldset>
+          {agents && (
+            <fieldset disabled={running} className="mt-4">
+              <legend className="text-base font-semibold text-ink">Offloaded modes go to</legend>
+              <ul className="mt-2 flex flex-col gap-2">
+                {agents.map((option) => {
+                  const id = `vaccel-agent-${option.agent}`;
+                  return (
+                    <li key={option.agent} className="flex items-start gap-3">
+                      <input
+                        id={id}
+                        data-testid={id}
+                        type="radio"
+                        name="vaccel-agent"
+                        className="mt-1 size-5 accent-accent"
+                        checked={option.available && agent === option.agent}
+                        disabled={!option.available}
+                        aria-describedby={option.note ? `${id}-hint` : undefined}
+                        onChange={() => setAgentChoice(option.agent)}
+                      />
+                      <div className="min-w-0">
+                        <label
+                          htmlFor={id}
+                          className={option.available ? "text-ink" : "text-muted"}
+                        >
+                          {option.label}
+                        </label>
+                        {option.note && (
+                          <p id={`${id}-hint`} className="text-sm break-words text-muted">
+                            {option.note}
+                          </p>
+                        )}
+                      </div>
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          )}
           {errors.modes && runtimes && (
             <p className="mt-2 text-sm text-red-800 dark:text-red-300">{errors.modes}.</p>
           )}
@@ -335,7 +390,12 @@ export function VaccelLab() {
               </span>
             )}
           </p>
-          <ModeResults outcomes={outcomes} backends={backends} native={native} />
+          {host && outcomes.some((o) => o.mode.placement === "vaccel") && (
+            <p data-testid="vaccel-agent-used" className="mb-3 text-ink">
+              Offloaded modes were answered by {describeAgent(runAgent, host)}.
+            </p>
+          )}
+          <ModeResults outcomes={outcomes} backends={resultBackends} native={native} />
           {speedups.length > 0 && (
             <ul
               data-testid="vaccel-speedups"

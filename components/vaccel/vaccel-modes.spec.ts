@@ -82,8 +82,26 @@ describe("describeBackend", () => {
       "onnxruntime-node 1.30.0 in the sandbox · guest vCPU under QEMU tcg (emulated)",
     );
     expect(describe("microvm-vaccel")).toMatch(
-      /^vAccel agent: .* host CPU · over a virtio-serial port/,
+      /^answered by the playground's agent: onnxruntime-node 1.30.0 · host CPU · over a virtio-serial port/,
     );
     expect(describe("gvisor-cpu")).toMatch(/gVisor \(ptrace platform\)/);
+  });
+
+  it("names the host's vaccel-rpc-agent when offloaded modes went to it", () => {
+    const withAgent = {
+      ...host,
+      vaccel: {
+        ...host.vaccel!,
+        hostAgent: { address: "unix:///run/vaccel.sock", answers: true, error: null },
+      },
+    };
+    const describe = (id: string) => describeBackend(modeById(id)!, runtimes, withAgent, "host");
+    expect(describe("runc-vaccel")).toBe(
+      "answered by the host's vaccel-rpc-agent at unix:///run/vaccel.sock · over a unix socket bind-mounted at /run/vaccel (workload: host CPU, host kernel)",
+    );
+    expect(describe("native")).toBe("onnxruntime-node 1.30.0 · host CPU · in the server process");
+    expect(describe("runc-cpu")).toBe(
+      "onnxruntime-node 1.30.0 in the sandbox · host CPU, host kernel",
+    );
   });
 });

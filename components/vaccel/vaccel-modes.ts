@@ -1,6 +1,7 @@
 // The ways the demo runs one inference: natively in the server, and in each sandbox on its own CPU or through vAccel.
 import type { InferOp } from "@/lib/api/vaccel";
 import type { HostReply, RuntimeInfo } from "@/lib/api/schemas";
+import { describeAgent, type VaccelAgentChoice } from "./agent-choice";
 
 export const sandboxRuntimes = ["runc", "gvisor", "containerd-runc", "microvm"] as const;
 export type SandboxRuntime = (typeof sandboxRuntimes)[number];
@@ -102,11 +103,15 @@ export function modeAvailability(
   return { available: true, reason: null };
 }
 
-/** Which backend and acceleration produced a mode's numbers, in words: the engine, the processor, the transport. */
+/**
+ * Which backend and acceleration produced a mode's numbers, in words: the engine, the processor, the transport,
+ * and for an offloaded mode the agent that answered its calls.
+ */
 export function describeBackend(
   mode: ModeSpec,
   runtimes: readonly RuntimeInfo[],
   host: HostReply,
+  agent: VaccelAgentChoice = "playground",
 ): string {
   const backend = host.vaccel?.backend;
   const engine = `onnxruntime-node${backend ? ` ${backend.version}` : ""}`;
@@ -123,5 +128,5 @@ export function describeBackend(
   if (mode.placement === "cpu") return `${engine} in the sandbox · ${guest}`;
   const transport =
     mode.runtime === "microvm" ? "virtio-serial port" : "unix socket bind-mounted at /run/vaccel";
-  return `vAccel agent: ${engine} · host ${processor} · over a ${transport} (workload: ${guest})`;
+  return `answered by ${describeAgent(agent, host)} · over a ${transport} (workload: ${guest})`;
 }

@@ -32,6 +32,21 @@ export class VaccelPage {
     return this.page.locator(`#vaccel-mode-${mode}-hint`);
   }
 
+  /** Where offloaded modes go: "playground" (its own agent) or "host" (VACCEL_RPC_ADDRESS's vaccel-rpc-agent). */
+  agentChoice(agent: "playground" | "host"): Locator {
+    return this.page.getByTestId(`vaccel-agent-${agent}`);
+  }
+
+  /** Why an agent cannot be chosen, or how to configure it. */
+  agentHint(agent: "playground" | "host"): Locator {
+    return this.page.locator(`#vaccel-agent-${agent}-hint`);
+  }
+
+  /** The results' line naming the agent that answered the offloaded modes. */
+  agentUsed(): Locator {
+    return this.page.getByTestId("vaccel-agent-used");
+  }
+
   async generateText(text: string, options: { upsideDown?: boolean } = {}): Promise<void> {
     await this.page.getByTestId("vaccel-input-text").check();
     await this.page.getByTestId("vaccel-text").fill(text);
