@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../server/config/env";
-import { cgroupParentFor } from "../server/host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../server/host/create-engine";
 import type { LaunchContext } from "../server/engine/driver";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
@@ -20,8 +20,7 @@ const driver = new MicrovmDriver({
   qemuBinary: process.env.SBPG_QEMU_PATH ?? "qemu-system-x86_64",
   stateDir,
   cacheDir: config.cacheDir,
-  cgroupParent: cgroupParentFor(stateDir),
-  vmsCpuShares: 512,
+  vmsCgroup: { path: vmsCgroupFor(stateDir), cpuShares: 512, idle: true },
   accel: "auto",
   probeImage: () => images.resolve("busybox"),
 });
@@ -73,4 +72,5 @@ for (const phase of phases) {
   );
 }
 await removeCgroupParent(cgroupParentFor(stateDir));
+await removeCgroupParent(vmsCgroupFor(stateDir));
 await fs.rm(stateDir, { recursive: true, force: true });

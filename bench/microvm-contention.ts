@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       `host: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start; microvm accel ${microvm.details.accel}; ` +
         `sandboxes' parent cgroup: cpu.shares ${config.sandboxesCpu.cpuShares}, ` +
         `cap ${config.sandboxesCpu.cpuCores === null ? "none" : `${config.sandboxesCpu.cpuCores} cores`}; ` +
-        `a sandbox's cpu.shares ${config.limits.cpuShares}, all microVMs' group ${config.microvmsCpuShares}`,
+        `a sandbox's cpu.shares ${config.limits.cpuShares}, all microVMs' group ${config.microvmsCpu.idle ? "SCHED_IDLE (cpu.idle)" : `cpu.shares ${config.microvmsCpu.cpuShares}`}`,
     );
 
     await runRunc(url); // warm-up: image mount, runtime caches

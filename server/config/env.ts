@@ -76,10 +76,12 @@ const EnvSchema = z.object({
   SBPG_SANDBOXES_CPU_SHARES: int(1024 * os.cpus().length, 2),
   SBPG_SANDBOXES_CPU_CORES: z.coerce.number().min(0).default(0),
   /**
-   * Under that parent all microVMs share one group of this weight beside each container's own
-   * SBPG_CPU_SHARES: a TCG guest that spins its vCPU takes a whole core, yet together they yield to a
-   * container starting (an eighth of its weight); with no container running they have the parent's all.
+   * All microVMs share one cgroup, a child of the hierarchy's root beside the sandboxes' parent. "on" makes
+   * it SCHED_IDLE (cpu.idle) against the host's processes: a TCG guest that spins its vCPU takes a whole
+   * core, yet VMs then run only on CPU the server, the runtimes' CLIs and the containers leave unused. "off"
+   * (or a kernel without cpu.idle) weighs the group at SBPG_MICROVMS_CPU_SHARES instead.
    */
+  SBPG_MICROVMS_CPU_IDLE: z.enum(["on", "off"]).default("on"),
   SBPG_MICROVMS_CPU_SHARES: int(64, 2),
   SBPG_OUTPUT_LIMIT_BYTES: int(1 * mib, 1024),
   SBPG_TMPFS_BYTES: int(16 * mib, mib),
@@ -173,7 +175,10 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
     microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
-    microvmsCpuShares: env.SBPG_MICROVMS_CPU_SHARES,
+    microvmsCpu: {
+      cpuShares: env.SBPG_MICROVMS_CPU_SHARES,
+      idle: env.SBPG_MICROVMS_CPU_IDLE === "on",
+    },
     containerd: {
       binary: env.SBPG_CONTAINERD_PATH,
       ctr: env.SBPG_CTR_PATH,

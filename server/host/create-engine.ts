@@ -27,11 +27,22 @@ export function cgroupParentFor(stateDir: string): string {
   return `/sandbox-playground/${path.basename(resolved)}-${digest}`;
 }
 
+/**
+ * The microVMs' cgroup: a child of the hierarchy's root, beside the sandboxes' parent rather than in it,
+ * so that it can be SCHED_IDLE against the host's own processes (the server, the runtimes' CLIs): cpu.idle
+ * orders a group only against its peers. A TCG guest spinning its vCPU then takes only CPU nobody else wants.
+ */
+export function vmsCgroupFor(stateDir: string): string {
+  return `/sandbox-playground-vms-${path.basename(cgroupParentFor(stateDir))}`;
+}
+
 export interface HostEngine {
   engine: SandboxEngine;
   images: ImageStore;
   mounts: ImageMounts;
   cgroupParent: string;
+  /** The microVMs' group (vmsCgroupFor), removed with the server like the sandboxes' parent. */
+  vmsCgroup: string;
   /** The playground's own containerd (started on first use), stopped with the server. */
   containerd: ContainerdDaemon;
 }
@@ -68,8 +79,7 @@ export function createEngine(
       qemuBinary: config.qemuPath,
       stateDir: config.stateDir,
       cacheDir: config.cacheDir,
-      cgroupParent,
-      vmsCpuShares: config.microvmsCpuShares,
+      vmsCgroup: { path: vmsCgroupFor(config.stateDir), ...config.microvmsCpu },
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
       pool: {
@@ -99,5 +109,12 @@ export function createEngine(
       : { unavailable: "the host's vAccel agent is off (SBPG_VACCEL=off)" },
     log,
   });
-  return { engine, images, mounts, cgroupParent, containerd };
+  return {
+    engine,
+    images,
+    mounts,
+    cgroupParent,
+    vmsCgroup: vmsCgroupFor(config.stateDir),
+    containerd,
+  };
 }

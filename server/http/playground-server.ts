@@ -89,13 +89,14 @@ async function startOnLockedFolder(
       })
     : null;
   if (vaccel) undoStart.push(() => vaccel.close());
-  const { engine, images, mounts, cgroupParent, containerd } = createEngine(
+  const { engine, images, mounts, cgroupParent, vmsCgroup, containerd } = createEngine(
     config,
     log,
     vaccel?.endpoints ?? null,
   );
   undoStart.push(
     () => removeCgroupParent(cgroupParent),
+    () => removeCgroupParent(vmsCgroup),
     () => mounts.close(),
     () => containerd.close(),
     () => engine.shutdown(),
@@ -235,6 +236,7 @@ async function startOnLockedFolder(
         await containerd.close();
         await mounts.close();
         await removeCgroupParent(cgroupParent);
+        await removeCgroupParent(vmsCgroup);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -36,6 +36,12 @@ export interface CgroupParentLimits {
   cpuShares: number;
   /** CPU time all of them together may use, in cores (a CFS quota); null: no cap. */
   cpuCores: number | null;
+  /**
+   * SCHED_IDLE for the group as a whole (cpu.idle, Linux 5.15+): it runs only on CPU its peers leave
+   * unused, and yields at once when one of them wakes. Its share then no longer counts. Where the kernel
+   * has no cpu.idle, the share applies.
+   */
+  idle?: boolean;
 }
 
 /** The hierarchies a process joins for CPU, memory and pids: the v1 controllers, or the one v2 tree. */
@@ -92,15 +98,32 @@ export async function configureCgroupParent(
   const cpuDir = path.join(roots.cpu, parent);
   for (const controller of controllers)
     await fs.mkdir(path.join(roots[controller], parent), { recursive: true });
+  // The kernel refuses a share for an idle group (EINVAL), so idle is settled first, the share after.
+  const idle =
+    limits.idle !== undefined &&
+    (await writeIfPresent(path.join(cpuDir, "cpu.idle"), limits.idle ? "1" : "0")) &&
+    limits.idle;
   const periodUs = 100_000;
   const quotaUs = limits.cpuCores === null ? null : Math.round(limits.cpuCores * periodUs);
   if (version === 1) {
-    await fs.writeFile(path.join(cpuDir, "cpu.shares"), String(limits.cpuShares));
+    if (!idle) await fs.writeFile(path.join(cpuDir, "cpu.shares"), String(limits.cpuShares));
     await fs.writeFile(path.join(cpuDir, "cpu.cfs_period_us"), String(periodUs));
     await fs.writeFile(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs ?? -1));
   } else {
-    await fs.writeFile(path.join(cpuDir, "cpu.weight"), String(weightOf(limits.cpuShares)));
+    if (!idle)
+      await fs.writeFile(path.join(cpuDir, "cpu.weight"), String(weightOf(limits.cpuShares)));
     await fs.writeFile(path.join(cpuDir, "cpu.max"), `${quotaUs ?? "max"} ${periodUs}`);
+  }
+}
+
+/** False where the kernel lacks the file (cpu.idle came with Linux 5.15). */
+async function writeIfPresent(file: string, text: string): Promise<boolean> {
+  try {
+    await fs.writeFile(file, text);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
   }
 }
 

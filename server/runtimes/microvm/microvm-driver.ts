@@ -26,13 +26,12 @@ export interface MicrovmOptions {
   qemuBinary: string;
   stateDir: string;
   cacheDir: string;
-  /** Parent cgroup of every sandbox of the playground (runc's sandboxes' too); the VMs' own group is a child of it. */
-  cgroupParent: string;
   /**
-   * The CPU share of the group every QEMU runs in (a child cgroup each), beside each container's own: a TCG
-   * guest spinning its vCPU takes a host core, so all VMs together weigh what this says, not one share each.
+   * The group every QEMU runs in (a child cgroup each), beside the containers' parent (see vmsCgroupFor): a
+   * TCG guest spinning its vCPU takes a host core, so all VMs together are SCHED_IDLE against the host's
+   * processes (`idle`), or weigh `cpuShares` where the kernel lacks cpu.idle or idle is off.
    */
-  vmsCpuShares: number;
+  vmsCgroup: { path: string; cpuShares: number; idle: boolean };
   /** "auto" boots a probe VM with KVM and falls back to TCG; a named one is used as given. */
   accel: "auto" | "kvm" | "tcg";
   /** The image the acceleration probe boots. */
@@ -62,9 +61,6 @@ const unclaimedSink: VmSink = {
 };
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
-
-/** The VMs' group under the playground's cgroup parent; not "sbpg-": the server's reap of sandboxes keeps it. */
-export const vmsCgroupName = "microvms";
 
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
@@ -294,14 +290,15 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   private vmsCgroupPath(): string {
-    return `${this.options.cgroupParent}/${vmsCgroupName}`;
+    return this.options.vmsCgroup.path;
   }
 
   /** The VMs' group with its share, written once before the first QEMU joins a child of it. */
   private vmsCgroup(): Promise<string> {
     this.vmsGroup ??= configureCgroupParent(this.vmsCgroupPath(), {
-      cpuShares: this.options.vmsCpuShares,
+      cpuShares: this.options.vmsCgroup.cpuShares,
       cpuCores: null,
+      idle: this.options.vmsCgroup.idle,
     }).then(
       () => this.vmsCgroupPath(),
       (err: unknown) => {

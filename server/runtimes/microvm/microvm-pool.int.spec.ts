@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
-import { cgroupParentFor } from "../../host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../../host/create-engine";
 import { createLogger } from "../../log/logger";
 import { cgroupPids, removeCgroupParent } from "../cgroups";
-import { MicrovmDriver, vmsCgroupName } from "./microvm-driver";
+import { MicrovmDriver } from "./microvm-driver";
 import { findVmProcesses } from "./reap-vms";
 
 const cacheDir = path.resolve(".cache");
@@ -36,8 +36,7 @@ function poolDriver(size: number) {
     qemuBinary: "qemu-system-x86_64",
     stateDir,
     cacheDir,
-    cgroupParent: cgroupParentFor(stateDir),
-    vmsCpuShares: 512,
+    vmsCgroup: { path: vmsCgroupFor(stateDir), cpuShares: 512, idle: true },
     accel: "auto",
     probeImage: () => images.resolve("busybox"),
     pool: {
@@ -70,6 +69,7 @@ afterAll(async () => {
   await driver?.close();
   if (stateDir) {
     await removeCgroupParent(cgroupParentFor(stateDir));
+    await removeCgroupParent(vmsCgroupFor(stateDir));
     await fs.rm(stateDir, { recursive: true, force: true });
   }
 });
@@ -231,7 +231,7 @@ describe("microvm warm pool", () => {
     await waitForReady(crashed);
     // The pooled QEMU runs in a cgroup of its own name, under the playground's parent, from its start.
     const [pooled] = await findVmProcesses(poolDir);
-    const vmsGroup = `${cgroupParentFor(stateDir)}/${vmsCgroupName}`;
+    const vmsGroup = vmsCgroupFor(stateDir);
     const cgroupPath = `${vmsGroup}/${pooled.name}`;
     expect(await fs.readFile(`/proc/${pooled.pid}/cgroup`, "utf8")).toContain(`:${cgroupPath}\n`);
     // A new process on the same state folder: its reap finds the pool's QEMU by its sbpg- folder.
