@@ -7,6 +7,7 @@ const links = [
   { href: "/", label: "Home" },
   { href: "/demos", label: "Demos" },
   { href: "/lab", label: "Lab" },
+  { href: "/sandbox", label: "Sandbox" },
   { href: "/vaccel", label: "vAccel" },
   { href: "/serverless", label: "Serverless" },
   { href: "/present", label: "Present" },

@@ -89,6 +89,21 @@ const EnvSchema = z.object({
   SBPG_RUN_RETENTION_MS: int(30 * 60_000, 0),
   SBPG_MAX_RETAINED_RUNS: int(1000, 1),
   SBPG_MAX_BODY_BYTES: int(64 * 1024, 1024),
+  /** Interactive sessions: one ends after this long without input or a command, and at its lifetime's end. */
+  SBPG_SESSION_IDLE_MS: int(15 * 60_000, 1_000),
+  SBPG_SESSION_LIFETIME_MS: int(2 * 60 * 60_000, 10_000),
+  /** The longest a session can be extended to, counted from its start. */
+  SBPG_SESSION_MAX_LIFETIME_MS: int(8 * 60 * 60_000, 10_000),
+  /** Sessions alive at once on the host, and per visitor (cookie; a cookie-less client: its address). */
+  SBPG_MAX_SESSIONS: int(Math.max(4, os.cpus().length * 8), 1),
+  SBPG_MAX_SESSIONS_PER_CLIENT: int(2, 1),
+  /** The session's writable home (/root), a tmpfs counted in its memory like /tmp. */
+  SBPG_SESSION_HOME_BYTES: int(32 * mib, mib),
+  SBPG_MAX_TERMINALS_PER_SESSION: int(4, 1),
+  /** Output a reattaching terminal is replayed. */
+  SBPG_TERMINAL_BACKLOG_BYTES: int(64 * 1024, 1024),
+  /** What one terminal accepts from the keyboard (a paste included) per second. */
+  SBPG_TERMINAL_INPUT_BYTES_PER_SEC: int(32 * 1024, 64),
   /** The host's vAccel agent: "off" starts none, and runs that ask for it are refused. */
   SBPG_VACCEL: z.enum(["on", "off"]).default("on"),
   /**
@@ -178,6 +193,17 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       /** A vaccel-rpc-agent of the host that runs may choose; null: none. */
       hostAgentAddress: env.VACCEL_RPC_ADDRESS || env.VACCEL_RPC_ADDR || null,
     },
+    sessions: {
+      idleMs: env.SBPG_SESSION_IDLE_MS,
+      lifetimeMs: Math.min(env.SBPG_SESSION_LIFETIME_MS, env.SBPG_SESSION_MAX_LIFETIME_MS),
+      maxLifetimeMs: env.SBPG_SESSION_MAX_LIFETIME_MS,
+      maxSessions: env.SBPG_MAX_SESSIONS,
+      maxSessionsPerClient: env.SBPG_MAX_SESSIONS_PER_CLIENT,
+      homeBytes: env.SBPG_SESSION_HOME_BYTES,
+      maxTerminalsPerSession: env.SBPG_MAX_TERMINALS_PER_SESSION,
+      terminalBacklogBytes: env.SBPG_TERMINAL_BACKLOG_BYTES,
+      terminalInputBytesPerSec: env.SBPG_TERMINAL_INPUT_BYTES_PER_SEC,
+    },
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {
       maxConcurrentRuns: env.SBPG_MAX_CONCURRENT_RUNS,
@@ -196,6 +222,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
 }
 
 export type HostLimits = Config["limits"];
+export type SessionLimits = Config["sessions"];
 
 /** Parses the environment; a bad variable stops start-up with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -33,6 +33,24 @@ export interface LaunchSpec {
   fromPool?: boolean;
   /** The host's vAccel agent, reachable at this run's own unix socket; null when the run did not ask for it. */
   vaccel?: { hostSocketPath: string } | null;
+  /** Run the command inside this running session (see SandboxDriver.startSession) instead of a sandbox of its own. */
+  session?: { resourceName: string } | null;
+}
+
+/** A sandbox that idles (its init sleeps) until it is ended; commands and terminals run inside it. */
+export interface SessionSpec {
+  resourceName: string;
+  image: ImageRef;
+  /** timeoutMs and outputBytes do not apply: the session's lifetime is kept by the session manager. */
+  limits: SandboxLimits;
+  /** Size of the writable home (/root), a tmpfs like /tmp. */
+  homeBytes: number;
+}
+
+/** The host command that opens a shell on a PTY inside a session: spawned on a host-side PTY. */
+export interface TerminalCommand {
+  file: string;
+  args: string[];
 }
 
 export interface LaunchContext {
@@ -93,6 +111,16 @@ export interface SandboxDriver {
   launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
   /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
   sandboxProcesses?(resourceName: string): Promise<number[]>;
+  /** Starts a session's sandbox and resolves once it runs; absent: this driver has no sessions yet. */
+  startSession?(spec: SessionSpec, signal: AbortSignal): Promise<void>;
+  /** Idempotent: kills the session's sandbox (and everything running in it) and removes its resources. */
+  endSession?(resourceName: string): Promise<void>;
+  /** Whether the session's sandbox still runs (its init may have been killed, e.g. at the memory limit). */
+  sessionAlive?(resourceName: string): Promise<boolean>;
+  /** How to open an interactive shell inside the session. */
+  terminalCommand?(resourceName: string): Promise<TerminalCommand>;
+  /** The session's cgroup, for the host view; null when the driver has none of its own. */
+  cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
   reap(): Promise<string[]>;
   /** Stops what the driver keeps running between launches (a warm pool); called once, at shutdown. */

@@ -35,6 +35,8 @@ export interface LaunchRequest {
   /** Which agent answers that socket: the playground's (default) or the host's vaccel-rpc-agent. */
   vaccelAgent?: "playground" | "host";
   clientId: string;
+  /** Run inside this running session (its sandbox, its files) rather than a fresh sandbox. */
+  session?: { resourceName: string } | null;
   /** Who may see and stop the run (opaque to the engine, e.g. a workshop attendee); absent: anyone with its id. */
   owner?: string | null;
   /** performance.now() when the request arrived; timings count from here. */
@@ -95,6 +97,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       image: ImageRef;
       fromPool: boolean;
       vaccel: boolean;
+      session: { resourceName: string } | null;
       vaccelAgent: "playground" | "host";
     }
   >();
@@ -197,6 +200,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       image,
       fromPool: request.pool ?? false,
       vaccel: request.vaccel ?? false,
+      session: request.session ?? null,
       vaccelAgent: request.vaccelAgent ?? "playground",
     });
     this.prune();
@@ -225,6 +229,11 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     this.pump();
     this.updateQueuePositions();
     return run;
+  }
+
+  /** The driver of a runtime, for features that drive it themselves (sessions). */
+  getDriver(id: string): SandboxDriver | undefined {
+    return this.drivers.get(id);
   }
 
   getRun(id: string): Run | undefined {
@@ -319,7 +328,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool, vaccel, vaccelAgent } = this.launches.get(run)!;
+    const { driver, image, fromPool, vaccel, vaccelAgent, session } = this.launches.get(run)!;
     const log = this.options.log.child({ run: run.id, runtime: run.runtime });
     const resourceName = `${resourcePrefix}${run.id}`;
     const sampler = sampleFootprint(run, driver, resourceName);
@@ -337,6 +346,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
             limits: run.limits,
             fromPool,
             vaccel: endpoint && { hostSocketPath: endpoint.hostSocketPath },
+            session,
           },
           {
             signal: run.controller.signal,

@@ -6,6 +6,8 @@ import { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
 import { createLaunchPolicy, type LaunchCaller } from "./launch-policy";
 import type { RunAccess } from "./run-access";
+import { Session } from "../sessions/session";
+import type { SessionLaunch, SessionManager } from "../sessions/session-manager";
 
 /** Stands in for the engine: records what it was asked, and launches when the test says so. */
 function scriptedEngine() {
@@ -156,3 +158,94 @@ function listSources(dir: string): string[] {
     return /\.tsx?$/.test(entry.name) && !/\.spec\.ts$/.test(entry.name) ? [full] : [];
   });
 }
+
+describe("launchSession", () => {
+  /** Stands in for the session manager: records what it was asked, hands back sessions the test ends. */
+  function scriptedSessions() {
+    const asked: SessionLaunch[] = [];
+    const sessions = {
+      async create(launch: SessionLaunch) {
+        asked.push(launch);
+        return new Session({
+          id: `s${asked.length}`,
+          runtime: launch.runtime,
+          image: launch.image,
+          limits: { memoryBytes: 1, pids: 1, cpuShares: 1, tmpfsBytes: 1, homeBytes: 1 },
+          clientId: launch.clientId,
+          owner: launch.owner,
+          lifetimeMs: 60_000,
+          maxLifetimeMs: 60_000,
+          idleMs: 60_000,
+        });
+      },
+    } as unknown as SessionManager;
+    return { sessions, asked };
+  }
+  const body = { runtime: "runc", image: "busybox" };
+
+  it("gives a browser's session to its visitor and a cookie-less client's to whoever holds the id", async () => {
+    const scripted = scriptedSessions();
+    const policy = createLaunchPolicy({
+      engine: scriptedEngine().engine,
+      maxActiveRunsPerAddress: 10,
+      sessions: scripted.sessions,
+    });
+    await policy.launchSession(caller("v1"), body);
+    await policy.launchSession(caller(null), body);
+    expect(scripted.asked.map((s) => [s.clientId, s.owner])).toEqual([
+      ["visitor:v1", "visitor:v1"],
+      ["address:192.0.2.1", null],
+    ]);
+  });
+
+  it("counts sessions under the address ceiling until they end", async () => {
+    const policy = createLaunchPolicy({
+      engine: scriptedEngine().engine,
+      maxActiveRunsPerAddress: 1,
+      sessions: scriptedSessions().sessions,
+    });
+    const session = await policy.launchSession(caller("a"), body);
+    await expect(policy.launchSession(caller("b"), body)).rejects.toMatchObject({
+      code: "quota:runs_per_address",
+    });
+    await expect(policy.launch(caller("b"), request)).rejects.toMatchObject({
+      code: "quota:runs_per_address",
+    });
+    session.finish("ended");
+    await policy.launchSession(caller("b"), body);
+  });
+
+  it("refuses a workshop attendee (the workshop's quotas do not count sessions yet) and frees the grant", async () => {
+    const events: string[] = [];
+    const access: RunAccess = {
+      admitLaunch: () => ({
+        owner: "workshop:w:attendee:a",
+        launched: () => events.push("launched"),
+        cancel: () => events.push("cancelled"),
+      }),
+      mayAccess: () => true,
+    };
+    const scripted = scriptedSessions();
+    const policy = createLaunchPolicy({
+      engine: scriptedEngine().engine,
+      access,
+      maxActiveRunsPerAddress: 1,
+      sessions: scripted.sessions,
+    });
+    await expect(policy.launchSession(caller("v"), body)).rejects.toMatchObject({
+      code: "unavailable:session_workshop",
+    });
+    expect(events).toEqual(["cancelled"]);
+    expect(scripted.asked).toEqual([]);
+    // The refusal took no place under the ceiling.
+    void policy.launch(caller("v"), request);
+  });
+
+  it("is the only caller of the session manager's create", () => {
+    const serverDir = path.resolve(import.meta.dirname, "..");
+    const callers = listSources(serverDir)
+      .filter((file) => /\bsessions\.create\(/.test(readFileSync(file, "utf8")))
+      .map((file) => path.relative(serverDir, file));
+    expect(callers).toEqual([path.join("http", "launch-policy.ts")]);
+  });
+});

@@ -7,6 +7,9 @@ import type { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
 import { openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
 import { quotaKeyOf, type Requester } from "./requester";
+import type { SessionManager } from "../sessions/session-manager";
+import type { Session } from "../sessions/session";
+import type { CreateSessionBody } from "../../lib/api/sessions";
 
 export interface LaunchCaller {
   /** Cookies and Authorization, for the access rules (a workshop attendee's cookie). */
@@ -23,6 +26,11 @@ export type SandboxRequest = Omit<LaunchRequest, "clientId" | "owner" | "request
 export interface LaunchPolicy {
   /** Admits and launches, or throws the PlaygroundError that refuses it; the run may start queued. */
   launch(caller: LaunchCaller, request: SandboxRequest): Promise<Run>;
+  /**
+   * Admits and starts a session: a browser's belongs to its visitor id, a cookie-less client's to whoever
+   * holds its id; the per-address ceiling counts it like a run.
+   */
+  launchSession(caller: LaunchCaller, request: CreateSessionBody): Promise<Session>;
   /** The same rules decide who may see and stop a run. */
   readonly access: RunAccess;
 }
@@ -32,8 +40,10 @@ export function createLaunchPolicy(options: {
   access?: RunAccess;
   /** Runs running or queued from one address, over all its visitors: the backstop against minted cookies. */
   maxActiveRunsPerAddress: number;
+  /** Absent: sessions are refused (hosts built without them, unit tests). */
+  sessions?: SessionManager;
 }): LaunchPolicy {
-  const { engine, maxActiveRunsPerAddress } = options;
+  const { engine, maxActiveRunsPerAddress, sessions } = options;
   const access = options.access ?? openRunAccess;
   // Counted from admission, before the engine's first await, so launches racing in at once cannot all
   // slip under the ceiling.
@@ -44,17 +54,59 @@ export function createLaunchPolicy(options: {
     else perAddress.delete(address);
   };
 
+  const admitAddress = (address: string) => {
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (fromAddress >= maxActiveRunsPerAddress)
+      throw new PlaygroundError(
+        "quota",
+        "runs_per_address",
+        `Your network already has ${fromAddress} sandboxes running or queued (limit ${maxActiveRunsPerAddress} per address); try again when some have finished.`,
+      );
+    return fromAddress;
+  };
+
   return {
     access,
+    async launchSession(caller, request) {
+      if (!sessions)
+        throw new PlaygroundError("unavailable", "sessions", "This host serves no sessions.");
+      const { address } = caller.requester;
+      const fromAddress = admitAddress(address);
+      const grant = access.admitLaunch(caller.headers, { runtime: request.runtime });
+      // A workshop's quotas count runs only so far: an attendee would get a sandbox beyond them.
+      if (grant.owner !== null) {
+        grant.cancel();
+        throw new PlaygroundError(
+          "unavailable",
+          "session_workshop",
+          "Interactive sessions are not available inside a workshop yet; use Run.",
+        );
+      }
+      grant.cancel();
+      perAddress.set(address, fromAddress + 1);
+      let session: Session;
+      try {
+        session = await sessions.create({
+          ...request,
+          clientId: quotaKeyOf(caller.requester),
+          owner: caller.requester.visitorId ? `visitor:${caller.requester.visitorId}` : null,
+        });
+      } catch (err) {
+        release(address);
+        throw err;
+      }
+      const onChange = () => {
+        if (!session.finished) return;
+        session.off("change", onChange);
+        release(address);
+      };
+      session.on("change", onChange);
+      onChange();
+      return session;
+    },
     async launch(caller, request) {
       const { address } = caller.requester;
-      const fromAddress = perAddress.get(address) ?? 0;
-      if (fromAddress >= maxActiveRunsPerAddress)
-        throw new PlaygroundError(
-          "quota",
-          "runs_per_address",
-          `Your network already has ${fromAddress} sandboxes running or queued (limit ${maxActiveRunsPerAddress} per address); try again when some have finished.`,
-        );
+      const fromAddress = admitAddress(address);
       const { shortenTimeout, ...launch } = request;
       const grant = access.admitLaunch(caller.headers, {
         runtime: launch.runtime,

@@ -24,6 +24,9 @@ import { presentationFile } from "../presenter/presentation-file";
 import { presenterRoutes } from "../presenter/presenter-routes";
 import { presenterSocket } from "../presenter/presenter-socket";
 import { loadTracks } from "../../lib/demos/load-tracks";
+import { SessionManager } from "../sessions/session-manager";
+import { sessionRoutes } from "../sessions/session-routes";
+import { terminalSocket } from "../sessions/terminal-socket";
 
 export type PageHandler = (
   req: http.IncomingMessage,
@@ -118,11 +121,20 @@ async function startOnLockedFolder(
   );
   const workshops = startWorkshops({ config, engine, log });
   undoStart.push(async () => workshops.close());
+  const sessions = new SessionManager({
+    engine,
+    images,
+    hostLimits: config.limits,
+    limits: config.sessions,
+    log: log.child({ feature: "sessions" }),
+  });
+  undoStart.push(() => sessions.shutdown());
   // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
   const policy = createLaunchPolicy({
     engine,
     access: workshops.access,
     maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
+    sessions,
   });
   const { trustedProxies } = config;
   // Each feature adds its own route table here.
@@ -145,6 +157,7 @@ async function startOnLockedFolder(
           trustedProxies: [...trustedProxies.entries],
         },
       }),
+      ...sessionRoutes({ sessions, policy }),
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
@@ -173,7 +186,7 @@ async function startOnLockedFolder(
     server,
     engine,
     log,
-    [presenterSocket({ presentations, engine, log })],
+    [presenterSocket({ presentations, engine, log }), terminalSocket({ sessions, log })],
     workshops.access,
   );
   undoStart.push(() => new Promise((resolve) => io.close(resolve)));
@@ -215,6 +228,7 @@ async function startOnLockedFolder(
     url,
     close() {
       closing ??= (async () => {
+        await sessions.shutdown();
         await engine.shutdown();
         workshops.close();
         await vaccel?.close();

@@ -62,6 +62,22 @@ export class GvisorDriver extends OciCliDriver {
     return spec.vaccel ? ["--host-uds", "open"] : [];
   }
 
+  /** runsc hands the host PTY itself to the Sentry as the terminal: its line discipline is the shell's. */
+  protected readonly rawHostTerminal = false;
+
+  /** The exec'd process lives inside the Sentry: its pid is the sandbox's own, and runsc kills it. */
+  protected execPidArgs(pidFile: string): string[] {
+    return ["--internal-pid-file", pidFile];
+  }
+
+  protected async killExec(sessionName: string, pid: number): Promise<void> {
+    await runCommand(
+      this.binary,
+      [...(await this.globalArgs()), "kill", "--pid", String(pid), sessionName, "KILL"],
+      3_000,
+    );
+  }
+
   protected specOptions() {
     // The Sentry never checks CAP_MKNOD (google/gvisor#12963, open in 2026, would add it): with every capability
     // dropped, root in the sandbox could still mknod a device node in its tmpfs; only the spec's seccomp rule,

@@ -11,6 +11,8 @@ import type {
   LaunchSpec,
   RuntimeAvailability,
   SandboxDriver,
+  SessionSpec,
+  TerminalCommand,
 } from "../engine/driver";
 import { resourcePrefix, SandboxLaunchError } from "../engine/driver";
 import { buildOciSpec } from "./oci-spec";
@@ -86,6 +88,7 @@ export abstract class OciCliDriver implements SandboxDriver {
   }
 
   async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+    if (spec.session) return this.execInSession(spec, spec.session.resourceName, ctx);
     const bundle = path.join(this.bundles, spec.resourceName);
     try {
       await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -189,6 +192,196 @@ export abstract class OciCliDriver implements SandboxDriver {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
+  /**
+   * create + start rather than run: the CLI returns once the sandbox runs, and the init (a sleep) keeps it
+   * running until endSession. The init's stdio is /dev/null: a pipe would be held open by the sandbox.
+   */
+  async startSession(spec: SessionSpec, signal: AbortSignal): Promise<void> {
+    const bundle = path.join(this.bundles, spec.resourceName);
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+    const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+    const config = buildOciSpec({
+      rootfsPath: spec.image.rootfsPath,
+      command: sessionInit,
+      hostname: "sandbox",
+      limits: { ...spec.limits, pids: spec.limits.pids + pidsOverhead },
+      cgroupsPath: `${this.cgroupParent}/${spec.resourceName}`,
+      userNamespace,
+      seccomp,
+      extraMounts: [
+        {
+          destination: sessionHome,
+          type: "tmpfs",
+          source: "tmpfs",
+          options: ["nosuid", "nodev", "mode=700", `size=${spec.homeBytes}`],
+        },
+      ],
+    });
+    await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
+    // Every command and terminal of the session runs with the init's hardening (user, capabilities, rlimits).
+    await fs.writeFile(
+      path.join(bundle, sessionProcessFile),
+      JSON.stringify({ ...(config.process as object), cwd: sessionHome }),
+    );
+    const global = await this.globalArgs();
+    const runtimeLog = path.join(bundle, "runtime.log");
+    for (const step of [
+      ["create", "--bundle", bundle, "--pid-file", path.join(bundle, "pid"), spec.resourceName],
+      ["start", spec.resourceName],
+    ]) {
+      if (signal.aborted)
+        throw new SandboxLaunchError("the session was ended while it started", { started: false });
+      const child = spawn(this.binary, [...global, "--log", runtimeLog, ...step], {
+        stdio: "ignore",
+      });
+      const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
+        child.once("error", reject);
+        void waitForExit(child).then(resolve);
+      });
+      if (exit.code !== 0) {
+        const failure = (await this.runtimeFailure(runtimeLog)) ?? `${step[0]} exited ${exit.code}`;
+        throw new SandboxLaunchError(`${this.name} could not start the session: ${failure}`, {
+          started: false,
+        });
+      }
+    }
+  }
+
+  async endSession(resourceName: string): Promise<void> {
+    const global = await this.globalArgs().catch(() => ["--root", this.root]);
+    await runCommand(this.binary, [...global, "kill", resourceName, "KILL"], 5_000);
+    await this.remove(resourceName, path.join(this.bundles, resourceName));
+  }
+
+  /** Cheap enough to ask every second: the pid the runtime wrote at create (runc: the init, runsc: the sandbox) still runs. */
+  async sessionAlive(resourceName: string): Promise<boolean> {
+    const pid = Number(
+      await fs.readFile(path.join(this.bundles, resourceName, "pid"), "utf8").catch(() => ""),
+    );
+    if (!(pid > 0)) return false;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    // The state follows the command name in parentheses; Z is a process that ended, not yet reaped.
+    return stat !== null && !/\)\s+Z/.test(stat);
+  }
+
+  async terminalCommand(resourceName: string): Promise<TerminalCommand> {
+    const bundle = path.join(this.bundles, resourceName);
+    const file = path.join(bundle, "terminal.json");
+    const template = JSON.parse(
+      await fs.readFile(path.join(bundle, sessionProcessFile), "utf8"),
+    ) as Record<string, unknown>;
+    await fs.writeFile(file, JSON.stringify({ ...template, terminal: true, args: ["sh"] }));
+    const exec = [...(await this.globalArgs()), "exec", "--process", file, resourceName];
+    if (!this.rawHostTerminal) return { file: this.binary, args: exec };
+    return {
+      file: "/bin/sh",
+      args: ["-c", 'stty raw -echo 2>/dev/null; exec "$0" "$@"', this.binary, ...exec],
+    };
+  }
+
+  cgroupOf(resourceName: string): { parent: string; name: string } {
+    return { parent: this.cgroupParent, name: resourceName };
+  }
+
+  /** A run inside a session: `exec` with the session's process template, followed like any run. */
+  private async execInSession(
+    spec: LaunchSpec,
+    sessionName: string,
+    ctx: LaunchContext,
+  ): Promise<LaunchResult> {
+    const bundle = path.join(this.bundles, sessionName);
+    const base = path.join(bundle, `exec-${spec.runId}`);
+    const files = { process: `${base}.json`, pid: `${base}.pid`, log: `${base}.log` };
+    try {
+      const template = JSON.parse(
+        await fs.readFile(path.join(bundle, sessionProcessFile), "utf8"),
+      ) as Record<string, unknown>;
+      await fs.writeFile(files.process, JSON.stringify({ ...template, args: spec.command }));
+      ctx.mark("processWritten");
+      if (ctx.signal.aborted) return { exitCode: null, signal: null };
+      const global = await this.globalArgs();
+      ctx.enter("booting");
+      const watcher = watch(bundle, (_event, filename) => {
+        if (filename === path.basename(files.pid)) ctx.enter("running");
+      });
+      const child = spawn(
+        "/bin/sh",
+        [
+          "-c",
+          'exec "$0" "$@" 2>&1',
+          this.binary,
+          ...global,
+          "--log",
+          files.log,
+          "exec",
+          "--process",
+          files.process,
+          ...this.execPidArgs(files.pid),
+          sessionName,
+        ],
+        { stdio: ["ignore", "pipe", "ignore"] },
+      );
+      child.once("spawn", () => ctx.mark("started"));
+      child.stdout.on("data", (chunk: Buffer) => ctx.output(chunk));
+      const onAbort = () => void this.stopExec(sessionName, files.pid, child);
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      if (ctx.signal.aborted) onAbort();
+      const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
+        child.once("error", reject);
+        void waitForExit(child).then(resolve);
+      }).finally(() => {
+        ctx.signal.removeEventListener("abort", onAbort);
+        watcher.close();
+      });
+      ctx.mark("exited");
+      if (exit.code !== 0 && !ctx.signal.aborted) {
+        const failure = await this.runtimeFailure(files.log);
+        if (failure)
+          throw new SandboxLaunchError(`${this.name} could not run the command: ${failure}`, {
+            started: false,
+          });
+      }
+      return { exitCode: exit.code, signal: exit.signal };
+    } finally {
+      await Promise.all(Object.values(files).map((f) => fs.rm(f, { force: true })));
+    }
+  }
+
+  /**
+   * Whether the host-side PTY must pass bytes through untouched because the sandbox has a PTY of its own
+   * doing the line discipline (runc). runc makes it raw itself, but only once it runs, and output written
+   * before that is translated twice (CR CR LF).
+   */
+  protected readonly rawHostTerminal: boolean = true;
+
+  /** Where `exec` writes the pid stopExec needs (runc: the host pid). */
+  protected execPidArgs(pidFile: string): string[] {
+    return ["--pid-file", pidFile];
+  }
+
+  /** Ends one exec'd process, not the session: killing the CLI alone would leave it running. */
+  protected async killExec(_sessionName: string, pid: number): Promise<void> {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  private async stopExec(
+    sessionName: string,
+    pidFile: string,
+    child: ReturnType<typeof spawn>,
+  ): Promise<void> {
+    const deadline = Date.now() + killGraceMs;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+      const pid = Number(await fs.readFile(pidFile, "utf8").catch(() => ""));
+      if (pid > 0) await this.killExec(sessionName, pid);
+      await Promise.race([waitForExit(child), sleep(100)]);
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+
   sandboxProcesses(resourceName: string): Promise<number[]> {
     return cgroupPids(this.cgroupParent, resourceName);
   }
@@ -243,3 +436,9 @@ export abstract class OciCliDriver implements SandboxDriver {
     return removed;
   }
 }
+
+/** A session's init: sleeps until the session is ended (busybox sleep takes a 68-year argument). */
+const sessionInit = ["sleep", "2147483647"];
+/** The session's writable home, where terminals and commands start. */
+const sessionHome = "/root";
+const sessionProcessFile = "session-process.json";

@@ -1,0 +1,94 @@
+"use client";
+// The only place the interactive xterm.js is touched: a terminal you type into, fitted to its box, with copy and paste.
+import { useEffect, useRef } from "react";
+import { Terminal } from "@xterm/xterm";
+import { FitAddon } from "@xterm/addon-fit";
+import "@xterm/xterm/css/xterm.css";
+
+/** What the terminal needs from whoever serves it: where keystrokes and sizes go, and a way to stop. */
+export interface TerminalPeer {
+  input(data: string): void;
+  resize(cols: number, rows: number): void;
+  detach(): void;
+}
+
+export interface InteractiveTerminalProps {
+  /** Called once the screen exists and has its size; `write` draws on it. */
+  connect(screen: { write(data: string): void; cols: number; rows: number }): TerminalPeer;
+  /** Names the terminal for screen readers and tests. */
+  label: string;
+}
+
+export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const connectRef = useRef(connect);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const terminal = new Terminal({
+      cursorBlink: true,
+      scrollback: 5000,
+      fontSize: 14,
+      fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
+      theme: { background: "#0b1020", foreground: "#e6e9f2", selectionBackground: "#3b4a74" },
+      rightClickSelectsWord: true,
+    });
+    const fit = new FitAddon();
+    terminal.loadAddon(fit);
+    terminal.open(container);
+    const refit = () => {
+      try {
+        fit.fit();
+      } catch {
+        // A container that is hidden or has no size yet has nothing to fit to.
+      }
+    };
+    refit();
+    // Ctrl+Shift+C and Ctrl+Shift+V copy and paste, as in a desktop terminal (Ctrl+C stays an interrupt).
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (event.type !== "keydown" || !event.ctrlKey || !event.shiftKey) return true;
+      if (event.code === "KeyC" && terminal.hasSelection()) {
+        void navigator.clipboard?.writeText(terminal.getSelection()).catch(() => undefined);
+        return false;
+      }
+      if (event.code === "KeyV") {
+        void navigator.clipboard
+          ?.readText()
+          .then((text) => terminal.paste(text))
+          .catch(() => undefined);
+        return false;
+      }
+      return true;
+    });
+    const peer = connectRef.current({
+      write: (data) => terminal.write(data),
+      cols: terminal.cols,
+      rows: terminal.rows,
+    });
+    const typed = terminal.onData((data) => peer.input(data));
+    const resized = terminal.onResize(({ cols, rows }) => peer.resize(cols, rows));
+    const observer = new ResizeObserver(refit);
+    observer.observe(container);
+    // xterm draws only while it is on screen: a shell that just opened below the fold would look empty.
+    container.scrollIntoView({ block: "nearest" });
+    terminal.focus();
+    return () => {
+      observer.disconnect();
+      typed.dispose();
+      resized.dispose();
+      peer.detach();
+      terminal.dispose();
+    };
+  }, []);
+
+  return (
+    <div
+      ref={containerRef}
+      role="group"
+      aria-label={label}
+      data-testid="interactive-terminal"
+      className="h-full w-full"
+    />
+  );
+}

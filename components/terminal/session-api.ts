@@ -1,0 +1,43 @@
+// The browser's side of /api/sessions: every reply parsed with the shared schemas.
+import { z } from "zod";
+import { requestJson } from "@/components/live/api-client";
+import {
+  SessionHostViewSchema,
+  SessionSnapshotSchema,
+  type CreateSessionBody,
+  type SessionHostView,
+  type SessionSnapshot,
+} from "@/lib/api/sessions";
+
+const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+const json = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+export async function createSession(body: CreateSessionBody): Promise<string> {
+  return (await requestJson("/api/sessions", z.object({ id: z.string() }), json(body))).id;
+}
+
+export function fetchSession(id: string): Promise<SessionSnapshot> {
+  return requestJson(sessionPath(id), SessionSnapshotSchema);
+}
+
+export function endSession(
+  id: string,
+  options: { keepalive?: boolean } = {},
+): Promise<SessionSnapshot> {
+  return requestJson(sessionPath(id), SessionSnapshotSchema, {
+    method: "DELETE",
+    keepalive: options.keepalive,
+  });
+}
+
+export function extendSession(id: string, ms: number): Promise<SessionSnapshot> {
+  return requestJson(`${sessionPath(id)}/extend`, SessionSnapshotSchema, json({ ms }));
+}
+
+export function fetchHostView(id: string): Promise<SessionHostView> {
+  return requestJson(`${sessionPath(id)}/host`, SessionHostViewSchema);
+}

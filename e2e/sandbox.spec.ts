@@ -1,0 +1,58 @@
+// /sandbox: a real shell in a runc session, read from the rendered xterm rows, with the host's view beside it.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
+import { SandboxPage } from "./pages/sandbox-page";
+
+test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds the same shell", async ({
+  page,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  await sandbox.start("runc");
+  await sandbox.expectRow(/^~ #$/);
+  await sandbox.type("echo $((6*7))\n");
+  await sandbox.expectRow(/^42$/);
+  // The host view lists the session's own init, read from /proc.
+  await expect(page.getByTestId("host-processes")).toContainText("sleep 2147483647");
+  await expect(page.getByTestId("host-cgroup")).toContainText(/memory\s*[\d.]+ (KiB|MiB) of/);
+
+  await sandbox.type("echo kept > ~/f\n");
+  await page.reload();
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^Connected/);
+  // The screen comes back from the server's backlog, and the shell still has its file.
+  await sandbox.expectRow(/^42$/);
+  await sandbox.type("cat ~/f\n");
+  await sandbox.expectRow(/^kept$/);
+
+  await page.getByRole("button", { name: "End session" }).click();
+  await expect(page.getByTestId("session-status")).toContainText("ended");
+  await expect(sandbox.terminal()).toHaveCount(0);
+});
+
+test("microVM sessions say they are not available yet", async ({ page }) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  const microvm = page.getByRole("radio", { name: /microVM/ });
+  await expect(microvm).toBeDisabled();
+  await expect(page.locator("label", { has: microvm })).toContainText(/not available yet/);
+});
+
+test("on gVisor, the host view shows the Sentry, and the page with a live shell passes axe's WCAG 2 AA rules", async ({
+  page,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  await sandbox.start("gVisor");
+  await sandbox.type("uname -r\n");
+  // The Sentry's kernel, not the host's.
+  await sandbox.expectRow(/^4\.4\.0$/);
+  await expect(page.getByTestId("host-processes")).toContainText(/runsc-sandbox .*boot/);
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
+  await page.getByRole("button", { name: "End session" }).click();
+  await expect(page.getByTestId("session-status")).toContainText("ended");
+});

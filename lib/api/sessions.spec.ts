@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import {
+  CreateSessionBodySchema,
+  SessionExecBodySchema,
+  TerminalInputSchema,
+  TerminalOpenSchema,
+  TerminalResizeSchema,
+  maxTerminalInputChars,
+} from "./sessions";
+
+describe("session and terminal payloads", () => {
+  it("takes the issue's POST /api/sessions shape and defaults the image", () => {
+    expect(
+      CreateSessionBodySchema.parse({
+        runtime: "runc",
+        limits: { memoryBytes: 67108864 },
+        lifetimeMs: 60_000,
+      }),
+    ).toEqual({
+      runtime: "runc",
+      image: "busybox",
+      limits: { memoryBytes: 67108864 },
+      lifetimeMs: 60_000,
+    });
+  });
+
+  it("refuses unknown fields, a too short lifetime and an empty command", () => {
+    expect(CreateSessionBodySchema.safeParse({ runtime: "runc", shell: "bash" }).success).toBe(
+      false,
+    );
+    expect(CreateSessionBodySchema.safeParse({ runtime: "runc", lifetimeMs: 5 }).success).toBe(
+      false,
+    );
+    expect(SessionExecBodySchema.safeParse({ command: [] }).success).toBe(false);
+  });
+
+  it("bounds terminal sizes and one input message", () => {
+    expect(TerminalOpenSchema.safeParse({ sessionId: "s", cols: 80, rows: 24 }).success).toBe(true);
+    expect(TerminalOpenSchema.safeParse({ sessionId: "s", cols: 80.5, rows: 24 }).success).toBe(
+      false,
+    );
+    expect(TerminalResizeSchema.safeParse({ terminalId: "t", cols: 80, rows: 0 }).success).toBe(
+      false,
+    );
+    const input = (n: number) =>
+      TerminalInputSchema.safeParse({ terminalId: "t", data: "a".repeat(n) });
+    expect(input(maxTerminalInputChars).success).toBe(true);
+    expect(input(maxTerminalInputChars + 1).success).toBe(false);
+    expect(input(0).success).toBe(false);
+  });
+});

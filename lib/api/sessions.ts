@@ -1,0 +1,148 @@
+// Sessions and terminals on the wire: HTTP bodies and replies, terminal:* socket payloads. Server and browser parse with these.
+import { z } from "zod";
+import { RunLimitsRequestSchema } from "./run-limits";
+import { ApiErrorSchema } from "./schemas";
+
+/** Runtimes whose driver opens sessions so far; the others' POST /api/sessions answers unavailable:session_runtime. */
+export const sessionRuntimeIds = ["runc", "gvisor"] as const;
+
+export const sessionStates = [
+  "queued",
+  "preparing",
+  "booting",
+  "ready",
+  "ended",
+  "failed",
+] as const;
+export const SessionStateSchema = z.enum(sessionStates);
+export type SessionState = z.infer<typeof SessionStateSchema>;
+export const isFinalSessionState = (state: SessionState): boolean =>
+  state === "ended" || state === "failed";
+
+const TokenSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes");
+
+export const CreateSessionBodySchema = z
+  .object({
+    runtime: TokenSchema,
+    image: TokenSchema.default("busybox"),
+    /** Memory and pids of the whole session, at most the host's; outputBytes bounds each exec's log. */
+    limits: RunLimitsRequestSchema.optional(),
+    /** How long the session may live before it is ended, at most the host's bound; extendable. */
+    lifetimeMs: z.number().int().min(10_000).max(86_400_000).optional(),
+  })
+  .strict();
+export type CreateSessionBody = z.infer<typeof CreateSessionBodySchema>;
+
+export const ExtendSessionBodySchema = z
+  .object({ ms: z.number().int().min(1_000).max(86_400_000) })
+  .strict();
+
+export const SessionExecBodySchema = z
+  .object({
+    command: z
+      .array(z.string().max(16_384, "a command argument is at most 16 KiB"))
+      .min(1, "command needs at least one element")
+      .max(256),
+    timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+  })
+  .strict();
+export type SessionExecBody = z.infer<typeof SessionExecBodySchema>;
+
+export const SessionSnapshotSchema = z.object({
+  id: z.string(),
+  runtime: z.string(),
+  image: z.string(),
+  state: SessionStateSchema,
+  /** Milliseconds since the request, per state reached. */
+  timings: z.record(z.string(), z.number()),
+  createdAt: z.string(),
+  /** When the lifetime ends (ISO); null once ended. */
+  expiresAt: z.string().nullable(),
+  /** When the session ends unless someone types or runs something (ISO); null once ended. */
+  idleExpiresAt: z.string().nullable(),
+  /** The latest the lifetime can be extended to (ISO). */
+  maxExpiresAt: z.string(),
+  limits: z.object({
+    memoryBytes: z.number(),
+    pids: z.number(),
+    cpuShares: z.number(),
+    tmpfsBytes: z.number(),
+    homeBytes: z.number(),
+  }),
+  /** Why it ended or failed: idle, lifetime, deleted, shutdown, or the runtime's error. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  terminals: z.array(z.object({ id: z.string(), exitCode: z.number().nullable() })),
+});
+export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
+
+export const SessionHostViewSchema = z.object({
+  processes: z.array(z.object({ pid: z.number(), command: z.string() })),
+  cgroup: z.object({
+    memoryBytes: z.number().nullable(),
+    memoryLimitBytes: z.number().nullable(),
+    pids: z.number().nullable(),
+    pidsLimit: z.number().nullable(),
+    cpuUsageMs: z.number().nullable(),
+  }),
+  mounts: z.array(
+    z.object({
+      pid: z.number(),
+      mountPoint: z.string(),
+      fsType: z.string(),
+      source: z.string(),
+      options: z.string(),
+    }),
+  ),
+});
+export type SessionHostView = z.infer<typeof SessionHostViewSchema>;
+
+export const terminalEvents = {
+  open: "terminal:open",
+  attach: "terminal:attach",
+  input: "terminal:input",
+  resize: "terminal:resize",
+  close: "terminal:close",
+  output: "terminal:output",
+  exit: "terminal:exit",
+} as const;
+
+const TerminalIdSchema = z.string().min(1).max(64);
+const ColsSchema = z.number().int().min(2).max(500);
+const RowsSchema = z.number().int().min(1).max(200);
+/** One terminal:input message; the server also bounds the bytes per second. */
+export const maxTerminalInputChars = 4096;
+
+export const TerminalOpenSchema = z
+  .object({ sessionId: z.string().min(1).max(64), cols: ColsSchema, rows: RowsSchema })
+  .strict();
+export const TerminalAttachSchema = z.object({ terminalId: TerminalIdSchema }).strict();
+export const TerminalInputSchema = z
+  .object({ terminalId: TerminalIdSchema, data: z.string().min(1).max(maxTerminalInputChars) })
+  .strict();
+export const TerminalResizeSchema = z
+  .object({ terminalId: TerminalIdSchema, cols: ColsSchema, rows: RowsSchema })
+  .strict();
+export const TerminalCloseSchema = TerminalAttachSchema;
+
+export const TerminalOutputSchema = z.object({
+  terminalId: z.string(),
+  /** Characters before this chunk in the terminal's whole output: a client drops what it already has. */
+  offset: z.number(),
+  data: z.string(),
+});
+export type TerminalOutput = z.infer<typeof TerminalOutputSchema>;
+export const TerminalExitSchema = z.object({
+  terminalId: z.string(),
+  exitCode: z.number().nullable(),
+});
+export type TerminalExit = z.infer<typeof TerminalExitSchema>;
+
+export const TerminalAckSchema = z.union([
+  z.object({ ok: z.literal(true), terminalId: z.string() }),
+  z.object({ ok: z.literal(false), error: ApiErrorSchema.shape.error }),
+]);
+export type TerminalAck = z.infer<typeof TerminalAckSchema>;

@@ -1,0 +1,305 @@
+// Sessions and terminals against real runc and runsc: a long-lived sandbox, commands and a shell inside it, its host view, its end.
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Socket } from "socket.io-client";
+import {
+  SessionHostViewSchema,
+  SessionSnapshotSchema,
+  TerminalAckSchema,
+  TerminalOutputSchema,
+  terminalEvents,
+} from "../../lib/api/sessions";
+import { cgroupParentFor } from "../host/create-engine";
+import { runCommand } from "../runtimes/process-exit";
+import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+
+let host: TestHost;
+const alice = { cookie: "sbpg_visitor=alice-aaaaaaaaaaaaaaaaaaaaaa" };
+const bob = { cookie: "sbpg_visitor=bob-bbbbbbbbbbbbbbbbbbbbbbbbb" };
+
+beforeAll(async () => {
+  host = await startTestHost({
+    SBPG_MEMORY_LIMIT_BYTES: String(96 * 1024 * 1024),
+    SBPG_SESSION_IDLE_MS: "3000",
+    SBPG_MAX_SESSIONS_PER_CLIENT: "2",
+  });
+});
+afterAll(async () => host?.close());
+
+async function waitForSession(id: string, state: string, headers = alice, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await host.request("GET", `/api/sessions/${id}`, undefined, headers);
+    const session = SessionSnapshotSchema.parse(json);
+    if (session.state === state) return session;
+    if (["ended", "failed"].includes(session.state) || Date.now() > deadline)
+      throw new Error(`session ${id} is ${session.state}, not ${state}: ${JSON.stringify(json)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startSession(runtime: string, headers = alice): Promise<string> {
+  const created = await host.request("POST", "/api/sessions", { runtime }, headers);
+  expect(created.status, created.text).toBe(201);
+  await waitForSession(created.json.id, "ready", headers);
+  return created.json.id as string;
+}
+
+async function exec(id: string, script: string, headers = alice) {
+  const created = await host.request(
+    "POST",
+    `/api/sessions/${id}/exec`,
+    { command: ["sh", "-c", script] },
+    headers,
+  );
+  expect(created.status, created.text).toBe(201);
+  const run = await waitForEnd(host, created.json.id);
+  const logs = (await host.request("GET", `/api/runs/${created.json.id}/logs`)).text;
+  return { run, logs };
+}
+
+/** No container, bundle or cgroup of a session may remain once it ended. */
+async function expectNothingLeft(runtime: "runc" | "gvisor", id: string) {
+  const name = `sbpg-${id}`;
+  const binary = runtime === "runc" ? "runc" : "runsc";
+  const root = path.join(host.stateDir, runtime, "root");
+  const listed = await runCommand(binary, ["--root", root, "list", "--format", "json"]);
+  const ids = ((JSON.parse(listed.stdout || "null") ?? []) as { id: string }[]).map((c) => c.id);
+  expect(ids).not.toContain(name);
+  expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).not.toContain(
+    name,
+  );
+  for (const controller of ["memory", "pids"]) {
+    const children = await readdir(
+      `/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`,
+    ).catch(() => []);
+    expect(children).not.toContain(name);
+  }
+}
+
+function emitWithAck(socket: Socket, event: string, payload: unknown) {
+  return socket
+    .timeout(10_000)
+    .emitWithAck(event, payload)
+    .then((ack: unknown) => TerminalAckSchema.parse(ack));
+}
+
+/** Collects a terminal's output and waits for text in it. */
+function screenOf(socket: Socket, terminalId: () => string | null) {
+  let text = "";
+  const seen = new Set<number>();
+  socket.on(terminalEvents.output, (payload: unknown) => {
+    const chunk = TerminalOutputSchema.parse(payload);
+    if (chunk.terminalId !== terminalId() || seen.has(chunk.offset)) return;
+    seen.add(chunk.offset);
+    text += chunk.data;
+  });
+  return {
+    get text() {
+      return text;
+    },
+    async waitFor(pattern: RegExp, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(text)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
+
+describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {
+  let id = "";
+  beforeAll(async () => {
+    id = await startSession(runtime);
+  });
+
+  it("reports its state machine and deadlines", async () => {
+    const session = await waitForSession(id, "ready");
+    expect(session.runtime).toBe(runtime);
+    expect(Object.keys(session.timings)).toEqual(["queued", "preparing", "booting", "ready"]);
+    expect(Date.parse(session.expiresAt!)).toBeGreaterThan(Date.now() + 60 * 60_000);
+    expect(Date.parse(session.idleExpiresAt!)).toBeLessThanOrEqual(Date.now() + 3_000);
+  });
+
+  it("keeps files between commands: one exec writes, the next reads", async () => {
+    const write = await exec(id, "echo kept-$((6*7)) > ~/note; echo in /tmp > /tmp/t; pwd");
+    expect(write.run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(write.logs.trim()).toBe("/root");
+    const read = await exec(id, "cat /root/note /tmp/t");
+    expect(read.logs).toBe("kept-42\nin /tmp\n");
+  });
+
+  it("keeps the hardening: read-only root, no network", async () => {
+    const { logs } = await exec(id, "touch /etc/x 2>&1; ls /sys/class/net");
+    // runc's kernel says EROFS; gVisor's Sentry refuses the write on its read-only gofer mount with EACCES.
+    expect(logs).toMatch(runtime === "runc" ? /Read-only file system/ : /Permission denied/);
+    expect(logs.trim().split(/\s+/).at(-1)).toBe("lo");
+  });
+
+  it("shows the host's view: processes with command lines, cgroup usage, mounts", async () => {
+    const { status, json } = await host.request(
+      "GET",
+      `/api/sessions/${id}/host`,
+      undefined,
+      alice,
+    );
+    expect(status).toBe(200);
+    const view = SessionHostViewSchema.parse(json);
+    const commands = view.processes.map((p) => p.command).join("\n");
+    if (runtime === "gvisor") expect(commands).toMatch(/runsc-sandbox .*boot/);
+    else expect(commands).toMatch(/^sleep 2147483647$/m);
+    expect(view.cgroup.memoryBytes).toBeGreaterThan(0);
+    expect(view.cgroup.memoryLimitBytes).toBe(96 * 1024 * 1024);
+    expect(view.cgroup.pids).toBeGreaterThan(0);
+    expect(view.mounts.length).toBeGreaterThan(0);
+  });
+
+  it("opens a shell on a PTY that answers, follows a resize, and replays on attach", async () => {
+    const socket = host.socket({ headers: alice });
+    let terminalId: string | null = null;
+    const screen = screenOf(socket, () => terminalId);
+    const opened = await emitWithAck(socket, terminalEvents.open, {
+      sessionId: id,
+      cols: 80,
+      rows: 24,
+    });
+    expect(opened.ok).toBe(true);
+    terminalId = opened.ok ? opened.terminalId : null;
+    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    await emitWithAck(socket, terminalEvents.input, {
+      terminalId,
+      data: "echo $((6*7)); cat ~/note\r",
+    });
+    await screen.waitFor(/\r\n42\r\nkept-42\r\n/);
+    await emitWithAck(socket, terminalEvents.resize, { terminalId, cols: 101, rows: 33 });
+    await emitWithAck(socket, terminalEvents.input, { terminalId, data: "stty size\r" });
+    await screen.waitFor(/33 101/);
+
+    // Another socket of the same browser (a reload) gets the screen back and types on.
+    const again = host.socket({ headers: alice });
+    const replay = screenOf(again, () => terminalId);
+    expect((await emitWithAck(again, terminalEvents.attach, { terminalId })).ok).toBe(true);
+    await replay.waitFor(/33 101/);
+    await emitWithAck(again, terminalEvents.input, { terminalId, data: "exit 7\r" });
+    const exit = await new Promise((resolve) => again.once(terminalEvents.exit, resolve));
+    expect(exit).toEqual({ terminalId, exitCode: 7 });
+  });
+
+  it("is not found for another visitor, over HTTP and the socket", async () => {
+    for (const [method, route] of [
+      ["GET", `/api/sessions/${id}`],
+      ["GET", `/api/sessions/${id}/host`],
+      ["DELETE", `/api/sessions/${id}`],
+    ]) {
+      const reply = await host.request(method!, route!, undefined, bob);
+      expect(reply.status, route).toBe(404);
+      expect(reply.json.error.code).toBe("not_found:session");
+    }
+    const exec = await host.request("POST", `/api/sessions/${id}/exec`, { command: ["true"] }, bob);
+    expect(exec.status).toBe(404);
+    const socket = host.socket({ headers: bob });
+    const refused = await emitWithAck(socket, terminalEvents.open, {
+      sessionId: id,
+      cols: 80,
+      rows: 24,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: "not_found:session" } });
+  });
+
+  it("ends on DELETE and frees everything", async () => {
+    const { status, json } = await host.request("DELETE", `/api/sessions/${id}`, undefined, alice);
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ state: "ended", error: { code: "ended:deleted" } });
+    await expectNothingLeft(runtime, id);
+  });
+});
+
+describe("session limits", () => {
+  it("ends an idle session and frees everything", async () => {
+    const id = await startSession("runc");
+    await exec(id, "true");
+    const ended = await waitForSession(id, "ended", alice, 10_000);
+    expect(ended).toMatchObject({ state: "ended", error: { code: "ended:idle" } });
+    await expectNothingLeft("runc", id);
+  });
+
+  it("ends a session whose sandbox died under it, and frees everything", async () => {
+    const id = await startSession("runc");
+    const view = SessionHostViewSchema.parse(
+      (await host.request("GET", `/api/sessions/${id}/host`, undefined, alice)).json,
+    );
+    const init = view.processes.find((p) => p.command === "sleep 2147483647");
+    process.kill(init!.pid, "SIGKILL");
+    const ended = await waitForSession(id, "ended", alice, 15_000);
+    expect(ended.error?.code).toBe("ended:sandbox");
+    await expectNothingLeft("runc", id);
+  });
+
+  it("extends the lifetime within the host's bound", async () => {
+    const id = await startSession("runc");
+    const before = SessionSnapshotSchema.parse(
+      (await host.request("GET", `/api/sessions/${id}`, undefined, alice)).json,
+    );
+    const extended = await host.request(
+      "POST",
+      `/api/sessions/${id}/extend`,
+      { ms: 3_600_000 },
+      alice,
+    );
+    expect(extended.status).toBe(200);
+    expect(Date.parse(extended.json.expiresAt)).toBe(Date.parse(before.expiresAt!) + 3_600_000);
+    const capped = await host.request(
+      "POST",
+      `/api/sessions/${id}/extend`,
+      { ms: 86_400_000 },
+      alice,
+    );
+    expect(capped.json.expiresAt).toBe(before.maxExpiresAt);
+    await host.request("DELETE", `/api/sessions/${id}`, undefined, alice);
+  });
+
+  it("refuses bad bodies, unknown runtimes and runtimes without sessions", async () => {
+    const bad = await host.request(
+      "POST",
+      "/api/sessions",
+      { runtime: "runc", lifetimeMs: 5 },
+      alice,
+    );
+    expect(bad).toMatchObject({ status: 400, json: { error: { code: "bad_request:session" } } });
+    const unknown = await host.request("POST", "/api/sessions", { runtime: "nope" }, alice);
+    expect(unknown).toMatchObject({ status: 404, json: { error: { code: "not_found:runtime" } } });
+    const microvm = await host.request("POST", "/api/sessions", { runtime: "microvm" }, alice);
+    expect(microvm).toMatchObject({
+      status: 409,
+      json: { error: { code: "unavailable:session_runtime" } },
+    });
+  });
+
+  it("counts sessions per visitor", async () => {
+    const first = await startSession("runc", bob);
+    const second = await startSession("runc", bob);
+    const third = await host.request("POST", "/api/sessions", { runtime: "runc" }, bob);
+    expect(third).toMatchObject({
+      status: 429,
+      json: { error: { code: "quota:sessions_per_client" } },
+    });
+    for (const id of [first, second])
+      await host.request("DELETE", `/api/sessions/${id}`, undefined, bob);
+  });
+
+  it("rejects malformed terminal payloads without changing anything", async () => {
+    const socket = host.socket({ headers: alice });
+    for (const [event, payload] of [
+      [terminalEvents.open, { sessionId: "x", cols: 0, rows: 24 }],
+      [terminalEvents.input, { terminalId: "x", data: "a".repeat(5000) }],
+      [terminalEvents.resize, "nope"],
+      [terminalEvents.attach, { terminalId: "x", extra: 1 }],
+    ] as const) {
+      const ack = await emitWithAck(socket, event, payload);
+      expect(ack.ok, event).toBe(false);
+      if (!ack.ok) expect(ack.error.code).toMatch(/^bad_request:terminal_/);
+    }
+  });
+});

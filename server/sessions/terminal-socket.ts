@@ -1,0 +1,137 @@
+// socket.io terminal:* events: open a shell in one's own session, attach to it again, type, resize, close.
+import type { Server, Socket } from "socket.io";
+import type { z } from "zod";
+import {
+  TerminalAttachSchema,
+  TerminalCloseSchema,
+  TerminalInputSchema,
+  TerminalOpenSchema,
+  TerminalResizeSchema,
+  terminalEvents,
+  type TerminalAck,
+  type TerminalExit,
+  type TerminalOutput,
+} from "../../lib/api/sessions";
+import { asPlaygroundError, PlaygroundError } from "../errors/playground-error";
+import type { SocketExtension } from "../http/socket-server";
+import type { Logger } from "../log/logger";
+import { mayUseSession } from "./session-access";
+import type { SessionManager } from "./session-manager";
+import type { Terminal } from "./terminal";
+
+/** Output is gathered this long before it is sent; a batch that grows past maxBatchChars goes at once. */
+const batchMs = 8;
+const maxBatchChars = 32 * 1024;
+const roomOf = (terminalId: string) => `terminal:${terminalId}`;
+
+export function terminalSocket(options: {
+  sessions: SessionManager;
+  log: Logger;
+}): SocketExtension {
+  const { sessions, log } = options;
+  const relayed = new WeakSet<Terminal>();
+
+  const relay = (io: Server, terminal: Terminal) => {
+    if (relayed.has(terminal)) return;
+    relayed.add(terminal);
+    const room = roomOf(terminal.id);
+    let pending: TerminalOutput | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (pending) io.to(room).emit(terminalEvents.output, pending);
+      pending = null;
+    };
+    terminal.on("output", (chunk) => {
+      if (pending) pending.data += chunk.data;
+      else pending = { terminalId: terminal.id, ...chunk };
+      if (pending.data.length >= maxBatchChars) flush();
+      else timer ??= setTimeout(flush, batchMs);
+    });
+    terminal.once("exit", (exitCode) => {
+      flush();
+      io.to(room).emit(terminalEvents.exit, {
+        terminalId: terminal.id,
+        exitCode,
+      } satisfies TerminalExit);
+    });
+  };
+
+  return (socket: Socket, io: Server) => {
+    const headers = socket.handshake.headers;
+    /** A terminal of the caller's own session, or a not-found error that does not confirm it exists. */
+    const ownTerminal = (terminalId: string) => {
+      const found = sessions.getTerminal(terminalId);
+      if (!found || !mayUseSession(found.session, headers))
+        throw new PlaygroundError("not_found", "terminal", `No terminal with id "${terminalId}".`);
+      return found.terminal;
+    };
+    const handle = <S extends z.ZodType>(
+      event: string,
+      schema: S,
+      run: (payload: z.infer<S>) => Promise<string | null>,
+    ) => {
+      socket.on(event, (payload: unknown, ack: unknown) => {
+        const reply = (answer: TerminalAck) =>
+          typeof ack === "function" ? ack(answer) : undefined;
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          reply({
+            ok: false,
+            error: {
+              code: `bad_request:${event.replace("terminal:", "terminal_")}`,
+              message: `Invalid ${event}: ${issue?.path.join(".") || "payload"}: ${issue?.message ?? "malformed"}`,
+            },
+          });
+          return;
+        }
+        run(parsed.data).then(
+          (terminalId) => {
+            if (terminalId !== null) reply({ ok: true, terminalId });
+          },
+          (err: unknown) => {
+            const error = asPlaygroundError(err);
+            if (error.status >= 500) log.error({ err, event }, "terminal event failed");
+            reply({ ok: false, error: { code: error.code, message: error.message } });
+          },
+        );
+      });
+    };
+
+    handle(terminalEvents.open, TerminalOpenSchema, async ({ sessionId, cols, rows }) => {
+      const found = sessions.get(sessionId);
+      if (!found || !mayUseSession(found, headers))
+        throw new PlaygroundError("not_found", "session", `No session with id "${sessionId}".`);
+      const terminal = await sessions.openTerminal(found, { cols, rows });
+      relay(io, terminal);
+      await socket.join(roomOf(terminal.id));
+      return terminal.id;
+    });
+    handle(terminalEvents.attach, TerminalAttachSchema, async ({ terminalId }) => {
+      const terminal = ownTerminal(terminalId);
+      await socket.join(roomOf(terminal.id));
+      // The ack first, then the backlog, then live output through the room; the client drops overlap by offset.
+      setImmediate(() => {
+        for (const chunk of terminal.backlog())
+          socket.emit(terminalEvents.output, { terminalId, ...chunk } satisfies TerminalOutput);
+        if (terminal.exited)
+          socket.emit(terminalEvents.exit, { terminalId, exitCode: terminal.code ?? null });
+      });
+      return terminal.id;
+    });
+    handle(terminalEvents.input, TerminalInputSchema, async ({ terminalId, data }) => {
+      ownTerminal(terminalId).write(data);
+      return terminalId;
+    });
+    handle(terminalEvents.resize, TerminalResizeSchema, async ({ terminalId, cols, rows }) => {
+      ownTerminal(terminalId).resize(cols, rows);
+      return terminalId;
+    });
+    handle(terminalEvents.close, TerminalCloseSchema, async ({ terminalId }) => {
+      ownTerminal(terminalId).close();
+      return terminalId;
+    });
+  };
+}
