@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { io, type Socket } from "socket.io-client";
 import { z } from "zod";
+import type { Phase } from "../lib/api/phases";
 import {
   CreateRunReplySchema,
   LogChunkSchema,
@@ -446,7 +447,7 @@ async function launchViaApi(ctx: BenchContext, runtime: string, pool: boolean): 
   }
 }
 
-function requireTiming(sample: ApiSample, phase: string): number {
+function requireTiming(sample: ApiSample, phase: Phase): number {
   const value = sample.timings[phase];
   if (value === undefined)
     throw new Error(`run timings lack "${phase}": ${JSON.stringify(sample.timings)}`);

@@ -178,7 +178,9 @@ async function runRunc(url: string): Promise<{ clientMs: number; exitedMs: numbe
   const clientMs = performance.now() - at;
   if (run.state !== "exited" || run.exitCode !== 0)
     throw new Error(`runc run ${id} ended ${run.state}: ${JSON.stringify(run.error)}`);
-  return { clientMs, exitedMs: run.timings.exited };
+  const exitedMs = run.timings.exited;
+  if (exitedMs === undefined) throw new Error(`runc run ${id} ended without an "exited" timing`);
+  return { clientMs, exitedMs };
 }
 
 async function postRun(

@@ -1,5 +1,5 @@
 // What a run that is not over has reached so far: the latest phase the server timed, and when.
-import type { Timings } from "@/lib/api/schemas";
+import type { Timings } from "@/lib/api/phases";
 
 export interface LatestPhase {
   phase: string;

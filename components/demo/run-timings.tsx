@@ -1,5 +1,5 @@
 // Every phase a run reached, in the order reached, as milliseconds since the request.
-import type { Timings } from "@/lib/api/schemas";
+import type { Timings } from "@/lib/api/phases";
 import { formatMs } from "@/components/format/format-units";
 
 export function RunTimings({ timings }: { timings: Timings }) {

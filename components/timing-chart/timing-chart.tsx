@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import type { ChartData } from "chart.js";
 import { BarChart, type ChartTheme } from "@/components/bar-chart/bar-chart";
-import type { Timings } from "@/lib/api/schemas";
+import type { Timings } from "@/lib/api/phases";
 import { formatMs } from "@/components/format/format-units";
 import { deriveSegments, segmentKinds, totalMs } from "./timing-segments";
 

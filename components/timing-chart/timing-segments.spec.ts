@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deriveSegments, totalMs } from "./timing-segments";
+import { phasesMarkedBy } from "@/lib/api/phases";
+import { deriveSegments, segmentKinds, totalMs } from "./timing-segments";
 
 const vmOnly = ["vmmStart", "kernelBoot", "guestInit", "vmShutdown"];
 /** Segment lengths by key; the VM-only segments are left out where a container run has none. */
@@ -84,5 +85,15 @@ describe("deriveSegments", () => {
       vmShutdown: 50,
       teardown: 10,
     });
+  });
+});
+
+describe("segmentKinds", () => {
+  it("ends every segment only at phases that the engine or some driver marks", () => {
+    const marked = new Set<string>(Object.values(phasesMarkedBy).flat());
+    const unreachable = segmentKinds.flatMap(({ key, endsAt }) =>
+      endsAt.filter((phase) => !marked.has(phase)).map((phase) => `${key}: ${phase}`),
+    );
+    expect(unreachable).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 // Turns a run's phase timestamps into the consecutive segments the chart stacks; derived, never measured again.
-import type { Timings } from "@/lib/api/schemas";
+import type { Phase, Timings } from "@/lib/api/phases";
 
 export interface SegmentKind {
   key: string;
   label: string;
-  /** Phases that end this segment, first one reached wins. */
-  endsAt: readonly string[];
+  /** Phases that end this segment, first one reached wins; lib/api/phases.ts says who marks each. */
+  endsAt: readonly Phase[];
 }
 
 export const segmentKinds: readonly SegmentKind[] = [

@@ -1,7 +1,7 @@
 // What each mode's row shows, derived from the run's own timings and the workload's RESULT line, and whether the
 // modes agree on the answer.
 import type { InferOp, InferResult } from "@/lib/api/vaccel";
-import type { Timings } from "@/lib/api/schemas";
+import type { Timings } from "@/lib/api/phases";
 import type { ModeSpec, SandboxRuntime } from "./vaccel-modes";
 
 export type OutcomeState = "waiting" | "running" | "done" | "failed" | "skipped" | "stopped";

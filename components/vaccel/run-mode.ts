@@ -1,7 +1,8 @@
 // Runs one mode to its RESULT: natively through POST /api/vaccel/native, or as a sandbox run of infer.mjs that the
 // page follows live (its state and "iteration i/N" lines) and whose output it parses once it ends.
 import { parseResultLine, type InferInput, type InferOp, type InferResult } from "@/lib/api/vaccel";
-import { isTerminalState, type RunSnapshot, type Timings } from "@/lib/api/schemas";
+import type { Timings } from "@/lib/api/phases";
+import { isTerminalState, type RunSnapshot } from "@/lib/api/schemas";
 import { createRun, describeError, stopRun } from "@/components/live/api-client";
 import { watchRun } from "@/components/live/watch-run";
 import { inferCommand } from "./infer-command";

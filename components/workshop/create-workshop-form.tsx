@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
 import { describeError, fetchRuntimes } from "@/components/live/api-client";
+import { describeIssue } from "@/lib/api/describe-issue";
 import type { RuntimeInfo } from "@/lib/api/schemas";
 import { CreateWorkshopBodySchema, type CreateWorkshopReply } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass } from "./form-field";
@@ -44,8 +45,7 @@ export function CreateWorkshopForm() {
       },
     });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      setError(`Check the form: ${issue.path.join(".")}: ${issue.message}`);
+      setError(`Check the form: ${describeIssue(parsed.error)}`);
       return;
     }
     setBusy(true);

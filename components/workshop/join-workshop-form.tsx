@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
 import { describeError } from "@/components/live/api-client";
+import { describeIssue } from "@/lib/api/describe-issue";
 import { JoinWorkshopBodySchema } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass } from "./form-field";
 import { joinWorkshop } from "./workshop-api";
@@ -21,8 +22,8 @@ export function JoinWorkshopForm({ initialCode = "" }: { initialCode?: string })
       name: String(form.get("join-name") ?? ""),
     });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      setError(`Check the ${issue.path[0] === "code" ? "join code" : "name"}: ${issue.message}.`);
+      const field = ([name]: PropertyKey[]) => (name === "code" ? "join code" : "name");
+      setError(`Check the ${describeIssue(parsed.error, field)}.`);
       return;
     }
     setBusy(true);

@@ -1,6 +1,7 @@
 // The serverless function's contract: its path, query, reply and extra headers, and its source, shared by gateway and page.
 import { z } from "zod";
-import { CreateRunBodySchema, TimingsSchema } from "./schemas";
+import { TimingsSchema } from "./phases";
+import { CreateRunBodySchema } from "./schemas";
 
 export const helloFunctionPath = "/fn/hello";
 

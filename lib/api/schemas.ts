@@ -2,16 +2,8 @@
 import { z } from "zod";
 import { RuntimeKindSchema } from "./runtime-ids";
 import { RunLimitsRequestSchema } from "./run-limits";
+import { runStates, TimingsSchema } from "./phases";
 
-export const runStates = [
-  "queued",
-  "preparing",
-  "booting",
-  "running",
-  "exited",
-  "failed",
-  "stopped",
-] as const;
 export const RunStateSchema = z.enum(runStates);
 export type RunState = z.infer<typeof RunStateSchema>;
 export const terminalStates: readonly RunState[] = ["exited", "failed", "stopped"];
@@ -57,8 +49,6 @@ export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
 export const CreateRunReplySchema = z.object({ id: z.string() });
 
 /** Milliseconds since the request, per phase reached (requested, queued, started, firstOutput, exited, and the driver's own). */
-export const TimingsSchema = z.record(z.string(), z.number());
-export type Timings = z.infer<typeof TimingsSchema>;
 
 export const RunLimitsSchema = z.object({
   timeoutMs: z.number(),

@@ -58,7 +58,7 @@ export const SessionSnapshotSchema = z.object({
   image: z.string(),
   state: SessionStateSchema,
   /** Milliseconds since the request, per state reached. */
-  timings: z.record(z.string(), z.number()),
+  timings: z.partialRecord(SessionStateSchema, z.number()),
   createdAt: z.string(),
   /** When the lifetime ends (ISO); null once ended. */
   expiresAt: z.string().nullable(),

@@ -9,6 +9,7 @@ import {
   type MarkdownContext,
   type RenderedMarkdown,
 } from "./markdown";
+import { describeIssue } from "../api/describe-issue";
 import type { RenderedDemoText } from "./markdown-tree";
 import { DemoFrontmatterSchema, DemoSlugSchema, type Demo, type DemoFrontmatter } from "./schema";
 
@@ -40,7 +41,7 @@ function readDemo(demosDir: string, slug: string): Demo {
   const shownPath = path.join(path.basename(demosDir), slug, "index.md");
   const slugCheck = DemoSlugSchema.safeParse(slug);
   if (!slugCheck.success)
-    throw new Error(`${shownPath}: folder name: ${slugCheck.error.issues[0]?.message}`);
+    throw new Error(`${shownPath}: folder name: ${describeIssue(slugCheck.error)}`);
 
   let source: string;
   try {
@@ -129,7 +130,7 @@ function renderDemoText(
 
 /** Zod issues as "field: message; …", each field written the way an author finds it in the YAML. */
 export function describeIssues(issues: z.core.$ZodIssue[]): string {
-  return issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ");
+  return issues.map((issue) => describeIssue(issue, formatPath)).join("; ");
 }
 
 /** ["steps", 0, "title"] reads as "steps[0].title", the way an author would find it in the YAML. */

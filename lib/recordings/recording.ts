@@ -1,5 +1,6 @@
 // A recorded run as a file: what ran, where, its phases and its output with the time each piece was written.
 import { z } from "zod";
+import { describeIssue } from "../api/describe-issue";
 import { RunSnapshotSchema } from "../api/schemas";
 
 export const recordingFormat = "sbpg-recording";
@@ -89,12 +90,7 @@ export function checkRecording(raw: unknown): ParsedRecording {
     };
   const parsed = RecordingSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    return {
-      ok: false,
-      message: `This recording is damaged: ${where}${issue?.message ?? "malformed"}.`,
-    };
+    return { ok: false, message: `This recording is damaged: ${describeIssue(parsed.error)}.` };
   }
   return { ok: true, recording: parsed.data };
 }

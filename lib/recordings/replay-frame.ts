@@ -1,5 +1,6 @@
 // What a recorded run looked like at a moment of its replay: the phases reached, its state, its output so far.
-import { runStates, type RunSnapshot, type RunState } from "../api/schemas";
+import { runStates } from "../api/phases";
+import type { RunSnapshot, RunState } from "../api/schemas";
 import type { Recording } from "./recording";
 
 export interface ReplayTimeline {

@@ -2,6 +2,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { describeIssue } from "../../lib/api/describe-issue";
 import { DEFAULT_RPC_ADDRESS, rpcAddressSchema } from "../vaccel/rpc-address";
 import { parseTrustedProxies } from "../http/client-address";
 
@@ -118,8 +119,7 @@ const EnvSchema = z.object({
     .superRefine((text, ctx) => {
       if (text === "") return;
       const parsed = rpcAddressSchema.safeParse(text);
-      if (!parsed.success)
-        ctx.addIssue({ code: "custom", message: parsed.error.issues[0].message });
+      if (!parsed.success) ctx.addIssue({ code: "custom", message: describeIssue(parsed.error) });
       else if (parsed.data.scheme === "vsock")
         ctx.addIssue({
           code: "custom",
@@ -141,8 +141,7 @@ function hostAgentAddress() {
     .superRefine((text, ctx) => {
       if (!text) return;
       const parsed = rpcAddressSchema.safeParse(text);
-      if (!parsed.success)
-        ctx.addIssue({ code: "custom", message: parsed.error.issues[0].message });
+      if (!parsed.success) ctx.addIssue({ code: "custom", message: describeIssue(parsed.error) });
       else if (parsed.data.scheme !== "unix" && parsed.data.scheme !== "tcp")
         ctx.addIssue({
           code: "custom",
@@ -233,9 +232,7 @@ export type SessionLimits = Config["sessions"];
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `  ${i.path.join(".")}: ${i.message}`)
-      .join("\n");
+    const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`).join("\n");
     throw new Error(`Invalid environment:\n${problems}`);
   }
   return toConfig(parsed.data);

@@ -1,4 +1,5 @@
 // The contract between the engine and a runtime driver (runc, gVisor, containerd, Kata, the microVM).
+import type { Phase } from "../../lib/api/phases";
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
@@ -53,11 +54,12 @@ export interface TerminalCommand {
   args: string[];
 }
 
-export interface LaunchContext {
+/** `P`: the phases a driver may mark, its list in lib/api/phases.ts; the engine hands every driver one context. */
+export interface LaunchContext<P extends Phase = Phase> {
   signal: AbortSignal;
   /** Records a named moment of the driver's own (e.g. "bundleWritten"); every driver marks "started" (runtime spawned). */
   /** `atEpochMs` dates a moment the driver learnt of late (e.g. a file's mtime); default: now. */
-  mark(phase: string, atEpochMs?: number): void;
+  mark(phase: P, atEpochMs?: number): void;
   /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
   enter(state: "booting" | "running"): void;
   /** Bytes the workload wrote (stdout and stderr interleaved as they arrive). */

@@ -29,9 +29,9 @@ describe("Run", () => {
       run.transition(state);
     const { timings, state } = run.snapshot();
     expect(state).toBe("exited");
-    const order = ["requested", "queued", "preparing", "booting", "running", "exited"].map(
-      (p) => timings[p],
-    );
+    const order = (
+      ["requested", "queued", "preparing", "booting", "running", "exited"] as const
+    ).map((p) => timings[p]);
     expect(order.every((t) => typeof t === "number")).toBe(true);
     expect([...order].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(order);
   });

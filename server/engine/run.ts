@@ -1,6 +1,7 @@
 // One launch: a state machine with a monotonic timestamp on every transition, its output, and its cancellation.
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import type { Phase } from "../../lib/api/phases";
 import type { MemoryFootprint, RunSnapshot, RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
 import { OutputLog, type OutputChunk } from "./output-log";
@@ -52,7 +53,7 @@ export class Run extends EventEmitter<RunEvents> {
 
   private current: RunState = "queued";
   private readonly requestedAt: number;
-  private readonly marks = new Map<string, number>();
+  private readonly marks = new Map<Phase, number>();
   private code: number | null = null;
   private failure: { code: string; message: string } | null = null;
   private position: number | null = null;
@@ -94,7 +95,7 @@ export class Run extends EventEmitter<RunEvents> {
   }
 
   /** Records the first time a phase is reached; later calls keep the first. */
-  mark(phase: string, atEpochMs?: number): void {
+  mark(phase: Phase, atEpochMs?: number): void {
     if (this.marks.has(phase)) return;
     const now = performance.now();
     const at = atEpochMs === undefined ? now : Math.min(now, atEpochMs - performance.timeOrigin);

@@ -1,4 +1,7 @@
 // One error type with a stable code; one table maps codes to HTTP statuses for every reply.
+import type { z } from "zod";
+import { describeIssue } from "../../lib/api/describe-issue";
+
 export const errorStatus = {
   bad_request: 400,
   /** No credentials where some are needed (an attendee cookie, a host token). */
@@ -29,6 +32,11 @@ export class PlaygroundError extends Error {
     this.code = `${kind}:${subject}`;
     this.status = errorStatus[kind];
   }
+}
+
+/** A payload that failed its schema (an HTTP body, a socket event): "Invalid <what>: field: message". */
+export function badRequest(error: z.ZodError, what: string, subject: string): PlaygroundError {
+  return new PlaygroundError("bad_request", subject, `Invalid ${what}: ${describeIssue(error)}`);
 }
 
 export function toErrorBody(err: PlaygroundError): { error: { code: string; message: string } } {

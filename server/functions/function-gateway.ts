@@ -9,6 +9,7 @@ import {
   sandboxHeaders,
   type FunctionQuery,
 } from "../../lib/api/functions";
+import { describeIssue } from "../../lib/api/describe-issue";
 import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playground-error";
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
@@ -93,12 +94,10 @@ export async function handleFunction(
 function parseQuery(params: URLSearchParams): FunctionQuery {
   const parsed = FunctionQuerySchema.safeParse(Object.fromEntries(params));
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
   throw new PlaygroundError(
     "bad_request",
     "function",
-    `Invalid function query: ${where}${issue?.message ?? "malformed"}. Use ?runtime=<id>[&pool=1].`,
+    `Invalid function query: ${describeIssue(parsed.error)}. Use ?runtime=<id>[&pool=1].`,
   );
 }
 

@@ -2,7 +2,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { z } from "zod";
-import { PlaygroundError, asPlaygroundError, toErrorBody } from "../errors/playground-error";
+import {
+  PlaygroundError,
+  asPlaygroundError,
+  badRequest,
+  toErrorBody,
+} from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 import { readJsonBody } from "./read-body";
 import { noTrustedProxies, type TrustedProxies } from "./client-address";
@@ -35,17 +40,6 @@ export interface ApiRoute {
 
 /** Ids in URLs: what run ids, workshop ids and tokens look like. */
 export const idPattern = "[A-Za-z0-9_-]{1,64}";
-
-/** A zod failure as the API's 400: "Invalid <what>: field: message". */
-export function badRequest(error: z.ZodError, what: string, subject: string): PlaygroundError {
-  const issue = error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  return new PlaygroundError(
-    "bad_request",
-    subject,
-    `Invalid ${what}: ${where}${issue?.message ?? "malformed"}`,
-  );
-}
 
 export interface ApiRouter {
   /** Answers /api/* requests; returns false for anything else so the page handler can take it. */

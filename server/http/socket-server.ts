@@ -11,10 +11,19 @@ import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
 import { openRunAccess, type RunAccess } from "./run-access";
+import { findRun } from "./run-routes";
+import { onSocketEvent } from "./socket-handler";
 
 /** Output is gathered for this long before it is sent, so a chatty sandbox costs few messages. */
 const batchMs = 16;
 const roomOf = (runId: string) => `run:${runId}`;
+const subscribeEvent = {
+  name: socketEvents.subscribe,
+  schema: SubscribePayloadSchema,
+  subject: "subscribe",
+  shape: "{runId: string}",
+};
+type SubscribeReply = Omit<Extract<SubscribeAck, { ok: true }>, "ok">;
 
 /** A feature's socket.io handlers (presenter rooms, workshop dashboards), registered on every connection. */
 export type SocketExtension = (socket: Socket, io: Server) => void;
@@ -35,32 +44,17 @@ export function attachSocketServer(
   engine.on("run", (run) => relayRun(io, run));
 
   io.on("connection", (socket: Socket) => {
-    socket.on(socketEvents.subscribe, (payload: unknown, ack: unknown) => {
-      const reply = (answer: SubscribeAck) => (typeof ack === "function" ? ack(answer) : undefined);
-      const parsed = SubscribePayloadSchema.safeParse(payload);
-      if (!parsed.success) {
-        reply({
-          ok: false,
-          error: { code: "bad_request:subscribe", message: "run:subscribe takes {runId: string}." },
-        });
-        return;
-      }
-      const found = engine.getRun(parsed.data.runId);
-      // Someone else's run is "not found", as over HTTP: the reply does not confirm it exists.
-      const run = found && access.mayAccess(found.owner, credentialsOf(socket)) ? found : undefined;
-      if (!run) {
-        reply({
-          ok: false,
-          error: { code: "not_found:run", message: `No run with id "${parsed.data.runId}".` },
-        });
-        return;
-      }
+    onSocketEvent(socket, subscribeEvent, log, ({ runId }, afterAck): SubscribeReply => {
+      const run = findRun(engine, runId, (found) =>
+        access.mayAccess(found.owner, credentialsOf(socket)),
+      );
       // Backlog and live output go through the same room; the client drops overlap by offset.
       void socket.join(roomOf(run.id));
-      reply({ ok: true, run: run.snapshot() });
-      for (const chunk of run.output.backlog()) {
-        socket.emit(socketEvents.log, { runId: run.id, ...chunk } satisfies LogChunk);
-      }
+      afterAck(() => {
+        for (const chunk of run.output.backlog())
+          socket.emit(socketEvents.log, { runId: run.id, ...chunk } satisfies LogChunk);
+      });
+      return { run: run.snapshot() };
     });
     socket.on(socketEvents.unsubscribe, (payload: unknown) => {
       const parsed = SubscribePayloadSchema.safeParse(payload);

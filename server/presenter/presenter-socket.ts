@@ -1,16 +1,14 @@
 // socket.io rooms for presentations: anyone with the id follows; only the token's holder moves the room.
-import type { Socket } from "socket.io";
 import type { z } from "zod";
 import {
   JoinPayloadSchema,
   RunsPayloadSchema,
   StepPayloadSchema,
   presenterEvents,
-  type PresentationAck,
   type PresentationState,
 } from "../../lib/api/presenter";
 import type { SandboxEngine } from "../engine/engine";
-import { asPlaygroundError } from "../errors/playground-error";
+import { onSocketEvent } from "../http/socket-handler";
 import type { SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
 import type { PresentationStore } from "./presentations";
@@ -34,25 +32,28 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       io.to(presentationRoom(id)).emit(presenterEvents.audience, { id, following });
     };
     const followed = new Set<string>();
+    /** Every presenter event is answered with the state it led to; a bad payload's code names the event. */
+    const answer = <S extends z.ZodType>(
+      name: string,
+      schema: S,
+      shape: string,
+      act: (payload: z.infer<S>) => PresentationState,
+    ) =>
+      onSocketEvent(socket, { name, schema, subject: name, shape }, ctx.log, (payload) => ({
+        state: act(payload),
+      }));
 
-    handle(
-      socket,
-      presenterEvents.join,
-      JoinPayloadSchema,
-      "{id, audience?}",
-      ctx,
-      ({ id, audience }) => {
-        const state = ctx.presentations.get(id);
-        void socket.join(presentationRoom(id));
-        if (audience) {
-          void socket.join(audienceRoom(id));
-          followed.add(id);
-        }
-        // After the ack: the joiner learns the count too.
-        setImmediate(() => countAudience(id));
-        return state;
-      },
-    );
+    answer(presenterEvents.join, JoinPayloadSchema, "{id, audience?}", ({ id, audience }) => {
+      const state = ctx.presentations.get(id);
+      void socket.join(presentationRoom(id));
+      if (audience) {
+        void socket.join(audienceRoom(id));
+        followed.add(id);
+      }
+      // After the ack: the joiner learns the count too.
+      setImmediate(() => countAudience(id));
+      return state;
+    });
 
     socket.on(presenterEvents.leave, (payload: unknown) => {
       const parsed = JoinPayloadSchema.safeParse(payload);
@@ -69,12 +70,10 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       for (const id of followed) countAudience(id);
     });
 
-    handle(
-      socket,
+    answer(
       presenterEvents.step,
       StepPayloadSchema,
       "{id, token, demo, step}",
-      ctx,
       ({ id, token, demo, step }) => {
         const state = ctx.presentations.goTo(id, token, { demo, step });
         broadcast(state);
@@ -82,12 +81,10 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       },
     );
 
-    handle(
-      socket,
+    answer(
       presenterEvents.runs,
       RunsPayloadSchema,
       "{id, token, runIds}",
-      ctx,
       ({ id, token, runIds }) => {
         const state = ctx.presentations.announceRuns(id, token, runIds, (runId) =>
           Boolean(ctx.engine.getRun(runId)),
@@ -97,36 +94,4 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       },
     );
   };
-}
-
-/** One event: payload checked with its schema, the outcome (state or error) through the ack. */
-function handle<T extends z.ZodType>(
-  socket: Socket,
-  event: string,
-  schema: T,
-  shape: string,
-  ctx: PresenterSocketContext,
-  act: (payload: z.infer<T>) => PresentationState,
-): void {
-  socket.on(event, (payload: unknown, ack: unknown) => {
-    const reply = (answer: PresentationAck) =>
-      typeof ack === "function" ? ack(answer) : undefined;
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? ` (${issue.path.join(".")}: ${issue.message})` : "";
-      reply({
-        ok: false,
-        error: { code: `bad_request:${event}`, message: `${event} takes ${shape}${where}.` },
-      });
-      return;
-    }
-    try {
-      reply({ ok: true, state: act(parsed.data) });
-    } catch (err) {
-      const error = asPlaygroundError(err);
-      if (error.status >= 500) ctx.log.error({ err, event }, "presenter event failed");
-      reply({ ok: false, error: { code: error.code, message: error.message } });
-    }
-  });
 }

@@ -43,7 +43,7 @@ describe("GET /api/runs/:id/recording", () => {
     expect(second!.atMs - first!.atMs).toBeGreaterThanOrEqual(450);
     // Output times count from the same origin as the phases.
     expect(first!.atMs).toBeGreaterThanOrEqual(recording.run.timings.started ?? 0);
-    expect(second!.atMs).toBeLessThanOrEqual(recording.run.timings.exited + 50);
+    expect(second!.atMs).toBeLessThanOrEqual(recording.run.timings.exited! + 50);
   });
 
   it("answers 404 for an unknown run", async () => {

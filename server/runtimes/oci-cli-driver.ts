@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { PhaseOf } from "../../lib/api/phases";
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
 import type {
   LaunchContext,
@@ -19,6 +20,9 @@ import { buildOciSpec } from "./oci-spec";
 import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
 import { cgroupPids, removeCgroups } from "./cgroups";
+
+/** runc and runsc mark only their own phases (lib/api/phases.ts). */
+type OciCliContext = LaunchContext<PhaseOf<"ociCli">>;
 
 export interface OciCliOptions {
   id: RuntimeId;
@@ -87,7 +91,7 @@ export abstract class OciCliDriver implements SandboxDriver {
     return this.availability;
   }
 
-  async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+  async launch(spec: LaunchSpec, ctx: OciCliContext): Promise<LaunchResult> {
     if (spec.session) return this.execInSession(spec, spec.session.resourceName, ctx);
     const bundle = path.join(this.bundles, spec.resourceName);
     try {
@@ -117,7 +121,7 @@ export abstract class OciCliDriver implements SandboxDriver {
   private async runContainer(
     spec: LaunchSpec,
     bundle: string,
-    ctx: LaunchContext,
+    ctx: OciCliContext,
   ): Promise<LaunchResult> {
     const global = await this.globalArgs();
     const runtimeLog = path.join(bundle, "runtime.log");
@@ -287,7 +291,7 @@ export abstract class OciCliDriver implements SandboxDriver {
   private async execInSession(
     spec: LaunchSpec,
     sessionName: string,
-    ctx: LaunchContext,
+    ctx: OciCliContext,
   ): Promise<LaunchResult> {
     const bundle = path.join(this.bundles, sessionName);
     const base = path.join(bundle, `exec-${spec.runId}`);

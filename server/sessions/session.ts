@@ -57,7 +57,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private expiresAtMs: number;
   private lastActiveMs: number;
   private current: SessionState = "queued";
-  private readonly marks = new Map<string, number>();
+  private readonly marks = new Map<SessionState, number>();
   private failure: { code: string; message: string } | null = null;
   private readonly terminalExits = new Map<string, number | null>();
 

@@ -8,11 +8,11 @@ import {
   TerminalOpenSchema,
   TerminalResizeSchema,
   terminalEvents,
-  type TerminalAck,
   type TerminalExit,
   type TerminalOutput,
 } from "../../lib/api/sessions";
-import { asPlaygroundError, PlaygroundError } from "../errors/playground-error";
+import { PlaygroundError } from "../errors/playground-error";
+import { onSocketEvent } from "../http/socket-handler";
 import type { SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
 import { mayUseSession } from "./session-access";
@@ -67,49 +67,34 @@ export function terminalSocket(options: {
         throw new PlaygroundError("not_found", "terminal", `No terminal with id "${terminalId}".`);
       return found.terminal;
     };
+    /** Every terminal event is answered with the terminal it concerns; codes read "bad_request:terminal_open". */
     const handle = <S extends z.ZodType>(
-      event: string,
+      name: string,
       schema: S,
-      run: (payload: z.infer<S>) => Promise<string | null>,
+      shape: string,
+      act: (payload: z.infer<S>) => Promise<string>,
     ) => {
-      socket.on(event, (payload: unknown, ack: unknown) => {
-        const reply = (answer: TerminalAck) =>
-          typeof ack === "function" ? ack(answer) : undefined;
-        const parsed = schema.safeParse(payload);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          reply({
-            ok: false,
-            error: {
-              code: `bad_request:${event.replace("terminal:", "terminal_")}`,
-              message: `Invalid ${event}: ${issue?.path.join(".") || "payload"}: ${issue?.message ?? "malformed"}`,
-            },
-          });
-          return;
-        }
-        run(parsed.data).then(
-          (terminalId) => {
-            if (terminalId !== null) reply({ ok: true, terminalId });
-          },
-          (err: unknown) => {
-            const error = asPlaygroundError(err);
-            if (error.status >= 500) log.error({ err, event }, "terminal event failed");
-            reply({ ok: false, error: { code: error.code, message: error.message } });
-          },
-        );
-      });
+      const subject = name.replace("terminal:", "terminal_");
+      onSocketEvent(socket, { name, schema, subject, shape }, log, async (payload) => ({
+        terminalId: await act(payload),
+      }));
     };
 
-    handle(terminalEvents.open, TerminalOpenSchema, async ({ sessionId, cols, rows }) => {
-      const found = sessions.get(sessionId);
-      if (!found || !mayUseSession(found, headers))
-        throw new PlaygroundError("not_found", "session", `No session with id "${sessionId}".`);
-      const terminal = await sessions.openTerminal(found, { cols, rows });
-      relay(io, terminal);
-      await socket.join(roomOf(terminal.id));
-      return terminal.id;
-    });
-    handle(terminalEvents.attach, TerminalAttachSchema, async ({ terminalId }) => {
+    handle(
+      terminalEvents.open,
+      TerminalOpenSchema,
+      "{sessionId, cols, rows}",
+      async ({ sessionId, cols, rows }) => {
+        const found = sessions.get(sessionId);
+        if (!found || !mayUseSession(found, headers))
+          throw new PlaygroundError("not_found", "session", `No session with id "${sessionId}".`);
+        const terminal = await sessions.openTerminal(found, { cols, rows });
+        relay(io, terminal);
+        await socket.join(roomOf(terminal.id));
+        return terminal.id;
+      },
+    );
+    handle(terminalEvents.attach, TerminalAttachSchema, "{terminalId}", async ({ terminalId }) => {
       const terminal = ownTerminal(terminalId);
       await socket.join(roomOf(terminal.id));
       // The ack first, then the backlog, then live output through the room; the client drops overlap by offset.
@@ -121,15 +106,25 @@ export function terminalSocket(options: {
       });
       return terminal.id;
     });
-    handle(terminalEvents.input, TerminalInputSchema, async ({ terminalId, data }) => {
-      ownTerminal(terminalId).write(data);
-      return terminalId;
-    });
-    handle(terminalEvents.resize, TerminalResizeSchema, async ({ terminalId, cols, rows }) => {
-      ownTerminal(terminalId).resize(cols, rows);
-      return terminalId;
-    });
-    handle(terminalEvents.close, TerminalCloseSchema, async ({ terminalId }) => {
+    handle(
+      terminalEvents.input,
+      TerminalInputSchema,
+      "{terminalId, data}",
+      async ({ terminalId, data }) => {
+        ownTerminal(terminalId).write(data);
+        return terminalId;
+      },
+    );
+    handle(
+      terminalEvents.resize,
+      TerminalResizeSchema,
+      "{terminalId, cols, rows}",
+      async ({ terminalId, cols, rows }) => {
+        ownTerminal(terminalId).resize(cols, rows);
+        return terminalId;
+      },
+    );
+    handle(terminalEvents.close, TerminalCloseSchema, "{terminalId}", async ({ terminalId }) => {
       ownTerminal(terminalId).close();
       return terminalId;
     });

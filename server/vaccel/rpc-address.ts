@@ -5,6 +5,7 @@
 // Plus serial://PATH, the playground's own (not vAccel's): a character device carrying the ttrpc stream, such as
 // the microVM's virtio-serial port whose host end is the run's agent socket.
 import { z } from "zod";
+import { describeIssue } from "@/lib/api/describe-issue";
 import { PlaygroundError } from "@/server/errors/playground-error";
 
 /** vaccel-rpc-client's fallback when neither VACCEL_RPC_ADDRESS nor VACCEL_RPC_ADDR is set. */
@@ -103,7 +104,7 @@ export function parseRpcAddress(text: string): RpcAddress {
     throw new PlaygroundError(
       "bad_request",
       "vaccel_address",
-      `Bad vAccel RPC address: ${result.error.issues[0].message}`,
+      `Bad vAccel RPC address: ${describeIssue(result.error)}`,
     );
   }
   return result.data;

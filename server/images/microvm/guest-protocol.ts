@@ -1,4 +1,5 @@
 // What the guest init and the host driver agree on: share tags, file names, console markers, control lines.
+import type { PhaseOf } from "../../../lib/api/phases";
 
 /** virtio-9p mount tags: the container rootfs, and the per-run folder with the launch file. */
 export const rootShareTag = "root";
@@ -19,7 +20,11 @@ export const consoleMarkers = {
 } as const;
 
 /** Guest -> host lines on the control port: `phase <name>`, `error <text>`, `exit <code>`. */
-export const controlPhases = ["modulesLoaded", "rootMounted", "ready"] as const;
+export const controlPhases = [
+  "modulesLoaded",
+  "rootMounted",
+  "ready",
+] as const satisfies readonly PhaseOf<"microvm">[];
 
 /**
  * `sbpg.pool=<bytes>` on the kernel command line boots a warm-pool VM: the init mounts the root and a /tmp of

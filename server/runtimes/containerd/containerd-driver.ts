@@ -3,6 +3,7 @@ import { probeOnce } from "../probe-once";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { PhaseOf } from "../../../lib/api/phases";
 import type { RuntimeId, RuntimeKind } from "../../../lib/api/runtime-ids";
 import type {
   LaunchContext,
@@ -20,6 +21,11 @@ import type { ContainerdDaemon } from "./containerd-daemon";
 import { parseRfc3339Ms, type ContainerdEvent } from "./containerd-events";
 import type { ContainerdImageImporter } from "./containerd-images";
 import { mountSnapshotView, removeSnapshotView } from "./containerd-snapshots";
+
+/** containerd's shims mark only their own phases (lib/api/phases.ts). */
+type ContainerdContext = LaunchContext<PhaseOf<"containerd">>;
+/** A shim's follower (Kata's console log) may add its own phases to containerd's. */
+export type ShimFollowerContext = LaunchContext<PhaseOf<"containerd" | "kata">>;
 
 export interface ContainerdDriverOptions {
   id: RuntimeId;
@@ -79,7 +85,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     return [];
   }
   /** Follows what the runtime reports besides the workload's output (Kata: the guest console); returns a stop. */
-  protected followRuntime(_spec: LaunchSpec, _ctx: LaunchContext): () => Promise<void> {
+  protected followRuntime(_spec: LaunchSpec, _ctx: ShimFollowerContext): () => Promise<void> {
     return async () => undefined;
   }
 
@@ -88,7 +94,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     return this.availability;
   }
 
-  async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+  async launch(spec: LaunchSpec, ctx: ContainerdContext): Promise<LaunchResult> {
     const name = spec.resourceName;
     const bundle = path.join(this.daemon.paths.bundles, name);
     const rootfs = path.join(bundle, "rootfs");
@@ -140,7 +146,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     }
   }
 
-  private onEvent(event: ContainerdEvent, ctx: LaunchContext, state: LaunchState): void {
+  private onEvent(event: ContainerdEvent, ctx: ContainerdContext, state: LaunchState): void {
     switch (event.topic) {
       case "/containers/create":
         ctx.mark("containerCreated", event.atMs);
@@ -163,7 +169,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
     }
   }
 
-  private taskStarted(ctx: LaunchContext, state: LaunchState): void {
+  private taskStarted(ctx: ContainerdContext, state: LaunchState): void {
     if (state.started) return;
     state.started = true;
     ctx.enter("running");
@@ -173,7 +179,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
   private async runTask(
     name: string,
     specFile: string,
-    ctx: LaunchContext,
+    ctx: ContainerdContext,
     state: LaunchState,
   ): Promise<LaunchResult> {
     ctx.enter("booting");

@@ -2,9 +2,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
-import type { LaunchContext, LaunchSpec, RuntimeAvailability } from "../../engine/driver";
+import type { LaunchSpec, RuntimeAvailability } from "../../engine/driver";
 import type { ContainerdDaemon } from "./containerd-daemon";
-import { ContainerdDriver } from "./containerd-driver";
+import { ContainerdDriver, type ShimFollowerContext } from "./containerd-driver";
 import type { ContainerdImageImporter } from "./containerd-images";
 import { parseKataConsoleLine } from "./kata-console-log";
 import { detectKata, nodeKataHost, type KataHost } from "./kata-detection";
@@ -98,7 +98,7 @@ export class KataDriver extends ContainerdDriver {
   }
 
   /** The guest console lines go to the run's log; the first one dates the guest kernel's start. */
-  protected followRuntime(spec: LaunchSpec, ctx: LaunchContext): () => Promise<void> {
+  protected followRuntime(spec: LaunchSpec, ctx: ShimFollowerContext): () => Promise<void> {
     const deliver = (raw: string) => {
       const consoleLine = parseKataConsoleLine(raw);
       if (!consoleLine || (consoleLine.sandbox && consoleLine.sandbox !== spec.resourceName))

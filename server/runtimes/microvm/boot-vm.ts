@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import type { PhaseOf } from "../../../lib/api/phases";
 import { SandboxLaunchError, type LaunchContext, type LaunchResult } from "../../engine/driver";
 import { launchFileName } from "../../images/microvm/guest-protocol";
 import type { MicrovmAssets } from "../../images/microvm/microvm-assets";
@@ -40,8 +41,11 @@ export type BootVmInput = VmInput & VmRun;
 /** A cold VM reads its run from the run share; a warm-pool VM boots with a /tmp this big and waits for sendRun. */
 export type VmLaunch = { run: VmRun } | { poolTmpfsBytes: number };
 
+/** The microVM marks only its own phases (lib/api/phases.ts). */
+export type MicrovmContext = LaunchContext<PhaseOf<"microvm">>;
+
 /** Where a VM's events go: a run's LaunchContext, or nowhere while a warm-pool VM waits for a run. */
-export type VmSink = Pick<LaunchContext, "mark" | "enter" | "output" | "console">;
+export type VmSink = Pick<MicrovmContext, "mark" | "enter" | "output" | "console">;
 
 /** After the guest reported the workload's exit it powers off; one that has not by then is stuck, not busy. */
 const powerOffGraceMs = 5_000;
@@ -60,7 +64,7 @@ const joinCgroupThenExec =
   `${cgroupJoinFailed}; shift; n=$((n - 1)); done; exec "$@"`;
 
 /** A cold launch: boots a VM whose run share holds the launch file, and resolves once it is gone. */
-export async function bootVm(input: BootVmInput, ctx: LaunchContext): Promise<LaunchResult> {
+export async function bootVm(input: BootVmInput, ctx: MicrovmContext): Promise<LaunchResult> {
   if (ctx.signal.aborted) return { exitCode: null, signal: null };
   ctx.enter("booting");
   const vm = await MicroVm.start(

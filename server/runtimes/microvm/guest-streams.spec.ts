@@ -18,6 +18,7 @@ describe("parseControlLine", () => {
     expect(parseControlLine("exit -1")).toBeNull();
     expect(parseControlLine("exit 1234")).toBeNull();
     expect(parseControlLine("phase two words")).toBeNull();
+    expect(parseControlLine("phase kernelLoaded")).toBeNull();
     expect(parseControlLine("hello")).toBeNull();
   });
 });

@@ -5,7 +5,6 @@ import path from "node:path";
 import {
   resourcePrefix,
   SandboxLaunchError,
-  type LaunchContext,
   type LaunchResult,
   type LaunchSpec,
   type RuntimeAvailability,
@@ -16,7 +15,7 @@ import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/micr
 import type { Logger } from "../../log/logger";
 import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
-import { bootVm, MicroVm, type VmSink } from "./boot-vm";
+import { bootVm, MicroVm, type MicrovmContext, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
@@ -97,7 +96,7 @@ export class MicrovmDriver implements SandboxDriver {
     return { ...availability, details: { ...availability.details, warmPool } };
   }
 
-  async launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult> {
+  async launch(spec: LaunchSpec, ctx: MicrovmContext): Promise<LaunchResult> {
     // A pooled VM's serial ports exist from its boot, before any run's agent socket does: vAccel runs boot cold.
     if (spec.fromPool && !spec.vaccel) {
       const vm = this.pool?.claim((candidate) => this.fits(candidate, spec));
@@ -158,7 +157,7 @@ export class MicrovmDriver implements SandboxDriver {
   private async launchPooled(
     vm: MicroVm,
     spec: LaunchSpec,
-    ctx: LaunchContext,
+    ctx: MicrovmContext,
   ): Promise<LaunchResult> {
     ctx.mark("poolClaimed");
     ctx.console(Buffer.from(`${poolNote(vm)}\n`));

@@ -1,9 +1,8 @@
 // Which accelerator boots the guest here: KVM if /dev/kvm runs it, else TCG; probed by booting, cached per host boot.
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { LaunchContext } from "../../engine/driver";
 import type { MicrovmAssets } from "../../images/microvm/microvm-assets";
-import { bootVm } from "./boot-vm";
+import { bootVm, type MicrovmContext } from "./boot-vm";
 import type { Accel } from "./qemu-args";
 
 export interface AccelChoice {
@@ -70,7 +69,7 @@ async function bootOnce(accel: Accel, input: ProbeAccelInput): Promise<string> {
   const signal = AbortSignal.timeout(probeTimeoutMs[accel]);
   const started = Date.now();
   let workloadStarted = false;
-  const ctx: LaunchContext = {
+  const ctx: MicrovmContext = {
     signal,
     mark: (phase) => {
       if (phase === "workloadStarted") workloadStarted = true;
@@ -115,4 +114,4 @@ const silentLogger = {
   trace: noop,
   fatal: noop,
   child: () => silentLogger,
-} as unknown as LaunchContext["log"];
+} as unknown as MicrovmContext["log"];

@@ -1,6 +1,7 @@
 // The guest inference workload's command line and its one machine-readable output line, `RESULT {json}`.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { describeIssue } from "../../../lib/api/describe-issue";
 import {
   type InferOp,
   type InferResult,
@@ -120,7 +121,7 @@ export function parseInferArgs(
   }
   if (values.op === undefined) throw new InferUsageError("--op is required");
   const args = ArgsSchema.safeParse(values);
-  if (!args.success) throw new InferUsageError(describeIssue(args.error));
+  if (!args.success) throw new InferUsageError(describeIssue(args.error, asFlag));
   const vars = EnvSchema.parse(env);
   const rpcAddress = vars.VACCEL_RPC_ADDRESS || undefined;
   if (rpcAddress !== undefined) {
@@ -149,10 +150,8 @@ export function parseInferArgs(
   };
 }
 
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue.path.length > 0 ? `--${issue.path.join(".")}: ${issue.message}` : issue.message;
-}
+/** A field of the options reads as the flag that set it. */
+const asFlag = (path: PropertyKey[]) => (path.length ? `--${path.map(String).join(".")}` : "");
 
 export function formatResultLine(result: InferResult): string {
   return `${RESULT_PREFIX}${JSON.stringify(InferResultSchema.parse(result))}`;
