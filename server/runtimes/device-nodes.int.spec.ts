@@ -1,8 +1,9 @@
 // Device nodes against real runc and runsc: the sandbox's root holds no capability, so it cannot mknod one.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/env";
+import { ImageMounts } from "../images/image-mounts";
 import { runToEnd, startTestHost, type TestHost } from "../testing/test-host";
 import { removeCgroupParent } from "./cgroups";
 import { buildOciSpec } from "./oci-spec";
@@ -38,12 +39,16 @@ describe.each(["runc", "gvisor"] as const)("%s", (runtime) => {
  * If this ever reads "refused" for runsc, gVisor has started to check it and the page can say so.
  */
 describe("the same spec without seccomp", () => {
-  const rootfsPath = path.join(loadConfig(process.env).cacheDir, "images/busybox/rootfs");
+  const cacheRootfs = path.join(loadConfig(process.env).cacheDir, "images/busybox/rootfs");
 
   async function runBare(binary: "runc" | "runsc"): Promise<string> {
     const dir = await mkdtemp(path.join("/run", "sbpg-test-mknod-"));
+    await chmod(dir, 0o711);
     const name = path.basename(dir);
     const cgroupParent = `/${name}`;
+    // As the server does: the sandbox's mapped user may not walk the cache's path (a 0700 clone folder).
+    const mounts = new ImageMounts(path.join(dir, "images"));
+    const rootfsPath = await mounts.expose("busybox", cacheRootfs);
     const spec = buildOciSpec({
       rootfsPath,
       command: ["sh", "-c", script],
@@ -70,6 +75,7 @@ describe("the same spec without seccomp", () => {
       return out.stdout + out.stderr;
     } finally {
       await runCommand(binary, [...global, "delete", "--force", name], 10_000);
+      await mounts.close();
       await rm(dir, { recursive: true, force: true });
       await removeCgroupParent(cgroupParent);
     }
