@@ -1,9 +1,10 @@
 // Shared by runc and gVisor: both take an OCI bundle and the same run/kill/delete/list commands.
 import { probeOnce } from "./probe-once";
-import { spawn } from "node:child_process";
-import { watch } from "node:fs";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { watch, type FSWatcher } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type { PhaseOf } from "../../lib/api/phases";
 import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
 import type {
@@ -160,20 +161,9 @@ export abstract class OciCliDriver implements SandboxDriver {
       ],
       { stdio: ["ignore", "pipe", "ignore"] },
     );
-    child.once("spawn", () => ctx.mark("started"));
-    child.stdout.on("data", (chunk: Buffer) => ctx.output(chunk));
-
-    const onAbort = () => void this.kill(spec.resourceName, child);
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    if (ctx.signal.aborted) onAbort();
-    const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
-      child.once("error", reject);
-      void waitForExit(child).then(resolve);
-    }).finally(() => {
-      ctx.signal.removeEventListener("abort", onAbort);
-      watcher.close();
-    });
-    ctx.mark("exited");
+    const exit = await followRuntimeCli(child, ctx, watcher, () =>
+      this.kill(spec.resourceName, child),
+    );
 
     if (exit.code !== 0 && !ctx.signal.aborted) {
       const failure = await this.runtimeFailure(runtimeLog);
@@ -325,19 +315,9 @@ export abstract class OciCliDriver implements SandboxDriver {
         ],
         { stdio: ["ignore", "pipe", "ignore"] },
       );
-      child.once("spawn", () => ctx.mark("started"));
-      child.stdout.on("data", (chunk: Buffer) => ctx.output(chunk));
-      const onAbort = () => void this.stopExec(sessionName, files.pid, child);
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-      if (ctx.signal.aborted) onAbort();
-      const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
-        child.once("error", reject);
-        void waitForExit(child).then(resolve);
-      }).finally(() => {
-        ctx.signal.removeEventListener("abort", onAbort);
-        watcher.close();
-      });
-      ctx.mark("exited");
+      const exit = await followRuntimeCli(child, ctx, watcher, () =>
+        this.stopExec(sessionName, files.pid, child),
+      );
       if (exit.code !== 0 && !ctx.signal.aborted) {
         const failure = await this.runtimeFailure(files.log);
         if (failure)
@@ -446,3 +426,29 @@ const sessionInit = ["sleep", "2147483647"];
 /** The session's writable home, where terminals and commands start. */
 const sessionHome = "/root";
 const sessionProcessFile = "session-process.json";
+
+/**
+ * Follows the runtime's CLI as it runs the workload: started when it spawns, its stdout is the workload's
+ * output, an abort stops it with `stop`; exited once it is gone. The pid-file watcher closes with it.
+ */
+async function followRuntimeCli(
+  child: ChildProcessByStdio<null, Readable, null>,
+  ctx: OciCliContext,
+  watcher: FSWatcher,
+  stop: () => Promise<unknown>,
+): Promise<Awaited<ReturnType<typeof waitForExit>>> {
+  child.once("spawn", () => ctx.mark("started"));
+  child.stdout.on("data", (chunk: Buffer) => ctx.output(chunk));
+  const onAbort = () => void stop();
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  if (ctx.signal.aborted) onAbort();
+  const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
+    child.once("error", reject);
+    void waitForExit(child).then(resolve);
+  }).finally(() => {
+    ctx.signal.removeEventListener("abort", onAbort);
+    watcher.close();
+  });
+  ctx.mark("exited");
+  return exit;
+}
