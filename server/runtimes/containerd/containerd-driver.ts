@@ -54,6 +54,8 @@ interface LaunchState {
   started: boolean;
   exitStatus: number | null;
   containerDeleted: boolean;
+  /** When containerd published /tasks/start (epoch ms): for a workload that exits at once, after its exit. */
+  taskStartedAtMs: number | null;
   /** stderr before the task started is ctr's own (an error) until the task proves otherwise. */
   heldStderr: Buffer[];
 }
@@ -102,6 +104,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
       started: false,
       exitStatus: null,
       containerDeleted: false,
+      taskStartedAtMs: null,
       heldStderr: [],
     };
     const unsubscribe = this.daemon.events.subscribe(name, (event) =>
@@ -155,13 +158,22 @@ export abstract class ContainerdDriver implements SandboxDriver {
         ctx.mark("taskCreated", event.atMs);
         break;
       case "/tasks/start":
+        state.taskStartedAtMs = event.atMs;
         ctx.mark("taskStarted", event.atMs);
         this.taskStarted(ctx, state);
         break;
       case "/tasks/exit":
         state.exitStatus =
           typeof event.payload.exit_status === "number" ? event.payload.exit_status : 0;
-        ctx.mark("taskExited", parseRfc3339Ms(event.payload.exited_at) ?? event.atMs);
+        // exited_at is the shim's own moment, /tasks/start's stamp the moment containerd published it, which
+        // for a workload that exits at once comes later: the timeline keeps its order, exit after start.
+        ctx.mark(
+          "taskExited",
+          Math.max(
+            parseRfc3339Ms(event.payload.exited_at) ?? event.atMs,
+            state.taskStartedAtMs ?? -Infinity,
+          ),
+        );
         break;
       case "/containers/delete":
         state.containerDeleted = true;
