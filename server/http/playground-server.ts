@@ -27,6 +27,9 @@ import { loadTracks } from "../../lib/demos/load-tracks";
 import { SessionManager } from "../sessions/session-manager";
 import { sessionRoutes } from "../sessions/session-routes";
 import { terminalSocket } from "../sessions/terminal-socket";
+import { LabService } from "../labs/lab-service";
+import { labRoutes } from "../labs/lab-routes";
+import { loadDemo } from "../../lib/demos/load-demos";
 
 export type PageHandler = (
   req: http.IncomingMessage,
@@ -137,6 +140,14 @@ async function startOnLockedFolder(
     maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
     sessions,
   });
+  // Lab checks run in the visitor's own sessions through the same policy as every other command.
+  const labs = new LabService({
+    sessions,
+    policy,
+    loadDemo: (slug) => loadDemo(slug),
+    log: log.child({ feature: "labs" }),
+    checkTimeoutMs: config.labs.checkTimeoutMs,
+  });
   const { trustedProxies } = config;
   // Each feature adds its own route table here.
   const api = createApiRouter({
@@ -159,6 +170,7 @@ async function startOnLockedFolder(
         },
       }),
       ...sessionRoutes({ sessions, policy }),
+      ...labRoutes({ labs }),
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
