@@ -1,6 +1,6 @@
 "use client";
 // A lab: its steps with their states, the open step with Run blocks, its check and hint, and the sessions' shells side by side.
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
 import { RunBlock } from "@/components/markdown/run-block";
 import { RunTargetProvider, useRegisterRunTarget } from "@/components/markdown/run-target";
@@ -9,6 +9,7 @@ import { Panel } from "@/components/ui/panel";
 import { formatAge } from "@/components/format/format-units";
 import type { StepProgress, StepState } from "@/lib/api/labs";
 import { labRuntimesOf, type LabStepView } from "@/lib/demos/lab-steps";
+import { useProgress } from "@/components/tracks/use-progress";
 import { LabTerminal } from "./lab-terminal";
 import { useLab } from "./use-lab";
 
@@ -42,6 +43,11 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
     else links.current.delete(runtime);
   }, []);
   const [chosen, setChosen] = useState<number | null>(null);
+  // The demos list shows this browser's progress; in a workshop, completing a step also reports it to the host.
+  const { completeStep } = useProgress();
+  useEffect(() => {
+    lab.progress?.steps.forEach((s) => s.state === "done" && completeStep(slug, s.index));
+  }, [lab.progress, completeStep, slug]);
 
   const progress = lab.progress;
   const current = progress ? Math.min(progress.current, steps.length - 1) : 0;
