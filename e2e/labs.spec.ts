@@ -4,7 +4,7 @@ import { LabStepsPage } from "./pages/lab-steps-page";
 
 test("a lab step fails with its hint, Run types the command into runc's and gVisor's shells, and the step is done", async ({
   page,
-}) => {
+}, testInfo) => {
   test.setTimeout(150_000);
   const lab = new LabStepsPage(page);
   await lab.open("a-shell-that-stays");
@@ -20,6 +20,7 @@ test("a lab step fails with its hint, Run types the command into runc's and gVis
     /Hint: runc: No ~\/note\.txt yet/,
   );
   await expect(lab.stepItem(1)).toHaveAttribute("data-state", "failed");
+  await page.screenshot({ path: testInfo.outputPath("lab-hint.png"), fullPage: true });
 
   // Run types the block into both shells; the open step checks itself and turns done.
   await lab.currentStep().getByRole("button", { name: "Run", exact: true }).click();

@@ -141,7 +141,10 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
   useEffect(() => {
     if (current === null || !currentStep?.checked || !stepReady) return;
     if (currentState !== "open" && currentState !== "failed") return;
-    const timer = setInterval(() => void check(current), autoCheckMs);
+    // A tab in the background checks nothing: every check is a command in each of the step's sandboxes.
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void check(current);
+    }, autoCheckMs);
     return () => clearInterval(timer);
   }, [check, current, currentStep, currentState, stepReady]);
 

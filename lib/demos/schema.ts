@@ -1,8 +1,8 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
-import { maxScriptBytes } from "@/lib/api/run-limits";
+import { maxScriptBytes } from "../api/run-limits";
 import { RuntimeIdSchema, type RuntimeId } from "@/lib/api/runtime-ids";
-import { sessionRuntimeIds } from "@/lib/api/sessions";
+import { sessionRuntimeIds } from "../api/sessions";
 import type { RenderedDemoText } from "./markdown-tree";
 
 /** A check or setup that runs longer than this is not a check; the run limits still apply under it. */

@@ -4,7 +4,7 @@ import type { Run } from "../engine/run";
 import type { Session } from "../sessions/session";
 import type { SessionManager } from "../sessions/session-manager";
 import type { RunSnapshot } from "../../lib/api/schemas";
-import { stripAnsi } from "../../components/log-pane/strip-ansi";
+import { stripAnsi } from "../../lib/strip-ansi";
 
 /** A check prints a line or two; anything past this is cut (the run's own output limit, smallest there is). */
 export const stepScriptOutputBytes = 16 * 1024;
