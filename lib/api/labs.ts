@@ -58,3 +58,62 @@ export const AttachLabSessionsBodySchema = z
   })
   .strict();
 export type AttachLabSessionsBody = z.infer<typeof AttachLabSessionsBodySchema>;
+
+/** One attendee's place in a workshop's labs, as the host's dashboard shows it live. */
+export const LabBoardEntrySchema = z.object({
+  attendeeId: z.string(),
+  name: z.string(),
+  demo: z.string(),
+  demoTitle: z.string(),
+  /** The step the attendee is on (zero-based); stepCount once every step is done. */
+  step: z.number().int().min(0),
+  stepTitle: z.string().nullable(),
+  stepCount: z.number().int().min(0),
+  state: StepStateSchema,
+  /** When the attendee reached this step (ISO): the dashboard counts the time on it from here. */
+  since: z.string(),
+  failedChecks: z.number().int().min(0),
+  /** The latest hint the step's check gave, so a host sees what someone is stuck on. */
+  hint: z.string().nullable(),
+});
+export type LabBoardEntry = z.infer<typeof LabBoardEntrySchema>;
+
+/** A step whose solution the workshop's host revealed to everyone. */
+export const LabRevealSchema = z
+  .object({ demo: z.string().min(1).max(100), step: z.number().int().min(0).max(999) })
+  .strict();
+export type LabReveal = z.infer<typeof LabRevealSchema>;
+
+/** socket.io events of workshop labs: the host watches the board and reveals; attendees follow reveals. */
+export const labEvents = {
+  /** Host → server: {workshopId, hostToken}; ack {entries, revealed}; then `entry` events. */
+  watch: "lab:watch",
+  entry: "lab:entry",
+  /** Host → server: {workshopId, hostToken, demo, step}; every attendee then gets `revealed`. */
+  reveal: "lab:reveal",
+  /** Attendee → server (the attendee cookie on the handshake): ack {revealed}; then `revealed` events. */
+  follow: "lab:follow",
+  revealed: "lab:revealed",
+} as const;
+
+const HostTokenSchema = z.string().min(1).max(200);
+const WorkshopIdSchema = z.string().min(1).max(64);
+
+export const LabWatchSchema = z
+  .object({ workshopId: WorkshopIdSchema, hostToken: HostTokenSchema })
+  .strict();
+export const LabRevealRequestSchema = LabWatchSchema.extend(LabRevealSchema.shape).strict();
+export const LabFollowSchema = z.object({}).strict();
+
+export const LabWatchAckSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    entries: z.array(LabBoardEntrySchema),
+    revealed: z.array(LabRevealSchema),
+  }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export const LabFollowAckSchema = z.union([
+  z.object({ ok: z.literal(true), revealed: z.array(LabRevealSchema) }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
