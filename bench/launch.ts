@@ -35,7 +35,7 @@ import { runCommand } from "../server/runtimes/process-exit";
 import { RuncDriver } from "../server/runtimes/runc";
 import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
-import { summarize } from "./lib/stats";
+import { summarize } from "../lib/stats";
 
 const command = ["sh", "-c", "echo hi"];
 const expectedOutput = "hi\n";

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { loadConfig } from "../server/config/env";
 import { startPlaygroundServer } from "../server/http/playground-server";
 import { createLogger } from "../server/log/logger";
-import { summarize } from "./lib/stats";
+import { summarize } from "../lib/stats";
 import { chromiumLaunchOptions } from "../e2e/chromium-options";
 
 const ArgsSchema = z.object({
