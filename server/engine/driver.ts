@@ -104,7 +104,7 @@ export interface SandboxDriver {
   readonly kind: RuntimeKind;
   /** How a workload reaches the vAccel agent (shown to the visitor); absent: this driver cannot connect one yet. */
   readonly vaccelTransport?: string;
-  /** Checks the host once; cached by the registry. */
+  /** What the host offers for this runtime; drivers probe once and keep the answer (probe-once.ts). */
   probe(): Promise<RuntimeAvailability>;
   /**
    * Runs the command and resolves once the sandbox and everything it created are gone; a sandbox that
