@@ -1,10 +1,11 @@
 // How a run ends when it did not simply exit: each early end's state, code and message, and a failed launch's.
+import type { RunEndCode } from "../../lib/api/errors";
 import { SandboxLaunchError, type SandboxLimits } from "./driver";
 import type { EndReason } from "./run";
 
 export interface RunEnd {
   state: "failed" | "stopped";
-  code: string;
+  code: RunEndCode;
   message: string;
 }
 
@@ -32,7 +33,7 @@ export function endOf(reason: EndReason, limits: SandboxLimits): RunEnd {
 }
 
 /** A driver's SandboxLaunchError carries its own reason for the visitor; anything else is a host bug. */
-export function launchFailure(err: unknown): { code: string; message: string } {
+export function launchFailure(err: unknown): { code: RunEndCode; message: string } {
   if (err instanceof SandboxLaunchError) return { code: err.code, message: err.message };
   return {
     code: "runtime:launch",

@@ -1,6 +1,7 @@
 // One launch: a state machine with a monotonic timestamp on every transition, its output, and its cancellation.
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import type { RunEndCode } from "../../lib/api/errors";
 import type { Phase } from "../../lib/api/phases";
 import type { MemoryFootprint, RunSnapshot, RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
@@ -59,7 +60,7 @@ export class Run extends EventEmitter<RunEvents> {
   private readonly requestedAt: number;
   private readonly marks = new Map<Phase, number>();
   private code: number | null = null;
-  private failure: { code: string; message: string } | null = null;
+  private failure: { code: RunEndCode; message: string } | null = null;
   private position: number | null = null;
   private finishedAtWall: number | null = null;
   private footprint: MemoryFootprint | null = null;
@@ -136,7 +137,7 @@ export class Run extends EventEmitter<RunEvents> {
 
   finish(
     state: "exited" | "failed" | "stopped",
-    result: { exitCode?: number | null; error?: { code: string; message: string } },
+    result: { exitCode?: number | null; error?: { code: RunEndCode; message: string } },
   ): void {
     if (this.finished) return;
     this.code = result.exitCode ?? null;

@@ -20,7 +20,7 @@ const roomOf = (runId: string) => `run:${runId}`;
 const subscribeEvent = {
   name: socketEvents.subscribe,
   schema: SubscribePayloadSchema,
-  subject: "subscribe",
+  subject: "subscribe" as const,
   shape: "{runId: string}",
 };
 type SubscribeReply = Omit<Extract<SubscribeAck, { ok: true }>, "ok">;

@@ -12,6 +12,9 @@ import {
   type TerminalOutput,
 } from "../../lib/api/sessions";
 import { PlaygroundError } from "../errors/playground-error";
+
+/** The terminal events a browser sends; each names its own bad_request code. */
+type TerminalRequest = "open" | "attach" | "input" | "resize" | "close";
 import { onSocketEvent } from "../http/socket-handler";
 import type { SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
@@ -69,12 +72,12 @@ export function terminalSocket(options: {
     };
     /** Every terminal event is answered with the terminal it concerns; codes read "bad_request:terminal_open". */
     const handle = <S extends z.ZodType>(
-      name: string,
+      name: `terminal:${TerminalRequest}`,
       schema: S,
       shape: string,
       act: (payload: z.infer<S>) => Promise<string>,
     ) => {
-      const subject = name.replace("terminal:", "terminal_");
+      const subject = name.replace("terminal:", "terminal_") as `terminal_${TerminalRequest}`;
       onSocketEvent(socket, { name, schema, subject, shape }, log, async (payload) => ({
         terminalId: await act(payload),
       }));
