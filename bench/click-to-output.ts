@@ -6,7 +6,7 @@ import next from "next";
 import { chromium } from "playwright-core";
 import { z } from "zod";
 import { loadConfig } from "../server/config/env";
-import { startPlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
 import { summarize } from "../lib/stats";
 import { chromiumLaunchOptions } from "../e2e/chromium-options";

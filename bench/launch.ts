@@ -24,7 +24,7 @@ import {
 import type { Config } from "../server/config/env";
 import type { SandboxLimits } from "../server/engine/driver";
 import { cgroupParentFor } from "../server/host/create-engine";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
 import { removeCgroups } from "../server/runtimes/cgroups";

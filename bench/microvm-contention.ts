@@ -13,7 +13,7 @@ import {
   isTerminalState,
   type RunSnapshot,
 } from "../lib/api/schemas";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
 import { findVmProcesses } from "../server/runtimes/microvm/reap-vms";
 import { sleep } from "../server/runtimes/process-exit";

@@ -18,7 +18,7 @@ import {
   isTerminalState,
   type RunSnapshot,
 } from "../lib/api/schemas";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
 import { VaccelAgent } from "../server/vaccel/agent/vaccel-agent";
 import { OnnxBackend } from "../server/vaccel/backends/onnx-backend";

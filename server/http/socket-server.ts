@@ -10,8 +10,8 @@ import {
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
-import { openRunAccess, type RunAccess } from "./run-access";
-import { findRun } from "./run-routes";
+import { openRunAccess, type RunAccess } from "../runs/run-access";
+import { findRun } from "../runs/run-routes";
 import { onSocketEvent } from "./socket-handler";
 
 /** Output is gathered for this long before it is sent, so a chatty sandbox costs few messages. */

@@ -7,7 +7,7 @@ import {
 } from "../../lib/api/sessions";
 import { PlaygroundError } from "../errors/playground-error";
 import { idPattern, type ApiRequest, type ApiRoute } from "../http/api-router";
-import type { LaunchPolicy } from "../http/launch-policy";
+import type { LaunchPolicy } from "../runs/launch-policy";
 import { mayUseSession } from "./session-access";
 import type { SessionManager } from "./session-manager";
 

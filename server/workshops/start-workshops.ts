@@ -2,7 +2,7 @@
 import type { Config } from "../config/env";
 import type { SandboxEngine } from "../engine/engine";
 import type { ApiRoute } from "../http/api-router";
-import type { RunAccess } from "../http/run-access";
+import type { RunAccess } from "../runs/run-access";
 import type { Logger } from "../log/logger";
 import { openWorkshopDb } from "./workshop-db";
 import { workshopRoutes } from "./workshop-routes";

@@ -1,6 +1,6 @@
 // Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their host see them.
 import type { IncomingHttpHeaders } from "node:http";
-import type { LaunchGrant, RunAccess } from "../http/run-access";
+import type { LaunchGrant, RunAccess } from "../runs/run-access";
 import { attendeeTokenOf, bearerTokenOf } from "./cookies";
 import { parseOwner, type Attendee, type WorkshopService } from "./workshop-service";
 

@@ -14,7 +14,7 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
-import type { LaunchAsked } from "../http/run-access";
+import type { LaunchAsked } from "../runs/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";

@@ -6,7 +6,7 @@ import type { LaunchRequest, SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
 import { openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
-import { quotaKeyOf, type Requester } from "./requester";
+import { quotaKeyOf, type Requester } from "../http/requester";
 import type { SessionManager } from "../sessions/session-manager";
 import type { Session } from "../sessions/session";
 import type { CreateSessionBody } from "../../lib/api/sessions";
