@@ -5,17 +5,10 @@ import { getSocket } from "@/components/live/socket-client";
 import { InteractiveTerminal } from "@/components/terminal/interactive-terminal";
 import {
   connectTerminal,
+  linkStatusText,
   type LinkStatus,
   type TerminalLink,
 } from "@/components/terminal/terminal-link";
-
-const statusText: Record<LinkStatus, string> = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  exited: "Shell exited",
-  failed: "Not connected",
-};
 
 export interface LabTerminalProps {
   runtime: string;
@@ -69,7 +62,7 @@ export function LabTerminal({ runtime, sessionId, onLink }: LabTerminalProps) {
       <p className="text-sm font-semibold text-ink">
         {runtime}{" "}
         <span className="font-normal text-muted" data-testid="terminal-status">
-          · {statusText[link.status]}
+          · {linkStatusText[link.status]}
           {link.detail && ` · ${link.detail}`}
         </span>
       </p>

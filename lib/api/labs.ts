@@ -86,22 +86,17 @@ export type LabReveal = z.infer<typeof LabRevealSchema>;
 
 /** socket.io events of workshop labs: the host watches the board and reveals; attendees follow reveals. */
 export const labEvents = {
-  /** Host → server: {workshopId, hostToken}; ack {entries, revealed}; then `entry` events. */
+  /** Host → server: {workshopId} (the host token in the handshake); ack {entries, revealed}; then `entry` events. */
   watch: "lab:watch",
   entry: "lab:entry",
-  /** Host → server: {workshopId, hostToken, demo, step}; every attendee then gets `revealed`. */
+  /** Host → server: {workshopId, demo, step}; every attendee of the workshop then gets `revealed`. */
   reveal: "lab:reveal",
   /** Attendee → server (the attendee cookie on the handshake): ack {revealed}; then `revealed` events. */
   follow: "lab:follow",
   revealed: "lab:revealed",
 } as const;
 
-const HostTokenSchema = z.string().min(1).max(200);
-const WorkshopIdSchema = z.string().min(1).max(64);
-
-export const LabWatchSchema = z
-  .object({ workshopId: WorkshopIdSchema, hostToken: HostTokenSchema })
-  .strict();
+export const LabWatchSchema = z.object({ workshopId: z.string().min(1).max(64) }).strict();
 export const LabRevealRequestSchema = LabWatchSchema.extend(LabRevealSchema.shape).strict();
 export const LabFollowSchema = z.object({}).strict();
 
@@ -117,3 +112,6 @@ export const LabFollowAckSchema = z.union([
   z.object({ ok: z.literal(true), revealed: z.array(LabRevealSchema) }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
+export const LabRevealAckSchema = LabFollowAckSchema;
+export const LabEntryEventSchema = z.object({ entry: LabBoardEntrySchema });
+export const LabRevealedEventSchema = z.object({ reveal: LabRevealSchema });

@@ -1,7 +1,7 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
 import { maxScriptBytes } from "../api/run-limits";
-import { RuntimeIdSchema, type RuntimeId } from "@/lib/api/runtime-ids";
+import { RuntimeIdSchema, type RuntimeId } from "../api/runtime-ids";
 import { sessionRuntimeIds } from "../api/sessions";
 import type { RenderedDemoText } from "./markdown-tree";
 

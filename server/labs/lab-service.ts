@@ -5,17 +5,21 @@ import type { Demo, DemoStep } from "../../lib/demos/schema";
 import { stepRuntimesOf } from "../../lib/demos/schema";
 import type { AttachLabSessionsBody, CheckOutcome, LabProgress } from "../../lib/api/labs";
 import { PlaygroundError, asPlaygroundError } from "../errors/playground-error";
-import type { LaunchCaller, LaunchPolicy } from "../http/launch-policy";
+import type { LaunchCaller, LaunchPolicy } from "../runs/launch-policy";
 import type { Logger } from "../log/logger";
-import { mayUseSession } from "../sessions/session-access";
+import type { RunAccess } from "../runs/run-access";
+import { sessionRole } from "../sessions/session-access";
 import type { Session } from "../sessions/session";
 import type { SessionManager } from "../sessions/session-manager";
+import type { BoardAttendee } from "./lab-board";
 import { LabRecord } from "./lab-record";
 import { runStepScript } from "./run-step-script";
 
 export interface LabServiceOptions {
   sessions: SessionManager;
   policy: LaunchPolicy;
+  /** Who may use a session someone's rules own (a workshop attendee's). */
+  access: RunAccess;
   /** The demo folder by slug, as the site shows it; null for none. */
   loadDemo: (slug: string) => Demo | null;
   log: Logger;
@@ -28,13 +32,15 @@ export interface LabServiceOptions {
 
 /** The caller of a lab request: whose progress it is, and how its checks are launched. */
 export interface LabCaller extends LaunchCaller {
-  /** "visitor:<id>": the browser whose progress and sessions these are. */
+  /** The owner the caller's sessions carry ("visitor:<id>", or a workshop attendee's): their progress's key. */
   owner: string;
+  /** Set for a workshop attendee: their progress also goes to the host's board. */
+  attendee: BoardAttendee | null;
 }
 
 export interface LabServiceEvents {
-  /** A visitor's progress changed (a check started or ended, a step opened or was completed). */
-  progress: [owner: string, progress: LabProgress];
+  /** A caller's progress changed (a check started or ended, a step opened or was completed). */
+  progress: [caller: LabCaller, progress: LabProgress, demo: Demo];
 }
 
 export class LabService extends EventEmitter<LabServiceEvents> {
@@ -47,17 +53,17 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     this.maxRecords = options.maxRecords ?? 10_000;
   }
 
-  progress(owner: string, slug: string): LabProgress {
-    const { record } = this.recordFor(owner, slug);
+  progress(caller: LabCaller, slug: string): LabProgress {
+    const { record } = this.recordFor(caller.owner, slug);
     return record.snapshot();
   }
 
   /** Starts the lab over: every step but the first locked again, the sessions forgotten. */
-  reset(owner: string, slug: string): LabProgress {
+  reset(caller: LabCaller, slug: string): LabProgress {
     const demo = this.demo(slug);
     const record = new LabRecord(slug, demo.steps.length, this.options.now);
-    this.remember(keyOf(owner, slug), record);
-    this.changed(owner, record);
+    this.remember(keyOf(caller.owner, slug), record);
+    this.changed(caller, demo, record);
     return record.snapshot();
   }
 
@@ -74,7 +80,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
         );
       record.attachSession(runtime, sessionId);
     }
-    this.changed(caller.owner, record);
+    this.changed(caller, demo, record);
     if (record.current < demo.steps.length)
       await this.runSetups(caller, demo, record, record.current);
     return record.snapshot();
@@ -103,7 +109,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     this.requireOpen(record, index);
     if (record.stateOf(index) === "done") return Promise.resolve(record.snapshot());
     const opened = record.markDone(index);
-    this.changed(caller.owner, record);
+    this.changed(caller, demo, record);
     return this.afterOpen(caller, demo, record, opened);
   }
 
@@ -121,7 +127,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     if (previous === "done") return record.snapshot();
 
     record.transition(index, "checking");
-    this.changed(caller.owner, record);
+    this.changed(caller, demo, record);
     let outcomes: CheckOutcome[];
     try {
       const sessions = this.stepSessions(caller, demo, step, record);
@@ -148,11 +154,11 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       const error = asPlaygroundError(err);
       if (error.status >= 500) this.options.log.error({ err, slug, index }, "a lab check failed");
       record.recordUnchecked(index, previous, error.message);
-      this.changed(caller.owner, record);
+      this.changed(caller, demo, record);
       return record.snapshot();
     }
     const opened = record.recordCheck(index, outcomes);
-    this.changed(caller.owner, record);
+    this.changed(caller, demo, record);
     return this.afterOpen(caller, demo, record, opened);
   }
 
@@ -163,7 +169,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     opened: number | null,
   ): Promise<LabProgress> {
     if (opened !== null) {
-      this.changed(caller.owner, record);
+      this.changed(caller, demo, record);
       await this.runSetups(caller, demo, record, opened);
     }
     return record.snapshot();
@@ -183,8 +189,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       stepRuntimesOf(demo, step).map(async (runtime) => {
         const sessionId = record.sessionOf(runtime);
         const session = sessionId ? this.options.sessions.get(sessionId) : undefined;
-        if (!session || session.state !== "ready" || !mayUseSession(session, caller.headers))
-          return;
+        if (!session || session.state !== "ready" || !this.mayUse(session, caller.headers)) return;
         if (!record.claimSetup(index, session.id)) return;
         const result = await runStepScript(
           this.options,
@@ -231,9 +236,14 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   /** Only a session the caller started: one without an owner is anyone's, so it never runs a visitor's check. */
   private ownSession(sessionId: string, headers: IncomingHttpHeaders): Session {
     const session = this.options.sessions.get(sessionId);
-    if (!session || session.owner === null || !mayUseSession(session, headers))
+    if (!session || !this.mayUse(session, headers))
       throw new PlaygroundError("not_found", "session", `No session with id "${sessionId}".`);
     return session;
+  }
+
+  /** Typing rights, not a host's watching; and one without an owner is anyone's, so it never runs a check. */
+  private mayUse(session: Session, headers: IncomingHttpHeaders): boolean {
+    return session.owner !== null && sessionRole(session, headers, this.options.access) === "use";
   }
 
   private requireOpen(record: LabRecord, index: number): void {
@@ -272,8 +282,8 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     this.records.set(key, record);
   }
 
-  private changed(owner: string, record: LabRecord): void {
-    this.emit("progress", owner, record.snapshot());
+  private changed(caller: LabCaller, demo: Demo, record: LabRecord): void {
+    this.emit("progress", caller, record.snapshot(), demo);
   }
 
   private now(): number {

@@ -23,7 +23,7 @@ describe("judge", () => {
         {
           state: "stopped",
           exitCode: null,
-          error: { code: "stopped:timeout", message: "Timed out" },
+          error: { code: "limit:timeout", message: "Timed out" },
         },
         "half",
       ),

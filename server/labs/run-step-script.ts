@@ -1,5 +1,5 @@
 // A step's check or setup as one command inside the visitor's own session, through the session exec path and the launch policy.
-import type { LaunchCaller, LaunchPolicy } from "../http/launch-policy";
+import type { LaunchCaller, LaunchPolicy } from "../runs/launch-policy";
 import type { Run } from "../engine/run";
 import type { Session } from "../sessions/session";
 import type { SessionManager } from "../sessions/session-manager";

@@ -1,17 +1,24 @@
 // Workshop mode's wiring: the database in the data folder, the service, its routes, run access, and the expiry sweep.
+import type { IncomingHttpHeaders } from "node:http";
 import type { Config } from "../config/env";
 import type { SandboxEngine } from "../engine/engine";
 import type { ApiRoute } from "../http/api-router";
-import type { RunAccess } from "../http/run-access";
+import type { RunAccess } from "../runs/run-access";
 import type { Logger } from "../log/logger";
+import type { SessionManager } from "../sessions/session-manager";
 import { openWorkshopDb } from "./workshop-db";
 import { workshopRoutes } from "./workshop-routes";
 import { workshopRunAccess } from "./workshop-run-access";
-import { WorkshopService } from "./workshop-service";
+import { attendeeOwner, WorkshopService, type Attendee } from "./workshop-service";
+import { attendeeTokenOf } from "./cookies";
 
 export interface Workshops {
   routes: ApiRoute[];
   access: RunAccess;
+  /** The attendee a request's cookie names, with the owner their sandboxes carry (labs key progress by it). */
+  attendeeOf(headers: IncomingHttpHeaders): (Attendee & { owner: string }) | null;
+  /** The workshop a host token steers, or null. */
+  workshopOfHostToken(hostToken: string): string | null;
   /** Call after the engine has stopped its runs: their ends are still recorded. */
   close(): void;
 }
@@ -19,9 +26,10 @@ export interface Workshops {
 export function startWorkshops(options: {
   config: Config;
   engine: SandboxEngine;
+  sessions: SessionManager;
   log: Logger;
 }): Workshops {
-  const { config, engine } = options;
+  const { config, engine, sessions } = options;
   const log = options.log.child({ feature: "workshops" });
   const db = openWorkshopDb(config.dataDir);
   const service = new WorkshopService(db, {
@@ -34,6 +42,18 @@ export function startWorkshops(options: {
       async stop(id) {
         if (engine.getRun(id)) await engine.stopRun(id);
       },
+    },
+    sessions: {
+      control: {
+        liveOwnedBy: (owner) => sessions.liveOwnedBy(owner).map((s) => s.snapshot()),
+        ownerOf: (id) => sessions.get(id)?.owner ?? null,
+        async end(id) {
+          const session = sessions.get(id);
+          if (session) await sessions.end(session, "deleted");
+        },
+      },
+      lifetimeMs: config.sessions.lifetimeMs,
+      maxLifetimeMs: config.sessions.maxLifetimeMs,
     },
   });
   const stale = service.endStaleRuns();
@@ -59,6 +79,12 @@ export function startWorkshops(options: {
   return {
     routes: workshopRoutes({ service, engine }),
     access: workshopRunAccess(service),
+    attendeeOf(headers) {
+      const token = attendeeTokenOf(headers);
+      const attendee = token ? service.attendeeByToken(token) : null;
+      return attendee && { ...attendee, owner: attendeeOwner(attendee.workshopId, attendee.id) };
+    },
+    workshopOfHostToken: (hostToken) => service.workshopOfHostToken(hostToken),
     close() {
       closed = true;
       clearInterval(sweep);
