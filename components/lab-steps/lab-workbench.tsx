@@ -121,6 +121,7 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
                 }}
                 onNext={() => setChosen(null)}
                 isCurrent={shown === current}
+                revealedByHost={lab.revealed.includes(shown)}
               />
             </RunTargetProvider>
           )}
@@ -185,14 +186,18 @@ interface StepCardProps {
   checking: boolean;
   sessionsReady: boolean;
   isCurrent: boolean;
+  /** The workshop's host revealed this step's solution to everyone. */
+  revealedByHost: boolean;
   onCheck(): void;
   onComplete(): void;
   onNext(): void;
 }
 
 function StepCard(props: StepCardProps) {
-  const { index, count, step, progress, checking, sessionsReady, isCurrent } = props;
-  const [solutionShown, setSolutionShown] = useState(false);
+  const { index, count, step, progress, checking, sessionsReady, isCurrent, revealedByHost } =
+    props;
+  const [asked, setAsked] = useState(false);
+  const solutionShown = asked || revealedByHost;
   const state = progress?.state ?? "locked";
   const since = progress ? Date.now() - Date.parse(progress.since) : null;
   return (
@@ -290,14 +295,21 @@ function StepCard(props: StepCardProps) {
       )}
       {step.checked && step.solution && (
         <div className="mt-3">
-          <button
-            type="button"
-            onClick={() => setSolutionShown((shown) => !shown)}
-            aria-expanded={solutionShown}
-            className="text-sm font-medium text-accent underline underline-offset-2"
-          >
-            {solutionShown ? "Hide the solution" : "Show the solution"}
-          </button>
+          {!revealedByHost && (
+            <button
+              type="button"
+              onClick={() => setAsked((shown) => !shown)}
+              aria-expanded={solutionShown}
+              className="text-sm font-medium text-accent underline underline-offset-2"
+            >
+              {solutionShown ? "Hide the solution" : "Show the solution"}
+            </button>
+          )}
+          {revealedByHost && (
+            <p className="mt-1 text-sm text-muted" data-testid="revealed-by-host">
+              Your workshop&apos;s host revealed this solution to everyone.
+            </p>
+          )}
           {solutionShown && (
             <pre
               className="mt-2 overflow-x-auto rounded-md bg-surface-sunken p-2 font-mono text-sm text-ink"

@@ -2,8 +2,14 @@
 // A lab page's state: the visitor's progress (kept on the server), one session per runtime, and the open step's checks.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError } from "@/components/live/api-client";
+import { getSocket } from "@/components/live/socket-client";
 import { createSession, fetchSession } from "@/components/terminal/session-api";
-import type { LabProgress } from "@/lib/api/labs";
+import {
+  LabFollowAckSchema,
+  LabRevealedEventSchema,
+  labEvents,
+  type LabProgress,
+} from "@/lib/api/labs";
 import { isFinalSessionState, type SessionSnapshot } from "@/lib/api/sessions";
 import type { LabStepView } from "@/lib/demos/lab-steps";
 import { attachLabSessions, checkLabStep, completeLabStep, fetchLabProgress } from "./lab-api";
@@ -23,6 +29,8 @@ export interface LabState {
   error: string | null;
   /** Every runtime of the lab has a ready session. */
   ready: boolean;
+  /** Steps whose solution the workshop's host revealed to everyone (an attendee's page only). */
+  revealed: number[];
   startSessions(): Promise<void>;
   check(index: number): Promise<void>;
   complete(index: number): Promise<void>;
@@ -35,6 +43,7 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
   const [checking, setChecking] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const inFlight = useRef(false);
+  const revealed = useRevealedSteps(slug);
 
   const ready = runtimes.every((r) => sessions[r]?.state === "ready");
 
@@ -148,7 +157,52 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
     return () => clearInterval(timer);
   }, [check, current, currentStep, currentState, stepReady]);
 
-  return { progress, sessions, starting, checking, error, ready, startSessions, check, complete };
+  return {
+    progress,
+    sessions,
+    starting,
+    checking,
+    error,
+    ready,
+    revealed,
+    startSessions,
+    check,
+    complete,
+  };
+}
+
+/** In a workshop, the steps of this lab whose solution the host revealed, as they are revealed. */
+function useRevealedSteps(slug: string): number[] {
+  const [revealed, setRevealed] = useState<number[]>([]);
+  useEffect(() => {
+    // The workshop cookie's name (lib/api/workshops.ts), readable so pages know they are in a workshop.
+    if (!document.cookie.split(/;\s*/).some((c) => c.startsWith("sbpg_workshop="))) return;
+    const socket = getSocket();
+    const add = (steps: number[]) =>
+      setRevealed((known) => [...new Set([...known, ...steps])].sort((a, b) => a - b));
+    const follow = async () => {
+      const ack = LabFollowAckSchema.safeParse(
+        await socket
+          .timeout(10_000)
+          .emitWithAck(labEvents.follow, {})
+          .catch(() => null),
+      );
+      if (ack.success && ack.data.ok)
+        add(ack.data.revealed.filter((r) => r.demo === slug).map((r) => r.step));
+    };
+    const onRevealed = (payload: unknown) => {
+      const parsed = LabRevealedEventSchema.safeParse(payload);
+      if (parsed.success && parsed.data.reveal.demo === slug) add([parsed.data.reveal.step]);
+    };
+    socket.on(labEvents.revealed, onRevealed);
+    socket.on("connect", follow);
+    if (socket.connected) void follow();
+    return () => {
+      socket.off(labEvents.revealed, onRevealed);
+      socket.off("connect", follow);
+    };
+  }, [slug]);
+  return revealed;
 }
 
 async function readSessions(ids: Record<string, string>): Promise<Record<string, SessionSnapshot>> {
