@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judge, lastLineOf } from "./run-step-script";
+import { judge, lastLineOf, stepScriptCaller } from "./run-step-script";
 
 describe("judge", () => {
   it("passes on exit 0 only", () => {
@@ -36,5 +36,19 @@ describe("lastLineOf", () => {
     expect(lastLineOf("one\r\n\x1b[1;31mtwo\x1b[0m  \r\n\n")).toBe("two");
     expect(lastLineOf("\n \n")).toBe(null);
     expect(lastLineOf("x".repeat(400))).toHaveLength(301);
+  });
+});
+
+describe("stepScriptCaller", () => {
+  it("launches without the attendee cookie, so a workshop's run quotas do not count the demo's own script", () => {
+    const caller = {
+      headers: { cookie: "sbpg_visitor=v1; sbpg_attendee=secret; sbpg_workshop=w1", host: "x" },
+      requester: { visitorId: "v1", address: "127.0.0.1" },
+      requestedAt: 1,
+    };
+    const stripped = stepScriptCaller(caller);
+    expect(stripped.headers.cookie).toBe("sbpg_visitor=v1; sbpg_workshop=w1");
+    expect(stripped.headers.host).toBe("x");
+    expect(stripped.requester).toBe(caller.requester);
   });
 });

@@ -4,6 +4,7 @@ import type { Run } from "../engine/run";
 import type { Session } from "../sessions/session";
 import type { SessionManager } from "../sessions/session-manager";
 import type { RunSnapshot } from "../../lib/api/schemas";
+import { attendeeCookie } from "../../lib/api/workshops";
 import { stripAnsi } from "../../lib/strip-ansi";
 
 /** A check prints a line or two; anything past this is cut (the run's own output limit, smallest there is). */
@@ -26,7 +27,7 @@ export async function runStepScript(
 ): Promise<StepScriptResult> {
   const startedAt = Date.now();
   const run = await ctx.sessions.exec(session, (inside) =>
-    ctx.policy.launch(caller, {
+    ctx.policy.launch(stepScriptCaller(caller), {
       runtime: session.runtime,
       image: session.image,
       command: ["sh", "-c", script],
@@ -38,6 +39,19 @@ export async function runStepScript(
   const end = await finishOf(run);
   const output = run.output.text();
   return { ...judge(end, output), durationMs: Date.now() - startedAt };
+}
+
+/**
+ * A check or setup is the demo's own script, not one the visitor chose, run inside a session they were already
+ * admitted to and bounded by its cgroup and a short timeout. So a workshop's run quotas (runs in total, at once)
+ * do not count it — the automatic checks would use them up in minutes. The per-visitor and per-address
+ * ceilings still do, and the caller's own rules decided the session is theirs before this runs.
+ */
+export function stepScriptCaller(caller: LaunchCaller): LaunchCaller {
+  const cookies = (caller.headers.cookie ?? "")
+    .split(";")
+    .filter((part) => part.split("=")[0]?.trim() !== attendeeCookie);
+  return { ...caller, headers: { ...caller.headers, cookie: cookies.join(";") } };
 }
 
 /** Exit 0 passes; the hint is the last line the script printed, or what stopped it. */

@@ -14,6 +14,7 @@ import {
   labEvents,
   type LabBoardEntry,
 } from "../../lib/api/labs";
+import { DashboardSchema } from "../../lib/api/workshops";
 import { startTestHost, type TestHost } from "../testing/test-host";
 
 let dataDir: string;
@@ -206,5 +207,12 @@ describe("labs in a workshop", () => {
     // Pushed as the step opened, so it is there (within 2 s at most) once Ada's own reply is.
     const moved = await board.waitFor((e) => e.name === "Ada" && e.step === 2, 2_000);
     expect(moved).toMatchObject({ stepTitle: "Try to change the image", failedChecks: 0 });
+
+    // Ada's two commands count as her runs; the checks and setups (the demo's own scripts) do not.
+    const dashboard = await host.request("GET", `/api/workshops/${workshop.id}`, undefined, {
+      authorization: `Bearer ${workshop.hostToken}`,
+    });
+    const adaRow = DashboardSchema.parse(dashboard.json).attendees.find((a) => a.name === "Ada");
+    expect(adaRow?.usage.totalRuns).toBe(2);
   }, 120_000);
 });
