@@ -117,8 +117,6 @@ async function startOnLockedFolder(
       log.warn({ reason, file }, "presentations file unreadable; set aside, starting with none"),
     ),
   );
-  const workshops = startWorkshops({ config, engine, log });
-  undoStart.push(async () => workshops.close());
   const sessions = new SessionManager({
     engine,
     images,
@@ -127,6 +125,8 @@ async function startOnLockedFolder(
     log: log.child({ feature: "sessions" }),
   });
   undoStart.push(() => sessions.shutdown());
+  const workshops = startWorkshops({ config, engine, sessions, log });
+  undoStart.push(async () => workshops.close());
   // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
   const policy = createLaunchPolicy({
     engine,
@@ -173,7 +173,10 @@ async function startOnLockedFolder(
     server,
     engine,
     log,
-    [presenterSocket({ presentations, engine, log }), terminalSocket({ sessions, log })],
+    [
+      presenterSocket({ presentations, engine, log }),
+      terminalSocket({ sessions, access: workshops.access, log }),
+    ],
     workshops.access,
   );
   undoStart.push(() => new Promise((resolve) => io.close(resolve)));

@@ -39,6 +39,9 @@ export const requestErrorStatus = {
   "forbidden:host": 403,
   "forbidden:presenter": 403,
   "forbidden:run": 403,
+  /** A facilitator watching an attendee's session may read it, not type into it or run commands. */
+  "forbidden:session_read_only": 403,
+  "forbidden:terminal_read_only": 403,
   "forbidden:workshop_ended": 403,
   "forbidden:workshop_expired": 403,
   "not_found:function": 404,

@@ -68,7 +68,7 @@ export function attachSocketServer(
 }
 
 /** The handshake's cookies, and a host token a page passed in `auth` (a browser cannot set headers on a websocket). */
-function credentialsOf(socket: Socket): IncomingHttpHeaders {
+export function credentialsOf(socket: Socket): IncomingHttpHeaders {
   const { headers, auth } = socket.handshake;
   const hostToken = (auth as { hostToken?: unknown } | undefined)?.hostToken;
   return typeof hostToken === "string" && hostToken
