@@ -149,7 +149,7 @@ describe("the one door", () => {
       .filter((file) => !file.includes(`${path.sep}engine${path.sep}`))
       .filter((file) => /\.launchRun\(/.test(readFileSync(file, "utf8")))
       .map((file) => path.relative(serverDir, file));
-    expect(callers).toEqual([path.join("http", "launch-policy.ts")]);
+    expect(callers).toEqual([path.join("runs", "launch-policy.ts")]);
   });
 });
 
@@ -271,6 +271,6 @@ describe("launchSession", () => {
     const callers = listSources(serverDir)
       .filter((file) => /\bsessions\.create\(/.test(readFileSync(file, "utf8")))
       .map((file) => path.relative(serverDir, file));
-    expect(callers).toEqual([path.join("http", "launch-policy.ts")]);
+    expect(callers).toEqual([path.join("runs", "launch-policy.ts")]);
   });
 });
