@@ -9,6 +9,7 @@ import type { ImageRef, ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
 import {
   SandboxLaunchError,
+  type DriverSource,
   type SandboxDriver,
   type VaccelEndpoint,
   type VaccelEndpoints,
@@ -45,6 +46,8 @@ export interface LaunchRequest {
 
 export interface EngineOptions {
   drivers: SandboxDriver[];
+  /** Runtimes that come and go with a backend elsewhere (a Kubernetes cluster), after the host's own. */
+  sources?: DriverSource[];
   images: ImageStore;
   limits: HostLimits;
   retention: { ms: number; maxRuns: number };
@@ -114,13 +117,23 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
 
   async runtimes(): Promise<RuntimeInfo[]> {
     return Promise.all(
-      [...this.drivers.values()].map(async (driver) => ({
+      (await this.allDrivers()).map(async (driver) => ({
         id: driver.id,
         name: driver.name,
         kind: driver.kind,
         ...(await driver.probe()),
+        ...(driver.location ? { location: driver.location } : {}),
       })),
     );
+  }
+
+  private async allDrivers(): Promise<SandboxDriver[]> {
+    const found = await Promise.all((this.options.sources ?? []).map((s) => s.drivers()));
+    return [...this.drivers.values(), ...found.flat()];
+  }
+
+  private async findDriver(id: string): Promise<SandboxDriver | undefined> {
+    return this.drivers.get(id) ?? (await this.allDrivers()).find((d) => d.id === id);
   }
 
   /** Validates against host state, then admits the run: it starts now or waits in the queue. */
@@ -132,7 +145,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         "host",
         "The host is shutting down; try again in a moment.",
       );
-    const driver = this.drivers.get(request.runtime);
+    const driver = await this.findDriver(request.runtime);
     if (!driver) {
       throw new PlaygroundError(
         "not_found",
@@ -264,6 +277,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     for (const driver of this.drivers.values()) {
       removed.push(...(await driver.reap()));
     }
+    for (const source of this.options.sources ?? []) removed.push(...(await source.reap()));
     const { vaccel } = this.options;
     if (vaccel && "endpoints" in vaccel) removed.push(...(await vaccel.endpoints.reap()));
     return removed;
@@ -276,6 +290,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     await Promise.all([
       ...this.settled.values(),
       ...[...this.drivers.values()].map((driver) => driver.close?.()),
+      ...(this.options.sources ?? []).map((source) => source.close?.()),
     ]);
   }
 
@@ -350,7 +365,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
           },
           {
             signal: run.controller.signal,
-            mark: (phase, atEpochMs) => run.mark(phase, atEpochMs),
+            mark: (phase, atEpochMs, clock) => run.mark(phase, atEpochMs, clock),
             enter: (state) => {
               if (run.state === state || run.finished) return;
               if (state === "running" && run.state === "preparing") run.transition("booting");
