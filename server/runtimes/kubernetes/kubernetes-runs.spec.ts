@@ -187,7 +187,7 @@ describe("the kubernetes backend through the engine", () => {
       command: ["sh", "-c", "echo hello; exit 3"],
       resources: {
         limits: { memory: String(128 * mib), cpu: "500m" },
-        requests: { memory: String(128 * mib), cpu: "500m" },
+        requests: { memory: String(128 * mib), cpu: "125m" },
       },
       securityContext: {
         allowPrivilegeEscalation: false,

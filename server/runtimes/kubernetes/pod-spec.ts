@@ -21,6 +21,9 @@ export const denyAllPolicyName = `${resourcePrefix}deny-all`;
 /** Past the run's own timeout (which the playground enforces), the cluster ends a pod a crashed playground left. */
 export const deadlineMarginSeconds = 30;
 
+/** A pod asks the scheduler for this fraction of its CPU cap (docs/kubernetes.md plans nodes with it). */
+export const cpuRequestDivisor = 4;
+
 export interface PodOwner {
   /** The owner label's value. */
   id: string;
@@ -56,9 +59,14 @@ export function buildPod(input: PodSpecInput): V1Pod {
     throw new Error(`refusing a pod name not derived from a run id: ${input.resourceName}`);
   }
   const { limits } = input;
-  // One CPU is 1024 shares, as cgroup v1 counts them and the local runtimes apply them.
-  const cpu = `${Math.max(1, Math.round((limits.cpuShares / 1024) * 1000))}m`;
-  const resources = { cpu, memory: String(limits.memoryBytes) };
+  // One CPU is 1024 shares, as cgroup v1 counts them and the local runtimes apply them. Memory is asked for in
+  // full (it cannot be given back once used); CPU a quarter of the cap: runs are short bursts, the cap holds each.
+  const milliCpu = Math.max(4, Math.round((limits.cpuShares / 1024) * 1000));
+  const memory = String(limits.memoryBytes);
+  const resources = {
+    limits: { cpu: `${milliCpu}m`, memory },
+    requests: { cpu: `${Math.round(milliCpu / cpuRequestDivisor)}m`, memory },
+  };
   const seccompProfile = { type: "RuntimeDefault" };
   return {
     apiVersion: "v1",
@@ -100,7 +108,7 @@ export function buildPod(input: PodSpecInput): V1Pod {
             { name: "TERM", value: "xterm" },
           ],
           workingDir: "/",
-          resources: { limits: resources, requests: resources },
+          resources,
           securityContext: {
             allowPrivilegeEscalation: false,
             privileged: false,
