@@ -240,6 +240,41 @@ describe("the kubernetes backend through the engine", () => {
     expect(clocks).toEqual({ podScheduled: "default-scheduler eventTime" });
   });
 
+  it("watches again when the API server closes the watch, from the pod as it is once its version expired", async () => {
+    const output = Array.from({ length: 30 }, (_, i) => `line ${i}\n`);
+    const { engine, api } = await setup(() => ({ output, exitCode: 7 }));
+    const run = await launch(engine, "k8s:gvisor");
+    await until(() => run.state === "running");
+    api.closeWatches();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    api.closeWatches({ expire: true });
+    await engine.whenSettled(run.id);
+    expect(run.snapshot()).toMatchObject({ state: "exited", exitCode: 7 });
+    expect(run.output.text()).toContain(output.join(""));
+    const watches = api.requests.filter((r) => r.includes("/pods?") && r.includes("watch=true"));
+    expect(watches.length).toBeGreaterThanOrEqual(3);
+    expect(api.livePods()).toEqual([]);
+  });
+
+  it("fails a run whose cluster goes away mid-run, with the reason, and does not wait on a pod it cannot delete", async () => {
+    const { engine, api } = await setup(() => ({ output: ["up\n"], runUntilDeleted: true }));
+    const run = await launch(engine, "k8s:kata-qemu");
+    await until(() => run.output.text().includes("up"));
+    await api.close();
+    const started = Date.now();
+    await engine.whenSettled(run.id);
+    expect(run.snapshot()).toMatchObject({
+      state: "failed",
+      error: {
+        code: "runtime:crashed",
+        message: expect.stringMatching(
+          /^Lost the cluster's watch on the pod: .*does not answer \(ECONNREFUSED\)/,
+        ),
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(9_000);
+  }, 15_000);
+
   it("runs on the cluster's default runtime without a runtimeClassName", async () => {
     const { engine, api } = await setup();
     const run = await launch(engine, "k8s:default");

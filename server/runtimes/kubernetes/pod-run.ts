@@ -19,8 +19,12 @@ export type KubernetesContext = LaunchContext<KubernetesPhase>;
 
 /** How long a deleted pod may take to be gone (the kubelet stops it, then the API server removes it). */
 export const deletionWaitMs = 30_000;
-/** A watch the API server closes (its timeout, a restart) is opened again, this many times per run at most. */
-const maxRewatches = 20;
+/**
+ * A watch the API server closes (its timeout, a restart) is opened again, after a growing pause; this many
+ * times in a row without an event in between (about 4.5 s), and the run is lost.
+ */
+const maxRewatches = 8;
+const rewatchPauseMs = (attempt: number) => Math.min(1_000, 50 * 2 ** attempt);
 
 export async function runPod(
   cluster: ClusterClient,
@@ -100,8 +104,13 @@ class PodFollower {
         gracePeriodSeconds: 1,
       });
     } catch (err) {
-      if (statusOf(err) === 404) this.markGone();
-      else this.ctx.log.warn({ err, pod: this.name }, "deleting the pod failed");
+      if (statusOf(err) !== 404) {
+        // Nothing to wait for: a restart's reaper, or the pod's activeDeadlineSeconds, ends it.
+        this.ctx.log.warn({ err, pod: this.name }, "deleting the pod failed");
+        for (const stop of this.stops) stop();
+        return;
+      }
+      this.markGone();
     }
     let timer: NodeJS.Timeout | undefined;
     const gone = await Promise.race([
@@ -144,9 +153,10 @@ class PodFollower {
 
   private onWatchEnd(what: string, err: unknown, again: () => Promise<void>): void {
     if (this.finished) return;
-    if (this.rewatches++ < maxRewatches) {
+    if (this.rewatches < maxRewatches) {
       this.ctx.log.debug({ err, pod: this.name }, `${what} watch ended; watching again`);
-      void again();
+      const timer = setTimeout(() => void again(), rewatchPauseMs(this.rewatches++));
+      this.stops.push(() => clearTimeout(timer));
       return;
     }
     this.settle(
@@ -158,9 +168,12 @@ class PodFollower {
   }
 
   private onPod(type: string, object: unknown): void {
+    // 410 Gone: the version watched from is compacted away; the next watch starts from the pod as it is now.
+    if (type === "ERROR") this.resourceVersion = undefined;
     if (type === "DELETED") this.markGone();
     const parsed = WatchedPodSchema.safeParse(object);
     if (!parsed.success || (this.uid && parsed.data.metadata.uid !== this.uid)) return;
+    this.rewatches = 0;
     this.resourceVersion = parsed.data.metadata.resourceVersion ?? this.resourceVersion;
     if (this.finished) return;
     const reading = readPod(parsed.data, containerName);

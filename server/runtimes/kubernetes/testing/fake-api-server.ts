@@ -44,6 +44,11 @@ export interface FakeApiServer {
   livePods(): Json[];
   /** Adds a pod as if another client had made it (e.g. a crashed playground). */
   seedPod(pod: Json): void;
+  /**
+   * Ends every open pod watch, as an API server does at its watch timeout or a restart; with `expire`, a
+   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it.
+   */
+  closeWatches(options?: { expire?: boolean }): void;
   /** "forbidden": every request is answered 403, as for an account without the playground's roles. */
   setMode(mode: "ok" | "forbidden"): void;
   close(): Promise<void>;
@@ -66,6 +71,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
   const { namespace } = options;
   let resourceVersion = 1000;
   let mode: "ok" | "forbidden" = "ok";
+  /** Watches from a resourceVersion at or below this get 410 Gone. */
+  let compactedUpTo = 0;
   const requests: string[] = [];
   const createdPods: Json[] = [];
   const deletedPods: string[] = [];
@@ -369,6 +376,18 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       res.writeHead(200, { "content-type": "application/json" });
       const since = Number(url.searchParams.get("resourceVersion") ?? "");
       const record = pods.get(name);
+      if (since && since <= compactedUpTo) {
+        const gone = {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: `too old resource version: ${since} (${compactedUpTo + 1})`,
+          reason: "Expired",
+          code: 410,
+        };
+        res.end(`${JSON.stringify({ type: "ERROR", object: gone })}\n`);
+        return;
+      }
       if (record && since) {
         for (const entry of record.history.filter((e) => e.rv > since))
           res.write(`${JSON.stringify({ type: entry.type, object: entry.object })}\n`);
@@ -527,6 +546,11 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       };
       pods.set(pod.metadata.name, record);
       publish(record, "ADDED");
+    },
+    closeWatches(options = {}) {
+      if (options.expire) compactedUpTo = resourceVersion;
+      for (const watcher of podWatchers) watcher.res.end();
+      podWatchers.clear();
     },
     setMode(next) {
       mode = next;
