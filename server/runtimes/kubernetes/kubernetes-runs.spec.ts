@@ -1,52 +1,19 @@
 // Runs on a cluster's RuntimeClasses through the engine, against the API server's test double; a scripted local
 // runtime beside them shows the host's runtimes keep working whatever the cluster does.
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { RuntimesReplySchema } from "../../../lib/api/schemas";
-import type { LaunchContext, LaunchSpec, SandboxDriver } from "../../engine/driver";
-import { SandboxEngine } from "../../engine/engine";
+import type { SandboxEngine } from "../../engine/engine";
 import { PlaygroundError } from "../../errors/playground-error";
-import { buildImage } from "../../images/image-builder";
-import { ImageStore } from "../../images/image-store";
-import { connectCluster } from "./cluster-client";
-import { KubernetesBackend } from "./kubernetes-backend";
 import { denyAllPolicyName, podOwnerFor } from "./pod-spec";
+import {
+  namespace,
+  ownerStateDir,
+  runtimeClasses,
+  startClusterEngine,
+} from "./testing/cluster-engine";
 import { startFakeApiServer, type FakeApiServer, type PodScript } from "./testing/fake-api-server";
 
-const namespace = "sbpg-test";
-const log = pino({ level: "silent" });
 const mib = 1024 * 1024;
-
-const runtimeClasses = [
-  {
-    metadata: { name: "kata-qemu" },
-    handler: "kata-qemu",
-    overhead: { podFixed: { memory: "160Mi", cpu: "250m" } },
-    scheduling: { nodeSelector: { "katacontainers.io/kata-runtime": "true" } },
-  },
-  { metadata: { name: "gvisor" }, handler: "runsc" },
-];
-
-/** The host's own runtime, as a scripted driver: it writes "local" and exits 0. */
-class LocalDriver implements SandboxDriver {
-  readonly id = "runc" as const;
-  readonly name = "runc";
-  readonly kind = "container" as const;
-  async probe() {
-    return { available: true, version: "1", reason: null, install: null, details: {} };
-  }
-  async launch(_spec: LaunchSpec, ctx: LaunchContext) {
-    ctx.mark("started");
-    ctx.output(Buffer.from("local"));
-    return { exitCode: 0, signal: null };
-  }
-  async reap() {
-    return [];
-  }
-}
 
 let api: FakeApiServer | null = null;
 afterEach(async () => {
@@ -56,55 +23,7 @@ afterEach(async () => {
 
 async function setup(script?: (pod: Record<string, unknown>) => PodScript) {
   api = await startFakeApiServer({ namespace, runtimeClasses, script });
-  return { api, ...(await engineFor(api.kubeconfigPath)) };
-}
-
-async function engineFor(kubeconfig: string) {
-  const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-"));
-  const images = new ImageStore(cache);
-  await buildImage(
-    {
-      name: "busybox",
-      source: "test",
-      files: [],
-      symlinks: [],
-      directories: ["bin"],
-      generated: [],
-    },
-    images.dir("busybox"),
-  );
-  const backend = new KubernetesBackend({
-    cluster: connectCluster({ kubeconfig, namespace, clusterName: "lab" }),
-    map: {
-      runtimeClasses: { "kata-qemu": { family: "kata-go" }, gvisor: { family: "gvisor" } },
-    },
-    images: { busybox: "registry.example/sbpg/busybox:1" },
-    owner: podOwnerFor("/run/sbpg-k8s-test"),
-    log,
-    refreshMs: 0,
-    requestTimeoutMs: 2_000,
-  });
-  const engine = new SandboxEngine({
-    drivers: [new LocalDriver()],
-    sources: [backend],
-    images,
-    limits: {
-      maxConcurrentRuns: 4,
-      maxQueuedRuns: 4,
-      maxActiveRunsPerClient: 4,
-      defaultTimeoutMs: 10_000,
-      maxTimeoutMs: 20_000,
-      memoryBytes: 128 * mib,
-      pids: 64,
-      cpuShares: 512,
-      outputBytes: 64 * 1024,
-      tmpfsBytes: 16 * mib,
-      logBacklogBytes: 64 * 1024,
-    },
-    retention: { ms: 60_000, maxRuns: 100 },
-    log,
-  });
-  return { engine, backend };
+  return { api, ...(await startClusterEngine(api.kubeconfigPath)) };
 }
 
 const launch = (engine: SandboxEngine, runtime: string, extra: object = {}) =>
@@ -167,10 +86,10 @@ describe("the kubernetes backend through the engine", () => {
       namespace,
       labels: {
         "app.kubernetes.io/managed-by": "sandbox-playground",
-        "sandbox-playground/owner": podOwnerFor("/run/sbpg-k8s-test").id,
+        "sandbox-playground/owner": podOwnerFor(ownerStateDir).id,
         "sandbox-playground/run": run.id,
       },
-      annotations: { "sandbox-playground/owner": podOwnerFor("/run/sbpg-k8s-test").description },
+      annotations: { "sandbox-playground/owner": podOwnerFor(ownerStateDir).description },
     });
     expect(pod.spec).toMatchObject({
       runtimeClassName: "kata-qemu",
@@ -355,7 +274,7 @@ describe("the kubernetes backend through the engine", () => {
       // Port 9 (discard) has nothing listening here: the connection is refused.
       await fs.writeFile(kubeconfig, text.replace(/127\.0\.0\.1:\d+/, "127.0.0.1:9"));
     });
-    const { engine } = await engineFor(kubeconfig);
+    const { engine } = await startClusterEngine(kubeconfig);
     const runtimes = await runtimesById(engine);
     expect(runtimes.get("k8s:kata-qemu")).toMatchObject({
       available: false,
