@@ -119,6 +119,9 @@ describe("the kubernetes backend through the engine", () => {
     });
 
     expect(api.deletedPods).toEqual([`sbpg-${run.id}`]);
+    expect(api.requests.filter((r) => r.startsWith("DELETE"))).toEqual([
+      `DELETE /api/v1/namespaces/${namespace}/pods/sbpg-${run.id}?gracePeriodSeconds=1`,
+    ]);
     expect(api.livePods()).toEqual([]);
     expect(api.networkPolicies.get(denyAllPolicyName)).toEqual({
       apiVersion: "networking.k8s.io/v1",
