@@ -22,6 +22,18 @@ export class SandboxPage {
     return this.page.getByTestId("interactive-terminal");
   }
 
+  /** One session's pane (its terminals and host view), by runtime id. */
+  pane(runtime: string): Locator {
+    return this.page.getByTestId(`session-pane-${runtime}`);
+  }
+
+  /** The tab's sessions and their first terminals, as the page keeps them for a reload. */
+  async saved(): Promise<Array<{ sessionId: string; terminalId: string | null }>> {
+    return this.page.evaluate(() =>
+      JSON.parse(sessionStorage.getItem("sbpg-sandbox-sessions") ?? "[]"),
+    );
+  }
+
   /** The rows xterm rendered, one string per row, as the visitor sees them. */
   async rows(): Promise<string[]> {
     return terminalRows(this.terminal());
