@@ -66,7 +66,7 @@ export default tseslint.config(
   },
   {
     // Tests read loosely typed JSON replies; the schemas they check are the typed part.
-    files: ["**/*.spec.ts", "server/testing/**/*.ts"],
+    files: ["**/*.spec.ts", "server/testing/**/*.ts", "server/**/testing/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {

@@ -2,6 +2,7 @@
 import { expect, test } from "@playwright/test";
 import { io } from "socket.io-client";
 import { AudiencePage, PresenterPage } from "./pages/presenter-page";
+import { expectTerminalRow, terminalRows } from "./pages/terminal-rows";
 
 test("the audience stays on the presenter's step and sees the presenter's run", async ({
   browser,
@@ -120,6 +121,50 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
 
     await presenter.page.screenshot({ path: testInfo.outputPath("presenter.png") });
     await audience.page.screenshot({ path: testInfo.outputPath("audience.png"), fullPage: true });
+  } finally {
+    await presenterContext.close();
+    await audienceContext.close();
+  }
+});
+
+test("the audience sees the presenter's shell typed into, and cannot type into it", async ({
+  browser,
+}) => {
+  const presenterContext = await browser.newContext();
+  const audienceContext = await browser.newContext();
+  try {
+    const presenter = new PresenterPage(await presenterContext.newPage());
+    const audience = new AudiencePage(await audienceContext.newPage());
+    await presenter.start("containers-and-their-kernel", "Ada");
+    await audience.open(await presenter.joinUrl());
+
+    await presenter.page.getByRole("button", { name: "Open a shell for the audience" }).click();
+    const shell = presenter.page.getByTestId("interactive-terminal");
+    await expect(shell).toBeVisible();
+    await expectTerminalRow(shell, /^~ #$/);
+    const watched = audience.page.getByTestId("watched-terminal");
+    await expect(watched).toBeVisible();
+    await expect(audience.page.getByTestId("watched-terminal-status")).toHaveText(
+      /^Read-only · Connected/,
+    );
+
+    await shell.click();
+    await presenter.page.keyboard.type("echo shown-$((6*7))\n");
+    await expectTerminalRow(shell, /^shown-42$/);
+    await expectTerminalRow(watched, /^~ # echo shown-\$\(\(6\*7\)\)$/);
+    await expectTerminalRow(watched, /^shown-42$/);
+
+    // The audience's terminal takes no keys: what they type reaches no shell.
+    await watched.click();
+    await audience.page.keyboard.type("echo audience-typed\n");
+    await shell.click();
+    await presenter.page.keyboard.type("echo after-$((2*3))\n");
+    await expectTerminalRow(watched, /^after-6$/);
+    for (const rows of [await terminalRows(shell), await terminalRows(watched)])
+      expect(rows.join("\n")).not.toContain("audience-typed");
+
+    await presenter.page.getByRole("button", { name: "End shell" }).click();
+    await expect(watched).toHaveCount(0);
   } finally {
     await presenterContext.close();
     await audienceContext.close();

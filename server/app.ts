@@ -27,6 +27,7 @@ import { loadTracks } from "../lib/demos/load-tracks";
 import { SessionManager } from "./sessions/session-manager";
 import { sessionRoutes } from "./sessions/session-routes";
 import { terminalSocket } from "./sessions/terminal-socket";
+import { terminalRole } from "./sessions/session-access";
 import { startLabs } from "./labs/start-labs";
 
 export type { PageHandler } from "./http/http-server";
@@ -177,8 +178,19 @@ async function startOnLockedFolder(
     engine,
     log,
     [
-      presenterSocket({ presentations, engine, log }),
-      terminalSocket({ sessions, access: workshops.access, log }),
+      presenterSocket({
+        presentations,
+        engine,
+        log,
+        ownsTerminal: (terminalId, headers) =>
+          terminalRole(sessions, terminalId, headers, workshops.access) === "use",
+      }),
+      terminalSocket({
+        sessions,
+        access: workshops.access,
+        mirrored: (terminalId) => presentations.mirrors(terminalId),
+        log,
+      }),
       labs.socket,
     ],
     workshops.access,

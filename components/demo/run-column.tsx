@@ -147,7 +147,7 @@ export function RunColumn({
           {run.memory.processes} host {run.memory.processes === 1 ? "process" : "processes"}
         </p>
       )}
-      {run && <RunTimings timings={run.timings} />}
+      {run && <RunTimings timings={run.timings} clocks={run.clocks} />}
     </section>
   );
 }

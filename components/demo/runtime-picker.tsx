@@ -1,7 +1,7 @@
 "use client";
 // The runtimes the host offers, as checkboxes; one the host cannot run says why and what to install.
 import type { RuntimeInfo } from "@/lib/api/schemas";
-import { runtimeKindLabels } from "@/components/ui/runtime-kind";
+import { runtimeKindLabels, runtimeLocationLabel } from "@/components/ui/runtime-kind";
 
 export interface RuntimePickerProps {
   runtimes: RuntimeInfo[] | null;
@@ -73,7 +73,9 @@ export function RuntimePicker({
                   <label htmlFor={inputId} className="font-semibold text-ink">
                     {runtime.name}
                   </label>{" "}
-                  <span className="text-sm text-muted">({runtimeKindLabels[runtime.kind]})</span>
+                  <span className="text-sm text-muted">
+                    ({runtimeKindLabels[runtime.kind]}, {runtimeLocationLabel(runtime.location)})
+                  </span>
                   {runtime.version && (
                     <p id={`${inputId}-hint`} className="break-words text-sm text-muted">
                       {runtime.version}
@@ -90,7 +92,7 @@ export function RuntimePicker({
         <details className="mt-3 text-sm" data-testid="unavailable-runtimes">
           <summary className="cursor-pointer text-muted">
             {missing.length} more {missing.length === 1 ? "runtime is" : "runtimes are"} not
-            available on this host: {missing.map((r) => r.name).join(", ")}
+            available: {missing.map((r) => r.name).join(", ")}
           </summary>
           <ul className="mt-2 flex flex-col gap-2">
             {missing.map((runtime) => (
@@ -101,7 +103,9 @@ export function RuntimePicker({
               >
                 <p>
                   <span className="font-semibold text-ink">{runtime.name}</span>{" "}
-                  <span className="text-muted">({runtimeKindLabels[runtime.kind]})</span>
+                  <span className="text-muted">
+                    ({runtimeKindLabels[runtime.kind]}, {runtimeLocationLabel(runtime.location)})
+                  </span>
                 </p>
                 <p className="break-words text-muted">
                   Not available here{runtime.reason ? `: ${runtime.reason}` : "."}

@@ -19,7 +19,7 @@ import {
 import { forgetMyRun, listMyRuns, type MyRun } from "@/components/live/my-runs";
 import { formatAge, formatBytes, formatMs } from "@/components/format/format-units";
 import { StateBadge } from "@/components/ui/state-badge";
-import { runtimeKindLabels } from "@/components/ui/runtime-kind";
+import { runtimeKindLabels, runtimeLocationLabel } from "@/components/ui/runtime-kind";
 import { usePolling } from "./use-polling";
 
 const pollMs = 2000;
@@ -106,7 +106,9 @@ function RuntimesSection({ runtimes }: { runtimes: RuntimeInfo[] | null }) {
                   {runtime.available ? "available" : "unavailable"}
                 </span>
               </div>
-              <p className="text-sm text-muted">{runtimeKindLabels[runtime.kind]}</p>
+              <p className="text-sm text-muted" data-testid={`host-runtime-location-${runtime.id}`}>
+                {runtimeKindLabels[runtime.kind]}, runs on {runtimeLocationLabel(runtime.location)}
+              </p>
               {runtime.version && (
                 <p className="mt-1 font-mono text-sm break-words text-ink">{runtime.version}</p>
               )}

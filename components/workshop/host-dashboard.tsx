@@ -152,7 +152,6 @@ function DashboardView({
   const [watched, setWatched] = useState<{
     attendee: string;
     runtime: string;
-    sessionId: string;
     terminalId: string;
   } | null>(null);
   // A watched terminal whose session ended (or was ended here) leaves the view with it.
@@ -320,7 +319,6 @@ function DashboardView({
                                     setWatched({
                                       attendee: attendee.name,
                                       runtime: session.runtime,
-                                      sessionId: session.id,
                                       terminalId,
                                     })
                                   }
@@ -362,7 +360,6 @@ function DashboardView({
           <WatchedTerminal
             key={watched.terminalId}
             socket={() => getHostSocket(token)}
-            sessionId={watched.sessionId}
             terminalId={watched.terminalId}
             label={`${watched.attendee}'s terminal, read-only`}
           />

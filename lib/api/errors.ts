@@ -25,6 +25,7 @@ export const requestErrorStatus = {
   "bad_request:presentation:leave": 400,
   "bad_request:presentation:step": 400,
   "bad_request:presentation:runs": 400,
+  "bad_request:presentation:terminals": 400,
   "bad_request:terminal_open": 400,
   "bad_request:terminal_attach": 400,
   "bad_request:terminal_input": 400,

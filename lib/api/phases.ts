@@ -53,6 +53,22 @@ export const phasesMarkedBy = {
     "workloadExited",
     "vmGone",
   ],
+  /**
+   * A pod on a Kubernetes cluster: "started" when the API server accepted the pod, then what the pod's
+   * conditions, container state and events say (scheduled, sandbox ready, image pulled, container created,
+   * started, exited), and "podDeleted" once the API server has removed it.
+   */
+  kubernetes: [
+    "started",
+    "podScheduled",
+    "podSandboxReady",
+    "imagePulled",
+    "containerCreated",
+    "containerStarted",
+    "containerExited",
+    "exited",
+    "podDeleted",
+  ],
 } as const;
 
 export type PhaseMarker = keyof typeof phasesMarkedBy;
@@ -66,3 +82,10 @@ export const PhaseSchema = z.enum(phases as [Phase, ...Phase[]]);
 /** Milliseconds since the request at which each phase reached so far was first reached. */
 export const TimingsSchema = z.partialRecord(PhaseSchema, z.number());
 export type Timings = z.infer<typeof TimingsSchema>;
+
+/**
+ * Which clock dated a phase when it was not the playground's own (e.g. "default-scheduler eventTime"): a
+ * moment another machine stamped can be off by that machine's clock skew.
+ */
+export const PhaseClocksSchema = z.partialRecord(PhaseSchema, z.string());
+export type PhaseClocks = z.infer<typeof PhaseClocksSchema>;

@@ -18,5 +18,32 @@ export const runtimeIds = [
 export const RuntimeIdSchema = z.enum(runtimeIds);
 export type RuntimeId = z.infer<typeof RuntimeIdSchema>;
 
+/**
+ * A runtime a cluster offers: `k8s:<RuntimeClass name>`, or `k8s:default` for the cluster's default runtime.
+ * The names come from the cluster, so they are not in the list above.
+ */
+export type ClusterRuntimeId = `k8s:${string}`;
+export const clusterRuntimePrefix = "k8s:";
+
+/**
+ * A runtime id as sent by a client: a short token (a host runtime, or k8s: and a RuntimeClass name, which may
+ * hold dots), so an unknown one gets 404 rather than 400.
+ */
+export const RuntimeTokenSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^(k8s:)?[a-z0-9][a-z0-9.-]*$/,
+    "a runtime id is lowercase letters, digits and dashes (k8s: and a RuntimeClass name for a cluster's)",
+  );
+
+/** Where a runtime's sandboxes run: this host, or a Kubernetes cluster (its name as the operator set it). */
+export const RuntimeLocationSchema = z.object({
+  backend: z.enum(["host", "kubernetes"]),
+  name: z.string().nullable(),
+});
+export type RuntimeLocation = z.infer<typeof RuntimeLocationSchema>;
+
 export const RuntimeKindSchema = z.enum(["container", "user-space-kernel", "vm"]);
 export type RuntimeKind = z.infer<typeof RuntimeKindSchema>;

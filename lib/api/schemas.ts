@@ -1,9 +1,9 @@
 // Shapes that cross the wire: HTTP bodies and replies, socket.io payloads. Server and browser both parse with these.
 import { z } from "zod";
 import { requestErrorCodes, runEndCodes } from "./errors";
-import { RuntimeKindSchema } from "./runtime-ids";
+import { RuntimeKindSchema, RuntimeLocationSchema, RuntimeTokenSchema } from "./runtime-ids";
 import { RunLimitsRequestSchema } from "./run-limits";
-import { runStates, TimingsSchema } from "./phases";
+import { PhaseClocksSchema, runStates, TimingsSchema } from "./phases";
 
 export const RunStateSchema = z.enum(runStates);
 export type RunState = z.infer<typeof RunStateSchema>;
@@ -16,17 +16,17 @@ export const ApiErrorSchema = z.object({
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
 
-/** A runtime id as sent by a client: any short token, so an unknown one gets 404 rather than 400. */
-const RuntimeTokenSchema = z
+/** An image name as sent by a client: a short token, so an unknown one gets 404 rather than 400. */
+const ImageTokenSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "a runtime id is lowercase letters, digits and dashes");
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "an image name is lowercase letters, digits and dashes");
 
 export const CreateRunBodySchema = z
   .object({
     runtime: RuntimeTokenSchema,
-    image: RuntimeTokenSchema.default("busybox"),
+    image: ImageTokenSchema.default("busybox"),
     command: z
       .array(z.string().max(16_384, "a command argument is at most 16 KiB"))
       .min(1, "command needs at least one element")
@@ -77,6 +77,8 @@ export const RunSnapshotSchema = z.object({
   state: RunStateSchema,
   exitCode: z.number().nullable(),
   timings: TimingsSchema,
+  /** Phases dated by another machine's clock (a cluster's scheduler), and whose; absent: all the playground's. */
+  clocks: PhaseClocksSchema.optional(),
   /** Why a run did not simply exit (stopped, a limit, the runtime); null when it exited or still runs. */
   error: z.object({ code: z.enum(runEndCodes), message: z.string() }).nullable(),
   /** 1-based place in the host's queue while state is "queued", else null. */
@@ -98,6 +100,8 @@ export const RuntimeInfoSchema = z.object({
   /** What to do to make it available, shown when it is not. */
   install: z.string().nullable(),
   details: z.record(z.string(), z.string()),
+  /** Where its sandboxes run; absent: this host. */
+  location: RuntimeLocationSchema.optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfoSchema>;
 export const RuntimesReplySchema = z.object({ runtimes: z.array(RuntimeInfoSchema) });

@@ -1,5 +1,6 @@
 // Workshop mode on the wire: the host's and the attendees' HTTP bodies and replies.
 import { z } from "zod";
+import { RuntimeTokenSchema } from "./runtime-ids";
 import { RunStateSchema } from "./schemas";
 import { SessionStateSchema } from "./sessions";
 
@@ -16,12 +17,6 @@ export function normalizeJoinCode(text: string): string {
 export const attendeeCookie = "sbpg_attendee";
 export const workshopCookie = "sbpg_workshop";
 
-const RuntimeIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "a runtime id is lowercase letters, digits and dashes");
-
 export const WorkshopQuotasSchema = z
   .object({
     /** Sandboxes one attendee may have running or queued at once. */
@@ -29,7 +24,7 @@ export const WorkshopQuotasSchema = z
     /** Runs one attendee may start over the whole workshop. */
     maxRunsPerAttendee: z.number().int().min(1).max(10_000),
     /** Runtime ids attendees may launch on. */
-    allowedRuntimes: z.array(RuntimeIdSchema).min(1, "allow at least one runtime").max(32),
+    allowedRuntimes: z.array(RuntimeTokenSchema).min(1, "allow at least one runtime").max(32),
     /** The longest a run may last; the host's own limit applies too. */
     maxTimeoutMs: z.number().int().min(1000).max(3_600_000),
     /** Interactive sessions one attendee may hold at once; 0 gives attendees none. */

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { describeIssue } from "../../lib/api/describe-issue";
 import { DEFAULT_RPC_ADDRESS, rpcAddressSchema } from "../vaccel/rpc-address";
 import { parseTrustedProxies } from "../http/client-address";
+import { knownImages } from "../images/image-store";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -109,6 +110,35 @@ const EnvSchema = z.object({
   SBPG_TERMINAL_BACKLOG_BYTES: int(64 * 1024, 1024),
   /** What one terminal accepts from the keyboard (a paste included) per second. */
   SBPG_TERMINAL_INPUT_BYTES_PER_SEC: int(32 * 1024, 64),
+  /**
+   * A Kubernetes cluster whose RuntimeClasses become runtimes (k8s:<name>): a kubeconfig file, or "in-cluster"
+   * for the service account of the pod the playground runs in. Empty: no cluster.
+   */
+  SBPG_KUBECONFIG: z.string().default(""),
+  /** The namespace the playground's pods (and its deny-all NetworkPolicy) go in; it must exist. */
+  SBPG_K8S_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a namespace is a DNS label")
+    .default("sandbox-playground"),
+  /** How pages name the cluster ("cluster <name>"); empty: the kubeconfig's current cluster. */
+  SBPG_K8S_CLUSTER_NAME: z.string().max(63).default(""),
+  /** A JSON file naming which RuntimeClasses are Kata (Go or Rust), gVisor or runc; see docs/kubernetes.md. */
+  SBPG_K8S_RUNTIME_MAP: z.string().default(""),
+  /**
+   * The registry references the cluster pulls the playground's images from, as name=reference pairs
+   * (comma separated), e.g. "busybox=registry.example/sbpg/busybox:1"; no registry is assumed.
+   */
+  SBPG_K8S_IMAGES: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const parsed = parseImageReferences(text);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   /** The host's vAccel agent: "off" starts none, and runs that ask for it are refused. */
   SBPG_VACCEL: z.enum(["on", "off"]).default("on"),
   /**
@@ -150,6 +180,23 @@ function hostAgentAddress() {
           message: "the server reaches the host's agent over unix:// or tcp://",
         });
     });
+}
+
+/** "busybox=ref,node-onnx=ref" to a map, or what is wrong with it. */
+export function parseImageReferences(text: string): Record<string, string> | string {
+  const references: Record<string, string> = {};
+  for (const pair of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z0-9][a-z0-9-]*)=([A-Za-z0-9][A-Za-z0-9._\/:@-]*)$/.exec(pair);
+    if (!match) return `"${pair}" is not image=registry/reference`;
+    const [, name, reference] = match;
+    if (!(knownImages as readonly string[]).includes(name!))
+      return `"${name}" is not an image the playground builds (${knownImages.join(", ")})`;
+    references[name!] = reference!;
+  }
+  return references;
 }
 
 export type Config = ReturnType<typeof toConfig>;
@@ -211,6 +258,15 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       terminalBacklogBytes: env.SBPG_TERMINAL_BACKLOG_BYTES,
       terminalInputBytesPerSec: env.SBPG_TERMINAL_INPUT_BYTES_PER_SEC,
     },
+    kubernetes: env.SBPG_KUBECONFIG
+      ? {
+          kubeconfig: env.SBPG_KUBECONFIG,
+          namespace: env.SBPG_K8S_NAMESPACE,
+          clusterName: env.SBPG_K8S_CLUSTER_NAME || null,
+          runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
+          images: env.SBPG_K8S_IMAGES,
+        }
+      : null,
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {
       maxConcurrentRuns: env.SBPG_MAX_CONCURRENT_RUNS,
@@ -229,6 +285,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
 }
 
 export type HostLimits = Config["limits"];
+export type KubernetesConfig = NonNullable<Config["kubernetes"]>;
 export type SessionLimits = Config["sessions"];
 
 /** Parses the environment; a bad variable stops start-up with every problem named. */

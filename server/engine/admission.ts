@@ -22,7 +22,8 @@ export type VaccelOption = { endpoints: VaccelEndpoints } | { unavailable: strin
 /** The host as admission sees it; counts are read after the awaits, when they are current. */
 export interface AdmissionHost {
   closing: boolean;
-  drivers: ReadonlyMap<string, SandboxDriver>;
+  /** The host's drivers and those a backend elsewhere offers now (a cluster's RuntimeClasses). */
+  driverOf(id: string): Promise<SandboxDriver | undefined>;
   images: ImageStore;
   limits: HostLimits;
   vaccel: VaccelOption;
@@ -43,7 +44,7 @@ export async function admitLaunch(
       "host",
       "The host is shutting down; try again in a moment.",
     );
-  const driver = host.drivers.get(request.runtime);
+  const driver = await host.driverOf(request.runtime);
   if (!driver) {
     throw new PlaygroundError(
       "not_found",

@@ -41,7 +41,7 @@ export async function driveRun(
       },
       {
         signal: run.controller.signal,
-        mark: (phase, atEpochMs) => run.mark(phase, atEpochMs),
+        mark: (phase, atEpochMs, clock) => run.mark(phase, atEpochMs, clock),
         enter: (state) => run.driverEntered(state),
         output: (bytes) => run.workloadOutput(bytes),
         console: (bytes) => run.consoleOutput(bytes),

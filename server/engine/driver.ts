@@ -1,7 +1,12 @@
 // The contract between the engine and a runtime driver (runc, gVisor, containerd, Kata, the microVM).
 import type { RunEndCode } from "../../lib/api/errors";
 import type { Phase } from "../../lib/api/phases";
-import type { RuntimeId, RuntimeKind } from "../../lib/api/runtime-ids";
+import type {
+  ClusterRuntimeId,
+  RuntimeId,
+  RuntimeKind,
+  RuntimeLocation,
+} from "../../lib/api/runtime-ids";
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
 
@@ -55,12 +60,26 @@ export interface TerminalCommand {
   args: string[];
 }
 
+/**
+ * A terminal's stream where the driver opens the shell on a tty of the sandbox itself (the microVM's guest tty)
+ * instead of a host-side PTY: the part of node-pty's IPty a Terminal uses.
+ */
+export interface TerminalStream {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** "SIGHUP" hangs the shell up; "SIGKILL" ends it. */
+  kill(signal?: string): void;
+  onData(listener: (data: string) => void): unknown;
+  onExit(listener: (event: { exitCode: number }) => void): unknown;
+}
+
 /** `P`: the phases a driver may mark, its list in lib/api/phases.ts; the engine hands every driver one context. */
 export interface LaunchContext<P extends Phase = Phase> {
   signal: AbortSignal;
   /** Records a named moment of the driver's own (e.g. "bundleWritten"); every driver marks "started" (runtime spawned). */
   /** `atEpochMs` dates a moment the driver learnt of late (e.g. a file's mtime); default: now. */
-  mark(phase: P, atEpochMs?: number): void;
+  /** `clock` names whose clock `atEpochMs` is when another machine stamped it (shown with the timings). */
+  mark(phase: P, atEpochMs?: number, clock?: string): void;
   /** The driver says the sandbox is booting (runtime invoked) or running (workload started). */
   enter(state: "booting" | "running"): void;
   /** Bytes the workload wrote (stdout and stderr interleaved as they arrive). */
@@ -100,9 +119,11 @@ export class SandboxLaunchError extends Error {
 }
 
 export interface SandboxDriver {
-  readonly id: RuntimeId;
+  readonly id: RuntimeId | ClusterRuntimeId;
   readonly name: string;
   readonly kind: RuntimeKind;
+  /** Where its sandboxes run; absent: this host. */
+  readonly location?: RuntimeLocation;
   /** How a workload reaches the vAccel agent (shown to the visitor); absent: this driver cannot connect one yet. */
   readonly vaccelTransport?: string;
   /** What the host offers for this runtime; drivers probe once and keep the answer (probe-once.ts). */
@@ -120,13 +141,30 @@ export interface SandboxDriver {
   endSession?(resourceName: string): Promise<void>;
   /** Whether the session's sandbox still runs (its init may have been killed, e.g. at the memory limit). */
   sessionAlive?(resourceName: string): Promise<boolean>;
-  /** How to open an interactive shell inside the session. */
+  /** How to open an interactive shell inside the session: a host command spawned on a host-side PTY. */
   terminalCommand?(resourceName: string): Promise<TerminalCommand>;
+  /** Or the shell on a tty of the sandbox's own, its bytes streamed as they are (a VM's console port). */
+  openTerminal?(
+    resourceName: string,
+    size: { cols: number; rows: number },
+  ): Promise<TerminalStream>;
   /** The session's cgroup, for the host view; null when the driver has none of its own. */
   cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
   reap(): Promise<string[]>;
   /** Stops what the driver keeps running between launches (a warm pool); called once, at shutdown. */
+  close?(): Promise<void>;
+}
+
+/**
+ * Runtimes found at run time elsewhere (a cluster's RuntimeClasses), asked anew each time the runtimes are
+ * listed or one is launched; it caches what it found itself.
+ */
+export interface DriverSource {
+  /** Never rejects: a source that cannot reach its backend returns the drivers it expects, unavailable, with why. */
+  drivers(): Promise<SandboxDriver[]>;
+  /** Removes what a crashed earlier process left behind; never rejects (a backend that is down reaps nothing). */
+  reap(): Promise<string[]>;
   close?(): Promise<void>;
 }
 

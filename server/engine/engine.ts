@@ -8,7 +8,7 @@ import { PlaygroundError } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 import type { ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
-import type { SandboxDriver } from "./driver";
+import type { DriverSource, SandboxDriver } from "./driver";
 import { Run } from "./run";
 import { RunQueue } from "./run-queue";
 import type { RunLimitsRequest } from "../../lib/api/run-limits";
@@ -40,6 +40,8 @@ export interface LaunchRequest {
 
 export interface EngineOptions {
   drivers: SandboxDriver[];
+  /** Runtimes that come and go with a backend elsewhere (a Kubernetes cluster), after the host's own. */
+  sources?: DriverSource[];
   images: ImageStore;
   limits: HostLimits;
   retention: { ms: number; maxRuns: number };
@@ -79,13 +81,23 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
 
   async runtimes(): Promise<RuntimeInfo[]> {
     return Promise.all(
-      [...this.drivers.values()].map(async (driver) => ({
+      (await this.allDrivers()).map(async (driver) => ({
         id: driver.id,
         name: driver.name,
         kind: driver.kind,
         ...(await driver.probe()),
+        ...(driver.location ? { location: driver.location } : {}),
       })),
     );
+  }
+
+  private async allDrivers(): Promise<SandboxDriver[]> {
+    const found = await Promise.all((this.options.sources ?? []).map((s) => s.drivers()));
+    return [...this.drivers.values(), ...found.flat()];
+  }
+
+  private async findDriver(id: string): Promise<SandboxDriver | undefined> {
+    return this.drivers.get(id) ?? (await this.allDrivers()).find((d) => d.id === id);
   }
 
   /** Validates against host state, then admits the run: it starts now or waits in the queue. */
@@ -94,7 +106,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     const { images, limits, vaccel } = this.options;
     const plan = await admitLaunch(request, {
       closing: this.closing,
-      drivers: this.drivers,
+      driverOf: (id) => this.findDriver(id),
       images,
       limits,
       vaccel,
@@ -180,6 +192,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     for (const driver of this.drivers.values()) {
       removed.push(...(await driver.reap()));
     }
+    for (const source of this.options.sources ?? []) removed.push(...(await source.reap()));
     const { vaccel } = this.options;
     if (vaccel && "endpoints" in vaccel) removed.push(...(await vaccel.endpoints.reap()));
     return removed;
@@ -192,6 +205,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     await Promise.all([
       ...this.settled.values(),
       ...[...this.drivers.values()].map((driver) => driver.close?.()),
+      ...(this.options.sources ?? []).map((source) => source.close?.()),
     ]);
   }
 

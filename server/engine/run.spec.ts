@@ -36,6 +36,25 @@ describe("Run", () => {
     expect([...order].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(order);
   });
 
+  it("keeps a phase's first mark, unless another machine's clock dates it earlier than it was seen", async () => {
+    const run = newRun();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    run.mark("podScheduled");
+    run.mark("containerStarted");
+    const seen = run.snapshot().timings;
+    const requestedAtEpoch = Date.now() - seen.podScheduled! - 5;
+    run.mark("podScheduled", requestedAtEpoch + 3, "default-scheduler eventTime");
+    run.mark("podScheduled", requestedAtEpoch + 1, "default-scheduler eventTime");
+    run.mark("containerStarted");
+    const { timings, clocks } = run.snapshot();
+    expect(timings.podScheduled).toBeLessThan(seen.podScheduled!);
+    expect(timings.containerStarted).toBe(seen.containerStarted);
+    // The first stamp stays: one clock's moments are not mixed.
+    expect(clocks).toEqual({ podScheduled: "default-scheduler eventTime" });
+    run.mark("requested", Date.now() - 1000, "elsewhere");
+    expect(run.snapshot().timings.requested).toBe(0);
+  });
+
   it("refuses illegal transitions and leaves the state as it was", () => {
     const run = newRun();
     expect(() => run.transition("running")).toThrow(/illegal transition queued -> running/);

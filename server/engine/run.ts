@@ -2,7 +2,7 @@
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import type { RunEndCode } from "../../lib/api/errors";
-import type { Phase } from "../../lib/api/phases";
+import type { Phase, PhaseClocks } from "../../lib/api/phases";
 import type { MemoryFootprint, RunSnapshot, RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
 import { OutputLog, formatBytes, type OutputChunk } from "./output-log";
@@ -59,6 +59,8 @@ export class Run extends EventEmitter<RunEvents> {
   private current: RunState = "queued";
   private readonly requestedAt: number;
   private readonly marks = new Map<Phase, number>();
+  /** Phases another machine's clock dated, and whose. */
+  private readonly clocks: PhaseClocks = {};
   private code: number | null = null;
   private failure: { code: RunEndCode; message: string } | null = null;
   private position: number | null = null;
@@ -99,12 +101,19 @@ export class Run extends EventEmitter<RunEvents> {
     return (this.controller.signal.reason as EndReason | undefined) ?? null;
   }
 
-  /** Records the first time a phase is reached; later calls keep the first. */
-  mark(phase: Phase, atEpochMs?: number): void {
-    if (this.marks.has(phase)) return;
+  /**
+   * Records the first time a phase is reached; later calls keep the first, except that an earlier stamp from
+   * another machine's clock replaces the moment the playground only saw the phase at (a watch event arrives late).
+   */
+  mark(phase: Phase, atEpochMs?: number, clock?: string): void {
     const now = performance.now();
     const at = atEpochMs === undefined ? now : Math.min(now, atEpochMs - performance.timeOrigin);
-    this.marks.set(phase, Math.round(Math.max(0, at - this.requestedAt) * 100) / 100);
+    const ms = Math.round(Math.max(0, at - this.requestedAt) * 100) / 100;
+    const seen = this.marks.get(phase);
+    const stamped = clock !== undefined && atEpochMs !== undefined;
+    if (seen !== undefined && !(stamped && !this.clocks[phase] && ms < seen)) return;
+    this.marks.set(phase, ms);
+    if (stamped) this.clocks[phase] = clock;
     this.changed();
   }
 
@@ -232,6 +241,7 @@ export class Run extends EventEmitter<RunEvents> {
       state: this.current,
       exitCode: this.code,
       timings: Object.fromEntries(this.marks),
+      ...(Object.keys(this.clocks).length > 0 ? { clocks: { ...this.clocks } } : {}),
       error: this.failure,
       queuePosition: this.current === "queued" ? this.position : null,
       limits: {

@@ -14,6 +14,7 @@ import { ContainerdDaemon } from "../runtimes/containerd/containerd-daemon";
 import { ContainerdImageImporter } from "../runtimes/containerd/containerd-images";
 import { ContainerdRuncDriver } from "../runtimes/containerd/containerd-runc";
 import { createKataDrivers } from "../runtimes/containerd/kata";
+import { createKubernetesBackend } from "../runtimes/kubernetes/create-kubernetes-backend";
 
 /**
  * Every sandbox's cgroup lives under one parent per state folder, in each hierarchy: a server reaps
@@ -90,6 +91,10 @@ export function createEngine(
         cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
+      sessions: {
+        terminals: config.sessions.maxTerminalsPerSession,
+        log: log.child({ runtime: "microvm", feature: "sessions" }),
+      },
     }),
     new ContainerdRuncDriver({
       daemon: containerd,
@@ -101,6 +106,9 @@ export function createEngine(
   ];
   const engine = new SandboxEngine({
     drivers,
+    sources: config.kubernetes
+      ? [createKubernetesBackend(config.kubernetes, config.stateDir, log)]
+      : [],
     images,
     limits: config.limits,
     retention: config.retention,

@@ -1,0 +1,23 @@
+// The cluster backend from the validated configuration: kubeconfig, namespace, mapping file and image references.
+import type { KubernetesConfig } from "../../config/env";
+import type { Logger } from "../../log/logger";
+import { connectCluster } from "./cluster-client";
+import { KubernetesBackend } from "./kubernetes-backend";
+import { podOwnerFor } from "./pod-spec";
+import { loadRuntimeMap } from "./runtime-map";
+
+/** Throws at start-up on a kubeconfig or mapping file that cannot be read; a cluster that is down is not an error. */
+export function createKubernetesBackend(
+  config: KubernetesConfig,
+  stateDir: string,
+  log: Logger,
+): KubernetesBackend {
+  const cluster = connectCluster(config);
+  return new KubernetesBackend({
+    cluster,
+    map: loadRuntimeMap(config.runtimeMapFile),
+    images: config.images,
+    owner: podOwnerFor(stateDir),
+    log: log.child({ backend: "kubernetes", cluster: cluster.name }),
+  });
+}

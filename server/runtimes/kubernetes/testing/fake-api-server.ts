@@ -1,0 +1,591 @@
+// For the kubernetes backend's unit tests only: a small real HTTP server that answers as a Kubernetes API server
+// does (v1 shapes, watches as JSON lines, log follow as a chunked body, v1 Status errors) and plays the
+// scheduler and kubelet for the pods it is given, by a script: it runs no container.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+type Json = Record<string, any>;
+
+export interface PodScript {
+  /** What the container writes, chunk by chunk. */
+  output?: string[];
+  exitCode?: number;
+  /** The container never starts: the kubelet waits with this reason (e.g. "ErrImagePull"). */
+  waitingReason?: string;
+  /** The container keeps running until the pod is deleted. */
+  runUntilDeleted?: boolean;
+  /** The scheduler never places the pod. */
+  unschedulable?: boolean;
+}
+
+export interface FakeApiServerOptions {
+  namespace: string;
+  runtimeClasses: Json[];
+  /** What each created pod does; default: prints nothing and exits 0. */
+  script?: (pod: Json) => PodScript;
+}
+
+export interface FakeApiServer {
+  url: string;
+  kubeconfigPath: string;
+  /** Every request as "METHOD path?query". */
+  requests: string[];
+  /** The bodies of the pods created, as received. */
+  createdPods: Json[];
+  deletedPods: string[];
+  networkPolicies: Map<string, Json>;
+  /** Pods that exist now. */
+  livePods(): Json[];
+  /** Adds a pod as if another client had made it (e.g. a crashed playground). */
+  seedPod(pod: Json): void;
+  /**
+   * Ends every open pod watch, as an API server does at its watch timeout or a restart; with `expire`, a
+   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it.
+   */
+  closeWatches(options?: { expire?: boolean }): void;
+  /** "forbidden": every request is answered 403, as for an account without the playground's roles. */
+  setMode(mode: "ok" | "forbidden"): void;
+  close(): Promise<void>;
+}
+
+const token = "test-double-token";
+const stepMs = 5;
+
+interface PodRecord {
+  pod: Json;
+  history: Array<{ rv: number; type: string; object: Json }>;
+  events: Json[];
+  output: string[];
+  started: boolean;
+  ended: boolean;
+  logFollowers: Set<http.ServerResponse>;
+}
+
+export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
+  const { namespace } = options;
+  let resourceVersion = 1000;
+  let mode: "ok" | "forbidden" = "ok";
+  /** Watches from a resourceVersion at or below this get 410 Gone. */
+  let compactedUpTo = 0;
+  const requests: string[] = [];
+  const createdPods: Json[] = [];
+  const deletedPods: string[] = [];
+  const networkPolicies = new Map<string, Json>();
+  const pods = new Map<string, PodRecord>();
+  const podWatchers = new Set<{ name: string; res: http.ServerResponse }>();
+  const eventWatchers = new Set<{ name: string; res: http.ServerResponse }>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, step: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      step();
+    }, ms);
+    timers.add(timer);
+  };
+  const nextRv = () => String(++resourceVersion);
+  const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const microNow = () => new Date().toISOString().replace("Z", "000Z");
+
+  function publish(record: PodRecord, type: "ADDED" | "MODIFIED" | "DELETED") {
+    record.pod.metadata.resourceVersion = nextRv();
+    const object = structuredClone(record.pod);
+    record.history.push({ rv: Number(object.metadata.resourceVersion), type, object });
+    for (const watcher of podWatchers) {
+      if (watcher.name === object.metadata.name)
+        watcher.res.write(`${JSON.stringify({ type, object })}\n`);
+    }
+  }
+
+  function emitEvent(record: PodRecord, event: Json) {
+    const full = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${record.pod.metadata.name}.${resourceVersion}`, namespace },
+      involvedObject: {
+        apiVersion: "v1",
+        kind: "Pod",
+        name: record.pod.metadata.name,
+        namespace,
+        uid: record.pod.metadata.uid,
+      },
+      type: "Normal",
+      eventTime: null,
+      firstTimestamp: now(),
+      lastTimestamp: now(),
+      count: 1,
+      ...event,
+    };
+    record.events.push(full);
+    for (const watcher of eventWatchers) {
+      if (watcher.name === record.pod.metadata.name)
+        watcher.res.write(`${JSON.stringify({ type: "ADDED", object: full })}\n`);
+    }
+  }
+
+  function writeOutput(record: PodRecord, chunk: string) {
+    record.output.push(chunk);
+    for (const res of record.logFollowers) res.write(chunk);
+  }
+
+  function endLogs(record: PodRecord) {
+    record.ended = true;
+    for (const res of record.logFollowers) res.end();
+    record.logFollowers.clear();
+  }
+
+  function condition(type: string, status = "True", reason?: string) {
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: now(),
+      ...(reason && { reason }),
+    };
+  }
+
+  /** The scheduler and the kubelet, by the script. */
+  function play(record: PodRecord, script: PodScript) {
+    const { pod } = record;
+    const container = pod.spec.containers[0].name;
+    const status: Json = (pod.status = {
+      phase: "Pending",
+      conditions: [] as Json[],
+      qosClass: "Guaranteed",
+    });
+    const alive = () => pods.get(pod.metadata.name) === record && !pod.metadata.deletionTimestamp;
+    later(stepMs, () => {
+      if (!alive()) return;
+      if (script.unschedulable) {
+        status.conditions.push(condition("PodScheduled", "False", "Unschedulable"));
+        publish(record, "MODIFIED");
+        emitEvent(record, {
+          type: "Warning",
+          reason: "FailedScheduling",
+          message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+          reportingComponent: "default-scheduler",
+          eventTime: microNow(),
+        });
+        return;
+      }
+      pod.spec.nodeName = "node-1";
+      status.conditions.push(condition("PodScheduled"));
+      publish(record, "MODIFIED");
+      emitEvent(record, {
+        reason: "Scheduled",
+        message: `Successfully assigned ${namespace}/${pod.metadata.name} to node-1`,
+        reportingComponent: "default-scheduler",
+        source: {},
+        eventTime: microNow(),
+        firstTimestamp: null,
+        lastTimestamp: null,
+      });
+      later(stepMs, () => {
+        if (!alive()) return;
+        status.conditions.push(condition("PodReadyToStartContainers"));
+        if (script.waitingReason) {
+          Object.assign(status, {
+            containerStatuses: [
+              {
+                name: container,
+                ready: false,
+                restartCount: 0,
+                image: pod.spec.containers[0].image,
+                state: {
+                  waiting: {
+                    reason: script.waitingReason,
+                    message: `failed to pull image "${pod.spec.containers[0].image}": not found`,
+                  },
+                },
+              },
+            ],
+          });
+          publish(record, "MODIFIED");
+          emitEvent(record, {
+            type: "Warning",
+            reason: "Failed",
+            message: `Error: ${script.waitingReason}`,
+            source: { component: "kubelet", host: "node-1" },
+          });
+          return;
+        }
+        emitEvent(record, {
+          reason: "Pulled",
+          message: `Container image "${pod.spec.containers[0].image}" already present on machine`,
+          source: { component: "kubelet", host: "node-1" },
+        });
+        emitEvent(record, {
+          reason: "Created",
+          message: `Created container ${container}`,
+          source: { component: "kubelet", host: "node-1" },
+        });
+        const startedAt = now();
+        record.started = true;
+        Object.assign(status, {
+          phase: "Running",
+          startTime: startedAt,
+          containerStatuses: [
+            {
+              name: container,
+              ready: true,
+              started: true,
+              restartCount: 0,
+              image: pod.spec.containers[0].image,
+              state: { running: { startedAt } },
+            },
+          ],
+        });
+        publish(record, "MODIFIED");
+        emitEvent(record, {
+          reason: "Started",
+          message: `Started container ${container}`,
+          source: { component: "kubelet", host: "node-1" },
+        });
+        const output = script.output ?? [];
+        output.forEach((chunk, index) =>
+          later(stepMs * (index + 1), () => alive() && writeOutput(record, chunk)),
+        );
+        if (script.runUntilDeleted) return;
+        later(stepMs * (output.length + 2), () => {
+          if (!alive()) return;
+          const exitCode = script.exitCode ?? 0;
+          status.phase = exitCode === 0 ? "Succeeded" : "Failed";
+          status.containerStatuses[0].ready = false;
+          status.containerStatuses[0].state = {
+            terminated: {
+              exitCode,
+              reason: exitCode === 0 ? "Completed" : "Error",
+              startedAt,
+              finishedAt: now(),
+              containerID: `containerd://${pod.metadata.uid}`,
+            },
+          };
+          endLogs(record);
+          publish(record, "MODIFIED");
+        });
+      });
+    });
+  }
+
+  const send = (res: http.ServerResponse, code: number, body: unknown) => {
+    res.writeHead(code, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  const status = (res: http.ServerResponse, code: number, reason: string, message: string) =>
+    send(res, code, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message,
+      reason,
+      code,
+    });
+
+  const matchesLabels = (pod: Json, selector: string | null) =>
+    !selector ||
+    selector.split(",").every((term) => {
+      const [key, value] = term.split("=");
+      return pod.metadata.labels?.[key!] === value;
+    });
+
+  async function readJson(req: http.IncomingMessage): Promise<Json> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
+  }
+
+  const podsPath = `/api/v1/namespaces/${namespace}/pods`;
+  const policiesPath = `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://double");
+    const method = req.method ?? "GET";
+    requests.push(`${method} ${url.pathname}${url.search}`);
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return status(res, 401, "Unauthorized", "Unauthorized");
+    }
+    if (mode === "forbidden") {
+      return status(
+        res,
+        403,
+        "Forbidden",
+        `${url.pathname} is forbidden: User "system:serviceaccount:${namespace}:playground" cannot ${method.toLowerCase()} it`,
+      );
+    }
+    const watch = url.searchParams.get("watch") === "true";
+    const fieldName = (key: string) =>
+      url.searchParams
+        .get("fieldSelector")
+        ?.split(",")
+        .map((term) => term.split("="))
+        .find(([k]) => k === key)?.[1] ?? "";
+
+    if (method === "GET" && url.pathname === "/apis/node.k8s.io/v1/runtimeclasses") {
+      return send(res, 200, {
+        kind: "RuntimeClassList",
+        apiVersion: "node.k8s.io/v1",
+        metadata: { resourceVersion: String(resourceVersion) },
+        items: options.runtimeClasses.map((rc) => ({
+          apiVersion: "node.k8s.io/v1",
+          kind: "RuntimeClass",
+          ...rc,
+        })),
+      });
+    }
+    if (url.pathname === podsPath && method === "POST") {
+      const body = await readJson(req);
+      createdPods.push(structuredClone(body));
+      const name = body.metadata?.name;
+      if (typeof name !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name))
+        return status(res, 422, "Invalid", `Pod "${name}" is invalid: metadata.name`);
+      if (pods.has(name)) return status(res, 409, "AlreadyExists", `pods "${name}" already exists`);
+      const pod = {
+        ...body,
+        metadata: {
+          ...body.metadata,
+          namespace,
+          uid: `uid-${name}-${resourceVersion}`,
+          creationTimestamp: now(),
+        },
+        status: { phase: "Pending", qosClass: "Guaranteed" },
+      };
+      const record: PodRecord = {
+        pod,
+        history: [],
+        events: [],
+        output: [],
+        started: false,
+        ended: false,
+        logFollowers: new Set(),
+      };
+      pods.set(name, record);
+      publish(record, "ADDED");
+      send(res, 201, record.pod);
+      play(record, options.script?.(body) ?? {});
+      return;
+    }
+    if (url.pathname === podsPath && method === "GET" && watch) {
+      const name = fieldName("metadata.name");
+      res.writeHead(200, { "content-type": "application/json" });
+      const since = Number(url.searchParams.get("resourceVersion") ?? "");
+      const record = pods.get(name);
+      if (since && since <= compactedUpTo) {
+        const gone = {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: `too old resource version: ${since} (${compactedUpTo + 1})`,
+          reason: "Expired",
+          code: 410,
+        };
+        res.end(`${JSON.stringify({ type: "ERROR", object: gone })}\n`);
+        return;
+      }
+      if (record && since) {
+        for (const entry of record.history.filter((e) => e.rv > since))
+          res.write(`${JSON.stringify({ type: entry.type, object: entry.object })}\n`);
+      } else if (record) {
+        res.write(`${JSON.stringify({ type: "ADDED", object: record.pod })}\n`);
+      }
+      const watcher = { name, res };
+      podWatchers.add(watcher);
+      req.on("close", () => podWatchers.delete(watcher));
+      return;
+    }
+    if (url.pathname === podsPath && method === "GET") {
+      const selector = url.searchParams.get("labelSelector");
+      const limit = Number(url.searchParams.get("limit") ?? "0");
+      const items = [...pods.values()].map((r) => r.pod).filter((p) => matchesLabels(p, selector));
+      return send(res, 200, {
+        kind: "PodList",
+        apiVersion: "v1",
+        metadata: { resourceVersion: String(resourceVersion) },
+        items: limit ? items.slice(0, limit) : items,
+      });
+    }
+    const podMatch = new RegExp(`^${podsPath}/([^/]+)(/log)?$`).exec(url.pathname);
+    if (podMatch) {
+      const [, name, log] = podMatch;
+      const record = pods.get(name!);
+      if (!record) return status(res, 404, "NotFound", `pods "${name}" not found`);
+      if (log && method === "GET") {
+        const container = url.searchParams.get("container");
+        if (!record.started) {
+          return status(
+            res,
+            400,
+            "BadRequest",
+            `container "${container}" in pod "${name}" is waiting to start: ContainerCreating`,
+          );
+        }
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write(record.output.join(""));
+        if (url.searchParams.get("follow") === "true" && !record.ended) {
+          record.logFollowers.add(res);
+          req.on("close", () => record.logFollowers.delete(res));
+        } else res.end();
+        return;
+      }
+      if (method === "GET") return send(res, 200, record.pod);
+      if (method === "DELETE") {
+        record.pod.metadata.deletionTimestamp = now();
+        record.pod.metadata.deletionGracePeriodSeconds = Number(
+          url.searchParams.get("gracePeriodSeconds") ?? "30",
+        );
+        publish(record, "MODIFIED");
+        send(res, 200, record.pod);
+        later(stepMs, () => {
+          if (pods.get(name!) !== record) return;
+          pods.delete(name!);
+          deletedPods.push(name!);
+          endLogs(record);
+          publish(record, "DELETED");
+        });
+        return;
+      }
+    }
+    if (url.pathname === `/api/v1/namespaces/${namespace}/events` && method === "GET" && watch) {
+      const name = fieldName("involvedObject.name");
+      res.writeHead(200, { "content-type": "application/json" });
+      for (const event of pods.get(name)?.events ?? [])
+        res.write(`${JSON.stringify({ type: "ADDED", object: event })}\n`);
+      const watcher = { name, res };
+      eventWatchers.add(watcher);
+      req.on("close", () => eventWatchers.delete(watcher));
+      return;
+    }
+    if (url.pathname === policiesPath && method === "POST") {
+      const body = await readJson(req);
+      if (networkPolicies.has(body.metadata.name))
+        return status(
+          res,
+          409,
+          "AlreadyExists",
+          `networkpolicies "${body.metadata.name}" already exists`,
+        );
+      networkPolicies.set(body.metadata.name, body);
+      return send(res, 201, body);
+    }
+    const policyMatch = new RegExp(`^${policiesPath}/([^/]+)$`).exec(url.pathname);
+    if (policyMatch && method === "GET") {
+      const policy = networkPolicies.get(policyMatch[1]!);
+      return policy
+        ? send(res, 200, policy)
+        : status(
+            res,
+            404,
+            "NotFound",
+            `networkpolicies.networking.k8s.io "${policyMatch[1]}" not found`,
+          );
+    }
+    return status(res, 404, "NotFound", "the server could not find the requested resource");
+  }
+
+  // TLS, as every API server serves, with a CA of its own that the kubeconfig names: client-node refuses
+  // plain HTTP unless TLS verification is switched off.
+  const dir = await mkdtemp(path.join(os.tmpdir(), "sbpg-kubeconfig-"));
+  const tls = await selfSignedCertificate(dir);
+  const server = https.createServer(tls, (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) status(res, 500, "InternalError", "the test double failed");
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kubeconfigPath = path.join(dir, "kubeconfig");
+  await writeFile(
+    kubeconfigPath,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: test-double",
+      "  cluster:",
+      `    server: ${url}`,
+      `    certificate-authority-data: ${tls.cert.toString("base64")}`,
+      "users:",
+      "- name: playground",
+      "  user:",
+      `    token: ${token}`,
+      "contexts:",
+      "- name: test",
+      "  context:",
+      "    cluster: test-double",
+      "    user: playground",
+      `    namespace: ${namespace}`,
+      "current-context: test",
+      "",
+    ].join("\n"),
+  );
+
+  return {
+    url,
+    kubeconfigPath,
+    requests,
+    createdPods,
+    deletedPods,
+    networkPolicies,
+    livePods: () => [...pods.values()].map((r) => r.pod),
+    seedPod(pod) {
+      const record: PodRecord = {
+        pod: { ...pod, metadata: { ...pod.metadata, uid: `uid-seed-${resourceVersion}` } },
+        history: [],
+        events: [],
+        output: [],
+        started: true,
+        ended: true,
+        logFollowers: new Set(),
+      };
+      pods.set(pod.metadata.name, record);
+      publish(record, "ADDED");
+    },
+    closeWatches(options = {}) {
+      if (options.expire) compactedUpTo = resourceVersion;
+      for (const watcher of podWatchers) watcher.res.end();
+      podWatchers.clear();
+    },
+    setMode(next) {
+      mode = next;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A certificate for 127.0.0.1, its own CA (openssl, as the test machines have it). */
+async function selfSignedCertificate(dir: string): Promise<{ key: Buffer; cert: Buffer }> {
+  const key = path.join(dir, "tls.key");
+  const cert = path.join(dir, "tls.crt");
+  await promisify(execFile)("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=kube-apiserver",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+  ]);
+  return { key: await readFile(key), cert: await readFile(cert) };
+}
