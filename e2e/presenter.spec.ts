@@ -171,6 +171,7 @@ test("the audience sees the presenter's shell typed into, and cannot type into i
   }
 });
 
+// A demo without checked steps: its guide's Next marks steps done (a lab's checks do, in e2e/labs.spec.ts).
 test("a visitor's progress through a demo's steps is kept and shown on the demos list", async ({
   page,
   baseURL,
@@ -179,19 +180,19 @@ test("a visitor's progress through a demo's steps is kept and shown on the demos
   await page
     .context()
     .addCookies([{ name: "sbpg_workshop", value: "attendee", url: new URL(baseURL!).origin }]);
-  await page.goto("/demos/hello-sandbox");
-  await expect(page.getByTestId("demo-progress")).toHaveText("0 of 4 steps");
+  await page.goto("/demos/inference-in-a-sandbox");
+  await expect(page.getByTestId("demo-progress")).toHaveText("0 of 3 steps");
   const reported = page.waitForRequest("**/api/workshops/me/progress");
   await page.getByTestId("next-step").click();
-  expect((await reported).postDataJSON()).toEqual({ demo: "hello-sandbox", step: 1 });
+  expect((await reported).postDataJSON()).toEqual({ demo: "inference-in-a-sandbox", step: 1 });
   await page.getByTestId("next-step").click();
-  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
-  await expect(page.getByTestId("current-step")).toContainText("Step 3 of 4");
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 3 steps");
+  await expect(page.getByTestId("current-step")).toContainText("Step 3 of 3");
 
   await page.reload();
-  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 3 steps");
   await page.screenshot({ path: testInfo.outputPath("demo-steps.png") });
   await page.goto("/demos");
-  await expect(page.getByTestId("progress-hello-sandbox")).toHaveText("2 of 4 steps");
+  await expect(page.getByTestId("progress-inference-in-a-sandbox")).toHaveText("2 of 3 steps");
   await page.screenshot({ path: testInfo.outputPath("demos-list.png") });
 });

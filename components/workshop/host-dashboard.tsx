@@ -7,6 +7,7 @@ import { describeError } from "@/components/live/api-client";
 import { getHostSocket } from "@/components/live/socket-client";
 import { formatAge } from "@/components/format/format-units";
 import { WatchedTerminal } from "@/components/terminal/watched-terminal";
+import { LabBoardPanel } from "@/components/lab-steps/lab-board-panel";
 import type { Dashboard } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass, secondaryButtonClass } from "./form-field";
 import { findHostedWorkshop, rememberHostedWorkshop } from "./hosted-workshops";
@@ -350,6 +351,7 @@ function DashboardView({
           </div>
         )}
       </Panel>
+      <LabBoardPanel workshopId={workshop.id} hostToken={token} />
       {watched && (
         <Panel
           id="watched-session"
