@@ -105,6 +105,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
   >();
   private closing = false;
+  /** Drivers whose runs count against their source's own concurrency limit. */
+  private readonly capacityOf = new WeakMap<SandboxDriver, DriverSource>();
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -128,8 +130,26 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async allDrivers(): Promise<SandboxDriver[]> {
-    const found = await Promise.all((this.options.sources ?? []).map((s) => s.drivers()));
+    const sources = this.options.sources ?? [];
+    const found = await Promise.all(sources.map((s) => s.drivers()));
+    found.forEach((drivers, i) => {
+      const source = sources[i]!;
+      if (source.maxConcurrentRuns !== undefined)
+        for (const driver of drivers) this.capacityOf.set(driver, source);
+    });
     return [...this.drivers.values(), ...found.flat()];
+  }
+
+  /** Whose slots a run takes: the host's, or its driver source's own (see DriverSource.maxConcurrentRuns). */
+  private capacityFor(run: Run): { key: object; max: number } {
+    const source = this.capacityOf.get(this.launches.get(run)!.driver);
+    return source
+      ? { key: source, max: source.maxConcurrentRuns! }
+      : { key: this.options.limits, max: this.options.limits.maxConcurrentRuns };
+  }
+
+  private activeIn(key: object): number {
+    return [...this.active].filter((r) => this.capacityFor(r).key === key).length;
   }
 
   private async findDriver(id: string): Promise<SandboxDriver | undefined> {
@@ -186,7 +206,10 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         `You already have ${mine} sandboxes running or queued (limit ${limits.maxActiveRunsPerClient}); wait for one to finish or stop one.`,
       );
     }
-    const mustQueue = this.active.size >= limits.maxConcurrentRuns;
+    const capacity = this.capacityOf.get(driver);
+    const mustQueue = capacity
+      ? this.activeIn(capacity) >= capacity.maxConcurrentRuns!
+      : this.activeIn(limits) >= limits.maxConcurrentRuns;
     if (mustQueue && this.queue.size >= limits.maxQueuedRuns) {
       throw new PlaygroundError(
         "quota",
@@ -325,10 +348,12 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     return endpoint;
   }
 
+  /** Starts queued runs in order while their capacity has room; a run waiting for the host's does not hold up a cluster's. */
   private pump(): void {
-    while (this.active.size < this.options.limits.maxConcurrentRuns) {
-      const run = this.queue.shift();
-      if (!run) break;
+    for (const run of [...this.queue.items()]) {
+      const { key, max } = this.capacityFor(run);
+      if (this.activeIn(key) >= max) continue;
+      this.queue.remove(run);
       this.active.add(run);
       void this.drive(run).finally(() => {
         this.active.delete(run);
@@ -338,8 +363,15 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /** A queued run's place among those waiting for the same capacity. */
   private updateQueuePositions(): void {
-    this.queue.items().forEach((run, index) => run.setQueuePosition(index + 1));
+    const ahead = new Map<object, number>();
+    for (const run of this.queue.items()) {
+      const { key } = this.capacityFor(run);
+      const position = (ahead.get(key) ?? 0) + 1;
+      ahead.set(key, position);
+      run.setQueuePosition(position);
+    }
   }
 
   private async drive(run: Run): Promise<void> {

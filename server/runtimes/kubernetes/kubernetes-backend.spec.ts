@@ -28,6 +28,7 @@ async function backendWith(runtimeClasses: Record<string, unknown>[], map: Runti
     map,
     images: { busybox: "registry.example/sbpg/busybox:1" },
     owner: podOwnerFor("/run/sbpg-k8s-a"),
+    maxConcurrentRuns: 4,
     log,
     refreshMs: 0,
   });
@@ -114,6 +115,7 @@ describe("KubernetesBackend", () => {
       map: { runtimeClasses: {} },
       images: {},
       owner: podOwnerFor("/run/sbpg-k8s-a"),
+      maxConcurrentRuns: 4,
       log,
     });
     const [driver] = await backend.drivers();
