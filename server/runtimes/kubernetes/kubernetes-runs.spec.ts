@@ -226,6 +226,18 @@ describe("the kubernetes backend through the engine", () => {
     expect(api.livePods()).toEqual([]);
   });
 
+  it("sees a stopped run's pod gone by reading it when no watch is left to say so", async () => {
+    const { engine, api } = await setup(() => ({ output: ["tick\n"], runUntilDeleted: true }));
+    const run = await launch(engine, "k8s:gvisor");
+    await until(() => run.state === "running");
+    api.closeWatches({ refuse: true });
+    const stoppedAt = Date.now();
+    await engine.stopRun(run.id);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    expect(run.snapshot().timings.podDeleted).toBeTypeOf("number");
+    expect(api.livePods()).toEqual([]);
+  });
+
   it("runs on the cluster's default runtime without a runtimeClassName", async () => {
     const { engine, api } = await setup();
     const run = await launch(engine, "k8s:default");
