@@ -203,6 +203,18 @@ describe("createKubernetesBackend", () => {
     );
   });
 
+  it("stops start-up naming SBPG_KUBECONFIG when the kubeconfig cannot be read", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-conf-"));
+    const options = { namespace, clusterName: null };
+    expect(() => connectCluster({ ...options, kubeconfig: path.join(dir, "missing") })).toThrow(
+      /^SBPG_KUBECONFIG: cannot load .*missing: ENOENT/,
+    );
+    await writeFile(path.join(dir, "empty"), "apiVersion: v1\nkind: Config\n");
+    expect(() => connectCluster({ ...options, kubeconfig: path.join(dir, "empty") })).toThrow(
+      /names no current cluster/,
+    );
+  });
+
   it("refuses image references that are not name=reference for an image setup builds", () => {
     expect(() =>
       loadConfig({ NODE_ENV: "test", SBPG_K8S_IMAGES: "alpine=docker.io/alpine:3" }),
