@@ -6,9 +6,9 @@ import next from "next";
 import { chromium } from "playwright-core";
 import { z } from "zod";
 import { loadConfig } from "../server/config/env";
-import { startPlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
-import { summarize } from "./lib/stats";
+import { summarize } from "../lib/stats";
 import { chromiumLaunchOptions } from "../e2e/chromium-options";
 
 const ArgsSchema = z.object({ iterations: z.coerce.number().int().min(1).max(200).default(10) });

@@ -1,6 +1,6 @@
 // Benchmark: containerd-runc launch-to-exit vs raw `ctr run` of the same workload, on a private containerd.
 // Run: npm run bench:containerd -- [runs]
-import { summarize } from "./lib/stats";
+import { summarize } from "../lib/stats";
 import { testSandboxLimits } from "../server/testing/sandbox-limits";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";

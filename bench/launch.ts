@@ -24,7 +24,7 @@ import {
 import type { Config } from "../server/config/env";
 import type { SandboxLimits } from "../server/engine/driver";
 import { cgroupParentFor } from "../server/host/create-engine";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
 import { removeCgroups } from "../server/runtimes/cgroups";
@@ -35,7 +35,7 @@ import { runCommand } from "../server/runtimes/process-exit";
 import { RuncDriver } from "../server/runtimes/runc";
 import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
-import { summarize } from "./lib/stats";
+import { summarize } from "../lib/stats";
 
 const command = ["sh", "-c", "echo hi"];
 const expectedOutput = "hi\n";

@@ -13,13 +13,13 @@ import {
   isTerminalState,
   type RunSnapshot,
 } from "../lib/api/schemas";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
 import { findVmProcesses } from "../server/runtimes/microvm/reap-vms";
 import { sleep } from "../server/runtimes/process-exit";
 import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
-import { summarize, type Summary } from "./lib/stats";
+import { summarize, type Summary } from "../lib/stats";
 
 /** The bound: under four spinning VMs, health p95 and runc's launch stay within this of idle. */
 const targetRatio = 1.5;

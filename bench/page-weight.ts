@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { chromium, type Response } from "playwright-core";
 import { z } from "zod";
 import { chromiumLaunchOptions } from "../e2e/chromium-options";
-import { percentile } from "./lib/stats";
+import { percentile } from "../lib/stats";
 
 const ArgsSchema = z.object({
   url: z.url().default("http://127.0.0.1:3000"),

@@ -18,22 +18,22 @@ import {
   isTerminalState,
   type RunSnapshot,
 } from "../lib/api/schemas";
-import { startPlaygroundServer, type PlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { createLogger } from "../server/log/logger";
 import { VaccelAgent } from "../server/vaccel/agent/vaccel-agent";
 import { OnnxBackend } from "../server/vaccel/backends/onnx-backend";
 import { VaccelClient } from "../server/vaccel/client/vaccel-client";
-import { genopNoop, genopOcr, genopSgemm } from "../server/vaccel/guest/genop-calls";
-import { sgemmWorkload, verifySgemm } from "../server/vaccel/guest/sgemm-workload";
+import { genopNoop, genopOcr, genopSgemm } from "../guest/vaccel/genop-calls";
+import { sgemmWorkload, verifySgemm } from "../guest/vaccel/sgemm-workload";
 import { MatrixMultiplier } from "../server/vaccel/inference/sgemm";
-import { renderTextLine } from "../server/vaccel/inference/bitmap-font";
+import { renderTextLine } from "../lib/images/bitmap-font";
 import { decodeImage, encodePng } from "../server/vaccel/inference/image-codec";
 import { OcrModels } from "../server/vaccel/inference/ocr-models";
 import { recognizeText } from "../server/vaccel/inference/ocr-pipeline";
-import { type InferResult, parseResultLine } from "../server/vaccel/guest/infer-options";
+import { type InferResult, parseResultLine } from "../guest/vaccel/infer-options";
 import { benchServerConfig } from "./lib/bench-config";
 import { writableRunDir } from "./lib/run-dir";
-import { type Summary, summarize } from "./lib/stats";
+import { type Summary, summarize } from "../lib/stats";
 
 const TEXT = "HELLO 2026";
 

@@ -1,9 +1,9 @@
 // A visitor runs OCR of a generated line natively and from inside the microVM through vAccel, and the page shows
 // the same, right answer from both, with their timings and what computed them.
 import { expect, test } from "@playwright/test";
-import { renderTextLine } from "../server/vaccel/inference/bitmap-font";
+import { renderTextLine } from "../lib/images/bitmap-font";
 import { encodePng } from "../server/vaccel/inference/image-codec";
-import type { RgbImage } from "../server/vaccel/inference/rgb-image";
+import type { RgbImage } from "../lib/images/rgb-image";
 import { VaccelPage } from "./pages/vaccel-page";
 
 const TEXT = "HELLO 2026";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { format } from "prettier";
 import { loadConfig } from "../server/config/env";
 import { createLogger } from "../server/log/logger";
-import { startPlaygroundServer } from "../server/http/playground-server";
+import { startPlaygroundServer } from "../server/app";
 import { loadDemos } from "../lib/demos/load-demos";
 import { RuntimesReplySchema, RunSnapshotSchema, isTerminalState } from "../lib/api/schemas";
 import { checkRecording } from "../lib/recordings/recording";

@@ -3,7 +3,7 @@ import next from "next";
 import { loadConfig } from "./config/env";
 import { PlaygroundError } from "./errors/playground-error";
 import { createLogger } from "./log/logger";
-import { startPlaygroundServer, type PageHandler } from "./http/playground-server";
+import { startPlaygroundServer, type PageHandler } from "./app";
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);

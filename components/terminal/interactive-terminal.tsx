@@ -1,5 +1,5 @@
 "use client";
-// The only place the interactive xterm.js is touched: a terminal you type into, fitted to its box, with copy and paste.
+// The only place the interactive xterm.js is touched: a terminal you type into (or watch, read-only), fitted to its box, with copy and paste.
 import { useEffect, useRef } from "react";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
@@ -17,17 +17,26 @@ export interface InteractiveTerminalProps {
   connect(screen: { write(data: string): void; cols: number; rows: number }): TerminalPeer;
   /** Names the terminal for screen readers and tests. */
   label: string;
+  /** Someone else's shell, watched: keys go nowhere, selection and copy still work. */
+  readOnly?: boolean;
 }
 
-export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps) {
+export function InteractiveTerminal({
+  connect,
+  label,
+  readOnly = false,
+}: InteractiveTerminalProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const connectRef = useRef(connect);
+  const readOnlyRef = useRef(readOnly);
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
+    const watching = readOnlyRef.current;
     const terminal = new Terminal({
-      cursorBlink: true,
+      cursorBlink: !watching,
+      disableStdin: watching,
       scrollback: 5000,
       fontSize: 14,
       fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
@@ -52,7 +61,7 @@ export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps
         void navigator.clipboard?.writeText(terminal.getSelection()).catch(() => undefined);
         return false;
       }
-      if (event.code === "KeyV") {
+      if (event.code === "KeyV" && !watching) {
         void navigator.clipboard
           ?.readText()
           .then((text) => terminal.paste(text))
@@ -72,7 +81,7 @@ export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps
     observer.observe(container);
     // xterm draws only while it is on screen: a shell that just opened below the fold would look empty.
     container.scrollIntoView({ block: "nearest" });
-    terminal.focus();
+    if (!watching) terminal.focus();
     return () => {
       observer.disconnect();
       typed.dispose();
@@ -87,7 +96,7 @@ export function InteractiveTerminal({ connect, label }: InteractiveTerminalProps
       ref={containerRef}
       role="group"
       aria-label={label}
-      data-testid="interactive-terminal"
+      data-testid={readOnly ? "watched-terminal" : "interactive-terminal"}
       className="h-full w-full"
     />
   );

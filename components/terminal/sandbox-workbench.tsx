@@ -10,7 +10,7 @@ import type { RuntimeInfo } from "@/lib/api/schemas";
 import { isFinalSessionState, sessionRuntimeIds, type SessionSnapshot } from "@/lib/api/sessions";
 import { InteractiveTerminal } from "./interactive-terminal";
 import { SessionHostView } from "./session-host-view";
-import { connectTerminal, type LinkStatus } from "./terminal-link";
+import { connectTerminal, linkStatusText, type LinkStatus } from "./terminal-link";
 import {
   createSession,
   endSession,
@@ -21,13 +21,6 @@ import {
 import { loadSavedSession, saveSession } from "./saved-session";
 
 const extendByMs = 30 * 60_000;
-const statusText: Record<LinkStatus, string> = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  exited: "Shell exited",
-  failed: "Not connected",
-};
 
 export function SandboxWorkbench() {
   const [runtimes, setRuntimes] = useState<RuntimeInfo[] | null>(null);
@@ -244,7 +237,7 @@ export function SandboxWorkbench() {
         <div className="grid gap-6 lg:grid-cols-[3fr_2fr]">
           <Panel id="sandbox-terminal" title={`Shell in ${session.runtime}`}>
             <p className="mb-2 text-sm text-muted" data-testid="terminal-status">
-              {statusText[link.status]}
+              {linkStatusText[link.status]}
               {link.detail && ` · ${link.detail}`}
             </p>
             <div className="h-[28rem] overflow-hidden rounded-md bg-[#0b1020] p-2">

@@ -11,6 +11,14 @@ import { newPart } from "./terminal-stream";
 
 export type LinkStatus = "connecting" | "connected" | "reconnecting" | "exited" | "failed";
 
+export const linkStatusText: Record<LinkStatus, string> = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+  exited: "Shell exited",
+  failed: "Not connected",
+};
+
 export interface TerminalLinkEvents {
   /** Characters to draw, in order, each exactly once. */
   output(data: string): void;
@@ -27,12 +35,22 @@ export interface TerminalLink {
   detach(): void;
 }
 
-/** Opens a new shell in the session, or attaches to `terminalId` when given (it replays the screen). */
+/**
+ * Opens a new shell in the session, or attaches to `terminalId` when given (it replays the screen).
+ * `readOnly` (a workshop host watching an attendee) only attaches: it sends no keys and no sizes.
+ */
 export function connectTerminal(
   socket: Socket,
-  target: { sessionId: string; terminalId: string | null; cols: number; rows: number },
+  target: {
+    sessionId: string;
+    terminalId: string | null;
+    cols: number;
+    rows: number;
+    readOnly?: boolean;
+  },
   events: TerminalLinkEvents,
 ): TerminalLink {
+  const readOnly = target.readOnly ?? false;
   let terminalId = target.terminalId;
   let received = 0;
   let size = { cols: target.cols, rows: target.rows };
@@ -53,7 +71,7 @@ export function connectTerminal(
     if (!ack.success) return fail("The host did not answer; reload the page to try again.");
     if (!ack.data.ok) return fail(ack.data.error.message);
     events.status("connected", null);
-    socket.emit(terminalEvents.resize, { terminalId, ...size });
+    if (!readOnly) socket.emit(terminalEvents.resize, { terminalId, ...size });
   };
   const open = async () => {
     const ack = TerminalAckSchema.safeParse(
@@ -103,7 +121,7 @@ export function connectTerminal(
   };
   return {
     input(data) {
-      if (!terminalId || ended) return;
+      if (!terminalId || ended || readOnly) return;
       // A paste longer than one message allows goes in pieces, in order.
       for (let at = 0; at < data.length; at += maxTerminalInputChars)
         socket.emit(terminalEvents.input, {
@@ -113,10 +131,11 @@ export function connectTerminal(
     },
     resize(cols, rows) {
       size = { cols, rows };
-      if (terminalId && !ended) socket.emit(terminalEvents.resize, { terminalId, cols, rows });
+      if (terminalId && !ended && !readOnly)
+        socket.emit(terminalEvents.resize, { terminalId, cols, rows });
     },
     close() {
-      if (terminalId && !ended) socket.emit(terminalEvents.close, { terminalId });
+      if (terminalId && !ended && !readOnly) socket.emit(terminalEvents.close, { terminalId });
       detach();
     },
     detach,

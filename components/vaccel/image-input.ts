@@ -1,8 +1,8 @@
 // Turns the visitor's input into image bytes small enough for the API: an uploaded photo is validated, scaled
 // down and re-encoded in the browser; a generated line is drawn with the same bitmap font the workload uses.
 import { vaccelLimits } from "@/lib/api/vaccel";
-import { renderTextLine } from "@/server/vaccel/inference/bitmap-font";
-import { type RgbImage, rotateImage180 } from "@/server/vaccel/inference/rgb-image";
+import { renderTextLine } from "@/lib/images/bitmap-font";
+import { type RgbImage, rotateImage180 } from "@/lib/images/rgb-image";
 
 export const acceptedTypes = ["image/png", "image/jpeg"] as const;
 /** Larger files are refused before the browser decodes them. */

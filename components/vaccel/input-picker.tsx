@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import type { InferOp } from "@/lib/api/vaccel";
 import { isImageOp, isSizedOp, sizeLimits, vaccelLimits } from "@/lib/api/vaccel";
 import { NumberField } from "@/components/ui/number-field";
-import { RENDERABLE_CHARACTERS } from "@/server/vaccel/inference/bitmap-font";
+import { RENDERABLE_CHARACTERS } from "@/lib/images/bitmap-font";
 import { formatBytes } from "@/components/format/format-units";
 import {
   ImageInputError,

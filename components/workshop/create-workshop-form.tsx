@@ -42,6 +42,8 @@ export function CreateWorkshopForm() {
         maxRunsPerAttendee: number("workshop-total"),
         allowedRuntimes: allowed ?? [],
         maxTimeoutMs: Math.round(number("workshop-timeout") * 1000),
+        maxConcurrentSessions: number("workshop-sessions"),
+        maxSessionLifetimeMs: Math.round(number("workshop-session-minutes") * 60_000),
       },
     });
     if (!parsed.success) {
@@ -113,6 +115,23 @@ export function CreateWorkshopForm() {
             type="number"
             min={1}
             defaultValue={50}
+          />
+          <FormField
+            id="workshop-sessions"
+            label="Shells at once, per attendee"
+            type="number"
+            min={0}
+            max={20}
+            defaultValue={1}
+            hint="Interactive sessions; 0 for none."
+          />
+          <FormField
+            id="workshop-session-minutes"
+            label="Longest shell session (minutes)"
+            type="number"
+            min={1}
+            defaultValue={60}
+            hint="Extensions included; the host's own bound applies too."
           />
         </div>
         <fieldset className="flex flex-col gap-1">

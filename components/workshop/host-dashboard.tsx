@@ -1,9 +1,12 @@
 "use client";
-// The host's dashboard: attendees, their progress and running sandboxes (Stop), Extend and End; refreshed every 2 s.
+// The host's dashboard: attendees, their progress, running sandboxes (Stop) and shell sessions (Watch read-only, End), Extend and End; refreshed every 2 s.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
 import { StateBadge } from "@/components/ui/state-badge";
 import { describeError } from "@/components/live/api-client";
+import { getHostSocket } from "@/components/live/socket-client";
+import { formatAge } from "@/components/format/format-units";
+import { WatchedTerminal } from "@/components/terminal/watched-terminal";
 import type { Dashboard } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass, secondaryButtonClass } from "./form-field";
 import { findHostedWorkshop, rememberHostedWorkshop } from "./hosted-workshops";
@@ -11,7 +14,13 @@ import { QuotaList } from "./quota-list";
 import { useWorkshopPoll, workshopPollMs } from "./use-workshop-poll";
 import { joinPath } from "./workshop-created";
 import { WorkshopStatusNote } from "./workshop-status-note";
-import { endWorkshop, extendWorkshop, fetchDashboard, stopAttendeeRun } from "./workshop-api";
+import {
+  endAttendeeSession,
+  endWorkshop,
+  extendWorkshop,
+  fetchDashboard,
+  stopAttendeeRun,
+} from "./workshop-api";
 
 export interface DemoSteps {
   slug: string;
@@ -139,6 +148,19 @@ function DashboardView({
     }
   }, []);
   const running = attendees.reduce((n, a) => n + a.activeRuns.length, 0);
+  const [watched, setWatched] = useState<{
+    attendee: string;
+    runtime: string;
+    sessionId: string;
+    terminalId: string;
+  } | null>(null);
+  // A watched terminal whose session ended (or was ended here) leaves the view with it.
+  const stillLive = attendees.some((a) =>
+    a.activeSessions.some((s) => s.terminals.includes(watched?.terminalId ?? "")),
+  );
+  useEffect(() => {
+    if (watched && !stillLive) setWatched(null);
+  }, [watched, stillLive]);
   const [origin, setOrigin] = useState("");
   useEffect(() => setOrigin(window.location.origin), []);
 
@@ -183,8 +205,8 @@ function DashboardView({
               }
               onEnd={() =>
                 act(async () => {
-                  const { stoppedRuns } = await endWorkshop(workshop.id, token);
-                  return `Workshop ended; ${stoppedRuns} sandbox${stoppedRuns === 1 ? "" : "es"} stopped.`;
+                  const { stoppedRuns, endedSessions } = await endWorkshop(workshop.id, token);
+                  return `Workshop ended; ${stoppedRuns} sandbox${stoppedRuns === 1 ? "" : "es"} stopped, ${endedSessions} shell session${endedSessions === 1 ? "" : "s"} ended.`;
                 })
               }
             />
@@ -213,8 +235,11 @@ function DashboardView({
                   <th scope="col" className="py-2 pr-4">
                     Runs used
                   </th>
-                  <th scope="col" className="py-2">
+                  <th scope="col" className="py-2 pr-4">
                     Running sandboxes
+                  </th>
+                  <th scope="col" className="py-2">
+                    Shell sessions
                   </th>
                 </tr>
               </thead>
@@ -234,7 +259,7 @@ function DashboardView({
                     <td className="py-2 pr-4 text-ink">
                       {attendee.usage.totalRuns} of {workshop.quotas.maxRunsPerAttendee}
                     </td>
-                    <td className="py-2">
+                    <td className="py-2 pr-4">
                       {attendee.activeRuns.length === 0 ? (
                         <span className="text-muted">none</span>
                       ) : (
@@ -265,6 +290,61 @@ function DashboardView({
                         </ul>
                       )}
                     </td>
+                    <td className="py-2">
+                      {attendee.activeSessions.length === 0 ? (
+                        <span className="text-muted">none</span>
+                      ) : (
+                        <ul className="flex flex-col gap-1">
+                          {attendee.activeSessions.map((session) => (
+                            <li
+                              key={session.id}
+                              data-testid="attendee-session"
+                              className="flex flex-wrap items-center gap-2"
+                            >
+                              <span className="font-mono">{session.runtime}</span>
+                              <span>{session.state}</span>
+                              {session.remainingMs !== null && (
+                                <span className="text-muted">
+                                  ends in {formatAge(session.remainingMs)}
+                                </span>
+                              )}
+                              {session.terminals.map((terminalId, index) => (
+                                <button
+                                  key={terminalId}
+                                  type="button"
+                                  className={secondaryButtonClass}
+                                  aria-label={`Watch ${attendee.name}'s ${session.runtime} terminal ${index + 1}`}
+                                  aria-pressed={watched?.terminalId === terminalId}
+                                  onClick={() =>
+                                    setWatched({
+                                      attendee: attendee.name,
+                                      runtime: session.runtime,
+                                      sessionId: session.id,
+                                      terminalId,
+                                    })
+                                  }
+                                >
+                                  Watch{session.terminals.length > 1 ? ` ${index + 1}` : ""}
+                                </button>
+                              ))}
+                              <button
+                                type="button"
+                                className={secondaryButtonClass}
+                                aria-label={`End ${attendee.name}'s ${session.runtime} session`}
+                                onClick={() =>
+                                  void act(async () => {
+                                    await endAttendeeSession(workshop.id, token, session.id);
+                                    return `Ended ${attendee.name}'s ${session.runtime} session.`;
+                                  })
+                                }
+                              >
+                                End
+                              </button>
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -272,6 +352,27 @@ function DashboardView({
           </div>
         )}
       </Panel>
+      {watched && (
+        <Panel
+          id="watched-session"
+          title={`${watched.attendee}'s ${watched.runtime} terminal, read-only`}
+        >
+          <WatchedTerminal
+            key={watched.terminalId}
+            socket={() => getHostSocket(token)}
+            sessionId={watched.sessionId}
+            terminalId={watched.terminalId}
+            label={`${watched.attendee}'s terminal, read-only`}
+          />
+          <button
+            type="button"
+            className={`${secondaryButtonClass} mt-3`}
+            onClick={() => setWatched(null)}
+          >
+            Stop watching
+          </button>
+        </Panel>
+      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 // A workshop's quotas in words, beside what an attendee has used of them when known.
-import { formatMs } from "@/components/format/format-units";
+import { formatAge, formatMs } from "@/components/format/format-units";
 import type { WorkshopQuotas } from "@/lib/api/workshops";
 
 export function QuotaList({
@@ -24,6 +24,11 @@ export function QuotaList({
     ],
     ["Runtimes", quotas.allowedRuntimes.join(", ")],
     ["Longest run", formatMs(quotas.maxTimeoutMs)],
+    [
+      "Shells at once",
+      quotas.maxConcurrentSessions === 0 ? "none" : `at most ${quotas.maxConcurrentSessions}`,
+    ],
+    ["Longest shell session", formatAge(quotas.maxSessionLifetimeMs)],
   ];
   return (
     <dl data-testid="workshop-quotas" className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1">

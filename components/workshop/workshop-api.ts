@@ -58,11 +58,22 @@ export function extendWorkshop(
   );
 }
 
-export function endWorkshop(id: string, hostToken: string): Promise<{ stoppedRuns: number }> {
+export function endWorkshop(
+  id: string,
+  hostToken: string,
+): Promise<{ stoppedRuns: number; endedSessions: number }> {
   return requestJson(
     hostPath(id, "/end"),
     EndWorkshopReplySchema,
     post(undefined, bearer(hostToken)),
+  );
+}
+
+export function endAttendeeSession(id: string, hostToken: string, sessionId: string) {
+  return requestJson(
+    hostPath(id, `/sessions/${encodeURIComponent(sessionId)}`),
+    z.object({ ended: z.literal(true) }),
+    { method: "DELETE", headers: bearer(hostToken) },
   );
 }
 

@@ -1,5 +1,6 @@
 // Shapes that cross the wire: HTTP bodies and replies, socket.io payloads. Server and browser both parse with these.
 import { z } from "zod";
+import { requestErrorCodes, runEndCodes } from "./errors";
 import { RuntimeKindSchema, RuntimeLocationSchema, RuntimeTokenSchema } from "./runtime-ids";
 import { RunLimitsRequestSchema } from "./run-limits";
 import { PhaseClocksSchema, runStates, TimingsSchema } from "./phases";
@@ -9,8 +10,9 @@ export type RunState = z.infer<typeof RunStateSchema>;
 export const terminalStates: readonly RunState[] = ["exited", "failed", "stopped"];
 export const isTerminalState = (state: RunState): boolean => terminalStates.includes(state);
 
+/** A refused request's reply; the code is one of lib/api/errors.ts. */
 export const ApiErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({ code: z.enum(requestErrorCodes), message: z.string() }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
 
@@ -77,7 +79,8 @@ export const RunSnapshotSchema = z.object({
   timings: TimingsSchema,
   /** Phases dated by another machine's clock (a cluster's scheduler), and whose; absent: all the playground's. */
   clocks: PhaseClocksSchema.optional(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Why a run did not simply exit (stopped, a limit, the runtime); null when it exited or still runs. */
+  error: z.object({ code: z.enum(runEndCodes), message: z.string() }).nullable(),
   /** 1-based place in the host's queue while state is "queued", else null. */
   queuePosition: z.number().nullable(),
   limits: RunLimitsSchema,
@@ -188,7 +191,10 @@ export type SubscribePayload = z.infer<typeof SubscribePayloadSchema>;
 /** Reply to run:subscribe through the ack callback. */
 export const SubscribeAckSchema = z.union([
   z.object({ ok: z.literal(true), run: RunSnapshotSchema }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(requestErrorCodes), message: z.string() }),
+  }),
 ]);
 export type SubscribeAck = z.infer<typeof SubscribeAckSchema>;
 

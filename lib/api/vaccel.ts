@@ -1,10 +1,7 @@
 // The vAccel demo's wire shapes: the inference workload's RESULT line (printed in every sandbox, parsed by the page),
 // and POST /api/vaccel/native, the same inference in the server process.
 import { z } from "zod";
-import {
-  MAX_RENDERED_CHARACTERS,
-  RENDERABLE_CHARACTERS,
-} from "@/server/vaccel/inference/bitmap-font";
+import { MAX_RENDERED_CHARACTERS, RENDERABLE_CHARACTERS } from "../images/bitmap-font";
 
 export const inferOps = ["ocr", "classify", "detect", "sgemm", "minmax", "noop"] as const;
 export const InferOpSchema = z.enum(inferOps, { message: `must be one of ${inferOps.join(", ")}` });

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { RuntimeTokenSchema } from "./runtime-ids";
 import { RunStateSchema } from "./schemas";
+import { SessionStateSchema } from "./sessions";
 
 /** Join codes: no 0/O or 1/I, so a code read off a projector is typed right the first time. */
 export const joinCodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
@@ -26,9 +27,19 @@ export const WorkshopQuotasSchema = z
     allowedRuntimes: z.array(RuntimeTokenSchema).min(1, "allow at least one runtime").max(32),
     /** The longest a run may last; the host's own limit applies too. */
     maxTimeoutMs: z.number().int().min(1000).max(3_600_000),
+    /** Interactive sessions one attendee may hold at once; 0 gives attendees none. */
+    maxConcurrentSessions: z.number().int().min(0).max(20),
+    /** The longest a session may live, extensions included; the host's own bound applies too. */
+    maxSessionLifetimeMs: z.number().int().min(60_000).max(86_400_000),
   })
   .strict();
 export type WorkshopQuotas = z.infer<typeof WorkshopQuotasSchema>;
+
+/** What a host asks for: the session quotas may be left out (one session, as long as the host allows). */
+export const WorkshopQuotasRequestSchema = WorkshopQuotasSchema.extend({
+  maxConcurrentSessions: WorkshopQuotasSchema.shape.maxConcurrentSessions.optional(),
+  maxSessionLifetimeMs: WorkshopQuotasSchema.shape.maxSessionLifetimeMs.optional(),
+}).strict();
 
 const NameSchema = (what: string, max: number) =>
   z
@@ -49,7 +60,7 @@ export const CreateWorkshopBodySchema = z
       .int()
       .min(5)
       .max(7 * 24 * 60),
-    quotas: WorkshopQuotasSchema,
+    quotas: WorkshopQuotasRequestSchema,
   })
   .strict();
 export type CreateWorkshopBody = z.infer<typeof CreateWorkshopBodySchema>;
@@ -141,6 +152,21 @@ export type AttendeeRun = z.infer<typeof AttendeeRunSchema>;
 
 export const UsageSchema = z.object({ activeRuns: z.number(), totalRuns: z.number() });
 
+/** An attendee's session as their host sees it: live ones only, with the time left before it ends. */
+export const AttendeeSessionSchema = z.object({
+  id: z.string(),
+  runtime: z.string(),
+  state: SessionStateSchema,
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  idleExpiresAt: z.string().nullable(),
+  /** Until the earlier of the two deadlines, when the dashboard was read. */
+  remainingMs: z.number().nullable(),
+  /** Terminals still open: the host can watch them read-only. */
+  terminals: z.array(z.string()),
+});
+export type AttendeeSession = z.infer<typeof AttendeeSessionSchema>;
+
 export const AttendeeViewSchema = z.object({
   workshop: WorkshopSummarySchema,
   attendee: z.object({ id: z.string(), name: z.string(), joinedAt: z.string() }),
@@ -161,9 +187,14 @@ export const DashboardSchema = z.object({
       progress: z.array(ProgressEntrySchema),
       /** Runs that have not ended. */
       activeRuns: z.array(AttendeeRunSchema),
+      /** Sessions that have not ended. */
+      activeSessions: z.array(AttendeeSessionSchema),
     }),
   ),
 });
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
-export const EndWorkshopReplySchema = z.object({ stoppedRuns: z.number() });
+export const EndWorkshopReplySchema = z.object({
+  stoppedRuns: z.number(),
+  endedSessions: z.number(),
+});

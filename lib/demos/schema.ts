@@ -1,6 +1,6 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
-import { RuntimeIdSchema } from "@/lib/api/runtime-ids";
+import { RuntimeIdSchema } from "../api/runtime-ids";
 import type { RenderedDemoText } from "./markdown-tree";
 
 export const DemoStepSchema = z

@@ -1,4 +1,5 @@
 // The contract between the engine and a runtime driver (runc, gVisor, containerd, Kata, the microVM).
+import type { RunEndCode } from "../../lib/api/errors";
 import type { Phase } from "../../lib/api/phases";
 import type {
   ClusterRuntimeId,
@@ -85,7 +86,7 @@ export interface LaunchResult {
 }
 
 /** The run-end codes of a sandbox that failed: it never started, or it started and went away before its workload ended. */
-export type SandboxFailureCode = "runtime:launch" | "runtime:crashed";
+export type SandboxFailureCode = Extract<RunEndCode, `runtime:${string}`>;
 
 /**
  * What every driver throws when its sandbox fails: the message is the driver's own reason, in words a
@@ -112,7 +113,7 @@ export interface SandboxDriver {
   readonly location?: RuntimeLocation;
   /** How a workload reaches the vAccel agent (shown to the visitor); absent: this driver cannot connect one yet. */
   readonly vaccelTransport?: string;
-  /** Checks the host once; cached by the registry. */
+  /** What the host offers for this runtime; drivers probe once and keep the answer (probe-once.ts). */
   probe(): Promise<RuntimeAvailability>;
   /**
    * Runs the command and resolves once the sandbox and everything it created are gone; a sandbox that

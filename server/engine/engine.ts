@@ -1,26 +1,20 @@
-// The sandbox engine: admits runs within quotas, queues them when the host is full, drives them, keeps them for a while.
+// The sandbox engine: admits runs, queues them when the host is full, drives them, keeps them for a while.
+// Admission (admission.ts), driving one run (drive-run.ts) and each run's lifecycle (run.ts) live beside it.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { EventEmitter } from "node:events";
 import type { HostLimits } from "../config/env";
 import { PlaygroundError } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
-import type { ImageRef, ImageStore } from "../images/image-store";
+import type { ImageStore } from "../images/image-store";
 import type { RuntimeInfo } from "../../lib/api/schemas";
-import {
-  SandboxLaunchError,
-  type DriverSource,
-  type SandboxDriver,
-  type VaccelEndpoint,
-  type VaccelEndpoints,
-  resourcePrefix,
-} from "./driver";
-import { Run, type EndReason } from "./run";
+import type { DriverSource, SandboxDriver } from "./driver";
+import { Run } from "./run";
 import { RunQueue } from "./run-queue";
-import { formatBytes } from "./output-log";
-import { measureFootprint } from "./memory-footprint";
 import type { RunLimitsRequest } from "../../lib/api/run-limits";
-import { resolveRunLimits } from "./run-limits";
+import { admitLaunch, type LaunchPlan, type VaccelOption } from "./admission";
+import { driveRun } from "./drive-run";
+import { runsToForget } from "./retention";
 
 export interface LaunchRequest {
   runtime: string;
@@ -52,7 +46,7 @@ export interface EngineOptions {
   limits: HostLimits;
   retention: { ms: number; maxRuns: number };
   /** The vAccel agent's per-run sockets, or why a run cannot have one; absent: no agent. */
-  vaccel?: { endpoints: VaccelEndpoints } | { unavailable: string };
+  vaccel?: VaccelOption;
   log: Logger;
 }
 
@@ -62,51 +56,23 @@ export interface EngineEvents {
 
 export const defaultCommand = ["sh", "-c", 'echo "Hello from $(hostname): $(uname -sr)"'];
 
-const endMessages: Record<
-  EndReason,
-  { state: "failed" | "stopped"; code: string; message: (run: Run) => string }
-> = {
-  timeout: {
-    state: "failed",
-    code: "limit:timeout",
-    message: (run) =>
-      `The sandbox ran past its time limit of ${run.limits.timeoutMs} ms and was stopped.`,
-  },
-  "output-limit": {
-    state: "failed",
-    code: "limit:output",
-    message: (run) =>
-      `The sandbox wrote more than its output limit of ${run.limits.outputBytes} bytes and was stopped.`,
-  },
-  stopped: { state: "stopped", code: "stopped", message: () => "Stopped on request." },
-  shutdown: {
-    state: "stopped",
-    code: "stopped:shutdown",
-    message: () => "The host is shutting down.",
-  },
-};
+/** A run with what it was admitted to launch with. */
+interface Admitted {
+  run: Run;
+  plan: LaunchPlan;
+}
 
 export class SandboxEngine extends EventEmitter<EngineEvents> {
   private readonly drivers: Map<string, SandboxDriver>;
   private readonly runs = new Map<string, Run>();
-  private readonly queue = new RunQueue<Run>();
+  private readonly queue = new RunQueue<Admitted>();
   private readonly active = new Set<Run>();
   private readonly settled = new Map<string, Promise<void>>();
-  /** What launchRun resolved for a run, so starting it from the queue does not look it up again. */
-  private readonly launches = new WeakMap<
-    Run,
-    {
-      driver: SandboxDriver;
-      image: ImageRef;
-      fromPool: boolean;
-      vaccel: boolean;
-      session: { resourceName: string } | null;
-      vaccelAgent: "playground" | "host";
-    }
-  >();
   private closing = false;
   /** Drivers whose runs count against their source's own concurrency limit. */
-  private readonly capacityOf = new WeakMap<SandboxDriver, DriverSource>();
+  private readonly sourceOf = new WeakMap<SandboxDriver, DriverSource>();
+  /** The driver of each active run. */
+  private readonly drivingWith = new WeakMap<Run, SandboxDriver>();
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -135,21 +101,22 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     found.forEach((drivers, i) => {
       const source = sources[i]!;
       if (source.maxConcurrentRuns !== undefined)
-        for (const driver of drivers) this.capacityOf.set(driver, source);
+        for (const driver of drivers) this.sourceOf.set(driver, source);
     });
     return [...this.drivers.values(), ...found.flat()];
   }
 
-  /** Whose slots a run takes: the host's, or its driver source's own (see DriverSource.maxConcurrentRuns). */
-  private capacityFor(run: Run): { key: object; max: number } {
-    const source = this.capacityOf.get(this.launches.get(run)!.driver);
+  /** Whose slots a driver's runs take: the host's, or its driver source's own (DriverSource.maxConcurrentRuns). */
+  private capacityOf(driver: SandboxDriver): { key: object; max: number } {
+    const source = this.sourceOf.get(driver);
     return source
       ? { key: source, max: source.maxConcurrentRuns! }
       : { key: this.options.limits, max: this.options.limits.maxConcurrentRuns };
   }
 
   private activeIn(key: object): number {
-    return [...this.active].filter((r) => this.capacityFor(r).key === key).length;
+    return [...this.active].filter((run) => this.capacityOf(this.drivingWith.get(run)!).key === key)
+      .length;
   }
 
   private async findDriver(id: string): Promise<SandboxDriver | undefined> {
@@ -159,93 +126,44 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** Validates against host state, then admits the run: it starts now or waits in the queue. */
   async launchRun(request: LaunchRequest): Promise<Run> {
     const requestedAt = request.requestedAt ?? performance.now();
-    if (this.closing)
-      throw new PlaygroundError(
-        "unavailable",
-        "host",
-        "The host is shutting down; try again in a moment.",
-      );
-    const driver = await this.findDriver(request.runtime);
-    if (!driver) {
-      throw new PlaygroundError(
-        "not_found",
-        "runtime",
-        `Unknown runtime "${request.runtime}". GET /api/runtimes lists them.`,
-      );
-    }
-    if (!this.options.images.isKnown(request.image)) {
-      throw new PlaygroundError("not_found", "image", `Unknown image "${request.image}".`);
-    }
-    const availability = await driver.probe();
-    if (!availability.available) {
-      throw new PlaygroundError(
-        "unavailable",
-        "runtime",
-        `${driver.name} is not available on this host: ${availability.reason}`,
-      );
-    }
-    if (request.vaccel) this.checkVaccel(driver);
-    const image = await this.options.images.resolve(request.image);
-    if (!image) {
-      throw new PlaygroundError(
-        "unavailable",
-        "image",
-        `The ${request.image} image is not built on this host: run \`npm run setup\`.`,
-      );
-    }
-    const { limits } = this.options;
-    const runLimits = resolveRunLimits(request, limits);
-    const { timeoutMs } = runLimits;
-    const mine = [...this.active, ...this.queue.items()].filter(
-      (r) => r.clientId === request.clientId,
-    ).length;
-    if (mine >= limits.maxActiveRunsPerClient) {
-      throw new PlaygroundError(
-        "quota",
-        "runs_per_client",
-        `You already have ${mine} sandboxes running or queued (limit ${limits.maxActiveRunsPerClient}); wait for one to finish or stop one.`,
-      );
-    }
-    const capacity = this.capacityOf.get(driver);
-    const mustQueue = capacity
-      ? this.activeIn(capacity) >= capacity.maxConcurrentRuns!
-      : this.activeIn(limits) >= limits.maxConcurrentRuns;
-    if (mustQueue && this.queue.size >= limits.maxQueuedRuns) {
-      throw new PlaygroundError(
-        "quota",
-        "host_full",
-        `The host is full (${this.queue.size} runs waiting); try again shortly.`,
-      );
-    }
-
+    const { images, limits, vaccel } = this.options;
+    const plan = await admitLaunch(request, {
+      closing: this.closing,
+      driverOf: (id) => this.findDriver(id),
+      images,
+      limits,
+      vaccel,
+      runsOf: (clientId) =>
+        [...this.active, ...this.queue.items().map((q) => q.run)].filter(
+          (r) => r.clientId === clientId,
+        ).length,
+      capacity: (driver) => {
+        const { key, max } = this.capacityOf(driver);
+        return { running: this.activeIn(key), max };
+      },
+      queued: () => this.queue.size,
+    });
     const run = new Run({
       // Letters and digits only: run ids name containers, and containerd refuses ids with "--" or a trailing "-".
       id: randomBytes(12).toString("hex"),
-      runtime: driver.id,
+      runtime: plan.driver.id,
       image: request.image,
       command: request.command ?? defaultCommand,
-      limits: runLimits,
+      limits: plan.limits,
       clientId: request.clientId,
       owner: request.owner ?? null,
       backlogChars: limits.logBacklogBytes,
       requestedAt,
     });
+    const admitted: Admitted = { run, plan };
     this.runs.set(run.id, run);
-    this.launches.set(run, {
-      driver,
-      image,
-      fromPool: request.pool ?? false,
-      vaccel: request.vaccel ?? false,
-      session: request.session ?? null,
-      vaccelAgent: request.vaccelAgent ?? "playground",
-    });
-    this.prune();
+    this.forgetOldRuns();
     this.emit("run", run);
     // Queued runs can be stopped (and time out) before they start.
-    const timer = setTimeout(() => run.abort("timeout"), timeoutMs);
+    const timer = setTimeout(() => run.abort("timeout"), plan.limits.timeoutMs);
     run.controller.signal.addEventListener("abort", () => {
       clearTimeout(timer);
-      if (this.queue.remove(run)) this.end(run, run.endReason ?? "stopped");
+      if (this.queue.remove(admitted)) run.endEarly();
       this.updateQueuePositions();
     });
     this.settled.set(
@@ -261,7 +179,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         run.on("change", onChange);
       }),
     );
-    this.queue.push(run);
+    this.queue.push(admitted);
     this.pump();
     this.updateQueuePositions();
     return run;
@@ -317,45 +235,16 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     ]);
   }
 
-  private checkVaccel(driver: SandboxDriver): void {
-    const { vaccel } = this.options;
-    if (!vaccel || "unavailable" in vaccel) {
-      throw new PlaygroundError(
-        "unavailable",
-        "vaccel",
-        `This run asks for vAccel, but ${vaccel?.unavailable ?? "this host runs no vAccel agent"}.`,
-      );
-    }
-    if (!driver.vaccelTransport) {
-      throw new PlaygroundError(
-        "unavailable",
-        "vaccel",
-        `${driver.name} cannot connect a sandbox to the vAccel agent yet; use runc, gVisor or the microVM.`,
-      );
-    }
-  }
-
-  /** The run's own agent socket, open before the launch; null when the run did not ask for one. */
-  private async openVaccel(
-    run: Run,
-    wanted: boolean,
-    agent: "playground" | "host",
-  ): Promise<VaccelEndpoint | null> {
-    const { vaccel } = this.options;
-    if (!wanted || !vaccel || !("endpoints" in vaccel)) return null;
-    const endpoint = await vaccel.endpoints.open(`${resourcePrefix}${run.id}`, { agent });
-    run.mark("vaccelListening");
-    return endpoint;
-  }
-
   /** Starts queued runs in order while their capacity has room; a run waiting for the host's does not hold up a cluster's. */
   private pump(): void {
-    for (const run of [...this.queue.items()]) {
-      const { key, max } = this.capacityFor(run);
+    for (const next of [...this.queue.items()]) {
+      const { run, plan } = next;
+      const { key, max } = this.capacityOf(plan.driver);
       if (this.activeIn(key) >= max) continue;
-      this.queue.remove(run);
+      this.queue.remove(next);
+      this.drivingWith.set(run, plan.driver);
       this.active.add(run);
-      void this.drive(run).finally(() => {
+      void driveRun(run, plan, this.options).finally(() => {
         this.active.delete(run);
         this.pump();
         this.updateQueuePositions();
@@ -366,153 +255,19 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   /** A queued run's place among those waiting for the same capacity. */
   private updateQueuePositions(): void {
     const ahead = new Map<object, number>();
-    for (const run of this.queue.items()) {
-      const { key } = this.capacityFor(run);
+    for (const { run, plan } of this.queue.items()) {
+      const { key } = this.capacityOf(plan.driver);
       const position = (ahead.get(key) ?? 0) + 1;
       ahead.set(key, position);
       run.setQueuePosition(position);
     }
   }
 
-  private async drive(run: Run): Promise<void> {
-    const { driver, image, fromPool, vaccel, vaccelAgent, session } = this.launches.get(run)!;
-    const log = this.options.log.child({ run: run.id, runtime: run.runtime });
-    const resourceName = `${resourcePrefix}${run.id}`;
-    const sampler = sampleFootprint(run, driver, resourceName);
-    run.transition("preparing");
-    let endpoint: VaccelEndpoint | null = null;
-    try {
-      endpoint = await this.openVaccel(run, vaccel, vaccelAgent);
-      const result = await driver
-        .launch(
-          {
-            runId: run.id,
-            resourceName,
-            image,
-            command: run.command,
-            limits: run.limits,
-            fromPool,
-            vaccel: endpoint && { hostSocketPath: endpoint.hostSocketPath },
-            session,
-          },
-          {
-            signal: run.controller.signal,
-            mark: (phase, atEpochMs, clock) => run.mark(phase, atEpochMs, clock),
-            enter: (state) => {
-              if (run.state === state || run.finished) return;
-              if (state === "running" && run.state === "preparing") run.transition("booting");
-              run.transition(state);
-            },
-            output: (bytes) => {
-              // Output means the workload is running, whatever the driver said so far.
-              if (run.state === "preparing") run.transition("booting");
-              if (run.state === "booting") run.transition("running");
-              if (run.write(bytes).limitReached) run.abort("output-limit");
-            },
-            console: (bytes) => {
-              if (run.write(bytes, "console").limitReached) run.abort("output-limit");
-            },
-            log,
-          },
-        )
-        .finally(async () => {
-          sampler.stop();
-          await endpoint?.close();
-        });
-      run.mark("cleanedUp");
-      const reason = run.endReason;
-      if (reason) {
-        this.end(run, reason);
-      } else {
-        if (result.exitCode === 137) {
-          run.note(
-            `\n[killed by SIGKILL: most likely the sandbox reached its memory limit of ${formatBytes(run.limits.memoryBytes)}]\n`,
-          );
-        }
-        run.finish("exited", { exitCode: result.exitCode });
-      }
-      log.info(
-        { state: run.state, exitCode: run.snapshot().exitCode, timings: run.snapshot().timings },
-        "run ended",
-      );
-    } catch (err) {
-      sampler.stop();
-      await endpoint?.close();
-      run.mark("cleanedUp");
-      // A run that was being stopped (timeout, output limit, a visitor) ends for that reason; what the
-      // runtime said while it was torn down is for the log.
-      const reason = run.endReason;
-      if (reason) {
-        log.warn({ err, reason }, "runtime error while stopping a run");
-        this.end(run, reason);
-        return;
-      }
-      // A driver's SandboxLaunchError carries its own reason for the visitor; anything else is a host bug.
-      const failure =
-        err instanceof SandboxLaunchError
-          ? { code: err.code, message: err.message }
-          : {
-              code: "runtime:launch",
-              message: "The sandbox failed to start on the host; the host log has details.",
-            };
-      log.error({ err }, "run failed");
-      run.note(`\n[${failure.message}]\n`);
-      run.finish("failed", { error: failure });
-    }
-  }
-
-  private end(run: Run, reason: EndReason): void {
-    const end = endMessages[reason];
-    const message = end.message(run);
-    run.note(`\n[${message}]\n`);
-    run.finish(end.state, { exitCode: null, error: { code: end.code, message } });
-  }
-
   /** Finished runs stay queryable for a while, then go; the newest are kept when there are too many. */
-  private prune(): void {
-    const { ms, maxRuns } = this.options.retention;
-    const now = Date.now();
-    for (const [id, run] of this.runs) {
-      const expired = run.finishedAt !== null && now - run.finishedAt > ms;
-      if (expired || (this.runs.size > maxRuns && run.finished)) {
-        this.runs.delete(id);
-        this.settled.delete(id);
-      }
+  private forgetOldRuns(): void {
+    for (const id of runsToForget(this.runs, this.options.retention, Date.now())) {
+      this.runs.delete(id);
+      this.settled.delete(id);
     }
   }
-}
-
-/** How often a running sandbox's memory is sampled; the peak is kept. */
-const footprintIntervalMs = 250;
-
-/** Samples the sandbox's host processes as soon as it runs, then periodically, until stopped. */
-function sampleFootprint(run: Run, driver: SandboxDriver, resourceName: string): { stop(): void } {
-  const processes = driver.sandboxProcesses?.bind(driver);
-  if (!processes) return { stop: () => undefined };
-  let busy = false;
-  const sample = async () => {
-    if (busy || run.state !== "running") return;
-    busy = true;
-    try {
-      const footprint = await measureFootprint(await processes(resourceName));
-      if (footprint && !run.finished) run.recordFootprint(footprint);
-    } catch {
-      // A sandbox going away mid-sample is normal; the next sample (or none) tells the rest.
-    } finally {
-      busy = false;
-    }
-  };
-  let wasRunning = false;
-  const onChange = () => {
-    if (run.state === "running" && !wasRunning) void sample();
-    wasRunning = run.state === "running";
-  };
-  run.on("change", onChange);
-  const timer = setInterval(() => void sample(), footprintIntervalMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      run.off("change", onChange);
-    },
-  };
 }

@@ -87,4 +87,61 @@ describe("Run", () => {
     run.abort("stopped");
     expect(run.endReason).toBe("timeout");
   });
+
+  it("walks through booting when a driver reports running straight from preparing", () => {
+    const run = newRun();
+    run.transition("preparing");
+    run.driverEntered("running");
+    expect(run.state).toBe("running");
+    expect(run.snapshot().timings.booting).toBeTypeOf("number");
+  });
+
+  it("takes workload output as the workload running, and stops it at the output limit", () => {
+    const run = newRun();
+    run.transition("preparing");
+    run.workloadOutput(Buffer.from("hi"));
+    expect(run.state).toBe("running");
+    run.workloadOutput(Buffer.from("x".repeat(100)));
+    expect(run.endReason).toBe("output-limit");
+  });
+
+  it("settles by its exit code, noting a SIGKILL", () => {
+    const run = newRun();
+    run.transition("preparing");
+    const text: string[] = [];
+    run.on("output", (c) => text.push(c.data));
+    expect(run.settle({ exitCode: 137 })).toBeNull();
+    expect(run.snapshot()).toMatchObject({ state: "exited", exitCode: 137 });
+    expect(text.join("")).toContain("killed by SIGKILL");
+  });
+
+  it("settles a stopped run for its reason even when the driver threw while it was torn down", () => {
+    const run = newRun();
+    run.transition("preparing");
+    run.abort("timeout");
+    const error = new Error("runc: container not found");
+    expect(run.settle({ error })).toEqual({ logError: error });
+    expect(run.snapshot()).toMatchObject({
+      state: "failed",
+      error: { code: "limit:timeout" },
+    });
+  });
+
+  it("settles a launch that threw as failed, hiding a host bug's message from the visitor", () => {
+    const run = newRun();
+    run.transition("preparing");
+    run.settle({ error: new Error("ENOENT /run/secret/path") });
+    expect(run.snapshot().error).toEqual({
+      code: "runtime:launch",
+      message: "The sandbox failed to start on the host; the host log has details.",
+    });
+  });
+
+  it("settles once: a second outcome changes nothing", () => {
+    const run = newRun();
+    run.transition("preparing");
+    run.settle({ exitCode: 0 });
+    expect(run.settle({ error: new Error("late") })).toBeNull();
+    expect(run.snapshot()).toMatchObject({ state: "exited", exitCode: 0, error: null });
+  });
 });

@@ -1,11 +1,13 @@
 // One launch: a state machine with a monotonic timestamp on every transition, its output, and its cancellation.
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import type { RunEndCode } from "../../lib/api/errors";
 import type { Phase, PhaseClocks } from "../../lib/api/phases";
 import type { MemoryFootprint, RunSnapshot, RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
-import { OutputLog, type OutputChunk } from "./output-log";
+import { OutputLog, formatBytes, type OutputChunk } from "./output-log";
 import type { SandboxLimits } from "./driver";
+import { endOf, launchFailure } from "./run-end";
 
 const transitions: Record<RunState, readonly RunState[]> = {
   queued: ["preparing", "stopped", "failed"],
@@ -18,6 +20,9 @@ const transitions: Record<RunState, readonly RunState[]> = {
 };
 
 export type EndReason = "timeout" | "stopped" | "output-limit" | "shutdown";
+
+/** How a sandbox's launch came back: its exit code, or what it threw. */
+export type LaunchOutcome = { exitCode: number | null } | { error: unknown };
 
 export interface RunEvents {
   output: [OutputChunk];
@@ -57,7 +62,7 @@ export class Run extends EventEmitter<RunEvents> {
   /** Phases another machine's clock dated, and whose. */
   private readonly clocks: PhaseClocks = {};
   private code: number | null = null;
-  private failure: { code: string; message: string } | null = null;
+  private failure: { code: RunEndCode; message: string } | null = null;
   private position: number | null = null;
   private finishedAtWall: number | null = null;
   private footprint: MemoryFootprint | null = null;
@@ -141,12 +146,69 @@ export class Run extends EventEmitter<RunEvents> {
 
   finish(
     state: "exited" | "failed" | "stopped",
-    result: { exitCode?: number | null; error?: { code: string; message: string } },
+    result: { exitCode?: number | null; error?: { code: RunEndCode; message: string } },
   ): void {
     if (this.finished) return;
     this.code = result.exitCode ?? null;
     this.failure = result.error ?? null;
     this.transition(state);
+  }
+
+  /**
+   * A state the driver reports. Drivers report what they know (a runtime says "running" when its process
+   * spawned); the run walks the states in between itself, and ignores reports once it has ended.
+   */
+  driverEntered(state: "booting" | "running"): void {
+    if (this.current === state || this.finished) return;
+    if (state === "running" && this.current === "preparing") this.transition("booting");
+    this.transition(state);
+  }
+
+  /** The workload's own bytes; output means the workload runs, whatever the driver said so far. */
+  workloadOutput(bytes: Buffer): void {
+    if (this.finished) return;
+    if (this.current === "preparing") this.transition("booting");
+    if (this.current === "booting") this.transition("running");
+    if (this.write(bytes).limitReached) this.abort("output-limit");
+  }
+
+  /** The sandbox's boot or console text. */
+  consoleOutput(bytes: Buffer): void {
+    if (this.write(bytes, "console").limitReached) this.abort("output-limit");
+  }
+
+  /**
+   * Ends the run once its sandbox is gone. A run that was being stopped (timeout, output limit, a
+   * visitor, shutdown) ends for that reason, whatever the runtime said while it was torn down; otherwise
+   * by its exit code, or as failed with the driver's reason. Returns the error to log, if any.
+   */
+  settle(outcome: LaunchOutcome): { logError: unknown } | null {
+    if (this.finished) return null;
+    if (this.endReason) {
+      this.endEarly();
+      return "error" in outcome ? { logError: outcome.error } : null;
+    }
+    if ("error" in outcome) {
+      const failure = launchFailure(outcome.error);
+      this.note(`\n[${failure.message}]\n`);
+      this.finish("failed", { error: failure });
+      return { logError: outcome.error };
+    }
+    if (outcome.exitCode === 137) {
+      this.note(
+        `\n[killed by SIGKILL: most likely the sandbox reached its memory limit of ${formatBytes(this.limits.memoryBytes)}]\n`,
+      );
+    }
+    this.finish("exited", { exitCode: outcome.exitCode });
+    return null;
+  }
+
+  /** Ends a run that was stopped before or while it ran, for the reason it was stopped. */
+  endEarly(): void {
+    if (this.finished) return;
+    const end = endOf(this.endReason ?? "stopped", this.limits);
+    this.note(`\n[${end.message}]\n`);
+    this.finish(end.state, { exitCode: null, error: { code: end.code, message: end.message } });
   }
 
   /** Ends the run early; the driver sees the signal and tears the sandbox down. Idempotent. */

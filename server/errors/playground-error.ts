@@ -1,41 +1,34 @@
-// One error type with a stable code; one table maps codes to HTTP statuses for every reply.
+// One error type with a stable code from the closed table in lib/api/errors.ts, which also gives its HTTP status.
 import type { z } from "zod";
 import { describeIssue } from "../../lib/api/describe-issue";
+import {
+  type ErrorKind,
+  type ErrorSubject,
+  type RequestErrorCode,
+  requestErrorStatus,
+} from "../../lib/api/errors";
 
-export const errorStatus = {
-  bad_request: 400,
-  /** No credentials where some are needed (an attendee cookie, a host token). */
-  unauthorized: 401,
-  /** Credentials that do not grant this (another workshop's host token, an ended workshop). */
-  forbidden: 403,
-  not_found: 404,
-  method: 405,
-  unavailable: 409,
-  conflict: 409,
-  too_large: 413,
-  quota: 429,
-  internal: 500,
-  /** A sandboxed function that gave no valid reply: the upstream failed, not the playground. */
-  bad_gateway: 502,
-} as const;
+export type { ErrorKind, ErrorSubject, RequestErrorCode } from "../../lib/api/errors";
 
-export type ErrorKind = keyof typeof errorStatus;
-
-/** Codes read "<kind>:<subject>", e.g. "not_found:runtime", so a client can branch on the kind. */
-export class PlaygroundError extends Error {
-  readonly code: string;
+/** Codes read "<kind>:<subject>", e.g. "not_found:runtime"; the pair must be one of lib/api/errors.ts. */
+export class PlaygroundError<K extends ErrorKind = ErrorKind> extends Error {
+  readonly code: RequestErrorCode;
   readonly status: number;
 
-  constructor(kind: ErrorKind, subject: string, message: string, options?: { cause?: unknown }) {
+  constructor(kind: K, subject: ErrorSubject<K>, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "PlaygroundError";
-    this.code = `${kind}:${subject}`;
-    this.status = errorStatus[kind];
+    this.code = `${kind}:${subject}` as RequestErrorCode;
+    this.status = requestErrorStatus[this.code];
   }
 }
 
 /** A payload that failed its schema (an HTTP body, a socket event): "Invalid <what>: field: message". */
-export function badRequest(error: z.ZodError, what: string, subject: string): PlaygroundError {
+export function badRequest(
+  error: z.ZodError,
+  what: string,
+  subject: ErrorSubject<"bad_request">,
+): PlaygroundError {
   return new PlaygroundError("bad_request", subject, `Invalid ${what}: ${describeIssue(error)}`);
 }
 

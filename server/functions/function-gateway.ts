@@ -15,7 +15,7 @@ import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
 import type { TrustedProxies } from "../http/client-address";
-import type { LaunchPolicy } from "../http/launch-policy";
+import type { LaunchPolicy } from "../runs/launch-policy";
 import { requesterOf } from "../http/requester";
 import { encodeRequest, parseResponse, type ParsedResponse } from "./http-message";
 import { readRawBody } from "./read-raw-body";

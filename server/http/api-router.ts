@@ -7,11 +7,15 @@ import {
   asPlaygroundError,
   badRequest,
   toErrorBody,
+  type ErrorSubject,
 } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 import { readJsonBody } from "./read-body";
 import { noTrustedProxies, type TrustedProxies } from "./client-address";
 import { requesterOf, type Requester } from "./requester";
+
+/** A request body's name in errors, e.g. "run request"; its first word is a bad_request subject. */
+export type BodyName = `${ErrorSubject<"bad_request">} ${string}`;
 
 export interface ApiRequest {
   req: IncomingMessage;
@@ -24,7 +28,8 @@ export interface ApiRequest {
   /** Who asks, as quotas count them: visitor cookie and address. */
   requester: Requester;
   /** Reads and parses the JSON body with a schema; a mismatch is a 400 (code bad_request:<first word of what>) naming the field. */
-  body<T extends z.ZodType>(schema: T, what: string): Promise<z.infer<T>>;
+  /** `what` names the body in the error, its first word the code's subject: "run request" → bad_request:run. */
+  body<T extends z.ZodType>(schema: T, what: BodyName): Promise<z.infer<T>>;
   /** Sets a response header (cookies, Location). */
   setHeader(name: string, value: string | string[]): void;
 }
@@ -89,7 +94,7 @@ export function createApiRouter(options: {
             const raw = await readJsonBody(req, maxBodyBytes);
             const parsed = schema.safeParse(raw);
             if (!parsed.success) {
-              const subject = what.split(" ")[0] ?? "body";
+              const subject = what.split(" ")[0] as ErrorSubject<"bad_request">;
               throw badRequest(parsed.error, what, subject);
             }
             return parsed.data;

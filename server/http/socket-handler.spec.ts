@@ -10,7 +10,7 @@ import { onSocketEvent, type SocketAck } from "./socket-handler";
 const event = {
   name: "thing:poke",
   schema: z.object({ id: z.string().min(1) }).strict(),
-  subject: "poke",
+  subject: "subscribe" as const,
   shape: "{id}",
 };
 
@@ -32,7 +32,7 @@ describe("onSocketEvent", () => {
     expect(await send({ id: "" })).toEqual({
       ok: false,
       error: {
-        code: "bad_request:poke",
+        code: "bad_request:subscribe",
         message: expect.stringMatching(/^Invalid thing:poke \(it takes \{id\}\): id: /),
       },
     });
@@ -56,11 +56,11 @@ describe("onSocketEvent", () => {
 
   it("answers a PlaygroundError with its code, anything else as internal and logs it", async () => {
     const notFound = register(() => {
-      throw new PlaygroundError("not_found", "thing", 'No thing "a".');
+      throw new PlaygroundError("not_found", "run", 'No run with id "a".');
     });
     expect(await notFound.send({ id: "a" })).toEqual({
       ok: false,
-      error: { code: "not_found:thing", message: 'No thing "a".' },
+      error: { code: "not_found:run", message: 'No run with id "a".' },
     });
     expect(notFound.logged).not.toHaveBeenCalled();
     const broken = register(async () => {
@@ -76,7 +76,7 @@ describe("onSocketEvent", () => {
     const work = vi.fn();
     const { send } = register((_payload, afterAck) => {
       afterAck(work);
-      throw new PlaygroundError("conflict", "thing", "busy");
+      throw new PlaygroundError("conflict", "run_running", "busy");
     });
     expect(await send({ id: "a" })).toMatchObject({ ok: false });
     expect(work).not.toHaveBeenCalled();

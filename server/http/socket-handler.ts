@@ -2,14 +2,14 @@
 // every failure a PlaygroundError as the HTTP API would send it.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
-import { asPlaygroundError, badRequest } from "../errors/playground-error";
+import { asPlaygroundError, badRequest, type ErrorSubject } from "../errors/playground-error";
 import type { Logger } from "../log/logger";
 
 export interface SocketEvent<S extends z.ZodType> {
   name: string;
   schema: S;
   /** The subject of the code a payload that fails the schema gets: "bad_request:<subject>". */
-  subject: string;
+  subject: ErrorSubject<"bad_request">;
   /** The payload's shape in words, for the one who sent a bad one: "{runId}". */
   shape: string;
 }

@@ -10,8 +10,8 @@ import {
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { Logger } from "../log/logger";
-import { openRunAccess, type RunAccess } from "./run-access";
-import { findRun } from "./run-routes";
+import { openRunAccess, type RunAccess } from "../runs/run-access";
+import { findRun } from "../runs/run-routes";
 import { onSocketEvent } from "./socket-handler";
 
 /** Output is gathered for this long before it is sent, so a chatty sandbox costs few messages. */
@@ -20,7 +20,7 @@ const roomOf = (runId: string) => `run:${runId}`;
 const subscribeEvent = {
   name: socketEvents.subscribe,
   schema: SubscribePayloadSchema,
-  subject: "subscribe",
+  subject: "subscribe" as const,
   shape: "{runId: string}",
 };
 type SubscribeReply = Omit<Extract<SubscribeAck, { ok: true }>, "ok">;
@@ -68,7 +68,7 @@ export function attachSocketServer(
 }
 
 /** The handshake's cookies, and a host token a page passed in `auth` (a browser cannot set headers on a websocket). */
-function credentialsOf(socket: Socket): IncomingHttpHeaders {
+export function credentialsOf(socket: Socket): IncomingHttpHeaders {
   const { headers, auth } = socket.handshake;
   const hostToken = (auth as { hostToken?: unknown } | undefined)?.hostToken;
   return typeof hostToken === "string" && hostToken

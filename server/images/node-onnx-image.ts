@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { runCommand } from "../runtimes/process-exit";
-import { bundleGuestWorkload } from "../vaccel/guest/guest-bundle";
+import { bundleGuestWorkload } from "../vaccel/guest-bundle";
 import { busyboxBase } from "./busybox-image";
 import type { ImageRecipe } from "./image-builder";
 
@@ -19,7 +19,7 @@ export const nodeOnnxPaths = {
 /** Measured 169 MB (node 99 MB, libonnxruntime 46 MB, models 16 MB); past this the build copied what it should not. */
 export const nodeOnnxSizeBudgetBytes = 200 * 1024 * 1024;
 
-const guestWorkloadsDir = path.join(import.meta.dirname, "guest-workloads");
+const guestWorkloadsDir = path.join(import.meta.dirname, "..", "..", "guest", "workloads");
 
 type ImageFile = ImageRecipe["files"][number];
 
@@ -34,7 +34,7 @@ export async function nodeOnnxRecipe(): Promise<ImageRecipe> {
   const binaries = [nodeBinary, ...native.files];
   // The native files travel with their package; ldd finds libonnxruntime beside the binding ($ORIGIN).
   const libraries = (await sharedLibraries(binaries)).filter((lib) => !isInside(ort.dir, lib.from));
-  // infer.mjs: the OCR/orientation workload, CPU or offloaded over vAccel (server/vaccel/guest).
+  // infer.mjs: the OCR/orientation workload, CPU or offloaded over vAccel (guest/vaccel).
   const inferBundle = await bundleGuestWorkload(nodeOnnxPaths.guest);
 
   const files: ImageFile[] = [

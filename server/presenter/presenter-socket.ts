@@ -1,4 +1,5 @@
 // socket.io rooms for presentations: anyone with the id follows; only the token's holder moves the room.
+import type { ErrorSubject } from "../errors/playground-error";
 import type { z } from "zod";
 import {
   JoinPayloadSchema,
@@ -34,7 +35,7 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
     const followed = new Set<string>();
     /** Every presenter event is answered with the state it led to; a bad payload's code names the event. */
     const answer = <S extends z.ZodType>(
-      name: string,
+      name: Extract<ErrorSubject<"bad_request">, `presentation:${string}`>,
       schema: S,
       shape: string,
       act: (payload: z.infer<S>) => PresentationState,

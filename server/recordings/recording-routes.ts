@@ -4,8 +4,8 @@ import { PlaygroundError } from "../errors/playground-error";
 import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { idPattern, type ApiRoute } from "../http/api-router";
-import { findRun } from "../http/run-routes";
-import { openRunAccess, type RunAccess } from "../http/run-access";
+import { findRun } from "../runs/run-routes";
+import { openRunAccess, type RunAccess } from "../runs/run-access";
 import {
   recordingFileName,
   recordingFormat,

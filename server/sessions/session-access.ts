@@ -1,10 +1,20 @@
-// Who may see, use and end a session: the browser that started it; without a cookie, whoever holds its id.
+// Who may see, use and end a session: the browser (or workshop attendee) that started it; without a cookie, whoever holds its id; read-only, a workshop's host.
 import type { IncomingHttpHeaders } from "node:http";
+import type { AccessRole, RunAccess } from "../runs/run-access";
 import { visitorIdOf } from "../http/visitor";
 import type { Session } from "./session";
 
-export function mayUseSession(session: Session, headers: IncomingHttpHeaders): boolean {
-  if (session.owner === null) return true;
-  const visitor = visitorIdOf(headers);
-  return visitor !== null && session.owner === `visitor:${visitor}`;
+export const visitorOwner = (visitorId: string): string => `visitor:${visitorId}`;
+
+export function sessionRole(
+  session: Pick<Session, "owner">,
+  headers: IncomingHttpHeaders,
+  access: RunAccess,
+): AccessRole {
+  if (session.owner === null) return "use";
+  if (session.owner.startsWith("visitor:")) {
+    const visitor = visitorIdOf(headers);
+    return visitor !== null && session.owner === visitorOwner(visitor) ? "use" : null;
+  }
+  return access.roleOf(session.owner, headers);
 }

@@ -26,6 +26,8 @@ export interface SessionManagerOptions {
 export interface SessionLaunch extends CreateSessionBody {
   clientId: string;
   owner: string | null;
+  /** A bound of the caller's own (a workshop's) below the host's. */
+  maxLifetimeMs?: number;
 }
 
 const endMessages: Record<SessionEndReason, { code: string; message: string }> = {
@@ -87,11 +89,12 @@ export class SessionManager {
         "image",
         `The ${request.image} image is not built on this host: run \`npm run setup\`.`,
       );
-    if (request.lifetimeMs !== undefined && request.lifetimeMs > limits.maxLifetimeMs)
+    const maxLifetimeMs = Math.min(limits.maxLifetimeMs, request.maxLifetimeMs ?? Infinity);
+    if (request.lifetimeMs !== undefined && request.lifetimeMs > maxLifetimeMs)
       throw new PlaygroundError(
         "bad_request",
         "lifetime",
-        `lifetimeMs may be at most ${limits.maxLifetimeMs} on this host.`,
+        `lifetimeMs may be at most ${maxLifetimeMs} on this host.`,
       );
     const live = this.liveSessions();
     const mine = live.filter((s) => s.clientId === request.clientId).length;
@@ -121,8 +124,8 @@ export class SessionManager {
       },
       clientId: request.clientId,
       owner: request.owner,
-      lifetimeMs: request.lifetimeMs ?? limits.lifetimeMs,
-      maxLifetimeMs: limits.maxLifetimeMs,
+      lifetimeMs: request.lifetimeMs ?? Math.min(limits.lifetimeMs, maxLifetimeMs),
+      maxLifetimeMs,
       idleMs: limits.idleMs,
     });
     this.sessions.set(session.id, session);
@@ -137,6 +140,11 @@ export class SessionManager {
 
   get(id: string): Session | undefined {
     return this.sessions.get(id);
+  }
+
+  /** The sessions an owner holds that have not ended (a workshop attendee's, for its quotas and dashboard). */
+  liveOwnedBy(owner: string): Session[] {
+    return this.liveSessions().filter((s) => s.owner === owner);
   }
 
   /** Ends the session and resolves once its sandbox and terminals are gone. */

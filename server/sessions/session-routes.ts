@@ -7,17 +7,29 @@ import {
 } from "../../lib/api/sessions";
 import { PlaygroundError } from "../errors/playground-error";
 import { idPattern, type ApiRequest, type ApiRoute } from "../http/api-router";
-import type { LaunchPolicy } from "../http/launch-policy";
-import { mayUseSession } from "./session-access";
+import type { LaunchPolicy } from "../runs/launch-policy";
+import { sessionRole } from "./session-access";
 import type { SessionManager } from "./session-manager";
 
 export function sessionRoutes(ctx: { sessions: SessionManager; policy: LaunchPolicy }): ApiRoute[] {
   const { sessions, policy } = ctx;
-  // Someone else's session is "not found": the reply does not confirm it exists.
-  const visibleSession = (id: string | undefined, headers: IncomingHttpHeaders) => {
+  // Someone else's session is "not found": the reply does not confirm it exists. A workshop's host sees
+  // and ends an attendee's session but does not act inside it.
+  const visibleSession = (
+    id: string | undefined,
+    headers: IncomingHttpHeaders,
+    needs: "see" | "use" = "see",
+  ) => {
     const found = id ? sessions.get(id) : undefined;
-    if (!found || !mayUseSession(found, headers))
+    const role = found ? sessionRole(found, headers, policy.access) : null;
+    if (!found || !role)
       throw new PlaygroundError("not_found", "session", `No session with id "${id}".`);
+    if (needs === "use" && role !== "use")
+      throw new PlaygroundError(
+        "forbidden",
+        "session_read_only",
+        "You watch this session read-only; only the attendee who started it can act inside it.",
+      );
     return found;
   };
   const caller = (request: ApiRequest) => ({
@@ -57,7 +69,7 @@ export function sessionRoutes(ctx: { sessions: SessionManager; policy: LaunchPol
       method: "POST",
       pattern: new RegExp(`^/api/sessions/(?<id>${idPattern})/extend$`),
       handler: async (request) => {
-        const session = visibleSession(request.params.id, request.req.headers);
+        const session = visibleSession(request.params.id, request.req.headers, "use");
         const body = await request.body(ExtendSessionBodySchema, "extend request");
         sessions.extend(session, body.ms);
         return { status: 200, body: session.snapshot() };
@@ -67,7 +79,7 @@ export function sessionRoutes(ctx: { sessions: SessionManager; policy: LaunchPol
       method: "POST",
       pattern: new RegExp(`^/api/sessions/(?<id>${idPattern})/exec$`),
       handler: async (request) => {
-        const session = visibleSession(request.params.id, request.req.headers);
+        const session = visibleSession(request.params.id, request.req.headers, "use");
         const body = await request.body(SessionExecBodySchema, "exec request");
         const run = await sessions.exec(session, (inside) =>
           policy.launch(caller(request), {

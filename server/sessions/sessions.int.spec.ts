@@ -2,16 +2,14 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Socket } from "socket.io-client";
 import {
   SessionHostViewSchema,
   SessionSnapshotSchema,
-  TerminalAckSchema,
-  TerminalOutputSchema,
   terminalEvents,
 } from "../../lib/api/sessions";
 import { cgroupParentFor } from "../host/create-engine";
 import { runCommand } from "../runtimes/process-exit";
+import { emitWithAck, screenOf } from "../testing/terminal-screen";
 import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 
 let host: TestHost;
@@ -76,37 +74,6 @@ async function expectNothingLeft(runtime: "runc" | "gvisor", id: string) {
     ).catch(() => []);
     expect(children).not.toContain(name);
   }
-}
-
-function emitWithAck(socket: Socket, event: string, payload: unknown) {
-  return socket
-    .timeout(10_000)
-    .emitWithAck(event, payload)
-    .then((ack: unknown) => TerminalAckSchema.parse(ack));
-}
-
-/** Collects a terminal's output and waits for text in it. */
-function screenOf(socket: Socket, terminalId: () => string | null) {
-  let text = "";
-  const seen = new Set<number>();
-  socket.on(terminalEvents.output, (payload: unknown) => {
-    const chunk = TerminalOutputSchema.parse(payload);
-    if (chunk.terminalId !== terminalId() || seen.has(chunk.offset)) return;
-    seen.add(chunk.offset);
-    text += chunk.data;
-  });
-  return {
-    get text() {
-      return text;
-    },
-    async waitFor(pattern: RegExp, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(text)) {
-        if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(text)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
 }
 
 describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {

@@ -1,4 +1,4 @@
-// socket.io terminal:* events: open a shell in one's own session, attach to it again, type, resize, close.
+// socket.io terminal:* events: open a shell in one's own session, attach to it again, type, resize, close; a workshop's host attaches read-only.
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 import {
@@ -12,10 +12,14 @@ import {
   type TerminalOutput,
 } from "../../lib/api/sessions";
 import { PlaygroundError } from "../errors/playground-error";
+
+/** The terminal events a browser sends; each names its own bad_request code. */
+type TerminalRequest = "open" | "attach" | "input" | "resize" | "close";
 import { onSocketEvent } from "../http/socket-handler";
-import type { SocketExtension } from "../http/socket-server";
+import type { RunAccess } from "../runs/run-access";
+import { credentialsOf, type SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
-import { mayUseSession } from "./session-access";
+import { sessionRole } from "./session-access";
 import type { SessionManager } from "./session-manager";
 import type { Terminal } from "./terminal";
 
@@ -26,9 +30,10 @@ const roomOf = (terminalId: string) => `terminal:${terminalId}`;
 
 export function terminalSocket(options: {
   sessions: SessionManager;
+  access: RunAccess;
   log: Logger;
 }): SocketExtension {
-  const { sessions, log } = options;
+  const { sessions, access, log } = options;
   const relayed = new WeakSet<Terminal>();
 
   const relay = (io: Server, terminal: Terminal) => {
@@ -59,22 +64,34 @@ export function terminalSocket(options: {
   };
 
   return (socket: Socket, io: Server) => {
-    const headers = socket.handshake.headers;
-    /** A terminal of the caller's own session, or a not-found error that does not confirm it exists. */
-    const ownTerminal = (terminalId: string) => {
+    // Read per event: a host token in `auth`, cookies of the handshake.
+    const headers = credentialsOf(socket);
+    /**
+     * A terminal the caller may read ("watch": a workshop host's view of an attendee's) or type into
+     * ("use"), or a not-found error that does not confirm it exists.
+     */
+    const visibleTerminal = (terminalId: string, needs: "watch" | "use") => {
       const found = sessions.getTerminal(terminalId);
-      if (!found || !mayUseSession(found.session, headers))
+      const role = found ? sessionRole(found.session, headers, access) : null;
+      if (!found || !role)
         throw new PlaygroundError("not_found", "terminal", `No terminal with id "${terminalId}".`);
+      if (needs === "use" && role !== "use")
+        throw new PlaygroundError(
+          "forbidden",
+          "terminal_read_only",
+          "You watch this terminal read-only; only the attendee whose session it is can type into it.",
+        );
       return found.terminal;
     };
+    const ownTerminal = (terminalId: string) => visibleTerminal(terminalId, "use");
     /** Every terminal event is answered with the terminal it concerns; codes read "bad_request:terminal_open". */
     const handle = <S extends z.ZodType>(
-      name: string,
+      name: `terminal:${TerminalRequest}`,
       schema: S,
       shape: string,
       act: (payload: z.infer<S>) => Promise<string>,
     ) => {
-      const subject = name.replace("terminal:", "terminal_");
+      const subject = name.replace("terminal:", "terminal_") as `terminal_${TerminalRequest}`;
       onSocketEvent(socket, { name, schema, subject, shape }, log, async (payload) => ({
         terminalId: await act(payload),
       }));
@@ -86,8 +103,15 @@ export function terminalSocket(options: {
       "{sessionId, cols, rows}",
       async ({ sessionId, cols, rows }) => {
         const found = sessions.get(sessionId);
-        if (!found || !mayUseSession(found, headers))
+        const role = found ? sessionRole(found, headers, access) : null;
+        if (!found || !role)
           throw new PlaygroundError("not_found", "session", `No session with id "${sessionId}".`);
+        if (role !== "use")
+          throw new PlaygroundError(
+            "forbidden",
+            "terminal_read_only",
+            "You watch this session read-only; attach to one of its terminals instead.",
+          );
         const terminal = await sessions.openTerminal(found, { cols, rows });
         relay(io, terminal);
         await socket.join(roomOf(terminal.id));
@@ -95,7 +119,7 @@ export function terminalSocket(options: {
       },
     );
     handle(terminalEvents.attach, TerminalAttachSchema, "{terminalId}", async ({ terminalId }) => {
-      const terminal = ownTerminal(terminalId);
+      const terminal = visibleTerminal(terminalId, "watch");
       await socket.join(roomOf(terminal.id));
       // The ack first, then the backlog, then live output through the room; the client drops overlap by offset.
       setImmediate(() => {

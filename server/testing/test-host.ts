@@ -5,7 +5,7 @@ import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { loadConfig } from "../config/env";
 import { createLogger } from "../log/logger";
-import { startPlaygroundServer, type PlaygroundServer } from "../http/playground-server";
+import { startPlaygroundServer, type PlaygroundServer } from "../app";
 
 export interface TestHost {
   server: PlaygroundServer;

@@ -5,8 +5,8 @@
 // Plus serial://PATH, the playground's own (not vAccel's): a character device carrying the ttrpc stream, such as
 // the microVM's virtio-serial port whose host end is the run's agent socket.
 import { z } from "zod";
-import { describeIssue } from "@/lib/api/describe-issue";
-import { PlaygroundError } from "@/server/errors/playground-error";
+import { describeIssue } from "../../lib/api/describe-issue";
+import { PlaygroundError } from "../errors/playground-error";
 
 /** vaccel-rpc-client's fallback when neither VACCEL_RPC_ADDRESS nor VACCEL_RPC_ADDR is set. */
 export const DEFAULT_RPC_ADDRESS = "tcp://127.0.0.1:65500";

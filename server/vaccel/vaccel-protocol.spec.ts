@@ -3,7 +3,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { VACCEL_WIRE_RELEASE } from "@/lib/api/vaccel-release";
+import { VACCEL_WIRE_RELEASE } from "../../lib/api/vaccel-release";
 import { decodeMessage, encodeMessage, lookupMessage } from "./proto-root";
 import {
   AGENT_SERVICE,

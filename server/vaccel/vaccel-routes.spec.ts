@@ -1,14 +1,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { NativeInferReplySchema } from "@/lib/api/vaccel";
+import { NativeInferReplySchema } from "../../lib/api/vaccel";
 import { createApiRouter } from "../http/api-router";
 import { createLogger } from "../log/logger";
-import type { InferOptions, InferResult } from "./guest/infer-options";
-import { renderTextLine } from "./inference/bitmap-font";
+import type { InferOptions, InferResult } from "../../guest/vaccel/infer-options";
+import { renderTextLine } from "../../lib/images/bitmap-font";
 import { encodePng } from "./inference/image-codec";
 import { OcrModels } from "./inference/ocr-models";
-import { rotateImage180 } from "./inference/rgb-image";
+import { rotateImage180 } from "../../lib/images/rgb-image";
 import { type VaccelRoutesContext, vaccelRoutes } from "./vaccel-routes";
 
 const models = new OcrModels();

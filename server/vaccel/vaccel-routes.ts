@@ -11,13 +11,13 @@ import {
   sizeLimits,
   vaccelLimits,
   type NativeInferReply,
-} from "@/lib/api/vaccel";
+} from "../../lib/api/vaccel";
 import { PlaygroundError } from "../errors/playground-error";
 import type { ApiRoute } from "../http/api-router";
-import { runInference } from "./guest/infer-main";
-import type { InferOptions, InferResult } from "./guest/infer-options";
+import { runInference } from "../../guest/vaccel/infer-main";
+import type { InferOptions, InferResult } from "../../guest/vaccel/infer-options";
 import { decodeImage } from "./inference/image-codec";
-import { InferenceInputError } from "./inference/inference-error";
+import { InferenceInputError } from "../../lib/images/inference-error";
 import { OcrModels } from "./inference/ocr-models";
 import { MatrixMultiplier } from "./inference/sgemm";
 

@@ -2,8 +2,9 @@
 import type { Config } from "../config/env";
 import type { SandboxEngine } from "../engine/engine";
 import type { ApiRoute } from "../http/api-router";
-import type { RunAccess } from "../http/run-access";
+import type { RunAccess } from "../runs/run-access";
 import type { Logger } from "../log/logger";
+import type { SessionManager } from "../sessions/session-manager";
 import { openWorkshopDb } from "./workshop-db";
 import { workshopRoutes } from "./workshop-routes";
 import { workshopRunAccess } from "./workshop-run-access";
@@ -19,9 +20,10 @@ export interface Workshops {
 export function startWorkshops(options: {
   config: Config;
   engine: SandboxEngine;
+  sessions: SessionManager;
   log: Logger;
 }): Workshops {
-  const { config, engine } = options;
+  const { config, engine, sessions } = options;
   const log = options.log.child({ feature: "workshops" });
   const db = openWorkshopDb(config.dataDir);
   const service = new WorkshopService(db, {
@@ -34,6 +36,18 @@ export function startWorkshops(options: {
       async stop(id) {
         if (engine.getRun(id)) await engine.stopRun(id);
       },
+    },
+    sessions: {
+      control: {
+        liveOwnedBy: (owner) => sessions.liveOwnedBy(owner).map((s) => s.snapshot()),
+        ownerOf: (id) => sessions.get(id)?.owner ?? null,
+        async end(id) {
+          const session = sessions.get(id);
+          if (session) await sessions.end(session, "deleted");
+        },
+      },
+      lifetimeMs: config.sessions.lifetimeMs,
+      maxLifetimeMs: config.sessions.maxLifetimeMs,
     },
   });
   const stale = service.endStaleRuns();

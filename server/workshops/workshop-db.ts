@@ -55,6 +55,9 @@ const migrations: string[] = [
   `ALTER TABLE workshops ADD COLUMN created_from TEXT NOT NULL DEFAULT '';
    UPDATE workshops SET created_from = created_by;
    CREATE INDEX workshops_created_from ON workshops (created_from, ended_at);`,
+  // Interactive sessions: how many an attendee holds at once, and how long one may live.
+  `ALTER TABLE workshops ADD COLUMN max_concurrent_sessions INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE workshops ADD COLUMN max_session_lifetime_ms INTEGER NOT NULL DEFAULT 3600000;`,
 ];
 
 export const workshopDbFile = "workshops.sqlite";

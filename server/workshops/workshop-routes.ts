@@ -121,5 +121,16 @@ export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiR
         return { status: 200, body: await service.stopAttendeeRun(id, request.params.runId) };
       },
     },
+    {
+      method: "DELETE",
+      pattern: hostRoute(`/sessions/(?<sessionId>${idPattern})`),
+      handler: async (request) => {
+        const id = asHost(request);
+        return {
+          status: 200,
+          body: await service.endAttendeeSession(id, request.params.sessionId),
+        };
+      },
+    },
   ];
 }

@@ -1,6 +1,6 @@
 // Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their host see them.
 import type { IncomingHttpHeaders } from "node:http";
-import type { LaunchGrant, RunAccess } from "../http/run-access";
+import type { AccessRole, LaunchGrant, RunAccess, SessionGrant } from "../runs/run-access";
 import { attendeeTokenOf, bearerTokenOf } from "./cookies";
 import { parseOwner, type Attendee, type WorkshopService } from "./workshop-service";
 
@@ -31,13 +31,25 @@ export function workshopRunAccess(service: WorkshopService): RunAccess {
         cancel: admission.cancel,
       };
     },
-    mayAccess(owner, headers) {
-      if (owner === null) return true;
-      const parsed = parseOwner(owner);
-      if (!parsed) return false;
-      if (attendeeOf(headers)?.id === parsed.attendeeId) return true;
-      const hostToken = bearerTokenOf(headers);
-      return hostToken !== null && service.workshopOfHostToken(hostToken) === parsed.workshopId;
+    admitSession(headers, launch): SessionGrant {
+      const attendee = attendeeOf(headers);
+      if (!attendee) return { owner: null, launched: () => undefined, cancel: () => undefined };
+      return service.admitSession(attendee, launch);
     },
+    mayAccess(owner, headers) {
+      return owner === null || roleOf(owner, headers) !== null;
+    },
+    roleOf,
   };
+
+  function roleOf(owner: string, headers: IncomingHttpHeaders): AccessRole {
+    const parsed = parseOwner(owner);
+    if (!parsed) return null;
+    if (attendeeOf(headers)?.id === parsed.attendeeId) return "use";
+    const hostToken = bearerTokenOf(headers);
+    // The host helps: sees and ends an attendee's sandboxes, never types into them.
+    return hostToken !== null && service.workshopOfHostToken(hostToken) === parsed.workshopId
+      ? "watch"
+      : null;
+  }
 }

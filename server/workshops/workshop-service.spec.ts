@@ -3,11 +3,17 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunState } from "../../lib/api/schemas";
+import type { SessionSnapshot } from "../../lib/api/sessions";
 import type { CreateWorkshopBody } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
 import { hashToken } from "./tokens";
 import { openWorkshopDb, type WorkshopDb } from "./workshop-db";
-import { WorkshopService, parseOwner, type RunControl } from "./workshop-service";
+import {
+  WorkshopService,
+  parseOwner,
+  type RunControl,
+  type SessionControl,
+} from "./workshop-service";
 
 /** The engine's side, as data: states by run id, and the runs it was asked to stop. */
 class FakeRuns implements RunControl {
@@ -19,6 +25,44 @@ class FakeRuns implements RunControl {
   async stop(id: string) {
     this.stopped.push(id);
     if (this.states.has(id)) this.states.set(id, "stopped");
+  }
+}
+
+/** The session manager's side, as data: live sessions by id with their owner, and those it was asked to end. */
+class FakeSessions implements SessionControl {
+  live = new Map<string, { owner: string; snapshot: SessionSnapshot }>();
+  ended: string[] = [];
+  hold(id: string, owner: string, expiresAt: string, idleExpiresAt: string) {
+    this.live.set(id, {
+      owner,
+      snapshot: {
+        id,
+        runtime: "runc",
+        image: "busybox",
+        state: "ready",
+        timings: { queued: 0 },
+        createdAt: "2026-05-01T09:00:00.000Z",
+        expiresAt,
+        idleExpiresAt,
+        maxExpiresAt: expiresAt,
+        limits: { memoryBytes: 1, pids: 1, cpuShares: 1, tmpfsBytes: 1, homeBytes: 1 },
+        error: null,
+        terminals: [
+          { id: "t-open", exitCode: null },
+          { id: "t-done", exitCode: 0 },
+        ],
+      },
+    });
+  }
+  liveOwnedBy(owner: string) {
+    return [...this.live.values()].filter((s) => s.owner === owner).map((s) => s.snapshot);
+  }
+  ownerOf(id: string) {
+    return this.live.get(id)?.owner ?? null;
+  }
+  async end(id: string) {
+    this.ended.push(id);
+    this.live.delete(id);
   }
 }
 
@@ -56,15 +100,18 @@ function expectError(action: () => unknown, code: string, message?: string | Reg
 describe("WorkshopService", () => {
   let db: WorkshopDb;
   let runs: FakeRuns;
+  let sessions: FakeSessions;
   let now: number;
   let service: WorkshopService;
 
   beforeEach(() => {
     db = openWorkshopDb(":memory:");
     runs = new FakeRuns();
+    sessions = new FakeSessions();
     now = Date.parse("2026-05-01T09:00:00Z");
     service = new WorkshopService(db, {
       runs,
+      sessions: { control: sessions, lifetimeMs: 40 * 60_000, maxLifetimeMs: 90 * 60_000 },
       hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
       maxOpenWorkshops: 100,
       maxOpenWorkshopsPerCreator: 100,
@@ -300,6 +347,125 @@ describe("WorkshopService", () => {
     expect(runs.stopped).toEqual(["run-a"]);
   });
 
+  it("admits sessions within the workshop's quotas: runtimes, sessions at once, lifetime bound", () => {
+    const { id, joinCode } = service.create(
+      body({
+        quotas: { ...body().quotas, maxConcurrentSessions: 2, maxSessionLifetimeMs: 30 * 60_000 },
+      }),
+      ["runc", "gvisor"],
+      creator,
+    );
+    const ann = service.attendeeByToken(join(joinCode, "Ann").token)!;
+    expectError(
+      () => service.admitSession(ann, { runtime: "gvisor" }),
+      "quota:workshop",
+      /allows runc/,
+    );
+    expectError(
+      () => service.admitSession(ann, { runtime: "runc", lifetimeMs: 31 * 60_000 }),
+      "quota:workshop",
+      /at most 1800 s/,
+    );
+    const first = service.admitSession(ann, { runtime: "runc" });
+    // The workshop's bound is below the host's default lifetime: it is the default too.
+    expect(first).toMatchObject({
+      owner: `workshop:${id}:attendee:${ann.id}`,
+      lifetimeMs: 30 * 60_000,
+      maxLifetimeMs: 30 * 60_000,
+    });
+    // Admitted but not yet held counts, so launches racing in cannot slip past the quota.
+    const second = service.admitSession(ann, { runtime: "runc", lifetimeMs: 60_000 });
+    expectError(
+      () => service.admitSession(ann, { runtime: "runc" }),
+      "quota:workshop",
+      /at most 2 sessions/,
+    );
+    first.cancel();
+    first.cancel();
+    second.launched();
+    sessions.hold("s1", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
+    service.admitSession(ann, { runtime: "runc" }).launched();
+    sessions.hold("s2", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
+    expectError(
+      () => service.admitSession(ann, { runtime: "runc" }),
+      "quota:workshop",
+      /you have 2/,
+    );
+  });
+
+  it("gives no sessions when the quota is 0, and refuses a lifetime bound beyond the host's", () => {
+    const { joinCode } = service.create(
+      body({ quotas: { ...body().quotas, maxConcurrentSessions: 0 } }),
+      ["runc"],
+      creator,
+    );
+    const ann = service.attendeeByToken(join(joinCode, "Ann").token)!;
+    expectError(
+      () => service.admitSession(ann, { runtime: "runc" }),
+      "quota:workshop",
+      /no interactive sessions/,
+    );
+    const tooLong = body({ quotas: { ...body().quotas, maxSessionLifetimeMs: 91 * 60_000 } });
+    expectError(
+      () => service.create(tooLong, ["runc"], creator),
+      "bad_request:workshop",
+      /5400000/,
+    );
+  });
+
+  it("shows attendees' sessions on the dashboard with the time left; the host ends one, ending the workshop ends the rest", async () => {
+    const { id, joinCode } = service.create(body(), ["runc"], creator);
+    const other = service.create(body(), ["runc"], creator);
+    const ann = service.attendeeByToken(join(joinCode, "Ann").token)!;
+    const stranger = service.attendeeByToken(join(other.joinCode, "Cy").token)!;
+    expect(service.dashboard(id).workshop.quotas).toMatchObject({
+      maxConcurrentSessions: 1,
+      maxSessionLifetimeMs: 40 * 60_000,
+    });
+    sessions.hold(
+      "s1",
+      `workshop:${id}:attendee:${ann.id}`,
+      "2026-05-01T09:20:00.000Z",
+      "2026-05-01T09:15:00.000Z",
+    );
+    sessions.hold(
+      "s9",
+      `workshop:${other.id}:attendee:${stranger.id}`,
+      "2026-05-01T09:20:00.000Z",
+      "2026-05-01T09:15:00.000Z",
+    );
+    now += 5 * 60_000;
+    expect(service.dashboard(id).attendees[0].activeSessions).toEqual([
+      {
+        id: "s1",
+        runtime: "runc",
+        state: "ready",
+        createdAt: "2026-05-01T09:00:00.000Z",
+        expiresAt: "2026-05-01T09:20:00.000Z",
+        idleExpiresAt: "2026-05-01T09:15:00.000Z",
+        remainingMs: 10 * 60_000,
+        terminals: ["t-open"],
+      },
+    ]);
+    await expect(service.endAttendeeSession(id, "s9")).rejects.toMatchObject({
+      code: "not_found:session",
+    });
+    await expect(service.endAttendeeSession(id, "nope")).rejects.toMatchObject({
+      code: "not_found:session",
+    });
+    expect(await service.endAttendeeSession(id, "s1")).toEqual({ ended: true });
+    expect(service.dashboard(id).attendees[0].activeSessions).toEqual([]);
+    sessions.hold(
+      "s2",
+      `workshop:${id}:attendee:${ann.id}`,
+      "2026-05-01T09:20:00.000Z",
+      "2026-05-01T09:15:00.000Z",
+    );
+    expect(await service.end(id)).toEqual({ stoppedRuns: 0, endedSessions: 1 });
+    expect(sessions.ended).toEqual(["s1", "s2"]);
+    expect(sessions.live.has("s9")).toBe(true);
+  });
+
   it("extends a workshop, from now when it had expired", () => {
     const { id, joinCode } = service.create(body({ durationMinutes: 30 }), ["runc"], creator);
     const start = now;
@@ -323,7 +489,7 @@ describe("WorkshopService", () => {
     launch(bob, "run-b1");
     runs.states.set("run-a2", "exited");
 
-    expect(await service.end(id)).toEqual({ stoppedRuns: 2 });
+    expect(await service.end(id)).toEqual({ stoppedRuns: 2, endedSessions: 0 });
     expect(runs.stopped.sort()).toEqual(["run-a1", "run-b1"]);
     expect(service.dashboard(id).attendees.every((a) => a.activeRuns.length === 0)).toBe(true);
     expect(service.dashboard(id).workshop.status).toBe("ended");
@@ -333,7 +499,7 @@ describe("WorkshopService", () => {
       /can no longer start sandboxes/,
     );
     expectError(() => service.extend(id, 10), "conflict:workshop_ended");
-    expect(await service.end(id)).toEqual({ stoppedRuns: 0 });
+    expect(await service.end(id)).toEqual({ stoppedRuns: 0, endedSessions: 0 });
   });
 
   it("ends expired workshops in the sweep, and only those", async () => {
@@ -397,7 +563,7 @@ describe("the workshop database", () => {
         { demo: "hello-sandbox", step: 2 },
       ]);
       expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
-      expect(second.pragma("user_version", { simple: true })).toBe(3);
+      expect(second.pragma("user_version", { simple: true })).toBe(4);
       second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

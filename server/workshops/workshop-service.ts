@@ -1,8 +1,10 @@
 // Workshops as data: create, join, quotas, progress, extend, end. Framework-free; runs are reached through RunControl.
 import type { RunState } from "../../lib/api/schemas";
 import { isTerminalState } from "../../lib/api/schemas";
+import type { SessionSnapshot } from "../../lib/api/sessions";
 import type {
   AttendeeRun,
+  AttendeeSession,
   AttendeeView,
   CreateWorkshopBody,
   CreateWorkshopReply,
@@ -14,7 +16,7 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
-import type { LaunchAsked } from "../http/run-access";
+import type { LaunchAsked } from "../runs/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";
@@ -27,8 +29,25 @@ export interface RunControl {
   stop(runId: string): Promise<void>;
 }
 
+/** What the service needs from the session manager: attendees' sessions live there, not in the database. */
+export interface SessionControl {
+  /** The sessions an owner holds that have not ended. */
+  liveOwnedBy(owner: string): SessionSnapshot[];
+  /** Who owns a session, or null for an unknown one. */
+  ownerOf(sessionId: string): string | null;
+  /** Ends a session and resolves once its sandbox is gone; one already gone is not an error. */
+  end(sessionId: string): Promise<void>;
+}
+
 export interface WorkshopServiceOptions {
   runs: RunControl;
+  /** Absent: this host gives attendees no interactive sessions. */
+  sessions?: {
+    control: SessionControl;
+    /** The host's default and longest session lifetimes: a workshop's bound lives within them. */
+    lifetimeMs: number;
+    maxLifetimeMs: number;
+  };
   /** The host's own run limits: a workshop's quotas live within them. */
   hostLimits: { defaultTimeoutMs: number; maxTimeoutMs: number };
   /** Workshops open (not ended, not expired) at once on this host, per creating visitor, and per address (config). */
@@ -62,6 +81,16 @@ export interface RunAdmission {
   cancel(): void;
 }
 
+/** A session the quotas admitted: call `launched` once the session manager holds it, or `cancel`. */
+export interface SessionAdmission {
+  owner: string;
+  lifetimeMs: number;
+  /** The latest an extension may push it to, from its start. */
+  maxLifetimeMs: number;
+  launched(): void;
+  cancel(): void;
+}
+
 interface WorkshopRow {
   id: string;
   name: string;
@@ -71,6 +100,8 @@ interface WorkshopRow {
   max_runs_per_attendee: number;
   allowed_runtimes: string;
   max_timeout_ms: number;
+  max_concurrent_sessions: number;
+  max_session_lifetime_ms: number;
   created_at: number;
   expires_at: number;
   ended_at: number | null;
@@ -92,6 +123,7 @@ interface RunRow {
 }
 
 const minute = 60_000;
+const hour = 60 * minute;
 
 /** Owners the engine carries for attendee runs: the workshop first, so a host check needs no lookup. */
 export function attendeeOwner(workshopId: string, attendeeId: string): string {
@@ -114,6 +146,8 @@ export class WorkshopService {
   private readonly joinCode: () => string;
   /** Launches admitted but not yet recorded: they count against the quotas while the engine starts them. */
   private readonly pending = new Map<string, number>();
+  /** The same for sessions: admitted, not yet held by the session manager. */
+  private readonly pendingSessions = new Map<string, number>();
 
   constructor(
     private readonly db: WorkshopDb,
@@ -144,17 +178,29 @@ export class WorkshopService {
         `Invalid workshop request: quotas.maxTimeoutMs may be at most ${maxTimeoutMs} on this host.`,
       );
     }
+    const hostSessions = this.options.sessions;
+    const maxSessionLifetimeMs = hostSessions?.maxLifetimeMs ?? hour;
+    if (
+      body.quotas.maxSessionLifetimeMs !== undefined &&
+      body.quotas.maxSessionLifetimeMs > maxSessionLifetimeMs
+    ) {
+      throw new PlaygroundError(
+        "bad_request",
+        "workshop",
+        `Invalid workshop request: quotas.maxSessionLifetimeMs may be at most ${maxSessionLifetimeMs} on this host.`,
+      );
+    }
     const id = newId();
     const hostToken = newToken();
     const now = this.now();
     this.assertRoomForWorkshop(creator, now);
     const insert = this.db.prepare(
       `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
-         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at, created_by,
-         created_from)
+         max_runs_per_attendee, allowed_runtimes, max_timeout_ms, max_concurrent_sessions,
+         max_session_lifetime_ms, created_at, expires_at, created_by, created_from)
        VALUES (@id, @name, @joinCode, @hostTokenHash, @capacity, @maxConcurrentRuns,
-         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @createdAt, @expiresAt, @createdBy,
-         @createdFrom)`,
+         @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @maxConcurrentSessions,
+         @maxSessionLifetimeMs, @createdAt, @expiresAt, @createdBy, @createdFrom)`,
     );
     const taken = this.db.prepare(
       "SELECT 1 FROM workshops WHERE join_code = ? AND ended_at IS NULL",
@@ -175,6 +221,10 @@ export class WorkshopService {
             maxRunsPerAttendee: body.quotas.maxRunsPerAttendee,
             allowedRuntimes: JSON.stringify([...new Set(body.quotas.allowedRuntimes)]),
             maxTimeoutMs: body.quotas.maxTimeoutMs,
+            maxConcurrentSessions: body.quotas.maxConcurrentSessions ?? 1,
+            maxSessionLifetimeMs:
+              body.quotas.maxSessionLifetimeMs ??
+              Math.min(hostSessions?.lifetimeMs ?? hour, maxSessionLifetimeMs),
             createdAt: now,
             expiresAt: now + body.durationMinutes * minute,
             createdBy: creator.visitor,
@@ -324,6 +374,7 @@ export class WorkshopService {
           usage: usageOf(runs),
           progress: this.progressOf(row.id),
           activeRuns: runs.filter((run) => run.endedAt === null),
+          activeSessions: this.sessionsOf(workshopId, row.id),
         };
       }),
     };
@@ -401,6 +452,65 @@ export class WorkshopService {
     };
   }
 
+  /** Checks a session against the attendee's workshop: its runtime, sessions at once, lifetime bound. */
+  admitSession(
+    attendee: Attendee,
+    launch: { runtime: string; lifetimeMs?: number },
+  ): SessionAdmission {
+    const hostSessions = this.options.sessions;
+    if (!hostSessions)
+      throw new PlaygroundError("unavailable", "sessions", "This host serves no sessions.");
+    const workshop = this.workshopRow(attendee.workshopId);
+    this.assertOpen(workshop, "launch");
+    const quotas = quotasOf(workshop);
+    if (!quotas.allowedRuntimes.includes(launch.runtime)) {
+      throw quotaError(
+        `this workshop allows ${quotas.allowedRuntimes.join(", ")}; "${launch.runtime}" is not one of them.`,
+      );
+    }
+    if (quotas.maxConcurrentSessions === 0)
+      throw quotaError("this workshop gives attendees no interactive sessions; use Run.");
+    const maxLifetimeMs = Math.min(quotas.maxSessionLifetimeMs, hostSessions.maxLifetimeMs);
+    const lifetimeMs = launch.lifetimeMs ?? Math.min(hostSessions.lifetimeMs, maxLifetimeMs);
+    if (lifetimeMs > maxLifetimeMs) {
+      throw quotaError(
+        `a session may live at most ${seconds(maxLifetimeMs)}; this one asks for ${seconds(lifetimeMs)}.`,
+      );
+    }
+    const owner = attendeeOwner(workshop.id, attendee.id);
+    const pending = this.pendingSessions.get(attendee.id) ?? 0;
+    const held = hostSessions.control.liveOwnedBy(owner).length + pending;
+    if (held >= quotas.maxConcurrentSessions) {
+      throw quotaError(
+        `at most ${plural(quotas.maxConcurrentSessions, "session", "sessions")} at a time per attendee; you have ${held}. End one first.`,
+      );
+    }
+    this.pendingSessions.set(attendee.id, pending + 1);
+    let settled = false;
+    const release = () => {
+      if (settled) return;
+      settled = true;
+      const left = (this.pendingSessions.get(attendee.id) ?? 1) - 1;
+      if (left > 0) this.pendingSessions.set(attendee.id, left);
+      else this.pendingSessions.delete(attendee.id);
+    };
+    return { owner, lifetimeMs, maxLifetimeMs, launched: release, cancel: release };
+  }
+
+  /** The host ends one attendee's session; a session outside this workshop is "not found" so ids cannot be probed. */
+  async endAttendeeSession(workshopId: string, sessionId: string): Promise<{ ended: true }> {
+    const owner = this.options.sessions?.control.ownerOf(sessionId) ?? null;
+    if (owner === null || parseOwner(owner)?.workshopId !== workshopId) {
+      throw new PlaygroundError(
+        "not_found",
+        "session",
+        `No session with id "${sessionId}" among this workshop's attendees.`,
+      );
+    }
+    await this.options.sessions!.control.end(sessionId);
+    return { ended: true };
+  }
+
   /** Records that a run ended; harmless for runs that are not an attendee's. */
   markRunEnded(runId: string): void {
     this.db
@@ -430,8 +540,8 @@ export class WorkshopService {
     return this.summary(this.workshopRow(workshopId));
   }
 
-  /** Ends the workshop: attendees can no longer launch, and every run of theirs is stopped. Idempotent. */
-  async end(workshopId: string): Promise<{ stoppedRuns: number }> {
+  /** Ends the workshop: attendees can no longer launch, and every run and session of theirs is stopped. Idempotent. */
+  async end(workshopId: string): Promise<{ stoppedRuns: number; endedSessions: number }> {
     this.workshopRow(workshopId);
     this.db
       .prepare("UPDATE workshops SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
@@ -453,7 +563,11 @@ export class WorkshopService {
         this.markRunEnded(runId);
       }),
     );
-    return { stoppedRuns };
+    const sessions = this.attendeeIdsOf(workshopId).flatMap((attendeeId) =>
+      this.sessionsOf(workshopId, attendeeId),
+    );
+    await Promise.all(sessions.map((session) => this.options.sessions!.control.end(session.id)));
+    return { stoppedRuns, endedSessions: sessions.length };
   }
 
   /** The host stops one attendee's run; a run outside this workshop is "not found" so ids cannot be probed. */
@@ -603,6 +717,35 @@ export class WorkshopService {
     };
   }
 
+  private attendeeIdsOf(workshopId: string): string[] {
+    return this.db
+      .prepare<[string], { id: string }>("SELECT id FROM attendees WHERE workshop_id = ?")
+      .all(workshopId)
+      .map((row) => row.id);
+  }
+
+  private sessionsOf(workshopId: string, attendeeId: string): AttendeeSession[] {
+    const control = this.options.sessions?.control;
+    if (!control) return [];
+    const now = this.now();
+    return control.liveOwnedBy(attendeeOwner(workshopId, attendeeId)).map((session) => {
+      const deadlines = [session.expiresAt, session.idleExpiresAt].filter((at) => at !== null);
+      return {
+        id: session.id,
+        runtime: session.runtime,
+        state: session.state,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+        idleExpiresAt: session.idleExpiresAt,
+        remainingMs:
+          deadlines.length > 0
+            ? Math.max(0, Math.min(...deadlines.map((at) => Date.parse(at))) - now)
+            : null,
+        terminals: session.terminals.filter((t) => t.exitCode === null).map((t) => t.id),
+      };
+    });
+  }
+
   private progressOf(attendeeId: string): ProgressEntry[] {
     return this.db
       .prepare<[string], { demo: string; step: number; at: number }>(
@@ -619,6 +762,8 @@ function quotasOf(workshop: WorkshopRow): WorkshopQuotas {
     maxRunsPerAttendee: workshop.max_runs_per_attendee,
     allowedRuntimes: JSON.parse(workshop.allowed_runtimes) as string[],
     maxTimeoutMs: workshop.max_timeout_ms,
+    maxConcurrentSessions: workshop.max_concurrent_sessions,
+    maxSessionLifetimeMs: workshop.max_session_lifetime_ms,
   };
 }
 

@@ -386,7 +386,7 @@ describe("the host", () => {
       undefined,
       asHost(workshop),
     );
-    expect(ended.json).toEqual({ stoppedRuns: 3 });
+    expect(ended.json).toEqual({ stoppedRuns: 3, endedSessions: 0 });
     for (const id of runs) {
       expect(
         (await host.request("GET", `/api/runs/${id}`, undefined, asHost(workshop))).json.state,

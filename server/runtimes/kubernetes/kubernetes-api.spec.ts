@@ -6,8 +6,8 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { RunSnapshotSchema, RuntimesReplySchema } from "../../../lib/api/schemas";
 import { createApiRouter } from "../../http/api-router";
-import { createLaunchPolicy } from "../../http/launch-policy";
-import { runRoutes } from "../../http/run-routes";
+import { createLaunchPolicy } from "../../runs/launch-policy";
+import { runRoutes } from "../../runs/run-routes";
 import { namespace, runtimeClasses, startClusterEngine } from "./testing/cluster-engine";
 import { startFakeApiServer, type FakeApiServer } from "./testing/fake-api-server";
 

@@ -1,6 +1,6 @@
 // The host side of vAccel RPC: serves vaccel.sync.agent.AgentService (and its v0.4 name) over ttrpc and hands ops to an AccelBackend.
 import type { Socket } from "node:net";
-import type { Logger } from "@/server/log/logger";
+import type { Logger } from "../../log/logger";
 import { encodeMessage, decodeMessage, lookupMessage } from "../proto-root";
 import { DEFAULT_RPC_ADDRESS, parseRpcAddress, type RpcAddress } from "../rpc-address";
 import { StatusCode } from "../ttrpc/status-code";

@@ -8,7 +8,7 @@ import { VaccelClient } from "../client/vaccel-client";
 import { decodeMessage, lookupMessage } from "../proto-root";
 import { formatRpcAddress } from "../rpc-address";
 import { StatusCode } from "../ttrpc/status-code";
-import { renderTextLine } from "../inference/bitmap-font";
+import { renderTextLine } from "../../../lib/images/bitmap-font";
 import { decodeImage, encodePng } from "../inference/image-codec";
 import { recognizeText } from "../inference/ocr-pipeline";
 import { OcrModels } from "../inference/ocr-models";
@@ -21,8 +21,8 @@ import {
   genopMinmax,
   genopNoop,
   genopSgemm,
-} from "../guest/genop-calls";
-import { sgemmWorkload } from "../guest/sgemm-workload";
+} from "../../../guest/vaccel/genop-calls";
+import { sgemmWorkload } from "../../../guest/vaccel/sgemm-workload";
 import { ArgType } from "../vaccel-protocol";
 import { packArg, readCString, writeArg } from "./genop-args";
 import { GENOP_OCR, GenopOp } from "./genop-ops";

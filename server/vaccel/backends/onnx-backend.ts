@@ -8,11 +8,11 @@ import {
 } from "../agent/accel-backend";
 import type { GenopArg } from "../vaccel-protocol";
 import { type ImageLimits, decodeImage, defaultImageLimits } from "../inference/image-codec";
-import { InferenceInputError } from "../inference/inference-error";
+import { InferenceInputError } from "../../../lib/images/inference-error";
 import { recognizeText } from "../inference/ocr-pipeline";
 import { type OcrModelName, OcrModels, type OnnxRuntimeInfo } from "../inference/ocr-models";
 import { type OrientationResult, classifyOrientation } from "../inference/orientation";
-import type { RgbImage } from "../inference/rgb-image";
+import type { RgbImage } from "../../../lib/images/rgb-image";
 import { MatrixMultiplier } from "../inference/sgemm";
 import { detectTextBoxes } from "../inference/text-detection";
 import { GenopArgReader } from "./genop-args";

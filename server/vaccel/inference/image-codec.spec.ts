@@ -1,8 +1,8 @@
 import jpeg from "jpeg-js";
 import { describe, expect, it } from "vitest";
-import { RENDERABLE_CHARACTERS, renderTextLine } from "./bitmap-font";
+import { RENDERABLE_CHARACTERS, renderTextLine } from "../../../lib/images/bitmap-font";
 import { decodeImage, defaultImageLimits, encodePng } from "./image-codec";
-import { InferenceInputError } from "./inference-error";
+import { InferenceInputError } from "../../../lib/images/inference-error";
 
 const sample = renderTextLine("OK");
 

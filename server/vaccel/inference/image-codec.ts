@@ -1,8 +1,8 @@
 // PNG and JPEG bytes to RGB and back, refusing other formats and images over the size limits before decoding them.
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { InferenceInputError } from "./inference-error";
-import type { RgbImage } from "./rgb-image";
+import { InferenceInputError } from "../../../lib/images/inference-error";
+import type { RgbImage } from "../../../lib/images/rgb-image";
 
 export interface ImageLimits {
   maxBytes: number;

@@ -1,6 +1,6 @@
 // Times model loads, the orientation classifier and the OCR pipeline on a generated line; prints medians as JSON.
 // Run: node --import tsx server/vaccel/inference/inference-bench.ts [runs]
-import { renderTextLine } from "./bitmap-font";
+import { renderTextLine } from "../../../lib/images/bitmap-font";
 import { decodeImage, encodePng } from "./image-codec";
 import { recognizeText } from "./ocr-pipeline";
 import { type OcrModelName, OcrModels } from "./ocr-models";

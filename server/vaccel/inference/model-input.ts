@@ -1,5 +1,5 @@
 // Turns an RGB image into the NCHW float tensor PaddleOCR's models take.
-import { type RgbImage, resizeImage } from "./rgb-image";
+import { type RgbImage, resizeImage } from "../../../lib/images/rgb-image";
 
 /** PaddleOCR reads images with OpenCV, so its models were trained on B, G, R planes in that order. */
 const BGR = [2, 1, 0] as const;

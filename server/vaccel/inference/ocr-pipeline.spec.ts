@@ -1,6 +1,6 @@
 // Real models on generated text lines: the recognizer must read back exactly what was drawn.
 import { afterAll, describe, expect, it } from "vitest";
-import { renderTextLine } from "./bitmap-font";
+import { renderTextLine } from "../../../lib/images/bitmap-font";
 import { decodeImage, encodePng } from "./image-codec";
 import { recognizeText } from "./ocr-pipeline";
 import { OcrModels } from "./ocr-models";

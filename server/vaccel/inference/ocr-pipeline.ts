@@ -1,7 +1,12 @@
 // The OCR pipeline PaddleOCR's TextSystem runs: detect boxes, crop, fix upside-down lines, recognize.
 import { classifyOrientation } from "./orientation";
 import type { OcrModels } from "./ocr-models";
-import { type RgbImage, cropImage, rotateImage180, rotateImage90 } from "./rgb-image";
+import {
+  type RgbImage,
+  cropImage,
+  rotateImage180,
+  rotateImage90,
+} from "../../../lib/images/rgb-image";
 import { type TextBox, detectTextBoxes } from "./text-detection";
 import { recognizeLine } from "./text-recognition";
 

@@ -1,7 +1,7 @@
 // Text-line orientation (0° or 180°) with PaddleOCR's mobile classifier.
 import { textLineToTensor } from "./model-input";
 import type { OcrModels } from "./ocr-models";
-import type { RgbImage } from "./rgb-image";
+import type { RgbImage } from "../../../lib/images/rgb-image";
 
 /** The classifier's input, fixed by PaddleOCR's cls_image_shape 3,48,192. */
 const CLS_HEIGHT = 48;

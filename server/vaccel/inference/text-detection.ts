@@ -1,7 +1,7 @@
 // Finds text boxes with PaddleOCR's DB detector: probability map, threshold, connected components, unclip.
 import { IMAGENET_NORMALIZATION, imageToTensor } from "./model-input";
 import type { OcrModels } from "./ocr-models";
-import { type RgbImage, resizeImage } from "./rgb-image";
+import { type RgbImage, resizeImage } from "../../../lib/images/rgb-image";
 
 export interface TextBox {
   /** Axis-aligned, in the input image's pixels. */

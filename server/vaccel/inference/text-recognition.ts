@@ -1,7 +1,7 @@
 // Reads one text line with PaddleOCR's PP-OCRv4 recognizer and CTC greedy decoding.
 import { textLineToTensor } from "./model-input";
 import type { OcrModels } from "./ocr-models";
-import type { RgbImage } from "./rgb-image";
+import type { RgbImage } from "../../../lib/images/rgb-image";
 
 /** rec_image_shape 3,48,320: lines are scaled to 48 px high and padded to at least 320 wide. */
 const REC_HEIGHT = 48;

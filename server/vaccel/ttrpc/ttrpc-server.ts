@@ -1,7 +1,7 @@
 // A ttrpc server for unary calls on a unix socket or TCP port (or sockets accepted elsewhere); one TtrpcConnection per socket.
 import net from "node:net";
 import { rm } from "node:fs/promises";
-import type { Logger } from "@/server/log/logger";
+import type { Logger } from "../../log/logger";
 import { type RpcAddress, toNetAddress } from "../rpc-address";
 import {
   DEFAULT_MAX_FRAME_BYTES,

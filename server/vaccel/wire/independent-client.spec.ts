@@ -4,9 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@/server/log/logger";
+import { createLogger } from "../../log/logger";
 import { type HostAgent, startHostAgent } from "../host-agent";
-import { renderTextLine } from "../inference/bitmap-font";
+import { renderTextLine } from "../../../lib/images/bitmap-font";
 import { encodePng } from "../inference/image-codec";
 import {
   RawTtrpcConnection,

@@ -6,9 +6,10 @@ import type { LaunchRequest, SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
 import { openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
-import { quotaKeyOf, type Requester } from "./requester";
+import { quotaKeyOf, type Requester } from "../http/requester";
 import type { SessionManager } from "../sessions/session-manager";
 import type { Session } from "../sessions/session";
+import { visitorOwner } from "../sessions/session-access";
 import type { CreateSessionBody } from "../../lib/api/sessions";
 
 export interface LaunchCaller {
@@ -27,8 +28,9 @@ export interface LaunchPolicy {
   /** Admits and launches, or throws the PlaygroundError that refuses it; the run may start queued. */
   launch(caller: LaunchCaller, request: SandboxRequest): Promise<Run>;
   /**
-   * Admits and starts a session: a browser's belongs to its visitor id, a cookie-less client's to whoever
-   * holds its id; the per-address ceiling counts it like a run.
+   * Admits and starts a session: a workshop attendee's counts against the workshop's quotas and belongs to
+   * them, a browser's belongs to its visitor id, a cookie-less client's to whoever holds its id; the
+   * per-address ceiling counts it like a run.
    */
   launchSession(caller: LaunchCaller, request: CreateSessionBody): Promise<Session>;
   /** The same rules decide who may see and stop a run. */
@@ -72,29 +74,28 @@ export function createLaunchPolicy(options: {
         throw new PlaygroundError("unavailable", "sessions", "This host serves no sessions.");
       const { address } = caller.requester;
       const fromAddress = admitAddress(address);
-      const grant = access.admitLaunch(caller.headers, { runtime: request.runtime });
-      // A workshop's quotas count runs only so far: an attendee would get a sandbox beyond them.
-      if (grant.owner !== null) {
-        grant.cancel();
-        throw new PlaygroundError(
-          "unavailable",
-          "session_workshop",
-          "Interactive sessions are not available inside a workshop yet; use Run.",
-        );
-      }
-      grant.cancel();
+      const grant = access.admitSession(caller.headers, {
+        runtime: request.runtime,
+        lifetimeMs: request.lifetimeMs,
+      });
       perAddress.set(address, fromAddress + 1);
       let session: Session;
       try {
+        const { visitorId } = caller.requester;
         session = await sessions.create({
           ...request,
-          clientId: quotaKeyOf(caller.requester),
-          owner: caller.requester.visitorId ? `visitor:${caller.requester.visitorId}` : null,
+          lifetimeMs: grant.lifetimeMs ?? request.lifetimeMs,
+          maxLifetimeMs: grant.maxLifetimeMs,
+          // An attendee's quota is the workshop's; everyone else's is their visitor's.
+          clientId: grant.owner ?? quotaKeyOf(caller.requester),
+          owner: grant.owner ?? (visitorId ? visitorOwner(visitorId) : null),
         });
       } catch (err) {
+        grant.cancel();
         release(address);
         throw err;
       }
+      grant.launched();
       const onChange = () => {
         if (!session.finished) return;
         session.off("change", onChange);

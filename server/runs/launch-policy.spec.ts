@@ -113,7 +113,9 @@ describe("createLaunchPolicy", () => {
           cancel: () => events.push("cancelled"),
         };
       },
+      admitSession: () => ({ owner: null, launched: () => 0, cancel: () => 0 }),
       mayAccess: () => true,
+      roleOf: () => "use",
     };
     const policy = createLaunchPolicy({
       engine: scripted.engine,
@@ -147,7 +149,7 @@ describe("the one door", () => {
       .filter((file) => !file.includes(`${path.sep}engine${path.sep}`))
       .filter((file) => /\.launchRun\(/.test(readFileSync(file, "utf8")))
       .map((file) => path.relative(serverDir, file));
-    expect(callers).toEqual([path.join("http", "launch-policy.ts")]);
+    expect(callers).toEqual([path.join("runs", "launch-policy.ts")]);
   });
 });
 
@@ -215,30 +217,53 @@ describe("launchSession", () => {
     await policy.launchSession(caller("b"), body);
   });
 
-  it("refuses a workshop attendee (the workshop's quotas do not count sessions yet) and frees the grant", async () => {
+  it("gives a workshop attendee's session the grant's owner, quota and lifetime; a refusal or a failed create frees its place", async () => {
     const events: string[] = [];
+    let refuse = true;
     const access: RunAccess = {
-      admitLaunch: () => ({
-        owner: "workshop:w:attendee:a",
-        launched: () => events.push("launched"),
-        cancel: () => events.push("cancelled"),
-      }),
+      admitLaunch: () => ({ owner: null, launched: () => 0, cancel: () => 0 }),
+      admitSession: () => {
+        if (refuse) throw new PlaygroundError("quota", "workshop", "one at a time");
+        return {
+          owner: "workshop:w:attendee:a",
+          lifetimeMs: 120_000,
+          maxLifetimeMs: 300_000,
+          launched: () => events.push("launched"),
+          cancel: () => events.push("cancelled"),
+        };
+      },
       mayAccess: () => true,
+      roleOf: () => "use",
     };
     const scripted = scriptedSessions();
-    const policy = createLaunchPolicy({
-      engine: scriptedEngine().engine,
-      access,
-      maxActiveRunsPerAddress: 1,
-      sessions: scripted.sessions,
+    const failing = { create: async () => Promise.reject(new Error("no image")) };
+    const policy = (sessions: SessionManager) =>
+      createLaunchPolicy({
+        engine: scriptedEngine().engine,
+        access,
+        maxActiveRunsPerAddress: 1,
+        sessions,
+      });
+    const working = policy(scripted.sessions);
+    await expect(working.launchSession(caller("v"), body)).rejects.toMatchObject({
+      code: "quota:workshop",
     });
-    await expect(policy.launchSession(caller("v"), body)).rejects.toMatchObject({
-      code: "unavailable:session_workshop",
-    });
+    refuse = false;
+    const broken = policy(failing as unknown as SessionManager);
+    await expect(broken.launchSession(caller("v"), body)).rejects.toThrow("no image");
     expect(events).toEqual(["cancelled"]);
-    expect(scripted.asked).toEqual([]);
-    // The refusal took no place under the ceiling.
-    void policy.launch(caller("v"), request);
+    // Neither refusal took a place under the ceiling.
+    await working.launchSession(caller("v"), { ...body, lifetimeMs: 60_000 });
+    await expect(broken.launchSession(caller("v"), body)).rejects.toThrow("no image");
+    expect(events).toEqual(["cancelled", "launched", "cancelled"]);
+    expect(scripted.asked).toEqual([
+      expect.objectContaining({
+        clientId: "workshop:w:attendee:a",
+        owner: "workshop:w:attendee:a",
+        lifetimeMs: 120_000,
+        maxLifetimeMs: 300_000,
+      }),
+    ]);
   });
 
   it("is the only caller of the session manager's create", () => {
@@ -246,6 +271,6 @@ describe("launchSession", () => {
     const callers = listSources(serverDir)
       .filter((file) => /\bsessions\.create\(/.test(readFileSync(file, "utf8")))
       .map((file) => path.relative(serverDir, file));
-    expect(callers).toEqual([path.join("http", "launch-policy.ts")]);
+    expect(callers).toEqual([path.join("runs", "launch-policy.ts")]);
   });
 });

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VaccelAgent } from "../agent/vaccel-agent";
-import { OnnxBackend } from "../backends/onnx-backend";
-import { renderTextLine } from "../inference/bitmap-font";
-import { encodePng } from "../inference/image-codec";
-import { OcrModels } from "../inference/ocr-models";
+import { VaccelAgent } from "../../server/vaccel/agent/vaccel-agent";
+import { OnnxBackend } from "../../server/vaccel/backends/onnx-backend";
+import { renderTextLine } from "../../lib/images/bitmap-font";
+import { encodePng } from "../../server/vaccel/inference/image-codec";
+import { OcrModels } from "../../server/vaccel/inference/ocr-models";
 import { runInference } from "./infer-main";
 import type { InferOptions } from "./infer-options";
 

@@ -1,5 +1,5 @@
 // The MINMAX the demo offloads: N doubles with known extremes planted in them, and how its result is checked.
-import type { MinmaxResult } from "../inference/minmax";
+import type { MinmaxResult } from "../../server/vaccel/inference/minmax";
 
 /** The thresholds upstream's test uses (test/ops/test_minmax.cpp). */
 export const MINMAX_LOW = 0;

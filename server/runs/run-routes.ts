@@ -7,9 +7,9 @@ import type { SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import type { ImageStore } from "../images/image-store";
 import type { HostAgentStatus } from "../vaccel/host-agent";
-import { idPattern, type ApiRoute } from "./api-router";
+import { idPattern, type ApiRoute } from "../http/api-router";
 import type { LaunchPolicy } from "./launch-policy";
-import { visitorIdOf } from "./visitor";
+import { visitorIdOf } from "../http/visitor";
 
 export interface RunRoutesContext {
   engine: SandboxEngine;

@@ -1,7 +1,7 @@
 // Watching a run takes its id; stopping one started from a browser takes that browser (an audience can watch, not stop).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
-import { visitorCookie } from "./visitor";
+import { visitorCookie } from "../http/visitor";
 
 let host: TestHost;
 beforeAll(async () => {

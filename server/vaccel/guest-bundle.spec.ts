@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VaccelAgent } from "../agent/vaccel-agent";
-import { OnnxBackend } from "../backends/onnx-backend";
-import { OcrModels } from "../inference/ocr-models";
+import { VaccelAgent } from "./agent/vaccel-agent";
+import { OnnxBackend } from "./backends/onnx-backend";
+import { OcrModels } from "./inference/ocr-models";
 import { bundleGuestWorkload } from "./guest-bundle";
-import { parseResultLine } from "./infer-options";
+import { parseResultLine } from "../../guest/vaccel/infer-options";
 
 describe("bundleGuestWorkload", () => {
   let root: string;

@@ -6,17 +6,21 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { summarize } from "@/bench/lib/stats";
-import { formatOrientationTag } from "../backends/onnx-backend";
-import { VaccelClient } from "../client/vaccel-client";
-import { renderTextLine } from "../inference/bitmap-font";
-import { decodeImage, encodePng } from "../inference/image-codec";
-import { recognizeText } from "../inference/ocr-pipeline";
-import { type OcrModelName, OcrModels, defaultModelDir } from "../inference/ocr-models";
-import { minmax } from "../inference/minmax";
-import { classifyOrientation } from "../inference/orientation";
-import { MatrixMultiplier, type SgemmCall } from "../inference/sgemm";
-import { type TextBox, detectTextBoxes } from "../inference/text-detection";
+import { summarize } from "../../lib/stats";
+import { formatOrientationTag } from "../../server/vaccel/backends/onnx-backend";
+import { VaccelClient } from "../../server/vaccel/client/vaccel-client";
+import { renderTextLine } from "../../lib/images/bitmap-font";
+import { decodeImage, encodePng } from "../../server/vaccel/inference/image-codec";
+import { recognizeText } from "../../server/vaccel/inference/ocr-pipeline";
+import {
+  type OcrModelName,
+  OcrModels,
+  defaultModelDir,
+} from "../../server/vaccel/inference/ocr-models";
+import { minmax } from "../../server/vaccel/inference/minmax";
+import { classifyOrientation } from "../../server/vaccel/inference/orientation";
+import { MatrixMultiplier, type SgemmCall } from "../../server/vaccel/inference/sgemm";
+import { type TextBox, detectTextBoxes } from "../../server/vaccel/inference/text-detection";
 import {
   genopClassify,
   genopDetect,

@@ -1,7 +1,7 @@
 // The guest inference workload's command line and its one machine-readable output line, `RESULT {json}`.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { describeIssue } from "../../../lib/api/describe-issue";
+import { describeIssue } from "../../lib/api/describe-issue";
 import {
   type InferOp,
   type InferResult,
@@ -12,8 +12,8 @@ import {
   isSizedOp,
   parseResultLine,
   sizeLimits,
-} from "@/lib/api/vaccel";
-import { parseRpcAddress } from "../rpc-address";
+} from "../../lib/api/vaccel";
+import { parseRpcAddress } from "../../server/vaccel/rpc-address";
 
 // The RESULT line's shape is shared with the demo page, which parses it from each sandbox's output.
 export {

@@ -2,7 +2,7 @@
 // instead of being refused, one visitor still meets its own quota, and the address's ceiling still holds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
-import { visitorCookie } from "./visitor";
+import { visitorCookie } from "../http/visitor";
 
 const asVisitor = (name: string) => ({
   cookie: `${visitorCookie}=${`visitor-${name}`.padEnd(24, "x")}`,

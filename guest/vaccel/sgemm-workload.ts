@@ -1,5 +1,5 @@
 // The SGEMM the demo offloads: N×N matrices generated the same way everywhere, and how its result is checked.
-import { type SgemmCall, sgemmElement } from "../inference/sgemm";
+import { type SgemmCall, sgemmElement } from "../../server/vaccel/inference/sgemm";
 
 /**
  * C = A·B for N×N matrices of multiples of 1/8 in [-1, 1]: every product is a multiple of 1/64 and every sum of

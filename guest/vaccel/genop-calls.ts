@@ -1,12 +1,18 @@
 // Each genop op as a guest calls it: the args packed as libvaccel 0.8 packs them, the reply read back.
-import { packArg, readCString, readFloat32s, readFloat64s, writeArg } from "../backends/genop-args";
-import { GENOP_OCR, GenopOp } from "../backends/genop-ops";
-import type { VaccelClient } from "../client/vaccel-client";
-import type { MinmaxResult } from "../inference/minmax";
-import type { SgemmCall } from "../inference/sgemm";
-import type { TextBox } from "../inference/text-detection";
-import type { CallOptions } from "../ttrpc/ttrpc-client";
-import { ArgType } from "../vaccel-protocol";
+import {
+  packArg,
+  readCString,
+  readFloat32s,
+  readFloat64s,
+  writeArg,
+} from "../../server/vaccel/backends/genop-args";
+import { GENOP_OCR, GenopOp } from "../../server/vaccel/backends/genop-ops";
+import type { VaccelClient } from "../../server/vaccel/client/vaccel-client";
+import type { MinmaxResult } from "../../server/vaccel/inference/minmax";
+import type { SgemmCall } from "../../server/vaccel/inference/sgemm";
+import type { TextBox } from "../../server/vaccel/inference/text-detection";
+import type { CallOptions } from "../../server/vaccel/ttrpc/ttrpc-client";
+import { ArgType } from "../../server/vaccel/vaccel-protocol";
 
 /** Room for a text result in a write arg: libvaccel's RPC plugin copies the reply into the guest's buffer. */
 export const TEXT_RESULT_BYTES = 4096;

@@ -1,37 +1,34 @@
-// One HTTP server: /api and socket.io answered here, every other request handed to Next's page handler.
+// The composition root: takes the state folder, starts the engine, the vAccel agent and every feature, and wires
+// their routes and socket handlers into one HTTP server (http/ is transport only). Started by main.ts and tests.
 import fs from "node:fs/promises";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Config } from "../config/env";
-import type { Logger } from "../log/logger";
-import { createEngine } from "../host/create-engine";
-import { acquireInstanceLock, type InstanceLock } from "../host/instance-lock";
-import { portTakenError } from "../host/port-taken";
-import { configureCgroupParent, reapCgroups, removeCgroupParent } from "../runtimes/cgroups";
-import { createApiRouter } from "./api-router";
-import { ensureVisitorCookie } from "./visitor";
-import { runRoutes } from "./run-routes";
-import { createLaunchPolicy } from "./launch-policy";
-import { handleFunction } from "../functions/function-gateway";
-import { attachSocketServer } from "./socket-server";
-import type { SandboxEngine } from "../engine/engine";
-import { startHostAgent } from "../vaccel/host-agent";
-import { vaccelRoutes } from "../vaccel/vaccel-routes";
-import { startWorkshops } from "../workshops/start-workshops";
-import { recordingRoutes } from "../recordings/recording-routes";
-import { PresentationStore, defaultPresentationLimits } from "../presenter/presentations";
-import { presentationFile } from "../presenter/presentation-file";
-import { presenterRoutes } from "../presenter/presenter-routes";
-import { presenterSocket } from "../presenter/presenter-socket";
-import { loadTracks } from "../../lib/demos/load-tracks";
-import { SessionManager } from "../sessions/session-manager";
-import { sessionRoutes } from "../sessions/session-routes";
-import { terminalSocket } from "../sessions/terminal-socket";
+import type { Config } from "./config/env";
+import type { Logger } from "./log/logger";
+import { createEngine } from "./host/create-engine";
+import { acquireInstanceLock, type InstanceLock } from "./host/instance-lock";
+import { portTakenError } from "./host/port-taken";
+import { configureCgroupParent, reapCgroups, removeCgroupParent } from "./runtimes/cgroups";
+import { createApiRouter } from "./http/api-router";
+import { createHttpServer, type PageHandler } from "./http/http-server";
+import { runRoutes } from "./runs/run-routes";
+import { createLaunchPolicy } from "./runs/launch-policy";
+import { handleFunction } from "./functions/function-gateway";
+import { attachSocketServer } from "./http/socket-server";
+import type { SandboxEngine } from "./engine/engine";
+import { startHostAgent } from "./vaccel/host-agent";
+import { vaccelRoutes } from "./vaccel/vaccel-routes";
+import { startWorkshops } from "./workshops/start-workshops";
+import { recordingRoutes } from "./recordings/recording-routes";
+import { PresentationStore, defaultPresentationLimits } from "./presenter/presentations";
+import { presentationFile } from "./presenter/presentation-file";
+import { presenterRoutes } from "./presenter/presenter-routes";
+import { presenterSocket } from "./presenter/presenter-socket";
+import { loadTracks } from "../lib/demos/load-tracks";
+import { SessionManager } from "./sessions/session-manager";
+import { sessionRoutes } from "./sessions/session-routes";
+import { terminalSocket } from "./sessions/terminal-socket";
 
-export type PageHandler = (
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-) => Promise<void> | void;
+export type { PageHandler } from "./http/http-server";
 
 export interface PlaygroundServer {
   engine: SandboxEngine;
@@ -120,8 +117,6 @@ async function startOnLockedFolder(
       log.warn({ reason, file }, "presentations file unreadable; set aside, starting with none"),
     ),
   );
-  const workshops = startWorkshops({ config, engine, log });
-  undoStart.push(async () => workshops.close());
   const sessions = new SessionManager({
     engine,
     images,
@@ -130,6 +125,8 @@ async function startOnLockedFolder(
     log: log.child({ feature: "sessions" }),
   });
   undoStart.push(() => sessions.shutdown());
+  const workshops = startWorkshops({ config, engine, sessions, log });
+  undoStart.push(async () => workshops.close());
   // Every sandbox launch (runs, vAccel runs, presenter runs, functions) goes through this one policy.
   const policy = createLaunchPolicy({
     engine,
@@ -166,28 +163,20 @@ async function startOnLockedFolder(
     ],
   });
 
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      if (await api.handle(req, res)) return;
-      if (await handleFunction({ engine, policy, trustedProxies, log }, req, res)) return;
-      if (pages) {
-        ensureVisitorCookie(req, res);
-        return pages(req, res);
-      }
-      res.statusCode = 404;
-      res.setHeader("Content-Type", "text/plain; charset=utf-8");
-      res.end("This server was started without pages (API only).\n");
-    })().catch((err: unknown) => {
-      log.error({ err, url: req.url }, "unhandled request error");
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
+  const server = createHttpServer({
+    api,
+    raw: [(req, res) => handleFunction({ engine, policy, trustedProxies, log }, req, res)],
+    pages,
+    log,
   });
   const io = attachSocketServer(
     server,
     engine,
     log,
-    [presenterSocket({ presentations, engine, log }), terminalSocket({ sessions, log })],
+    [
+      presenterSocket({ presentations, engine, log }),
+      terminalSocket({ sessions, access: workshops.access, log }),
+    ],
     workshops.access,
   );
   undoStart.push(() => new Promise((resolve) => io.close(resolve)));

@@ -3,9 +3,10 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 
-const entryPoint = path.join(import.meta.dirname, "infer-main.ts");
+/** The workload runs inside the sandbox; its source lives with the other guest code in guest/. */
+const entryPoint = path.join(import.meta.dirname, "..", "..", "guest", "vaccel", "infer-main.ts");
 /** proto-root.ts loads the .proto files in `proto/` (and `proto/sync/`) beside its module; in the bundle that module is infer.mjs itself. */
-const protoDir = path.join(import.meta.dirname, "..", "proto");
+const protoDir = path.join(import.meta.dirname, "proto");
 
 export interface GuestBundle {
   /** Generated files for the image: the bundle. */

@@ -1,28 +1,13 @@
 // Killing the server mid-run (kill -9) and starting it again leaves no container, cgroup, bundle or process behind.
-import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runCommand } from "../runtimes/process-exit";
-import { cgroupParentFor } from "../host/create-engine";
-import { ImageMounts, mountPoints } from "../images/image-mounts";
-import { startServerProcess, type ServerProcess } from "../testing/server-process";
+import { mountPoints } from "../images/image-mounts";
+import { crashedServerHost } from "../testing/crashed-server";
 
-const children: ChildProcess[] = [];
-let stateDir = "";
-
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  if (!stateDir) return;
-  await new ImageMounts(path.join(stateDir, "images")).release();
-  await rm(stateDir, { recursive: true, force: true });
-});
-
-async function startServer(): Promise<ServerProcess> {
-  const server = await startServerProcess({ SBPG_STATE_DIR: stateDir, SBPG_VACCEL_ADDRESS: "" });
-  children.push(server.child);
-  return server;
-}
+const host = crashedServerHost("sbpg-restart");
+const { containers, sandboxCgroups } = host;
 
 async function post(url: string, body: unknown): Promise<string> {
   const res = await fetch(`${url}/api/runs`, {
@@ -43,26 +28,12 @@ async function waitForState(url: string, id: string, state: string): Promise<voi
   throw new Error(`run ${id} never reached ${state}`);
 }
 
-const containers = async (binary: string, runtime: string) => {
-  const listed = await runCommand(binary, [
-    "--root",
-    path.join(stateDir, runtime, "root"),
-    "list",
-    "--format",
-    "json",
-  ]);
-  return (JSON.parse(listed.stdout || "null") ?? []) as Array<{ id: string }>;
-};
-const sandboxCgroups = async () =>
-  (
-    await readdir(`/sys/fs/cgroup/pids${cgroupParentFor(stateDir)}`).catch(() => [] as string[])
-  ).filter((c) => c.startsWith("sbpg-") && !/^sbpg-(probe|pool-)/.test(c));
-const imageMounts = async () => (await mountPoints()).filter((p) => p.startsWith(`${stateDir}/`));
+const imageMounts = async () =>
+  (await mountPoints()).filter((p) => p.startsWith(`${host.stateDir}/`));
 const sleepers = async () => (await runCommand("pgrep", ["-x", "-f", "sleep 300"])).stdout.trim();
 
 it("reaps a crashed server's sandboxes on restart", async () => {
-  stateDir = await mkdtemp("/run/sbpg-restart-");
-  const first = await startServer();
+  const first = await host.start();
   const command = ["sh", "-c", "echo up; exec sleep 300"];
   const ids = [
     await post(first.url, { runtime: "runc", command, timeoutMs: 60_000 }),
@@ -74,14 +45,14 @@ it("reaps a crashed server's sandboxes on restart", async () => {
   await new Promise((r) => first.child.once("exit", r));
   // The sandboxes outlive the server: that is what a restart must clean up.
   expect(await containers("runc", "runc")).toHaveLength(1);
-  expect(await imageMounts()).toEqual([path.join(stateDir, "images", "busybox")]);
+  expect(await imageMounts()).toEqual([path.join(host.stateDir, "images", "busybox")]);
   expect((await sandboxCgroups()).length).toBeGreaterThan(0);
 
-  const second = await startServer();
+  const second = await host.start();
   expect(await containers("runc", "runc")).toEqual([]);
   expect(await containers("runsc", "gvisor")).toEqual([]);
-  expect(await readdir(path.join(stateDir, "runc", "bundles"))).toEqual([]);
-  expect(await readdir(path.join(stateDir, "gvisor", "bundles"))).toEqual([]);
+  expect(await readdir(path.join(host.stateDir, "runc", "bundles"))).toEqual([]);
+  expect(await readdir(path.join(host.stateDir, "gvisor", "bundles"))).toEqual([]);
   expect(await sandboxCgroups()).toEqual([]);
   // Killed, a sandbox's process may take a moment to go on a loaded host: wait up to 10 s for it.
   for (let i = 0; i < 200 && (await sleepers()) !== ""; i++)
