@@ -122,6 +122,8 @@ const EnvSchema = z.object({
     .default("sandbox-playground"),
   /** How pages name the cluster ("cluster <name>"); empty: the kubeconfig's current cluster. */
   SBPG_K8S_CLUSTER_NAME: z.string().max(63).default(""),
+  /** Cluster runs at once, counted apart from the host's SBPG_MAX_CONCURRENT_RUNS (size it by docs/kubernetes.md). */
+  SBPG_K8S_MAX_CONCURRENT_RUNS: int(50, 1),
   /** A JSON file naming which RuntimeClasses are Kata (Go or Rust), gVisor or runc; see docs/kubernetes.md. */
   SBPG_K8S_RUNTIME_MAP: z.string().default(""),
   /**
@@ -265,6 +267,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
           clusterName: env.SBPG_K8S_CLUSTER_NAME || null,
           runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
           images: env.SBPG_K8S_IMAGES,
+          maxConcurrentRuns: env.SBPG_K8S_MAX_CONCURRENT_RUNS,
         }
       : null,
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },

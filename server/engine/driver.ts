@@ -161,6 +161,11 @@ export interface SandboxDriver {
  * listed or one is launched; it caches what it found itself.
  */
 export interface DriverSource {
+  /**
+   * Runs on its drivers at once: they count against this instead of the host's maxConcurrentRuns (a
+   * cluster's sandboxes do not load the playground's host). Absent: they share the host's.
+   */
+  readonly maxConcurrentRuns?: number;
   /** Never rejects: a source that cannot reach its backend returns the drivers it expects, unavailable, with why. */
   drivers(): Promise<SandboxDriver[]>;
   /** Removes what a crashed earlier process left behind; never rejects (a backend that is down reaps nothing). */

@@ -34,8 +34,15 @@ export interface ClusterOptions {
 /** Reads the kubeconfig now: a missing or malformed one stops start-up. */
 export function connectCluster(options: ClusterOptions): ClusterClient {
   const config = new KubeConfig();
-  if (options.kubeconfig === "in-cluster") config.loadFromCluster();
-  else config.loadFromFile(options.kubeconfig);
+  try {
+    if (options.kubeconfig === "in-cluster") config.loadFromCluster();
+    else config.loadFromFile(options.kubeconfig);
+  } catch (err) {
+    throw new Error(
+      `SBPG_KUBECONFIG: cannot load ${options.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
   const cluster = config.getCurrentCluster();
   if (!cluster) {
     throw new Error(`SBPG_KUBECONFIG: ${options.kubeconfig} names no current cluster`);

@@ -67,6 +67,7 @@ class PodFollower {
   private finished = false;
   private resourceVersion: string | undefined;
   private rewatches = 0;
+  private closed = false;
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -107,20 +108,38 @@ class PodFollower {
       if (statusOf(err) !== 404) {
         // Nothing to wait for: a restart's reaper, or the pod's activeDeadlineSeconds, ends it.
         this.ctx.log.warn({ err, pod: this.name }, "deleting the pod failed");
-        for (const stop of this.stops) stop();
+        this.close();
         return;
       }
       this.markGone();
     }
+    // The watch sees the pod go; reading it too covers a watch the API server closed meanwhile.
+    const poll = setInterval(() => {
+      this.cluster.core
+        .readNamespacedPod({ namespace: this.cluster.namespace, name: this.name })
+        .catch((err: unknown) => statusOf(err) === 404 && this.markGone());
+    }, 1_000);
     let timer: NodeJS.Timeout | undefined;
     const gone = await Promise.race([
       this.gone.then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deletionWaitMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(poll);
     if (gone) this.ctx.mark("podDeleted");
     else this.ctx.log.warn({ pod: this.name }, "the pod was not gone in time; a restart reaps it");
-    for (const stop of this.stops) stop();
+    this.close();
+  }
+
+  /** Ends the watches and the log stream, those still being opened included. */
+  private close(): void {
+    this.closed = true;
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  private keep(controller: AbortController): void {
+    if (this.closed) controller.abort();
+    else this.stops.push(() => controller.abort());
   }
 
   private settle(result: LaunchResult | Error): void {
@@ -131,24 +150,29 @@ class PodFollower {
   }
 
   private async watchPod(): Promise<void> {
-    const controller = await this.cluster.watch.watch(
-      `/api/v1/namespaces/${this.cluster.namespace}/pods`,
-      { fieldSelector: `metadata.name=${this.name}`, resourceVersion: this.resourceVersion },
-      (type, object) => this.onPod(type, object),
-      (err) => this.onWatchEnd("pod", err, () => this.watchPod()),
-    );
-    this.stops.push(() => controller.abort());
+    const ended = (err: unknown) => this.onWatchEnd("pod", err, () => this.watchPod());
+    await this.cluster.watch
+      .watch(
+        `/api/v1/namespaces/${this.cluster.namespace}/pods`,
+        { fieldSelector: `metadata.name=${this.name}`, resourceVersion: this.resourceVersion },
+        (type, object) => this.onPod(type, object),
+        ended,
+      )
+      .then((controller) => this.keep(controller), ended);
   }
 
   private async watchEvents(): Promise<void> {
-    const controller = await this.cluster.watch.watch(
-      `/api/v1/namespaces/${this.cluster.namespace}/events`,
-      { fieldSelector: `involvedObject.name=${this.name}` },
-      (_type, object) => this.onEvent(object),
-      // Events only add to the timeline: a closed event watch is not worth failing a run for.
-      (err) => this.ctx.log.debug({ err, pod: this.name }, "event watch ended"),
-    );
-    this.stops.push(() => controller.abort());
+    // Events only add to the timeline: a closed event watch is not worth failing a run for.
+    const ended = (err: unknown) =>
+      this.ctx.log.debug({ err, pod: this.name }, "event watch ended");
+    await this.cluster.watch
+      .watch(
+        `/api/v1/namespaces/${this.cluster.namespace}/events`,
+        { fieldSelector: `involvedObject.name=${this.name}` },
+        (_type, object) => this.onEvent(object),
+        ended,
+      )
+      .then((controller) => this.keep(controller), ended);
   }
 
   private onWatchEnd(what: string, err: unknown, again: () => Promise<void>): void {
@@ -227,7 +251,7 @@ class PodFollower {
         // One byte past the limit is enough for the engine to see it was reached.
         limitBytes: this.outputLimitBytes + 1,
       })
-      .then((controller) => this.stops.push(() => controller.abort()))
+      .then((controller) => this.keep(controller))
       .catch((err: unknown) => {
         this.ctx.console(
           Buffer.from(

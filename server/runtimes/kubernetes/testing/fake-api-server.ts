@@ -46,9 +46,10 @@ export interface FakeApiServer {
   seedPod(pod: Json): void;
   /**
    * Ends every open pod watch, as an API server does at its watch timeout or a restart; with `expire`, a
-   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it.
+   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it; with
+   * `refuse`, every later pod watch is closed at once, as by a proxy that drops long requests.
    */
-  closeWatches(options?: { expire?: boolean }): void;
+  closeWatches(options?: { expire?: boolean; refuse?: boolean }): void;
   /** "forbidden": every request is answered 403, as for an account without the playground's roles. */
   setMode(mode: "ok" | "forbidden"): void;
   close(): Promise<void>;
@@ -73,6 +74,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
   let mode: "ok" | "forbidden" = "ok";
   /** Watches from a resourceVersion at or below this get 410 Gone. */
   let compactedUpTo = 0;
+  let refuseWatches = false;
   const requests: string[] = [];
   const createdPods: Json[] = [];
   const deletedPods: string[] = [];
@@ -376,6 +378,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       res.writeHead(200, { "content-type": "application/json" });
       const since = Number(url.searchParams.get("resourceVersion") ?? "");
       const record = pods.get(name);
+      if (refuseWatches) {
+        res.end();
+        return;
+      }
       if (since && since <= compactedUpTo) {
         const gone = {
           kind: "Status",
@@ -549,6 +555,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     },
     closeWatches(options = {}) {
       if (options.expire) compactedUpTo = resourceVersion;
+      if (options.refuse) refuseWatches = true;
       for (const watcher of podWatchers) watcher.res.end();
       podWatchers.clear();
     },
