@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # microVM), a static busybox for images, xz for the guest kernel's modules, a C++ toolchain for better-sqlite3
 # (the workshop database; built from source by npm since its prebuilt download is offline), Chromium for end-to-end tests.
 host_packages=(runc runsc containerd busybox-static qemu-system-x86 xz-utils)
+# gcc builds the microVM's resume helper (server/images/microvm/guest-resume.c) into its initramfs.
+command -v gcc >/dev/null || host_packages+=(gcc)
 command -v g++ >/dev/null || host_packages+=(g++)
 command -v make >/dev/null || host_packages+=(make)
 command -v python3 >/dev/null || host_packages+=(python3)

@@ -1,14 +1,18 @@
 // The initramfs /init: a busybox shell script that mounts the rootfs over 9p and runs the workload in it
-// (a cold VM reads its launch file from the run share; a warm-pool VM waits for it on the control port).
+// (a cold VM reads its launch file from the run share; a warm-pool VM waits for it on the control port; the
+// snapshot VM stops before any mount, and each VM restored from it resumes there).
 import {
   consoleMarkers,
   controlPortName,
   launchFileName,
   newlineVariable,
   poolBootParam,
+  resumeHelper,
+  resumeVerb,
   rootShareTag,
   runCommandVerb,
   runShareTag,
+  snapshotBootParam,
   guestVaccelDevice,
   sessionReplies,
   sessionVerbs,
@@ -117,7 +121,7 @@ echo ${consoleMarkers.init}
 ctl=/dev/null
 fail() {
   echo "sbpg-guest: $*"
-  echo "error $*" >"$ctl"
+  echo "error $*" 2>/dev/null >&3
   poweroff -f
 }
 for m in ${modules.join(" ")}; do
@@ -133,7 +137,10 @@ while [ "$ctl" = /dev/null ] && [ $tries -lt 200 ]; do
   tries=$((tries + 1))
 done
 [ "$ctl" = /dev/null ] && fail "no control port named ${controlPortName}"
-echo "phase modulesLoaded" >"$ctl"
+# Open once, until the workload starts: a virtio console port takes one opener at a time, and the guest drops
+# what the host sends while it is closed.
+exec 3<>"$ctl"
+echo "phase modulesLoaded" >&3
 
 # The image's root, read-only, with its own /proc, /sys and a small /dev.
 mount_root() {
@@ -152,7 +159,7 @@ mount_root() {
     mknod -m 666 ${newRoot}/dev/tty c 5 0
     ln -s /proc/self/fd ${newRoot}/dev/fd
   fi
-  echo "phase rootMounted" >"$ctl"
+  echo "phase rootMounted" >&3
 }
 # vAccel: the run's agent socket is a virtio-serial port on the host side; the workload gets it as a device of
 # its own small /dev and the address in its environment.
@@ -179,29 +186,32 @@ mount_tmp() {
 
 ${sessionFunctions(newRoot)}
 tmpfs_bytes=16777216
+ready_tmpfs=
 vaccel=0
 session=
 ${newlineVariable}='
 '
 read -r cmdline </proc/cmdline
 case " $cmdline " in
-*" ${poolBootParam}="*)
-  # A warm-pool VM: booted before any run, it waits for one on the control port, runs it and powers off.
-  # Everything that does not depend on the run happens first; what is left after the command is fork-free.
-  pool_tmpfs=\${cmdline#*${poolBootParam}=}
-  pool_tmpfs=\${pool_tmpfs%% *}
+*" ${snapshotBootParam} "*)
+  # The snapshot: the host saves the VM while it waits in this read, before any 9p mount.
+  echo "phase snapshotPoint" >&3
+  read -r verb seed clock ready_tmpfs <&3
+  # From here on this is one restored copy: its own entropy and clock first, then its own root and /tmp.
+  [ "$verb" = ${resumeVerb} ] || fail "expected a resume line, got '$verb'"
+  ${resumeHelper} "$seed" "$clock" || fail "could not reseed the RNG or step the clock"
+  echo "phase seeded" >&3
   mount_root
-  mount_tmp $pool_tmpfs
+  mount_tmp $ready_tmpfs
   hostname sandbox
-  # The port stays open from the ready line on: the guest drops what arrives while it is closed.
-  exec 3<>"$ctl"
-  echo "phase ready" >&3
-  read -r verb launch <&3
-  exec 3<&-
-  [ "$verb" = ${runCommandVerb} ] || fail "expected a run command, got '$verb'"
-  eval "$launch"
-  [ "$tmpfs_bytes" = "$pool_tmpfs" ] || [ ! -d ${newRoot}/tmp ] ||
-    mount -o remount,size=$tmpfs_bytes ${newRoot}/tmp
+  ;;
+*" ${poolBootParam}="*)
+  # A warm-pool VM booted cold.
+  ready_tmpfs=\${cmdline#*${poolBootParam}=}
+  ready_tmpfs=\${ready_tmpfs%% *}
+  mount_root
+  mount_tmp $ready_tmpfs
+  hostname sandbox
   ;;
 *)
   mount -t 9p -o ${ninep},ro ${runShareTag} ${runShare} || fail "cannot mount the run share"
@@ -213,11 +223,24 @@ case " $cmdline " in
   [ -n "$session" ] && run_session
   ;;
 esac
+# A VM booted ahead of its run (warm pool, or restored from the snapshot) waits for it on the control port and
+# runs it; everything that does not depend on the run happened before, what is left after the command is
+# fork-free. Not a function: the launch's "set --" must set the script's own arguments.
+if [ -n "$ready_tmpfs" ]; then
+  echo "phase ready" >&3
+  read -r verb launch <&3
+  [ "$verb" = ${runCommandVerb} ] || fail "expected a run command, got '$verb'"
+  eval "$launch"
+  [ "$tmpfs_bytes" = "$ready_tmpfs" ] || [ ! -d ${newRoot}/tmp ] ||
+    mount -o remount,size=$tmpfs_bytes ${newRoot}/tmp
+  [ "$vaccel" = 1 ] && setup_vaccel
+fi
 
 # From the marker on, the console is the workload's output: kernel messages (a slow TCG clock's watchdog,
 # the power-off line) stay out of it, so they are silenced before the marker, never after it. A workload
 # killed by the guest's OOM killer still shows as exit 137.
 echo 0 >/proc/sys/kernel/printk
+exec 3<&-
 echo ${consoleMarkers.workload}
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=xterm $vaccel_env \\
   chroot ${newRoot} "$@" </dev/null

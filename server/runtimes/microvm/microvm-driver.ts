@@ -17,12 +17,14 @@ import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/micr
 import type { Logger } from "../../log/logger";
 import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
-import { bootVm, MicroVm, type MicrovmContext, type VmSink } from "./boot-vm";
+import { bootVm, MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
 import { MicrovmSession } from "./microvm-session";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
+import { SnapshotKeeper } from "./snapshot-keeper";
+import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -42,6 +44,18 @@ export interface MicrovmOptions {
   pool?: MicrovmPoolOptions;
   /** Interactive sessions: shells at once per session (one virtconsole port each). Absent: no sessions. */
   sessions?: { terminals: number; log: Logger };
+  /**
+   * The saved VM that launches restore from instead of booting a kernel (and the pool refills from). Absent: every
+   * VM boots cold. A run of another memory size boots cold too: a restored VM has the saved one's RAM size.
+   */
+  snapshot?: MicrovmSnapshotOptions;
+}
+
+export interface MicrovmSnapshotOptions {
+  memoryBytes: number;
+  /** Where snapshots live; default `<cacheDir>/microvm-snapshots` (ignored by git, rebuilt when stale). */
+  dir?: string;
+  log: Logger;
 }
 
 export interface MicrovmPoolOptions {
@@ -66,6 +80,9 @@ const unclaimedSink: VmSink = {
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 
+/** A restored VM reports ready in well under a second; one that has not after this is stuck, and the run boots cold. */
+const restoreTimeoutMs = 15_000;
+
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
   readonly name = "QEMU microVM, built in";
@@ -85,11 +102,17 @@ export class MicrovmDriver implements SandboxDriver {
   private vmsGroup: Promise<string> | null = null;
   /** Session VMs, by the session's resource name. */
   private readonly sessions = new Map<string, MicrovmSession>();
+  /** The snapshot's VM is saved from here. */
+  private readonly snapshotWorkDir: string;
+  private snapshots: SnapshotKeeper | null = null;
+  /** Aborted by close(): a snapshot being saved stops with the playground. */
+  private readonly closing = new AbortController();
 
   constructor(options: MicrovmOptions) {
     this.options = options;
     this.vmsDir = path.join(options.stateDir, "microvm");
     this.poolDir = path.join(options.stateDir, "microvm-pool");
+    this.snapshotWorkDir = path.join(options.stateDir, "microvm-snapshot");
   }
 
   /** The host checks are cached; the warm pool's line is current on every call. */
@@ -100,7 +123,14 @@ export class MicrovmDriver implements SandboxDriver {
     const warmPool = this.pool
       ? describePool(this.pool.status())
       : "off (SBPG_MICROVM_POOL_SIZE=0)";
-    return { ...availability, details: { ...availability.details, warmPool } };
+    const snapshot = this.snapshots ? describeSnapshot(this.snapshots) : "off";
+    return { ...availability, details: { ...availability.details, warmPool, snapshot } };
+  }
+
+  /** Waits until the snapshot is open or saved (or could not be): tests and benches that measure restores. */
+  async snapshotReady(): Promise<boolean> {
+    await this.probe();
+    return Boolean(await this.snapshots?.ready());
   }
 
   async launch(spec: LaunchSpec, ctx: MicrovmContext): Promise<LaunchResult> {
@@ -116,22 +146,86 @@ export class MicrovmDriver implements SandboxDriver {
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
     const cgroupParent = await this.vmsCgroup();
-    return bootVm(
+    const input: VmInput = {
+      qemuBinary: this.options.qemuBinary,
+      accel: chosen ?? "tcg",
+      assets,
+      vmDir: path.join(this.vmsDir, spec.resourceName),
+      name: spec.resourceName,
+      rootfsPath: spec.image.rootfsPath,
+      memoryBytes: spec.limits.memoryBytes,
+      vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
+      cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+    };
+    const restored = await this.launchRestored(input, spec, ctx);
+    if (restored) return restored;
+    return bootVm({ ...input, command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes }, ctx);
+  }
+
+  /**
+   * A VM restored from the snapshot, handed its run once it has reseeded and mounted its root; null when the run
+   * boots cold instead (no snapshot for it yet, or a broken one: then the run's console says so).
+   */
+  private async launchRestored(
+    input: VmInput,
+    spec: LaunchSpec,
+    ctx: MicrovmContext,
+  ): Promise<LaunchResult | null> {
+    const snapshots = this.snapshots;
+    const snapshotMiB = this.options.snapshot && guestMemoryMiB(this.options.snapshot.memoryBytes);
+    if (!snapshots || !snapshotMiB) return null;
+    const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
+    if (guestMemoryMiB(input.memoryBytes) !== snapshotMiB) {
+      note(
+        `no snapshot for ${guestMemoryMiB(input.memoryBytes)} MiB guests (it is saved for ${snapshotMiB} MiB): cold boot`,
+      );
+      return null;
+    }
+    const found = await snapshots.check();
+    if ("missing" in found) {
+      note(`${found.missing}: cold boot`);
+      return null;
+    }
+    if ("unusable" in found) {
+      ctx.mark("snapshotUnusable");
+      note(`snapshot unusable: ${found.unusable}; cold boot`);
+      return null;
+    }
+    const { snapshot } = found;
+    ctx.mark("restoreStarted");
+    ctx.enter("booting");
+    const vm = await MicroVm.start(
+      input,
       {
-        qemuBinary: this.options.qemuBinary,
-        accel: chosen ?? "tcg",
-        assets,
-        vmDir: path.join(this.vmsDir, spec.resourceName),
-        name: spec.resourceName,
-        rootfsPath: spec.image.rootfsPath,
-        command: spec.command,
-        memoryBytes: spec.limits.memoryBytes,
-        tmpfsBytes: spec.limits.tmpfsBytes,
-        vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
-        cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+        restore: {
+          ramPath: snapshot.ramPath,
+          statePath: snapshot.statePath,
+          tmpfsBytes: spec.limits.tmpfsBytes,
+        },
       },
       ctx,
+      ctx.log,
     );
+    const onAbort = () => vm.kill();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => vm.kill(), restoreTimeoutMs);
+    const ready = await vm.ready;
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+    if (ready || ctx.signal.aborted) {
+      if (ready)
+        vm.sendRun(
+          { command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes },
+          Boolean(spec.vaccel),
+        );
+      return vm.finish(ctx.signal);
+    }
+    const reason = vm.failure(await vm.exited);
+    await vm.discard();
+    snapshots.discard(snapshot, reason);
+    ctx.mark("snapshotUnusable");
+    note(`snapshot unusable: ${reason}; cold boot`);
+    return null;
   }
 
   /**
@@ -200,6 +294,7 @@ export class MicrovmDriver implements SandboxDriver {
     return [
       ...(await reapVms(this.vmsDir)),
       ...(await reapVms(this.poolDir)),
+      ...(await reapVms(this.snapshotWorkDir)),
       ...(await reapCgroups(this.vmsCgroupPath(), () => false)),
     ];
   }
@@ -207,7 +302,10 @@ export class MicrovmDriver implements SandboxDriver {
   /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await this.pool?.close();
+    // A snapshot being saved has its VM in the state folder.
+    await this.snapshots?.ready().catch(() => undefined);
     // A first-boot accel probe still running would recreate its folder under a state folder being removed.
     await this.accel?.catch(() => undefined);
   }
@@ -245,6 +343,40 @@ export class MicrovmDriver implements SandboxDriver {
       vm.input.rootfsPath === spec.image.rootfsPath &&
       guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(spec.limits.memoryBytes)
     );
+  }
+
+  /** Once the host checks pass: the snapshot is opened, or saved in the background, for the chosen accelerator. */
+  private startSnapshots(accel: Accel, assets: MicrovmAssets, qemuVersion: string): void {
+    const options = this.options.snapshot;
+    if (this.closed || this.snapshots || !options) return;
+    const spec: SnapshotSpec = {
+      qemuBinary: this.options.qemuBinary,
+      qemuVersion,
+      accel,
+      assets,
+      memoryBytes: options.memoryBytes,
+    };
+    const snapshotsDir = options.dir ?? path.join(this.options.cacheDir, "microvm-snapshots");
+    const dir = snapshotDir(snapshotsDir, spec);
+    this.snapshots = new SnapshotKeeper({
+      dir,
+      log: options.log,
+      open: () => openSnapshot(dir, spec),
+      save: async () => {
+        const image = await this.options.probeImage();
+        if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
+        return saveSnapshot({
+          spec,
+          snapshotsDir,
+          workDir: this.snapshotWorkDir,
+          rootfsPath: image.rootfsPath,
+          cgroup: { parent: await this.vmsCgroup(), cpuShares: this.options.vmsCgroup.cpuShares },
+          log: options.log,
+          signal: this.closing.signal,
+        });
+      },
+    });
+    void this.snapshots.prepare();
   }
 
   /** Once the host checks pass; the pool boots with the accelerator they chose. */
@@ -316,6 +448,7 @@ export class MicrovmDriver implements SandboxDriver {
         details: {},
       };
     }
+    this.startSnapshots(chosen, assets, qemu);
     this.startPool(chosen);
     return {
       available: true,
@@ -410,6 +543,11 @@ export class MicrovmDriver implements SandboxDriver {
     );
     return this.accel;
   }
+}
+
+function describeSnapshot(keeper: SnapshotKeeper): string {
+  const { state, detail } = keeper.status();
+  return detail ? `${state}: ${detail}` : state;
 }
 
 /** What a pooled run shows instead of a boot log it did not wait for. */
