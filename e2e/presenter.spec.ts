@@ -2,6 +2,7 @@
 import { expect, test } from "@playwright/test";
 import { io } from "socket.io-client";
 import { AudiencePage, PresenterPage } from "./pages/presenter-page";
+import { expectTerminalRow, terminalRows } from "./pages/terminal-rows";
 
 test("the audience stays on the presenter's step and sees the presenter's run", async ({
   browser,
@@ -126,6 +127,51 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
   }
 });
 
+test("the audience sees the presenter's shell typed into, and cannot type into it", async ({
+  browser,
+}) => {
+  const presenterContext = await browser.newContext();
+  const audienceContext = await browser.newContext();
+  try {
+    const presenter = new PresenterPage(await presenterContext.newPage());
+    const audience = new AudiencePage(await audienceContext.newPage());
+    await presenter.start("containers-and-their-kernel", "Ada");
+    await audience.open(await presenter.joinUrl());
+
+    await presenter.page.getByRole("button", { name: "Open a shell for the audience" }).click();
+    const shell = presenter.page.getByTestId("interactive-terminal");
+    await expect(shell).toBeVisible();
+    await expectTerminalRow(shell, /^~ #$/);
+    const watched = audience.page.getByTestId("watched-terminal");
+    await expect(watched).toBeVisible();
+    await expect(audience.page.getByTestId("watched-terminal-status")).toHaveText(
+      /^Read-only · Connected/,
+    );
+
+    await shell.click();
+    await presenter.page.keyboard.type("echo shown-$((6*7))\n");
+    await expectTerminalRow(shell, /^shown-42$/);
+    await expectTerminalRow(watched, /^~ # echo shown-\$\(\(6\*7\)\)$/);
+    await expectTerminalRow(watched, /^shown-42$/);
+
+    // The audience's terminal takes no keys: what they type reaches no shell.
+    await watched.click();
+    await audience.page.keyboard.type("echo audience-typed\n");
+    await shell.click();
+    await presenter.page.keyboard.type("echo after-$((2*3))\n");
+    await expectTerminalRow(watched, /^after-6$/);
+    for (const rows of [await terminalRows(shell), await terminalRows(watched)])
+      expect(rows.join("\n")).not.toContain("audience-typed");
+
+    await presenter.page.getByRole("button", { name: "End shell" }).click();
+    await expect(watched).toHaveCount(0);
+  } finally {
+    await presenterContext.close();
+    await audienceContext.close();
+  }
+});
+
+// A demo without checked steps: its guide's Next marks steps done (a lab's checks do, in e2e/labs.spec.ts).
 test("a visitor's progress through a demo's steps is kept and shown on the demos list", async ({
   page,
   baseURL,
@@ -134,19 +180,19 @@ test("a visitor's progress through a demo's steps is kept and shown on the demos
   await page
     .context()
     .addCookies([{ name: "sbpg_workshop", value: "attendee", url: new URL(baseURL!).origin }]);
-  await page.goto("/demos/hello-sandbox");
-  await expect(page.getByTestId("demo-progress")).toHaveText("0 of 4 steps");
+  await page.goto("/demos/inference-in-a-sandbox");
+  await expect(page.getByTestId("demo-progress")).toHaveText("0 of 3 steps");
   const reported = page.waitForRequest("**/api/workshops/me/progress");
   await page.getByTestId("next-step").click();
-  expect((await reported).postDataJSON()).toEqual({ demo: "hello-sandbox", step: 1 });
+  expect((await reported).postDataJSON()).toEqual({ demo: "inference-in-a-sandbox", step: 1 });
   await page.getByTestId("next-step").click();
-  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
-  await expect(page.getByTestId("current-step")).toContainText("Step 3 of 4");
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 3 steps");
+  await expect(page.getByTestId("current-step")).toContainText("Step 3 of 3");
 
   await page.reload();
-  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 4 steps");
+  await expect(page.getByTestId("demo-progress")).toHaveText("2 of 3 steps");
   await page.screenshot({ path: testInfo.outputPath("demo-steps.png") });
   await page.goto("/demos");
-  await expect(page.getByTestId("progress-hello-sandbox")).toHaveText("2 of 4 steps");
+  await expect(page.getByTestId("progress-inference-in-a-sandbox")).toHaveText("2 of 3 steps");
   await page.screenshot({ path: testInfo.outputPath("demos-list.png") });
 });

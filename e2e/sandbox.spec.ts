@@ -1,7 +1,9 @@
 // /sandbox: a real shell in a runc session, read from the rendered xterm rows, with the host's view beside it.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
+import { io } from "socket.io-client";
 import { SandboxPage } from "./pages/sandbox-page";
+import { expectTerminalRow, terminalRows } from "./pages/terminal-rows";
 
 test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds the same shell", async ({
   page,
@@ -29,12 +31,106 @@ test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds
   await expect(sandbox.terminal()).toHaveCount(0);
 });
 
-test("microVM sessions say they are not available yet", async ({ page }) => {
+test("runc and the microVM side by side in one click: the VM's shell is on the guest's own tty, and the host sees QEMU", async ({
+  page,
+}) => {
+  // A cold TCG boot on a loaded host takes tens of seconds.
+  test.setTimeout(240_000);
   const sandbox = new SandboxPage(page);
   await sandbox.open();
-  const microvm = page.getByRole("radio", { name: /microVM/ });
-  await expect(microvm).toBeDisabled();
-  await expect(page.locator("label", { has: microvm })).toContainText(/not available yet/);
+  await page.getByRole("radio", { name: /^runc/ }).check();
+  await page.getByTestId("start-side-by-side").click();
+  const runc = sandbox.pane("runc");
+  const vm = sandbox.pane("microvm");
+  const vmShell = vm.getByTestId("interactive-terminal");
+  await expect(vmShell).toBeVisible({ timeout: 150_000 });
+  await expectTerminalRow(vmShell, /^~ #$/, 60_000);
+  await vmShell.click();
+  await page.keyboard.type("echo $((6*7)); tty\n");
+  await expectTerminalRow(vmShell, /^42$/, 30_000);
+  await expectTerminalRow(vmShell, /^\/dev\/hvc0$/, 30_000);
+  await expect(vm.getByTestId("host-processes")).toContainText(/qemu-system-x86_64 -name sbpg-/);
+  // The same command beside it, in the container.
+  const runcShell = runc.getByTestId("interactive-terminal");
+  await expectTerminalRow(runcShell, /^~ #$/);
+  await runcShell.click();
+  await page.keyboard.type("echo $((6*7)); tty\n");
+  await expectTerminalRow(runcShell, /^42$/);
+  await expectTerminalRow(runcShell, /^\/dev\/pts\/\d+$/);
+  await expect(runc.getByTestId("host-processes")).toContainText("sleep 2147483647");
+  for (const pane of [vm, runc]) {
+    await pane.getByRole("button", { name: "End session" }).click();
+    await expect(pane.getByTestId("session-status")).toContainText("ended");
+  }
+});
+
+test("on runc, a second terminal beside the first, stty size following a resize, a file the terminal wrote read by exec, and no other browser attaching", async ({
+  page,
+  baseURL,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  await sandbox.start("runc");
+  const pane = sandbox.pane("runc");
+  const first = pane.getByTestId("interactive-terminal").first();
+  await expectTerminalRow(first, /^~ #$/);
+
+  await pane.getByRole("button", { name: "Second terminal" }).click();
+  const second = pane.getByTestId("interactive-terminal").nth(1);
+  await expectTerminalRow(second, /^~ #$/);
+  await second.click();
+  await page.keyboard.type("echo second-$((2*3))\n");
+  await expectTerminalRow(second, /^second-6$/);
+  expect((await terminalRows(first)).join("\n")).not.toContain("second-6");
+
+  // The window shrinks: xterm refits, and the shell's tty gets the new size.
+  const sizeOf = async () => {
+    await first.click();
+    await page.keyboard.type("clear; stty size\n");
+    let size = "";
+    await expect
+      .poll(async () => {
+        size =
+          (await terminalRows(first)).map((r) => r.trim()).find((r) => /^\d+ \d+$/.test(r)) ?? "";
+        return size;
+      })
+      .not.toBe("");
+    return size;
+  };
+  const before = await sizeOf();
+  await page.setViewportSize({ width: 900, height: 800 });
+  await expect.poll(sizeOf).not.toBe(before);
+  const [rows] = (await sizeOf()).split(" ").map(Number);
+  expect(rows).toBe(await first.locator(".xterm-rows > div").count());
+
+  await first.click();
+  await page.keyboard.type("echo kept-$((6*7)) > ~/note\n");
+  await expectTerminalRow(first, /^~ #$/);
+  const [{ sessionId, terminalId }] = await sandbox.saved();
+  const exec = await page.request.post(`/api/sessions/${sessionId}/exec`, {
+    data: { command: ["cat", "/root/note"] },
+  });
+  expect(exec.status()).toBe(201);
+  const { id: runId } = await exec.json();
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/runs/${runId}`)).json()).state)
+    .toBe("exited");
+  expect(await (await page.request.get(`/api/runs/${runId}/logs`)).text()).toBe("kept-42\n");
+
+  // Another browser (another visitor) cannot attach to the terminal, even with its id.
+  const other = io(baseURL!, {
+    transports: ["websocket"],
+    forceNew: true,
+    extraHeaders: { cookie: "sbpg_visitor=someone-else-000000000000" },
+  });
+  try {
+    const ack = await other.timeout(5000).emitWithAck("terminal:attach", { terminalId });
+    expect(ack).toMatchObject({ ok: false, error: { code: "not_found:terminal" } });
+  } finally {
+    other.close();
+  }
+  await pane.getByRole("button", { name: "End session" }).click();
+  await expect(pane.getByTestId("session-status")).toContainText("ended");
 });
 
 test("on gVisor, the host view shows the Sentry, and the page with a live shell passes axe's WCAG 2 AA rules", async ({

@@ -27,6 +27,8 @@ import { loadTracks } from "../lib/demos/load-tracks";
 import { SessionManager } from "./sessions/session-manager";
 import { sessionRoutes } from "./sessions/session-routes";
 import { terminalSocket } from "./sessions/terminal-socket";
+import { terminalRole } from "./sessions/session-access";
+import { startLabs } from "./labs/start-labs";
 
 export type { PageHandler } from "./http/http-server";
 
@@ -134,6 +136,7 @@ async function startOnLockedFolder(
     maxActiveRunsPerAddress: config.maxActiveRunsPerAddress,
     sessions,
   });
+  const labs = startLabs({ config, sessions, policy, workshops, log });
   const { trustedProxies } = config;
   // Each feature adds its own route table here.
   const api = createApiRouter({
@@ -156,6 +159,7 @@ async function startOnLockedFolder(
         },
       }),
       ...sessionRoutes({ sessions, policy }),
+      ...labs.routes,
       ...workshops.routes,
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
@@ -174,11 +178,24 @@ async function startOnLockedFolder(
     engine,
     log,
     [
-      presenterSocket({ presentations, engine, log }),
-      terminalSocket({ sessions, access: workshops.access, log }),
+      presenterSocket({
+        presentations,
+        engine,
+        log,
+        ownsTerminal: (terminalId, headers) =>
+          terminalRole(sessions, terminalId, headers, workshops.access) === "use",
+      }),
+      terminalSocket({
+        sessions,
+        access: workshops.access,
+        mirrored: (terminalId) => presentations.mirrors(terminalId),
+        log,
+      }),
+      labs.socket,
     ],
     workshops.access,
   );
+  labs.relay(io);
   undoStart.push(() => new Promise((resolve) => io.close(resolve)));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -4,7 +4,7 @@ import { SandboxWorkbench } from "@/components/terminal/sandbox-workbench";
 export const metadata: Metadata = {
   title: "Sandbox",
   description:
-    "A shell inside a runc or gVisor sandbox, with what the host sees of it beside the terminal.",
+    "A shell inside a runc, gVisor or microVM sandbox, with what the host sees of it beside the terminal.",
 };
 
 export default function SandboxPage() {
@@ -19,7 +19,8 @@ export default function SandboxPage() {
           Sentry), its cgroup against its limits, its mounts. Nothing you type reaches the host.
         </p>
         <p className="mt-2 text-muted">
-          Sessions run on runc and gVisor; microVM and Kata sessions are not available yet.
+          Sessions run on runc, gVisor and the microVM (a shell on the guest&apos;s own tty); Kata
+          sessions are not available yet.
         </p>
       </div>
       <SandboxWorkbench />

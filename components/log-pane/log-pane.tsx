@@ -3,7 +3,7 @@
 import { useId, useMemo } from "react";
 import dynamic from "next/dynamic";
 import { setPlainTextPreference, usePlainTextPreference } from "./plain-text-preference";
-import { stripAnsi } from "./strip-ansi";
+import { stripAnsi } from "@/lib/strip-ansi";
 
 // xterm.js touches `window` and is heavy; it loads in the browser, only when a terminal is shown.
 const TerminalView = dynamic(() => import("./terminal-view").then((m) => m.TerminalView), {

@@ -1,9 +1,11 @@
 "use client";
-// The audience's screen: follows the presenter's step live and shows the presenter's runs, read-only.
+// The audience's screen: follows the presenter's step live and shows the presenter's runs and shell, read-only.
 import { useEffect, useState } from "react";
 import type { RuntimeInfo } from "@/lib/api/schemas";
 import { describePosition } from "@/lib/demos/track-steps";
 import { fetchRuntimes } from "@/components/live/api-client";
+import { getSocket } from "@/components/live/socket-client";
+import { WatchedTerminal } from "@/components/terminal/watched-terminal";
 import { FollowedRunColumn } from "./followed-run-column";
 import type { PresentedDemo } from "./presented-demo";
 import { StepCard } from "./step-card";
@@ -46,6 +48,19 @@ export function AudienceView({ id, demos }: { id: string; demos: PresentedDemo[]
         </p>
       )}
       {state && <StepCard state={state} demo={demo} />}
+      {state && state.terminals.length > 0 && (
+        <section aria-label="The presenter's shell" className="flex flex-col gap-3">
+          <h2 className="text-xl font-semibold text-ink">The presenter&apos;s shell</h2>
+          {state.terminals.map((terminalId) => (
+            <WatchedTerminal
+              key={terminalId}
+              socket={getSocket}
+              terminalId={terminalId}
+              label="The presenter's shell, read-only"
+            />
+          ))}
+        </section>
+      )}
       {state && (
         <section aria-label="The presenter's runs" className="flex flex-col gap-3">
           <h2 className="text-xl font-semibold text-ink">Runs</h2>

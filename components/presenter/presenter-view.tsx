@@ -7,6 +7,7 @@ import { nextPosition, previousPosition, type TrackPosition } from "@/lib/demos/
 import { DemoRunner } from "@/components/demo/demo-runner";
 import { HelpOverlay } from "./help-overlay";
 import { JoinCard } from "./join-card";
+import { PresenterShell } from "./presenter-shell";
 import { presenterActionFor, type PresenterAction } from "./presenter-keys";
 import { readPresenterToken } from "./presenter-token-storage";
 import type { PresentedDemo } from "./presented-demo";
@@ -69,6 +70,17 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
     (runIds: string[]) => {
       if (!token) return;
       void act(presenterEvents.runs, { token, runIds }).then(setActionError);
+    },
+    [token, act],
+  );
+
+  const onTerminal = useCallback(
+    (terminalId: string | null) => {
+      if (!token) return;
+      void act(presenterEvents.terminals, {
+        token,
+        terminalIds: terminalId ? [terminalId] : [],
+      }).then(setActionError);
     },
     [token, act],
   );
@@ -184,6 +196,8 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
           runSignal={runSignal}
         />
       )}
+
+      {state && token && <PresenterShell onTerminal={onTerminal} />}
 
       {helpOpen && <HelpOverlay onClose={() => setHelpOpen(false)} />}
     </div>

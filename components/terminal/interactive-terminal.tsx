@@ -1,9 +1,10 @@
 "use client";
-// The only place the interactive xterm.js is touched: a terminal you type into (or watch, read-only), fitted to its box, with copy and paste.
+// The only place the interactive xterm.js is touched: a terminal you type into (or watch, read-only), fitted to its box, with copy, paste and links.
 import { useEffect, useRef } from "react";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
+import { webLinkProvider } from "./terminal-links";
 
 /** What the terminal needs from whoever serves it: where keystrokes and sizes go, and a way to stop. */
 export interface TerminalPeer {
@@ -41,11 +42,13 @@ export function InteractiveTerminal({
       fontSize: 14,
       fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
       theme: { background: "#0b1020", foreground: "#e6e9f2", selectionBackground: "#3b4a74" },
-      rightClickSelectsWord: true,
+      // Right-click copies a selection, or pastes (below), as in Windows Terminal and PuTTY.
+      rightClickSelectsWord: false,
     });
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(container);
+    const links = terminal.registerLinkProvider(webLinkProvider(terminal));
     const refit = () => {
       try {
         fit.fit();
@@ -70,6 +73,19 @@ export function InteractiveTerminal({
       }
       return true;
     });
+    const onContextMenu = (event: MouseEvent) => {
+      event.preventDefault();
+      if (terminal.hasSelection()) {
+        void navigator.clipboard?.writeText(terminal.getSelection()).catch(() => undefined);
+        terminal.clearSelection();
+      } else if (!watching) {
+        void navigator.clipboard
+          ?.readText()
+          .then((text) => terminal.paste(text))
+          .catch(() => undefined);
+      }
+    };
+    container.addEventListener("contextmenu", onContextMenu);
     const peer = connectRef.current({
       write: (data) => terminal.write(data),
       cols: terminal.cols,
@@ -84,6 +100,8 @@ export function InteractiveTerminal({
     if (!watching) terminal.focus();
     return () => {
       observer.disconnect();
+      container.removeEventListener("contextmenu", onContextMenu);
+      links.dispose();
       typed.dispose();
       resized.dispose();
       peer.detach();

@@ -1,22 +1,22 @@
-// The tab's open session and terminal, kept across a reload so the page re-attaches to the same shell.
+// The tab's open sessions and their first terminals, kept across a reload so the page re-attaches to the same shells.
 import { z } from "zod";
 
-const key = "sbpg-sandbox-session";
+const key = "sbpg-sandbox-sessions";
 const SavedSchema = z.object({ sessionId: z.string(), terminalId: z.string().nullable() });
 export type SavedSession = z.infer<typeof SavedSchema>;
 
-export function loadSavedSession(): SavedSession | null {
+export function loadSavedSessions(): SavedSession[] {
   try {
-    const parsed = SavedSchema.safeParse(JSON.parse(sessionStorage.getItem(key) ?? "null"));
-    return parsed.success ? parsed.data : null;
+    const parsed = z.array(SavedSchema).safeParse(JSON.parse(sessionStorage.getItem(key) ?? "[]"));
+    return parsed.success ? parsed.data : [];
   } catch {
-    return null;
+    return [];
   }
 }
 
-export function saveSession(saved: SavedSession | null): void {
+export function saveSessions(saved: SavedSession[]): void {
   try {
-    if (saved) sessionStorage.setItem(key, JSON.stringify(saved));
+    if (saved.length > 0) sessionStorage.setItem(key, JSON.stringify(saved));
     else sessionStorage.removeItem(key);
   } catch {
     // Storage off (private mode): a reload starts over, nothing else changes.

@@ -41,3 +41,14 @@ export function extendSession(id: string, ms: number): Promise<SessionSnapshot> 
 export function fetchHostView(id: string): Promise<SessionHostView> {
   return requestJson(`${sessionPath(id)}/host`, SessionHostViewSchema);
 }
+
+/** Polls until the session is ready (or has ended, which throws its reason). */
+export async function waitForSessionReady(id: string, pollMs = 100): Promise<SessionSnapshot> {
+  for (;;) {
+    const session = await fetchSession(id);
+    if (session.state === "ready") return session;
+    if (session.state === "ended" || session.state === "failed")
+      throw new Error(session.error?.message ?? `The session ${session.state}.`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

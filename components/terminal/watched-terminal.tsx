@@ -7,13 +7,11 @@ import { connectTerminal, linkStatusText, type LinkStatus } from "./terminal-lin
 
 export function WatchedTerminal({
   socket,
-  sessionId,
   terminalId,
   label,
 }: {
   /** The connection whose credentials let the watcher attach (a host token in its handshake). */
   socket: () => Socket;
-  sessionId: string;
   terminalId: string;
   label: string;
 }) {
@@ -25,7 +23,8 @@ export function WatchedTerminal({
   const connect = (screen: { write(data: string): void; cols: number; rows: number }) =>
     connectTerminal(
       socket(),
-      { sessionId, terminalId, cols: screen.cols, rows: screen.rows, readOnly: true },
+      // Attach only: the session's id is needed to open a shell, never to watch one.
+      { sessionId: "", terminalId, cols: screen.cols, rows: screen.rows, readOnly: true },
       {
         output: (data) => screen.write(data),
         status: (status, detail) => setLink({ status, detail }),

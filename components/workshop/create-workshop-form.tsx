@@ -122,8 +122,8 @@ export function CreateWorkshopForm() {
             type="number"
             min={0}
             max={20}
-            defaultValue={1}
-            hint="Interactive sessions; 0 for none."
+            defaultValue={2}
+            hint="Interactive sessions (a lab opens one per runtime, side by side); 0 for none."
           />
           <FormField
             id="workshop-session-minutes"

@@ -7,6 +7,7 @@ import { describeError } from "@/components/live/api-client";
 import { getHostSocket } from "@/components/live/socket-client";
 import { formatAge } from "@/components/format/format-units";
 import { WatchedTerminal } from "@/components/terminal/watched-terminal";
+import { LabBoardPanel } from "@/components/lab-steps/lab-board-panel";
 import type { Dashboard } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass, secondaryButtonClass } from "./form-field";
 import { findHostedWorkshop, rememberHostedWorkshop } from "./hosted-workshops";
@@ -151,7 +152,6 @@ function DashboardView({
   const [watched, setWatched] = useState<{
     attendee: string;
     runtime: string;
-    sessionId: string;
     terminalId: string;
   } | null>(null);
   // A watched terminal whose session ended (or was ended here) leaves the view with it.
@@ -319,7 +319,6 @@ function DashboardView({
                                     setWatched({
                                       attendee: attendee.name,
                                       runtime: session.runtime,
-                                      sessionId: session.id,
                                       terminalId,
                                     })
                                   }
@@ -352,6 +351,7 @@ function DashboardView({
           </div>
         )}
       </Panel>
+      <LabBoardPanel workshopId={workshop.id} hostToken={token} />
       {watched && (
         <Panel
           id="watched-session"
@@ -360,7 +360,6 @@ function DashboardView({
           <WatchedTerminal
             key={watched.terminalId}
             socket={() => getHostSocket(token)}
-            sessionId={watched.sessionId}
             terminalId={watched.terminalId}
             label={`${watched.attendee}'s terminal, read-only`}
           />

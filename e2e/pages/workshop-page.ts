@@ -9,6 +9,8 @@ export interface WorkshopSettings {
   concurrent: number;
   total: number;
   runtimes: string[];
+  /** Shells at once per attendee; the form's default when absent. */
+  shells?: number;
 }
 
 export class WorkshopHostPage {
@@ -25,6 +27,8 @@ export class WorkshopHostPage {
     await this.page.getByLabel("Longest run (seconds)").fill(String(settings.timeoutSeconds));
     await this.page.getByLabel("Sandboxes at once, per attendee").fill(String(settings.concurrent));
     await this.page.getByLabel("Runs in total, per attendee").fill(String(settings.total));
+    if (settings.shells !== undefined)
+      await this.page.getByLabel("Shells at once, per attendee").fill(String(settings.shells));
     const boxes = this.page.locator('input[name="workshop-runtime"]');
     await expect(boxes.first()).toBeVisible();
     for (const box of await boxes.all()) {

@@ -10,7 +10,9 @@ const PresentationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/, "not a pr
 /** Tokens are 32 random bytes in base64url; anything longer is not worth comparing. */
 const TokenSchema = z.string().min(1).max(128);
 const RunIdSchema = z.string().min(1).max(64);
+const TerminalIdSchema = z.string().min(1).max(64);
 export const maxAnnouncedRuns = 16;
+export const maxMirroredTerminals = 4;
 
 export const CreatePresentationBodySchema = z
   .object({
@@ -45,6 +47,8 @@ export const PresentationStateSchema = z.object({
   step: z.number().int().min(0),
   /** Runs the presenter launched for the current demo, for the audience to follow read-only. */
   runs: z.array(RunIdSchema).max(maxAnnouncedRuns),
+  /** The presenter's terminals, mirrored read-only to the audience (terminal:attach); kept across demos. */
+  terminals: z.array(TerminalIdSchema).max(maxMirroredTerminals).default([]),
   /** Grows with every change, so a client can drop a state older than the one it shows. */
   version: z.number().int().min(0),
 });
@@ -55,6 +59,7 @@ export const presenterEvents = {
   leave: "presentation:leave",
   step: "presentation:step",
   runs: "presentation:runs",
+  terminals: "presentation:terminals",
   /** Server → room: the new state after every change. */
   state: "presentation:state",
   /** Server → room: how many audience browsers follow, after each joins or leaves. */
@@ -90,6 +95,14 @@ export const RunsPayloadSchema = z
   })
   .strict();
 export type RunsPayload = z.infer<typeof RunsPayloadSchema>;
+
+export const TerminalsPayloadSchema = z
+  .object({
+    id: PresentationIdSchema,
+    token: TokenSchema,
+    terminalIds: z.array(TerminalIdSchema).max(maxMirroredTerminals),
+  })
+  .strict();
 
 /** Every presenter event is acknowledged with the state it led to, or why nothing changed. */
 export const PresentationAckSchema = z.union([

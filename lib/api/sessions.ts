@@ -4,7 +4,7 @@ import { RunLimitsRequestSchema } from "./run-limits";
 import { ApiErrorSchema } from "./schemas";
 
 /** Runtimes whose driver opens sessions so far; the others' POST /api/sessions answers unavailable:session_runtime. */
-export const sessionRuntimeIds = ["runc", "gvisor"] as const;
+export const sessionRuntimeIds = ["runc", "gvisor", "microvm"] as const;
 
 export const sessionStates = [
   "queued",

@@ -115,4 +115,63 @@ describe("loadDemos on a malformed folder", () => {
       /edited\/index\.md: body \(line 10\): unknown directive/,
     );
   });
+
+  const withSteps = (runtimes: string, steps: string[]) =>
+    frontmatter(runtimes).replace("---\nBody.", ["steps:", ...steps, "---", "Body."].join("\n"));
+
+  it("names the step and field of a malformed lab step", () => {
+    const demosDir = fixture(
+      "bad-lab",
+      withSteps("[runc]", [
+        "  - title: Fine",
+        "    check: test -f /tmp/x",
+        "    run: [touch /tmp/x]",
+        "  - title: No way to pass",
+        "    check: test -f /tmp/y",
+        "  - title: Empty",
+        '    setup: "  "',
+        "    timeoutMs: 600000",
+      ]),
+    );
+    expect(() => loadDemos(demosDir)).toThrow(
+      /bad-lab\/index\.md: steps\[1\]\.solve: a step with a check needs a solve script or run blocks .*; steps\[2\]\.setup: is empty; steps\[2\]\.timeoutMs: /,
+    );
+  });
+
+  it("refuses a lab step on a runtime without sessions, its own or the demo's", () => {
+    const own = fixture(
+      "vm-step",
+      withSteps("[runc]", ["  - title: In a VM", "    run: [uname]", "    runtimes: [kata-fc]"]),
+    );
+    expect(() => loadDemos(own)).toThrow(
+      /vm-step\/index\.md: steps\[0\]\.runtimes: kata-fc has no interactive sessions \(runc, gvisor/,
+    );
+    const inherited = fixture(
+      "vm-demo",
+      withSteps("[runc, kata-fc]", ["  - title: Read", "  - title: Try", "    run: [ls]"]),
+    );
+    expect(() => loadDemos(inherited)).toThrow(
+      /vm-demo\/index\.md: steps\[1\]\.runtimes: needed: the demo's runtimes include kata-fc/,
+    );
+  });
+
+  it("keeps a lab step's run blocks, check, setup and solve", () => {
+    const demosDir = fixture(
+      "good-lab",
+      withSteps("[runc, gvisor]", [
+        "  - title: Make a file",
+        "    setup: rm -f /tmp/x",
+        "    run: [touch /tmp/x]",
+        "    check: test -f /tmp/x || { echo 'No /tmp/x yet'; exit 1; }",
+        "    runtimes: [gvisor]",
+      ]),
+    );
+    const [demo] = loadDemos(demosDir);
+    expect(demo?.steps[0]).toMatchObject({
+      run: ["touch /tmp/x"],
+      setup: "rm -f /tmp/x",
+      runtimes: ["gvisor"],
+    });
+    expect(demo?.steps[0]?.check).toContain("No /tmp/x yet");
+  });
 });

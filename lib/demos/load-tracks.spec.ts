@@ -9,15 +9,17 @@ const realDemos = path.resolve(import.meta.dirname, "../../demos");
 describe("loadTracks on the real demos folder", () => {
   it("keeps the order of demos/tracks.md and files each demo under its track", () => {
     const tracks = loadTracks(realDemos);
-    expect(tracks.map((t) => t.title).slice(0, 3)).toEqual([
+    expect(tracks.map((t) => t.title).slice(0, 4)).toEqual([
       "Containers and their kernel",
       "Containers vs VMs",
+      "Limits and costs",
       "Accelerating sandboxed inference",
     ]);
     const kernel = tracks[0]!;
     expect(kernel.slug).toBe("containers-and-their-kernel");
-    expect(kernel.demos.map((d) => d.slug).slice(0, 2)).toEqual([
+    expect(kernel.demos.map((d) => d.slug).slice(0, 3)).toEqual([
       "hello-sandbox",
+      "a-shell-that-stays",
       "what-the-sandbox-sees",
     ]);
     for (const track of tracks)

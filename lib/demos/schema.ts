@@ -1,7 +1,21 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
-import { RuntimeIdSchema } from "../api/runtime-ids";
+import { maxScriptBytes } from "../api/run-limits";
+import { RuntimeIdSchema, type RuntimeId } from "../api/runtime-ids";
+import { sessionRuntimeIds } from "../api/sessions";
 import type { RenderedDemoText } from "./markdown-tree";
+
+/** A check or setup that runs longer than this is not a check; the run limits still apply under it. */
+export const maxStepTimeoutMs = 60_000;
+
+/** A shell script run with the session's /bin/sh; one argument of an exec, so as large as one may be. */
+const ScriptSchema = z
+  .string()
+  .refine((script) => script.trim() !== "", "is empty")
+  .refine(
+    (script) => Buffer.byteLength(script) <= maxScriptBytes,
+    `is longer than ${maxScriptBytes} bytes`,
+  );
 
 export const DemoStepSchema = z
   .object({
@@ -9,9 +23,64 @@ export const DemoStepSchema = z
     body: z.string().optional(),
     /** What to look for while this step is on screen; the demo's own `notice` covers the whole demo. */
     notice: z.array(z.string().min(1)).default([]),
+    /** Commands shown as run blocks: Run types each into the step's terminals, Copy copies it. */
+    run: z.array(ScriptSchema).default([]),
+    /** Run in the visitor's session: exit 0 means the step is done; otherwise its last line is the hint. */
+    check: ScriptSchema.optional(),
+    /** Run once in each of the step's sessions when the step opens. */
+    setup: ScriptSchema.optional(),
+    /** What makes the check pass, revealed on request (and by a workshop host); the run blocks when absent. */
+    solve: ScriptSchema.optional(),
+    /** Where the step runs, side by side; the demo's runtimes when absent. Each must offer sessions. */
+    runtimes: z.array(RuntimeIdSchema).min(1).optional(),
+    /** How long the check and the setup may take, each; the host's short default when absent. */
+    timeoutMs: z.number().int().min(1_000).max(maxStepTimeoutMs).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((step, ctx) => {
+    if (step.check !== undefined && step.solve === undefined && step.run.length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["solve"],
+        message: "a step with a check needs a solve script or run blocks that make the check pass",
+      });
+    const sessionless = (step.runtimes ?? []).filter((r) => !hasSessions(r));
+    if (sessionless.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["runtimes"],
+        message: `${sessionless.join(", ")} ${sessionless.length === 1 ? "has" : "have"} no interactive sessions (${sessionRuntimeIds.join(", ")} have)`,
+      });
+  });
 export type DemoStep = z.infer<typeof DemoStepSchema>;
+
+/** A step the visitor works through in a session of their own: it runs commands or checks something. */
+export function isLabStep(step: DemoStep): boolean {
+  return (
+    step.check !== undefined ||
+    step.setup !== undefined ||
+    step.solve !== undefined ||
+    step.run.length > 0
+  );
+}
+
+/** Where a lab step runs: its own runtimes, or the demo's (the loader checked those offer sessions). */
+export function stepRuntimesOf(
+  demo: Pick<DemoFrontmatter, "runtimes">,
+  step: DemoStep,
+): RuntimeId[] {
+  return step.runtimes ?? demo.runtimes;
+}
+
+/** The script that makes a step's check pass: its solve, or its run blocks one after the other. */
+export function solutionOf(step: DemoStep): string | null {
+  if (step.solve !== undefined) return step.solve;
+  return step.run.length > 0 ? step.run.join("\n") : null;
+}
+
+function hasSessions(runtime: RuntimeId): boolean {
+  return (sessionRuntimeIds as readonly string[]).includes(runtime);
+}
 
 export const DemoWorkloadSchema = z
   .object({
@@ -34,7 +103,20 @@ export const DemoFrontmatterSchema = z
     workload: DemoWorkloadSchema,
     notice: z.array(z.string().min(1)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((demo, ctx) => {
+    // A lab step without runtimes of its own runs on the demo's, so those must offer sessions too.
+    demo.steps.forEach((step, index) => {
+      if (step.runtimes !== undefined || !isLabStep(step)) return;
+      const sessionless = demo.runtimes.filter((r) => !hasSessions(r));
+      if (sessionless.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", index, "runtimes"],
+          message: `needed: the demo's runtimes include ${sessionless.join(", ")}, which ${sessionless.length === 1 ? "has" : "have"} no interactive sessions (${sessionRuntimeIds.join(", ")} have)`,
+        });
+    });
+  });
 export type DemoFrontmatter = z.infer<typeof DemoFrontmatterSchema>;
 
 /** Folder names become URLs, so they are kebab-case. */

@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   SBPG_RUN_RETENTION_MS: int(30 * 60_000, 0),
   SBPG_MAX_RETAINED_RUNS: int(1000, 1),
   SBPG_MAX_BODY_BYTES: int(64 * 1024, 1024),
+  /** A lab step's check (and setup) runs at most this long in the visitor's session, unless the step asks for more. */
+  SBPG_LAB_CHECK_TIMEOUT_MS: int(10_000, 1_000),
   /** Interactive sessions: one ends after this long without input or a command, and at its lifetime's end. */
   SBPG_SESSION_IDLE_MS: int(15 * 60_000, 1_000),
   SBPG_SESSION_LIFETIME_MS: int(2 * 60 * 60_000, 10_000),
@@ -239,6 +241,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       cpuCores: env.SBPG_SANDBOXES_CPU_CORES > 0 ? env.SBPG_SANDBOXES_CPU_CORES : null,
     },
     maxBodyBytes: env.SBPG_MAX_BODY_BYTES,
+    labs: { checkTimeoutMs: env.SBPG_LAB_CHECK_TIMEOUT_MS },
     vaccel: {
       enabled: env.SBPG_VACCEL === "on",
       /** null: no listener besides the per-sandbox sockets. */

@@ -60,6 +60,19 @@ export interface TerminalCommand {
   args: string[];
 }
 
+/**
+ * A terminal's stream where the driver opens the shell on a tty of the sandbox itself (the microVM's guest tty)
+ * instead of a host-side PTY: the part of node-pty's IPty a Terminal uses.
+ */
+export interface TerminalStream {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** "SIGHUP" hangs the shell up; "SIGKILL" ends it. */
+  kill(signal?: string): void;
+  onData(listener: (data: string) => void): unknown;
+  onExit(listener: (event: { exitCode: number }) => void): unknown;
+}
+
 /** `P`: the phases a driver may mark, its list in lib/api/phases.ts; the engine hands every driver one context. */
 export interface LaunchContext<P extends Phase = Phase> {
   signal: AbortSignal;
@@ -128,8 +141,13 @@ export interface SandboxDriver {
   endSession?(resourceName: string): Promise<void>;
   /** Whether the session's sandbox still runs (its init may have been killed, e.g. at the memory limit). */
   sessionAlive?(resourceName: string): Promise<boolean>;
-  /** How to open an interactive shell inside the session. */
+  /** How to open an interactive shell inside the session: a host command spawned on a host-side PTY. */
   terminalCommand?(resourceName: string): Promise<TerminalCommand>;
+  /** Or the shell on a tty of the sandbox's own, its bytes streamed as they are (a VM's console port). */
+  openTerminal?(
+    resourceName: string,
+    size: { cols: number; rows: number },
+  ): Promise<TerminalStream>;
   /** The session's cgroup, for the host view; null when the driver has none of its own. */
   cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */

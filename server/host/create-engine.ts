@@ -91,6 +91,10 @@ export function createEngine(
         cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
+      sessions: {
+        terminals: config.sessions.maxTerminalsPerSession,
+        log: log.child({ runtime: "microvm", feature: "sessions" }),
+      },
     }),
     new ContainerdRuncDriver({
       daemon: containerd,

@@ -60,7 +60,7 @@ export class PresentationStore {
         // A file written before visitors were told apart: its owner was the address.
         address: stored.address ?? stored.owner,
         // The runs of before the restart are gone (the engine reaps them at start).
-        state: { ...stored.state, runs: [] },
+        state: { ...stored.state, runs: [], terminals: [] },
         tokenHash: Buffer.from(stored.tokenHash, "hex"),
         touchedAt: stored.touchedAt,
       });
@@ -109,6 +109,7 @@ export class PresentationStore {
       demo: first.slug,
       step: 0,
       runs: [],
+      terminals: [],
       version: 0,
     };
     this.presentations.set(id, {
@@ -155,6 +156,26 @@ export class PresentationStore {
     if (unknown !== undefined)
       throw new PlaygroundError("not_found", "run", `No run with id "${unknown}".`);
     return this.update(presentation, { runs: [...new Set(runIds)] });
+  }
+
+  /** The presenter's terminals for the audience to watch; `own` is asked only once the token matched. */
+  announceTerminals(
+    id: string,
+    token: string,
+    terminalIds: string[],
+    own: (terminalId: string) => boolean,
+  ): PresentationState {
+    const presentation = this.authorize(id, token);
+    const foreign = terminalIds.find((terminalId) => !own(terminalId));
+    if (foreign !== undefined)
+      throw new PlaygroundError("not_found", "terminal", `No terminal with id "${foreign}".`);
+    return this.update(presentation, { terminals: [...new Set(terminalIds)] });
+  }
+
+  /** Whether a live presentation mirrors this terminal: then anyone following may read it. */
+  mirrors(terminalId: string): boolean {
+    this.expire();
+    return [...this.presentations.values()].some((p) => p.state.terminals.includes(terminalId));
   }
 
   private authorize(id: string, token: string): Presentation {

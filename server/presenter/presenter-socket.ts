@@ -1,16 +1,18 @@
 // socket.io rooms for presentations: anyone with the id follows; only the token's holder moves the room.
 import type { ErrorSubject } from "../errors/playground-error";
 import type { z } from "zod";
+import type { IncomingHttpHeaders } from "node:http";
 import {
   JoinPayloadSchema,
   RunsPayloadSchema,
   StepPayloadSchema,
+  TerminalsPayloadSchema,
   presenterEvents,
   type PresentationState,
 } from "../../lib/api/presenter";
 import type { SandboxEngine } from "../engine/engine";
 import { onSocketEvent } from "../http/socket-handler";
-import type { SocketExtension } from "../http/socket-server";
+import { credentialsOf, type SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
 import type { PresentationStore } from "./presentations";
 
@@ -22,6 +24,8 @@ export interface PresenterSocketContext {
   presentations: PresentationStore;
   engine: SandboxEngine;
   log: Logger;
+  /** Whether the caller may type into this terminal: only a terminal of one's own session is mirrored. */
+  ownsTerminal: (terminalId: string, headers: IncomingHttpHeaders) => boolean;
 }
 
 export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
@@ -89,6 +93,20 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       ({ id, token, runIds }) => {
         const state = ctx.presentations.announceRuns(id, token, runIds, (runId) =>
           Boolean(ctx.engine.getRun(runId)),
+        );
+        broadcast(state);
+        return state;
+      },
+    );
+
+    answer(
+      presenterEvents.terminals,
+      TerminalsPayloadSchema,
+      "{id, token, terminalIds}",
+      ({ id, token, terminalIds }) => {
+        const headers = credentialsOf(socket);
+        const state = ctx.presentations.announceTerminals(id, token, terminalIds, (terminalId) =>
+          ctx.ownsTerminal(terminalId, headers),
         );
         broadcast(state);
         return state;

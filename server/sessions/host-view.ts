@@ -22,8 +22,16 @@ export async function readHostView(
   return {
     processes,
     cgroup: cgroup ? await readCgroupUsage(path.join(cgroup.parent, cgroup.name)) : emptyUsage,
-    mounts: first === undefined ? [] : await readMounts(first),
+    mounts: first === undefined || (await sharesHostMounts(first)) ? [] : await readMounts(first),
   };
+}
+
+/** A VMM runs in the host's own mount namespace: its table would be the host's, not the sandbox's. */
+async function sharesHostMounts(pid: number): Promise<boolean> {
+  const [theirs, ours] = await Promise.all(
+    [`/proc/${pid}/ns/mnt`, "/proc/self/ns/mnt"].map((p) => fs.readlink(p).catch(() => null)),
+  );
+  return theirs === null || theirs === ours;
 }
 
 async function commandLineOf(pid: number): Promise<string | null> {

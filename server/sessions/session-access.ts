@@ -4,6 +4,8 @@ import type { AccessRole, RunAccess } from "../runs/run-access";
 import { visitorIdOf } from "../http/visitor";
 import type { Session } from "./session";
 
+import type { SessionManager } from "./session-manager";
+
 export const visitorOwner = (visitorId: string): string => `visitor:${visitorId}`;
 
 export function sessionRole(
@@ -17,4 +19,15 @@ export function sessionRole(
     return visitor !== null && session.owner === visitorOwner(visitor) ? "use" : null;
   }
   return access.roleOf(session.owner, headers);
+}
+
+/** How the caller stands to a terminal, by its session; null for an unknown one. */
+export function terminalRole(
+  sessions: SessionManager,
+  terminalId: string,
+  headers: IncomingHttpHeaders,
+  access: RunAccess,
+): AccessRole {
+  const found = sessions.getTerminal(terminalId);
+  return found ? sessionRole(found.session, headers, access) : null;
 }

@@ -8,10 +8,14 @@ import { resolveRunLimits } from "../engine/run-limits";
 import { PlaygroundError } from "../errors/playground-error";
 import type { ImageStore } from "../images/image-store";
 import type { Logger } from "../log/logger";
-import type { CreateSessionBody, SessionHostView } from "../../lib/api/sessions";
+import {
+  sessionRuntimeIds,
+  type CreateSessionBody,
+  type SessionHostView,
+} from "../../lib/api/sessions";
 import { readHostView } from "./host-view";
 import { Session, type SessionEndReason } from "./session";
-import { Terminal } from "./terminal";
+import { spawnTerminalPty, Terminal } from "./terminal";
 
 export interface SessionManagerOptions {
   engine: SandboxEngine;
@@ -189,11 +193,13 @@ export class SessionManager {
         `This session has ${open} terminals open (limit ${limits.maxTerminalsPerSession}); close one first.`,
       );
     const driver = this.sessionDriver(session.runtime);
-    const command = await driver.terminalCommand!(resourceNameOf(session));
+    const name = resourceNameOf(session);
+    const stream = driver.openTerminal
+      ? await driver.openTerminal(name, size)
+      : spawnTerminalPty(await driver.terminalCommand!(name), size);
     const terminal = new Terminal({
       sessionId: session.id,
-      command,
-      ...size,
+      stream,
       backlogChars: limits.terminalBacklogBytes,
       inputCharsPerSec: limits.terminalInputBytesPerSec,
       onActivity: () => session.touch(),
@@ -231,11 +237,15 @@ export class SessionManager {
         "runtime",
         `Unknown runtime "${runtime}". GET /api/runtimes lists them.`,
       );
-    if (!driver.startSession || !driver.endSession || !driver.terminalCommand)
+    if (
+      !driver.startSession ||
+      !driver.endSession ||
+      !(driver.terminalCommand || driver.openTerminal)
+    )
       throw new PlaygroundError(
         "unavailable",
         "session_runtime",
-        `${driver.name} has no interactive sessions yet; runc and gVisor have.`,
+        `${driver.name} has no interactive sessions yet; ${sessionRuntimeIds.join(", ")} have.`,
       );
     return driver;
   }

@@ -237,8 +237,13 @@ describe("session limits", () => {
     expect(bad).toMatchObject({ status: 400, json: { error: { code: "bad_request:session" } } });
     const unknown = await host.request("POST", "/api/sessions", { runtime: "nope" }, alice);
     expect(unknown).toMatchObject({ status: 404, json: { error: { code: "not_found:runtime" } } });
-    const microvm = await host.request("POST", "/api/sessions", { runtime: "microvm" }, alice);
-    expect(microvm).toMatchObject({
+    const containerd = await host.request(
+      "POST",
+      "/api/sessions",
+      { runtime: "containerd-runc" },
+      alice,
+    );
+    expect(containerd).toMatchObject({
       status: 409,
       json: { error: { code: "unavailable:session_runtime" } },
     });

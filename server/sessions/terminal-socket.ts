@@ -31,9 +31,11 @@ const roomOf = (terminalId: string) => `terminal:${terminalId}`;
 export function terminalSocket(options: {
   sessions: SessionManager;
   access: RunAccess;
+  /** Terminals a presentation mirrors: its audience (anyone following) reads them. */
+  mirrored: (terminalId: string) => boolean;
   log: Logger;
 }): SocketExtension {
-  const { sessions, access, log } = options;
+  const { sessions, access, mirrored, log } = options;
   const relayed = new WeakSet<Terminal>();
 
   const relay = (io: Server, terminal: Terminal) => {
@@ -72,14 +74,16 @@ export function terminalSocket(options: {
      */
     const visibleTerminal = (terminalId: string, needs: "watch" | "use") => {
       const found = sessions.getTerminal(terminalId);
-      const role = found ? sessionRole(found.session, headers, access) : null;
+      const role = found
+        ? (sessionRole(found.session, headers, access) ?? (mirrored(terminalId) ? "watch" : null))
+        : null;
       if (!found || !role)
         throw new PlaygroundError("not_found", "terminal", `No terminal with id "${terminalId}".`);
       if (needs === "use" && role !== "use")
         throw new PlaygroundError(
           "forbidden",
           "terminal_read_only",
-          "You watch this terminal read-only; only the attendee whose session it is can type into it.",
+          "You watch this terminal read-only; only the one whose session it is can type into it.",
         );
       return found.terminal;
     };

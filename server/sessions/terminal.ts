@@ -1,8 +1,8 @@
-// One terminal: a host-side PTY running the runtime's `exec` of a shell inside the session, with a bounded backlog to replay.
+// One terminal: a shell inside the session (a host-side PTY running the runtime's `exec`, or a tty of the VM's own), with a bounded backlog to replay.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { spawn, type IPty } from "@lydell/node-pty";
-import type { TerminalCommand } from "../engine/driver";
+import { spawn } from "@lydell/node-pty";
+import type { TerminalCommand, TerminalStream } from "../engine/driver";
 import { PlaygroundError } from "../errors/playground-error";
 
 /** How long a hung-up shell gets before its exec is killed. */
@@ -13,11 +13,22 @@ export interface TerminalEvents {
   exit: [number | null];
 }
 
+/** The runtime's `exec` of a shell, spawned on a host-side PTY. */
+export function spawnTerminalPty(
+  command: TerminalCommand,
+  size: { cols: number; rows: number },
+): TerminalStream {
+  return spawn(command.file, command.args, {
+    name: "xterm-256color",
+    ...size,
+    cwd: "/",
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", TERM: "xterm-256color" },
+  });
+}
+
 export interface TerminalOptions {
   sessionId: string;
-  command: TerminalCommand;
-  cols: number;
-  rows: number;
+  stream: TerminalStream;
   backlogChars: number;
   inputCharsPerSec: number;
   /** Called for every input accepted: the session is not idle. */
@@ -27,7 +38,7 @@ export interface TerminalOptions {
 export class Terminal extends EventEmitter<TerminalEvents> {
   readonly id = randomBytes(12).toString("hex");
   readonly sessionId: string;
-  private readonly pty: IPty;
+  private readonly pty: TerminalStream;
   private readonly backlogChars: number;
   private chunks: { offset: number; data: string }[] = [];
   private backlogSize = 0;
@@ -42,13 +53,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     this.sessionId = options.sessionId;
     this.backlogChars = options.backlogChars;
     this.tokens = options.inputCharsPerSec;
-    this.pty = spawn(options.command.file, options.command.args, {
-      name: "xterm-256color",
-      cols: options.cols,
-      rows: options.rows,
-      cwd: "/",
-      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", TERM: "xterm-256color" },
-    });
+    this.pty = options.stream;
     this.pty.onData((data) => this.append(data));
     this.pty.onExit(({ exitCode }) => {
       this.exitCode = exitCode;
@@ -91,7 +96,7 @@ export class Terminal extends EventEmitter<TerminalEvents> {
     if (!this.exited) this.pty.resize(cols, rows);
   }
 
-  /** Idempotent: hangs up the shell (the runtime's exec forwards SIGHUP into the sandbox); the session keeps running. */
+  /** Idempotent: hangs up the shell (the runtime's exec, or the guest, passes SIGHUP on to it); the session keeps running. */
   close(): void {
     const kill = (signal: string) => {
       if (this.exited) return;

@@ -1,4 +1,5 @@
 // Workshop mode's wiring: the database in the data folder, the service, its routes, run access, and the expiry sweep.
+import type { IncomingHttpHeaders } from "node:http";
 import type { Config } from "../config/env";
 import type { SandboxEngine } from "../engine/engine";
 import type { ApiRoute } from "../http/api-router";
@@ -8,11 +9,16 @@ import type { SessionManager } from "../sessions/session-manager";
 import { openWorkshopDb } from "./workshop-db";
 import { workshopRoutes } from "./workshop-routes";
 import { workshopRunAccess } from "./workshop-run-access";
-import { WorkshopService } from "./workshop-service";
+import { attendeeOwner, WorkshopService, type Attendee } from "./workshop-service";
+import { attendeeTokenOf } from "./cookies";
 
 export interface Workshops {
   routes: ApiRoute[];
   access: RunAccess;
+  /** The attendee a request's cookie names, with the owner their sandboxes carry (labs key progress by it). */
+  attendeeOf(headers: IncomingHttpHeaders): (Attendee & { owner: string }) | null;
+  /** The workshop a host token steers, or null. */
+  workshopOfHostToken(hostToken: string): string | null;
   /** Call after the engine has stopped its runs: their ends are still recorded. */
   close(): void;
 }
@@ -73,6 +79,12 @@ export function startWorkshops(options: {
   return {
     routes: workshopRoutes({ service, engine }),
     access: workshopRunAccess(service),
+    attendeeOf(headers) {
+      const token = attendeeTokenOf(headers);
+      const attendee = token ? service.attendeeByToken(token) : null;
+      return attendee && { ...attendee, owner: attendeeOwner(attendee.workshopId, attendee.id) };
+    },
+    workshopOfHostToken: (hostToken) => service.workshopOfHostToken(hostToken),
     close() {
       closed = true;
       clearInterval(sweep);

@@ -7,6 +7,8 @@ import { RunTargetProvider } from "@/components/markdown/run-target";
 import { loadDemo, loadDemos } from "@/lib/demos/load-demos";
 import { loadTracks } from "@/lib/demos/load-tracks";
 import { StepGuide } from "@/components/tracks/step-guide";
+import { LabWorkbench } from "@/components/lab-steps/lab-workbench";
+import { isLab, labStepsOf } from "@/lib/demos/lab-steps";
 import { RunBlockRunner } from "./run-block-runner";
 
 interface DemoPageProps {
@@ -27,6 +29,7 @@ export async function generateMetadata({ params }: DemoPageProps): Promise<Metad
 export default async function DemoPage({ params }: DemoPageProps) {
   const demo = loadDemo((await params).slug);
   if (!demo) notFound();
+  const lab = isLab(demo);
 
   return (
     <RunTargetProvider>
@@ -55,16 +58,21 @@ export default async function DemoPage({ params }: DemoPageProps) {
           </p>
         </div>
 
+        {lab && <LabWorkbench slug={demo.slug} steps={labStepsOf(demo)} />}
+
         <div className="grid gap-8 xl:grid-cols-[minmax(0,1fr)_22rem]">
           <div className="min-w-0">
             <RunBlockRunner defaultRuntimes={demo.runtimes} workload={demo.workload} />
           </div>
           <aside className="flex flex-col gap-6" aria-label="Guide">
-            <StepGuide
-              demo={demo.slug}
-              steps={demo.rendered.steps}
-              nextDemo={nextDemoOf(demo.slug)}
-            />
+            {/* A lab's steps are in the lab above, where checks mark them done. */}
+            {!lab && (
+              <StepGuide
+                demo={demo.slug}
+                steps={demo.rendered.steps}
+                nextDemo={nextDemoOf(demo.slug)}
+              />
+            )}
             {demo.rendered.notice.length > 0 && (
               <Panel id="notice" title="What to notice in this demo">
                 <ul className="mt-2 flex list-disc flex-col gap-2 pl-5 text-ink">

@@ -10,6 +10,8 @@ import {
   runCommandVerb,
   runShareTag,
   guestVaccelDevice,
+  sessionReplies,
+  sessionVerbs,
   vaccelPortName,
 } from "./guest-protocol";
 
@@ -19,6 +21,84 @@ export const guestPaths = {
   newRoot: "/newroot",
   runShare: "/sbpg-run",
 } as const;
+
+/**
+ * A session's half of the init (guest-protocol.ts has the verbs): the shells and commands it starts run chrooted
+ * in the image's root, as the workload would, each in a session of its own whose leader's pid is kept under
+ * /jobs, so a hangup or a kill reaches exactly it.
+ */
+function sessionFunctions(newRoot: string): string {
+  const v = sessionVerbs;
+  const r = sessionReplies;
+  return `guest_env="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root"
+# Runs the rest as the leader of a new session (setsid $1), its pid in $2 from the moment it leads it.
+as_job() {
+  opt=$1 job=$2
+  shift 2
+  setsid $opt sh -c 'echo $$ >"$0"; exec "$@"' "$job" "$@"
+}
+start_terminal() {
+  tty=/dev/hvc$1
+  tries=0
+  while [ ! -c $tty ] && [ $tries -lt 200 ]; do
+    usleep 10000
+    tries=$((tries + 1))
+  done
+  [ -c $tty ] || { echo "${r.terminalExit} $1 127" >&3; return; }
+  # The shell's own tty in its small /dev, opened by that node so ttyname(3) finds it; never the other ports.
+  if [ -d ${newRoot}/dev ]; then
+    [ -e ${newRoot}$tty ] || {
+      read -r devnum </sys/class/tty/hvc$1/dev
+      mknod -m 600 ${newRoot}$tty c \${devnum%%:*} \${devnum##*:}
+    }
+    tty=${newRoot}$tty
+  fi
+  (
+    # Held open from here: a console tty forgets its size when its last opener closes it.
+    exec <$tty >$tty 2>&1
+    stty sane rows $2 cols $3
+    as_job -c /jobs/term$1 env -i $guest_env TERM=xterm-256color \\
+      chroot ${newRoot} /bin/sh -c 'cd /root; exec /bin/sh -i'
+    echo "${r.terminalExit} $1 $?" >&3
+    rm -f /jobs/term$1
+  ) &
+}
+start_exec() {
+  # Marked before the next control line is read: a kill that arrives before the command started waits for it.
+  : >/jobs/exec$1.live
+  (
+    id=$1
+    eval "set -- $2"
+    { as_job "" /jobs/exec$id env -i $guest_env chroot ${newRoot} /bin/sh -c 'cd /root; exec "$@"' sh "$@" </dev/null 2>&1
+      echo $? >/jobs/exec$id.code; } 2>/dev/null | base64 | while read -r line; do echo "${r.output} $id $line" >&3; done
+    echo "${r.done} $id $(cat /jobs/exec$id.code)" >&3
+    rm -f /jobs/exec$id /jobs/exec$id.code /jobs/exec$id.live
+  ) &
+}
+kill_exec() {
+  (
+    while [ -f /jobs/exec$1.live ] && [ ! -f /jobs/exec$1 ]; do usleep 10000; done
+    [ -f /jobs/exec$1 ] && kill -s KILL -$(cat /jobs/exec$1) 2>/dev/null
+  ) &
+}
+run_session() {
+  [ -d ${newRoot}/root ] && mount -t tmpfs -o size=$session,mode=700 home ${newRoot}/root
+  echo 0 >/proc/sys/kernel/printk
+  mkdir -p /jobs
+  exec 3<>"$ctl"
+  echo "phase ready" >&3
+  while read -r verb id rest <&3; do
+    case $verb in
+    ${v.terminal}) start_terminal $id $rest ;;
+    ${v.size}) set -- $rest; stty -F /dev/hvc$id rows $1 cols $2 ;;
+    ${v.hangup}) [ -f /jobs/term$id ] && kill -s $rest $(cat /jobs/term$id) 2>/dev/null ;;
+    ${v.exec}) start_exec $id "$rest" ;;
+    ${v.kill}) kill_exec $id ;;
+    esac
+  done
+  poweroff -f
+}`;
+}
 
 /** modules: file names in load order (dependencies first). */
 export function guestInitScript(modules: string[]): string {
@@ -97,8 +177,10 @@ mount_tmp() {
   [ -d ${newRoot}/tmp ] && mount -t tmpfs -o size=$1,mode=1777 tmp ${newRoot}/tmp
 }
 
+${sessionFunctions(newRoot)}
 tmpfs_bytes=16777216
 vaccel=0
+session=
 ${newlineVariable}='
 '
 read -r cmdline </proc/cmdline
@@ -128,6 +210,7 @@ case " $cmdline " in
   mount_tmp $tmpfs_bytes
   [ "$vaccel" = 1 ] && setup_vaccel
   hostname sandbox
+  [ -n "$session" ] && run_session
   ;;
 esac
 

@@ -46,3 +46,29 @@ export const newlineVariable = "nl";
  */
 export const vaccelPortName = "vaccel";
 export const guestVaccelDevice = "/dev/vaccel";
+
+/**
+ * An interactive session (a cold launch file that sets `session=<home bytes>`): the init mounts the root, /tmp and a
+ * writable /root, reports `phase ready`, then serves these host -> guest lines on the control port until QEMU is
+ * killed. Terminals are virtconsole ports named `term<n>`, which the guest sees as /dev/hvc<n>: real ttys, so the
+ * guest's line discipline echoes and its shell gets SIGWINCH from `stty rows/cols`.
+ */
+export const sessionTerminalPortPrefix = "term";
+export const sessionVerbs = {
+  /** `term <n> <rows> <cols>`: a login-less `sh -i` on /dev/hvc<n>, the controlling tty of its own session. */
+  terminal: "term",
+  /** `size <n> <rows> <cols>`: the tty's window size (the shell gets SIGWINCH). */
+  size: "size",
+  /** `hangup <n> <HUP|KILL>`: signals the terminal's shell. */
+  hangup: "hangup",
+  /** `exec <id> <words, quoted as for run>`: a command beside the shells, its output back as `out` lines. */
+  exec: "exec",
+  /** `kill <id>`: SIGKILL to the command's process group. */
+  kill: "kill",
+} as const;
+
+/**
+ * Guest -> host lines of a session: `termexit <n> <code>` when a terminal's shell ends; `out <id> <base64>` for a
+ * command's output (stdout and stderr together, each line decodable alone) and `done <id> <code>` after its last.
+ */
+export const sessionReplies = { terminalExit: "termexit", output: "out", done: "done" } as const;

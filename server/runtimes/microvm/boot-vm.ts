@@ -12,7 +12,13 @@ import { createSandboxCgroup, removeCgroups } from "../cgroups";
 import { sleep, waitForExit, type ExitInfo } from "../process-exit";
 import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
 import { listenForQmp, type QmpListener } from "./qmp-events";
-import { buildQemuArgs, launchScript, runCommandLine, type Accel } from "./qemu-args";
+import {
+  buildQemuArgs,
+  launchScript,
+  runCommandLine,
+  sessionLaunchScript,
+  type Accel,
+} from "./qemu-args";
 import { vmCgroupLimits } from "./vm-cgroup";
 
 export interface VmInput {
@@ -27,6 +33,8 @@ export interface VmInput {
   memoryBytes: number;
   /** The run's vAccel agent socket, for a second virtio-serial port (cold launches only). */
   vaccelSocketPath?: string | null;
+  /** A session's terminal sockets, listening before QEMU starts: one virtconsole port each. */
+  terminalSocketPaths?: string[];
   /** QEMU runs in a cgroup of this name under `parent`, with this CPU share; removed when the VM is gone. */
   cgroup: { parent: string; cpuShares: number };
 }
@@ -38,8 +46,14 @@ export interface VmRun {
 
 export type BootVmInput = VmInput & VmRun;
 
-/** A cold VM reads its run from the run share; a warm-pool VM boots with a /tmp this big and waits for sendRun. */
-export type VmLaunch = { run: VmRun } | { poolTmpfsBytes: number };
+/**
+ * A cold VM reads its run from the run share; a warm-pool VM boots with a /tmp this big and waits for sendRun;
+ * a session VM reads its settings from the run share and then serves the session's control lines.
+ */
+export type VmLaunch =
+  | { run: VmRun }
+  | { poolTmpfsBytes: number }
+  | { session: { tmpfsBytes: number; homeBytes: number } };
 
 /** The microVM marks only its own phases (lib/api/phases.ts). */
 export type MicrovmContext = LaunchContext<PhaseOf<"microvm">>;
@@ -115,8 +129,9 @@ export class MicroVm {
         { started: false },
       );
     const runShare = path.join(input.vmDir, "run");
+    const shared = "run" in launch || "session" in launch;
     await fs.rm(input.vmDir, { recursive: true, force: true });
-    await fs.mkdir("run" in launch ? runShare : input.vmDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(shared ? runShare : input.vmDir, { recursive: true, mode: 0o700 });
     let control: ControlListener | null = null;
     let qmp: QmpListener | null = null;
     let cgroupProcs: string[];
@@ -127,6 +142,11 @@ export class MicroVm {
         await fs.writeFile(
           path.join(runShare, launchFileName),
           launchScript(launch.run.command, launch.run.tmpfsBytes, Boolean(input.vaccelSocketPath)),
+        );
+      if ("session" in launch)
+        await fs.writeFile(
+          path.join(runShare, launchFileName),
+          sessionLaunchScript(launch.session.tmpfsBytes, launch.session.homeBytes),
         );
       cgroupProcs = await createSandboxCgroup(
         input.cgroup.parent,
@@ -152,10 +172,11 @@ export class MicroVm {
       kernelPath: input.assets.kernelPath,
       initramfsPath: input.assets.initramfsPath,
       rootfsPath: input.rootfsPath,
-      launch: "run" in launch ? { runSharePath: runShare } : launch,
+      launch: "poolTmpfsBytes" in launch ? launch : { runSharePath: runShare },
       controlSocketPath: socketPath,
       qmpSocketPath: qmpPath,
       vaccelSocketPath: input.vaccelSocketPath,
+      terminalSocketPaths: input.terminalSocketPaths,
     });
     log.debug({ qemu: input.qemuBinary, args, cgroupProcs }, "starting microVM");
     return new MicroVm(input, { args, cgroupProcs }, { control, qmp }, sink);
@@ -252,6 +273,19 @@ export class MicroVm {
     return this.child.pid;
   }
 
+  /** Control lines the run protocol does not know: a session's replies (guest-protocol.ts). */
+  onSessionLine(listener: (line: string) => void): void {
+    this.control.onOther = listener;
+  }
+
+  /** One line to a session VM's init. */
+  sendControl(line: string): void {
+    const socket = this.control.socket;
+    if (!socket)
+      throw new SandboxLaunchError("the microVM has no control connection", { started: false });
+    socket.write(line);
+  }
+
   /** From now on the VM's events go to this sink (a run that claimed a warm-pool VM). */
   attach(sink: VmSink): void {
     this.sink = sink;
@@ -345,6 +379,7 @@ export class MicroVm {
 interface ControlListener {
   server: net.Server;
   onMessage: (message: NonNullable<ReturnType<typeof parseControlLine>>) => void;
+  onOther: (line: string) => void;
   /** QEMU's connection, once made; a warm-pool VM's run command goes back over it. */
   socket: net.Socket | null;
   /** Settles when QEMU's connection closes. */
@@ -357,6 +392,7 @@ async function listenForControl(socketPath: string): Promise<ControlListener> {
   const listener: ControlListener = {
     server: net.createServer(),
     onMessage: () => undefined,
+    onOther: () => undefined,
     socket: null,
     closed: new Promise<void>((resolve) => (markClosed = resolve)),
   };
@@ -368,6 +404,7 @@ async function listenForControl(socketPath: string): Promise<ControlListener> {
       for (const line of lines.push(chunk)) {
         const message = parseControlLine(line.toString());
         if (message) listener.onMessage(message);
+        else listener.onOther(line.toString());
       }
     });
     socket.on("error", () => undefined);

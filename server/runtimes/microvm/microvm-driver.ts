@@ -9,6 +9,8 @@ import {
   type LaunchSpec,
   type RuntimeAvailability,
   type SandboxDriver,
+  type SessionSpec,
+  type TerminalStream,
 } from "../../engine/driver";
 import type { ImageRef } from "../../images/image-store";
 import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/microvm-assets";
@@ -17,6 +19,7 @@ import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type MicrovmContext, type VmSink } from "./boot-vm";
 import { describePool, MicrovmPool } from "./microvm-pool";
+import { MicrovmSession } from "./microvm-session";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
@@ -37,6 +40,8 @@ export interface MicrovmOptions {
   probeImage: () => Promise<ImageRef | null>;
   /** VMs booted ahead of any run; a launch with fromPool takes one if it fits. Absent or size 0: none. */
   pool?: MicrovmPoolOptions;
+  /** Interactive sessions: shells at once per session (one virtconsole port each). Absent: no sessions. */
+  sessions?: { terminals: number; log: Logger };
 }
 
 export interface MicrovmPoolOptions {
@@ -78,6 +83,8 @@ export class MicrovmDriver implements SandboxDriver {
   private readonly claimed = new Map<string, MicroVm>();
   private closed = false;
   private vmsGroup: Promise<string> | null = null;
+  /** Session VMs, by the session's resource name. */
+  private readonly sessions = new Map<string, MicrovmSession>();
 
   constructor(options: MicrovmOptions) {
     this.options = options;
@@ -97,6 +104,7 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   async launch(spec: LaunchSpec, ctx: MicrovmContext): Promise<LaunchResult> {
+    if (spec.session) return this.requireSession(spec.session.resourceName).exec(spec.command, ctx);
     // A pooled VM's serial ports exist from its boot, before any run's agent socket does: vAccel runs boot cold.
     if (spec.fromPool && !spec.vaccel) {
       const vm = this.pool?.claim((candidate) => this.fits(candidate, spec));
@@ -131,9 +139,60 @@ export class MicrovmDriver implements SandboxDriver {
    * cgroup names it in one read; a scan of /proc for every sample of every VM would load the server.
    */
   async sandboxProcesses(resourceName: string): Promise<number[]> {
-    const pooled = this.claimed.get(resourceName)?.pid;
+    const pooled = (this.claimed.get(resourceName) ?? this.sessions.get(resourceName)?.vm)?.pid;
     if (pooled !== undefined) return [pooled];
     return cgroupPids(this.vmsCgroupPath(), resourceName);
+  }
+
+  /** A session is one VM kept up; its shells are on the guest's own ttys, its commands go over the control port. */
+  async startSession(spec: SessionSpec, signal: AbortSignal): Promise<void> {
+    const sessions = this.options.sessions;
+    if (!sessions)
+      throw new SandboxLaunchError("this host runs no microVM sessions", { started: false });
+    const assets = await this.requireAssets();
+    const { chosen } = await this.chooseAccel(assets);
+    const cgroupParent = await this.vmsCgroup();
+    const session = await MicrovmSession.start(
+      {
+        vm: {
+          qemuBinary: this.options.qemuBinary,
+          accel: chosen ?? "tcg",
+          assets,
+          vmDir: path.join(this.vmsDir, spec.resourceName),
+          name: spec.resourceName,
+          rootfsPath: spec.image.rootfsPath,
+          memoryBytes: spec.limits.memoryBytes,
+          cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+        },
+        tmpfsBytes: spec.limits.tmpfsBytes,
+        homeBytes: spec.homeBytes,
+        terminals: sessions.terminals,
+        log: sessions.log,
+      },
+      signal,
+    );
+    this.sessions.set(spec.resourceName, session);
+  }
+
+  async endSession(resourceName: string): Promise<void> {
+    const session = this.sessions.get(resourceName);
+    this.sessions.delete(resourceName);
+    await session?.end();
+  }
+
+  async sessionAlive(resourceName: string): Promise<boolean> {
+    return this.sessions.get(resourceName)?.alive ?? false;
+  }
+
+  async openTerminal(
+    resourceName: string,
+    size: { cols: number; rows: number },
+  ): Promise<TerminalStream> {
+    return this.requireSession(resourceName).openTerminal(size);
+  }
+
+  cgroupOf(resourceName: string): { parent: string; name: string } {
+    return { parent: this.vmsCgroupPath(), name: resourceName };
   }
 
   /** Warm-pool VMs included, and every VM cgroup left in the VMs' group. */
@@ -172,6 +231,13 @@ export class MicrovmDriver implements SandboxDriver {
     } finally {
       this.claimed.delete(spec.resourceName);
     }
+  }
+
+  private requireSession(resourceName: string): MicrovmSession {
+    const session = this.sessions.get(resourceName);
+    if (!session)
+      throw new SandboxLaunchError("the session's microVM is not running", { started: false });
+    return session;
   }
 
   private fits(vm: MicroVm, spec: LaunchSpec): boolean {

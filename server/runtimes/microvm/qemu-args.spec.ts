@@ -8,6 +8,8 @@ import {
   kernelCommandLine,
   launchScript,
   runCommandLine,
+  sessionExecLine,
+  sessionLaunchScript,
 } from "./qemu-args";
 
 const input = {
@@ -149,4 +151,49 @@ describe("the vAccel port", () => {
     expect(launchScript(["true"], 1024, true)).toBe("tmpfs_bytes=1024\nvaccel=1\nset -- 'true'\n");
     expect(launchScript(["true"], 1024)).not.toMatch(/vaccel/);
   });
+});
+
+describe("a session", () => {
+  it("has one virtconsole port per terminal, each to our socket, named in order", () => {
+    expect(buildQemuArgs(input).join(" ")).not.toMatch(/virtconsole/);
+    const args = buildQemuArgs({
+      ...input,
+      terminalSocketPaths: ["/run/x/sbpg-abc.tty/t0.sock", "/run/x/sbpg-abc.tty/t1.sock"],
+    });
+    const consoles = args.filter((a) => a.startsWith("virtconsole,"));
+    expect(consoles).toEqual([
+      "virtconsole,chardev=term0,name=term0",
+      "virtconsole,chardev=term1,name=term1",
+    ]);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "socket,id=term0,path=/run/x/sbpg-abc.tty/t0.sock",
+        "socket,id=term1,path=/run/x/sbpg-abc.tty/t1.sock",
+      ]),
+    );
+    // After the control port: the guest finds that one by name, the consoles become hvc0, hvc1.
+    expect(args.indexOf(consoles[0])).toBeGreaterThan(
+      args.indexOf("virtserialport,chardev=c0,name=ctl"),
+    );
+  });
+
+  it("says so in its launch file, with the size of its home", () => {
+    expect(sessionLaunchScript(1024, 2048)).toBe("tmpfs_bytes=1024\nsession=2048\nset --\n");
+  });
+
+  const shell = ["/bin/busybox", "/usr/bin/busybox"].find(existsSync);
+  it.runIf(shell)(
+    "sends a command as one line whose words the guest's shell gets as sent",
+    async () => {
+      const awkward = ["sh", "-c", "echo it's $HOME; `x`", "two\nlines\n", "", "back\\slash"];
+      const line = sessionExecLine(7, awkward);
+      expect(line.split("\n")).toHaveLength(2);
+      // As the init's loop reads it: `read -r verb id rest`, then eval "set -- $rest".
+      const init = `nl='\n'\nread -r verb id rest\neval "set -- $rest"\nprintf '%s\\0' "$verb" "$id" "$@"`;
+      const child = promisify(execFile)(shell as string, ["sh", "-c", init]);
+      child.child.stdin?.end(line);
+      const { stdout } = await child;
+      expect(stdout.split("\0").slice(0, -1)).toEqual(["exec", "7", ...awkward]);
+    },
+  );
 });

@@ -6,6 +6,8 @@ import {
   rootShareTag,
   runCommandVerb,
   runShareTag,
+  sessionTerminalPortPrefix,
+  sessionVerbs,
   vaccelPortName,
 } from "../../images/microvm/guest-protocol";
 
@@ -32,6 +34,8 @@ export interface QemuArgsInput {
   qmpSocketPath: string;
   /** The run's vAccel agent socket: QEMU connects a second virtio-serial port to it. */
   vaccelSocketPath?: string | null;
+  /** A session's terminals: one virtconsole port each (the guest's /dev/hvc<n>, in this order), to these sockets. */
+  terminalSocketPaths?: string[];
 }
 
 /** Below this the guest's kernel and 9p page cache leave the workload too little; 72M is the least that boots. */
@@ -114,6 +118,12 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
           `virtserialport,chardev=vaccel,name=${vaccelPortName}`,
         ]
       : []),
+    ...(input.terminalSocketPaths ?? []).flatMap((socketPath, n) => [
+      "-chardev",
+      `socket,id=term${n},path=${escapeOption(socketPath)}`,
+      "-device",
+      `virtconsole,chardev=term${n},name=${sessionTerminalPortPrefix}${n}`,
+    ]),
   ];
 }
 
@@ -130,6 +140,20 @@ export function runCommandLine(command: string[], tmpfsBytes: number): string {
   const words = quoteWords(command).replace(/\n/g, `'"$${newlineVariable}"'`);
   return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)}; set -- ${words}\n`;
 }
+
+/** A session's launch file: no command; `session` is the size of its writable /root. */
+export function sessionLaunchScript(tmpfsBytes: number, homeBytes: number): string {
+  return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nsession=${Math.floor(homeBytes)}\nset --\n`;
+}
+
+/** A command beside a session's shells, as one control line: the init evaluates the words into its argv. */
+export function sessionExecLine(id: number, command: string[]): string {
+  return `${sessionVerbs.exec} ${id} ${oneLineWords(command)}\n`;
+}
+
+/** Words on one line, as runCommandLine spells them (a newline is "$nl"). */
+const oneLineWords = (command: string[]) =>
+  quoteWords(command).replace(/\n/g, `'"$${newlineVariable}"'`);
 
 const quoteWords = (command: string[]) =>
   command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");

@@ -1,0 +1,113 @@
+"use client";
+// The presenter's own shell, mirrored to the audience: a session on a runtime of their choice, its terminal announced to the room.
+import { useState } from "react";
+import { describeError } from "@/components/live/api-client";
+import { getSocket } from "@/components/live/socket-client";
+import { InteractiveTerminal } from "@/components/terminal/interactive-terminal";
+import { createSession, endSession, waitForSessionReady } from "@/components/terminal/session-api";
+import {
+  connectTerminal,
+  linkStatusText,
+  type LinkStatus,
+} from "@/components/terminal/terminal-link";
+import { sessionRuntimeIds } from "@/lib/api/sessions";
+
+export function PresenterShell({
+  onTerminal,
+}: {
+  /** The terminal the audience should see, or null once the shell is gone. */
+  onTerminal: (terminalId: string | null) => void;
+}) {
+  const [runtime, setRuntime] = useState<string>("runc");
+  const [sessionId, setSessionId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [link, setLink] = useState<{ status: LinkStatus; detail: string | null }>({
+    status: "connecting",
+    detail: null,
+  });
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const id = await createSession({ runtime, image: "busybox" });
+      await waitForSessionReady(id);
+      setSessionId(id);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const end = async () => {
+    if (!sessionId) return;
+    onTerminal(null);
+    setSessionId(null);
+    await endSession(sessionId).catch((err: unknown) => setError(describeError(err)));
+  };
+  const connect = (screen: { write(data: string): void; cols: number; rows: number }) =>
+    connectTerminal(
+      getSocket(),
+      { sessionId: sessionId!, terminalId: null, cols: screen.cols, rows: screen.rows },
+      {
+        output: (data) => screen.write(data),
+        status: (status, detail) => setLink({ status, detail }),
+        opened: onTerminal,
+      },
+    );
+
+  const button =
+    "rounded-md border-2 border-ink bg-surface px-4 py-2 text-lg font-semibold text-ink hover:bg-surface-raised disabled:opacity-40";
+  return (
+    <section aria-label="Your shell, shown to the audience" className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 className="text-xl font-semibold text-ink">Shell</h2>
+        {!sessionId ? (
+          <>
+            <label className="flex items-center gap-2 text-lg text-ink">
+              Runtime
+              <select
+                value={runtime}
+                onChange={(e) => setRuntime(e.target.value)}
+                className="rounded-md border-2 border-ink bg-surface px-2 py-1"
+              >
+                {sessionRuntimeIds.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className={button} onClick={() => void start()} disabled={busy}>
+              {busy ? "Starting…" : "Open a shell for the audience"}
+            </button>
+          </>
+        ) : (
+          <>
+            <p className="text-lg text-ink" data-testid="presenter-shell-status">
+              {linkStatusText[link.status]}
+              {link.detail && ` · ${link.detail}`} · the audience sees it read-only
+            </p>
+            <button type="button" className={button} onClick={() => void end()}>
+              End shell
+            </button>
+          </>
+        )}
+      </div>
+      {error && (
+        <p
+          role="alert"
+          className="rounded-md border-2 border-red-800 bg-red-50 p-3 text-lg text-red-900"
+        >
+          {error}
+        </p>
+      )}
+      {sessionId && (
+        <div className="h-[24rem] overflow-hidden rounded-md bg-[#0b1020] p-2">
+          <InteractiveTerminal key={sessionId} connect={connect} label="Your shell" />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+// A lab in Chromium: a step's check fails and shows its hint, Run types the fix into both shells, the check passes.
+import { expect, test } from "@playwright/test";
+import { LabStepsPage } from "./pages/lab-steps-page";
+
+test("a lab step fails with its hint, Run types the command into runc's and gVisor's shells, and the step is done", async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(150_000);
+  const lab = new LabStepsPage(page);
+  await lab.open("a-shell-that-stays");
+  await expect(lab.stepItem(0)).toHaveAttribute("data-state", "open");
+  await expect(lab.stepItem(1)).toHaveAttribute("data-state", "locked");
+  await lab.startSessions(["runc", "gvisor"]);
+  await lab.currentStep().getByTestId("complete-step").click();
+
+  // Step 2: nothing written yet, so its check fails with the script's last line.
+  await expect(lab.stepItem(1)).toHaveAttribute("data-state", /open|checking|failed/);
+  await lab.currentStep().getByTestId("check-step").click();
+  await expect(lab.currentStep().getByTestId("step-hint")).toHaveText(
+    /Hint: runc: No ~\/note\.txt yet/,
+  );
+  await expect(lab.stepItem(1)).toHaveAttribute("data-state", "failed");
+  await page.screenshot({ path: testInfo.outputPath("lab-hint.png"), fullPage: true });
+
+  // Run types the block into both shells; the open step checks itself and turns done.
+  await lab.currentStep().getByRole("button", { name: "Run", exact: true }).click();
+  await lab.expectRow("runc", /echo "hello from \$\(hostname\)" > ~\/note\.txt/);
+  await lab.expectRow("gvisor", /echo "hello from \$\(hostname\)" > ~\/note\.txt/);
+  await expect(lab.stepItem(1)).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  await expect(lab.stepItem(2)).toHaveAttribute("data-state", "open");
+  await expect(lab.currentStep()).toContainText("Try to change the image");
+
+  // Progress is the server's: a reload comes back to the same step, with the same shells.
+  await page.reload();
+  await expect(lab.stepItem(1)).toHaveAttribute("data-state", "done");
+  await expect(lab.currentStep()).toContainText("Try to change the image");
+  await expect(lab.shell("runc").getByTestId("terminal-status")).toHaveText(/Connected/);
+  await lab.expectRow("runc", /echo "hello from \$\(hostname\)" > ~\/note\.txt/);
+});

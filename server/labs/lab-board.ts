@@ -1,0 +1,72 @@
+// Each workshop's lab board: where every attendee is in their labs, live for the host, and the solutions the host revealed.
+import { EventEmitter } from "node:events";
+import type { LabBoardEntry, LabProgress, LabReveal } from "../../lib/api/labs";
+
+export interface BoardAttendee {
+  workshopId: string;
+  attendeeId: string;
+  name: string;
+}
+
+export interface BoardDemo {
+  slug: string;
+  title: string;
+  steps: ReadonlyArray<{ title: string }>;
+}
+
+export interface LabBoardEvents {
+  entry: [workshopId: string, entry: LabBoardEntry];
+  reveal: [workshopId: string, reveal: LabReveal];
+}
+
+export class LabBoard extends EventEmitter<LabBoardEvents> {
+  private readonly boards = new Map<string, Map<string, LabBoardEntry>>();
+  private readonly reveals = new Map<string, LabReveal[]>();
+
+  /** The attendee's latest lab progress becomes their row: the step they are on, its state and its time. */
+  record(who: BoardAttendee, demo: BoardDemo, progress: LabProgress): LabBoardEntry {
+    const count = progress.steps.length;
+    const current = progress.steps[Math.min(progress.current, count - 1)];
+    const allDone = progress.current >= count;
+    const entry: LabBoardEntry = {
+      attendeeId: who.attendeeId,
+      name: who.name,
+      demo: demo.slug,
+      demoTitle: demo.title,
+      step: progress.current,
+      stepTitle: allDone ? null : (demo.steps[progress.current]?.title ?? null),
+      stepCount: count,
+      state: allDone ? "done" : (current?.state ?? "open"),
+      // Time on a step counts from when it opened, through its checks; a finished lab from its last done.
+      since: (allDone ? current?.marks.done : current?.marks.open) ?? new Date().toISOString(),
+      failedChecks: allDone ? 0 : (current?.failedChecks ?? 0),
+      hint: allDone ? null : (current?.hint ?? null),
+    };
+    let board = this.boards.get(who.workshopId);
+    if (!board) this.boards.set(who.workshopId, (board = new Map()));
+    board.set(who.attendeeId, entry);
+    this.emit("entry", who.workshopId, entry);
+    return entry;
+  }
+
+  entries(workshopId: string): LabBoardEntry[] {
+    return [...(this.boards.get(workshopId)?.values() ?? [])];
+  }
+
+  reveal(workshopId: string, reveal: LabReveal): void {
+    const list = this.reveals.get(workshopId) ?? [];
+    if (!list.some((r) => r.demo === reveal.demo && r.step === reveal.step)) list.push(reveal);
+    this.reveals.set(workshopId, list);
+    this.emit("reveal", workshopId, reveal);
+  }
+
+  revealed(workshopId: string): LabReveal[] {
+    return this.reveals.get(workshopId) ?? [];
+  }
+
+  /** An ended workshop's board is dropped with it. */
+  forget(workshopId: string): void {
+    this.boards.delete(workshopId);
+    this.reveals.delete(workshopId);
+  }
+}
