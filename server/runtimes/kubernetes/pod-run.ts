@@ -25,6 +25,9 @@ export const deletionWaitMs = 30_000;
  */
 const maxRewatches = 8;
 const rewatchPauseMs = (attempt: number) => Math.min(1_000, 50 * 2 ** attempt);
+/** A log stream that ends before the container's exit is seen is reopened, this many times per run. */
+const maxLogReopens = 10;
+const logReopenPauseMs = 200;
 
 export async function runPod(
   cluster: ClusterClient,
@@ -64,6 +67,9 @@ class PodFollower {
   private terminated: PodReading["terminated"] = null;
   private logEnded = false;
   private logStarted = false;
+  /** Log bytes handed to the run, so that a reopened stream skips them. */
+  private delivered = 0;
+  private logReopens = 0;
   private finished = false;
   private resourceVersion: string | undefined;
   private rewatches = 0;
@@ -231,17 +237,37 @@ class PodFollower {
     if (reading.phase) this.ctx.mark(reading.phase, reading.atEpochMs, reading.clock);
   }
 
-  /** Once the container has started: the log API refuses a container that is still being created. */
+  /**
+   * Once the container has started: the log API refuses a container that is still being created. A stream that
+   * ends before the container is seen to exit (a kubelet or API server restart, a proxy's timeout) is opened
+   * again and the bytes already delivered skipped: a container's log only grows.
+   */
   private followLog(): void {
     if (this.logStarted) return;
     this.logStarted = true;
+    this.openLog();
+  }
+
+  private openLog(): void {
+    let skip = this.delivered;
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        if (!this.finished) this.ctx.output(chunk);
+        const fresh = skip >= chunk.length ? null : chunk.subarray(skip);
+        skip = Math.max(0, skip - chunk.length);
+        if (fresh && !this.finished) {
+          this.delivered += fresh.length;
+          this.ctx.output(fresh);
+        }
         done();
       },
     });
     sink.on("finish", () => {
+      if (!this.terminated && !this.finished && this.logReopens < maxLogReopens) {
+        this.logReopens++;
+        const timer = setTimeout(() => this.openLog(), logReopenPauseMs);
+        this.stops.push(() => clearTimeout(timer));
+        return;
+      }
       this.logEnded = true;
       this.finishIfDone();
     });

@@ -50,6 +50,8 @@ export interface FakeApiServer {
    * `refuse`, every later pod watch is closed at once, as by a proxy that drops long requests.
    */
   closeWatches(options?: { expire?: boolean; refuse?: boolean }): void;
+  /** Ends every open log stream while its container still runs, as a kubelet restart does. */
+  dropLogs(): void;
   /** "forbidden": every request is answered 403, as for an account without the playground's roles. */
   setMode(mode: "ok" | "forbidden"): void;
   close(): Promise<void>;
@@ -250,12 +252,17 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
           source: { component: "kubelet", host: "node-1" },
         });
         const output = script.output ?? [];
-        output.forEach((chunk, index) =>
-          later(stepMs * (index + 1), () => alive() && writeOutput(record, chunk)),
-        );
-        if (script.runUntilDeleted) return;
-        later(stepMs * (output.length + 2), () => {
-          if (!alive()) return;
+        // Each write after the one before: timers of different delays fire out of order on a busy machine.
+        const writeFrom = (index: number) =>
+          later(stepMs, () => {
+            if (!alive()) return;
+            if (index < output.length) {
+              writeOutput(record, output[index]!);
+              writeFrom(index + 1);
+            } else if (!script.runUntilDeleted) exit();
+          });
+        writeFrom(0);
+        const exit = () => {
           const exitCode = script.exitCode ?? 0;
           status.phase = exitCode === 0 ? "Succeeded" : "Failed";
           status.containerStatuses[0].ready = false;
@@ -270,7 +277,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
           };
           endLogs(record);
           publish(record, "MODIFIED");
-        });
+        };
       });
     });
   }
@@ -558,6 +565,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       if (options.refuse) refuseWatches = true;
       for (const watcher of podWatchers) watcher.res.end();
       podWatchers.clear();
+    },
+    dropLogs() {
+      for (const record of pods.values()) {
+        for (const res of record.logFollowers) res.end();
+        record.logFollowers.clear();
+      }
     },
     setMode(next) {
       mode = next;
