@@ -89,7 +89,7 @@ run_session() {
   [ -d ${newRoot}/root ] && mount -t tmpfs -o size=$session,mode=700 home ${newRoot}/root
   echo 0 >/proc/sys/kernel/printk
   mkdir -p /jobs
-  exec 3<>"$ctl"
+  # fd 3 is the control port, opened once by the init (the port takes one opener at a time).
   echo "phase ready" >&3
   while read -r verb id rest <&3; do
     case $verb in
