@@ -86,6 +86,25 @@ const timeEchoesInPage = (page: Page) =>
 
 const rows: Array<{ runtime: string; promptMs: number[]; echoMs: number[]; inPageMs: number[] }> =
   [];
+const header = () => {
+  console.log(
+    `/sandbox in Chromium: ${sessions} sessions per runtime after 1 warm-up, ${keys} key presses in the last`,
+  );
+  console.log(
+    `${"runtime".padEnd(10)}${"click → prompt drawn (median / p95)".padStart(40)}${"key → echo drawn (median / p95)".padStart(36)}${"in the page: keydown → frame (median / p95)".padStart(48)}`,
+  );
+};
+/** Printed as each runtime finishes: a later runtime that fails does not take the earlier figures with it. */
+const report = (row: (typeof rows)[number]) => {
+  const prompt = summarize(row.promptMs);
+  const echo = summarize(row.echoMs);
+  const inPage = summarize(row.inPageMs);
+  console.log(
+    `${row.runtime.padEnd(10)}${`${prompt.median.toFixed(0)} / ${prompt.p95.toFixed(0)} ms`.padStart(40)}${`${echo.median.toFixed(1)} / ${echo.p95.toFixed(1)} ms`.padStart(36)}${`${inPage.median.toFixed(1)} / ${inPage.p95.toFixed(1)} ms`.padStart(48)}`,
+  );
+};
+
+header();
 try {
   const page = await browser.newPage();
   for (const runtime of runtimes) {
@@ -122,24 +141,10 @@ try {
       await page.getByRole("button", { name: "End session" }).click();
       await page.getByTestId("start-session").waitFor();
     }
+    report(row);
   }
 } finally {
   await browser.close();
   await server.close();
   await fs.rm(stateDir, { recursive: true, force: true });
-}
-
-console.log(
-  `/sandbox in Chromium: ${sessions} sessions per runtime after 1 warm-up, ${keys} key presses in the last`,
-);
-console.log(
-  `${"runtime".padEnd(10)}${"click → prompt drawn (median / p95)".padStart(40)}${"key → echo drawn (median / p95)".padStart(36)}${"in the page: keydown → frame (median / p95)".padStart(48)}`,
-);
-for (const row of rows) {
-  const prompt = summarize(row.promptMs);
-  const echo = summarize(row.echoMs);
-  const inPage = summarize(row.inPageMs);
-  console.log(
-    `${row.runtime.padEnd(10)}${`${prompt.median.toFixed(0)} / ${prompt.p95.toFixed(0)} ms`.padStart(40)}${`${echo.median.toFixed(1)} / ${echo.p95.toFixed(1)} ms`.padStart(36)}${`${inPage.median.toFixed(1)} / ${inPage.p95.toFixed(1)} ms`.padStart(48)}`,
-  );
 }
