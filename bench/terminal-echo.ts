@@ -59,30 +59,26 @@ const rowMatches = (page: Page, pattern: string, timeout = 20_000) =>
  * Times, inside the page, each key press from its keydown to the first frame whose rows show its echo:
  * the page's own clock, without the CDP round trip and polling that floor the outside measure at ~50 ms.
  */
-const timeEchoesInPage = (page: Page) =>
-  page.evaluate(() => {
-    const timed = window as unknown as { echoMs: number[] };
-    timed.echoMs = [];
-    let typed = 0;
-    const rowsShow = (text: string) =>
-      [...document.querySelectorAll('[data-testid="interactive-terminal"] .xterm-rows > div')].some(
-        (row) => (row.textContent ?? "").replace(/\u00a0/g, " ").trim() === text,
-      );
-    document.addEventListener(
-      "keydown",
-      () => {
-        typed += 1;
-        const expected = `~ # ${"x".repeat(typed)}`;
-        const pressedAt = performance.now();
-        const check = () => {
-          if (rowsShow(expected)) timed.echoMs.push(performance.now() - pressedAt);
-          else requestAnimationFrame(check);
-        };
-        requestAnimationFrame(check);
-      },
-      { capture: true },
+// A string, not a function: tsx's name helpers would not exist in the page.
+const echoTimerScript = `(() => {
+  window.echoMs = [];
+  let typed = 0;
+  const rowsShow = (text) =>
+    [...document.querySelectorAll('[data-testid="interactive-terminal"] .xterm-rows > div')].some(
+      (row) => (row.textContent ?? "").replace(/\\u00a0/g, " ").trim() === text,
     );
-  });
+  document.addEventListener("keydown", () => {
+    typed += 1;
+    const expected = "~ # " + "x".repeat(typed);
+    const pressedAt = performance.now();
+    const check = () => {
+      if (rowsShow(expected)) window.echoMs.push(performance.now() - pressedAt);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  }, { capture: true });
+})()`;
+const timeEchoesInPage = (page: Page) => page.evaluate(echoTimerScript);
 
 const rows: Array<{ runtime: string; promptMs: number[]; echoMs: number[]; inPageMs: number[] }> =
   [];
