@@ -33,6 +33,8 @@ export const CreateSessionBodySchema = z
     limits: RunLimitsRequestSchema.optional(),
     /** How long the session may live before it is ended, at most the host's bound; extendable. */
     lifetimeMs: z.number().int().min(10_000).max(86_400_000).optional(),
+    /** Ends the session after this long without input or a command; at most the host's idle timeout. */
+    idleMs: z.number().int().min(1_000).max(86_400_000).optional(),
   })
   .strict();
 export type CreateSessionBody = z.infer<typeof CreateSessionBodySchema>;

@@ -100,6 +100,12 @@ export class SessionManager {
         "lifetime",
         `lifetimeMs may be at most ${maxLifetimeMs} on this host.`,
       );
+    if (request.idleMs !== undefined && request.idleMs > limits.idleMs)
+      throw new PlaygroundError(
+        "bad_request",
+        "idle",
+        `idleMs may be at most ${limits.idleMs} on this host.`,
+      );
     const live = this.liveSessions();
     const mine = live.filter((s) => s.clientId === request.clientId).length;
     if (mine >= limits.maxSessionsPerClient)
@@ -130,7 +136,7 @@ export class SessionManager {
       owner: request.owner,
       lifetimeMs: request.lifetimeMs ?? Math.min(limits.lifetimeMs, maxLifetimeMs),
       maxLifetimeMs,
-      idleMs: limits.idleMs,
+      idleMs: request.idleMs ?? limits.idleMs,
     });
     this.sessions.set(session.id, session);
     this.settled.set(
