@@ -132,7 +132,7 @@ async function memoryOf(driver: MicrovmDriver, count: number) {
   const runsDone = Promise.all(
     Array.from({ length: count }, () =>
       measure(driver, {
-        command: ["sleep", "4"],
+        command: ["sleep", "8"],
         onStarted: (name) => {
           names.push(name);
           if (++started === count) release();
@@ -143,7 +143,13 @@ async function memoryOf(driver: MicrovmDriver, count: number) {
   await allStarted;
   await new Promise((r) => setTimeout(r, 500));
   for (const name of names) {
-    for (const pid of await driver.sandboxProcesses(name)) {
+    let pids = await driver.sandboxProcesses(name);
+    for (let tries = 0; !pids.length && tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pids = await driver.sandboxProcesses(name);
+    }
+    if (!pids.length) throw new Error(`no QEMU found for ${name}`);
+    for (const pid of pids) {
       const text = await fs.readFile(`/proc/${pid}/smaps_rollup`, "utf8");
       const kib = (key: string) =>
         Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? NaN);
