@@ -16,7 +16,7 @@ import type { Logger } from "../../log/logger";
 import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
-import { describePool, MicrovmPool, type PoolStatus } from "./microvm-pool";
+import { describePool, describePoolLimits, MicrovmPool, type PoolStatus } from "./microvm-pool";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
@@ -125,10 +125,10 @@ export class MicrovmDriver implements SandboxDriver {
       ? describeSnapshot(this.snapshots)
       : "off (SBPG_MICROVM_SNAPSHOT=off)";
     const status = this.pool?.status();
-    const poolMemory = status ? describePoolMemory(status) : "no pool";
+    const poolLimits = status ? describePoolLimits(status) : "no pool";
     return {
       ...availability,
-      details: { ...availability.details, warmPool, poolMemory, snapshot },
+      details: { ...availability.details, warmPool, poolLimits, snapshot },
     };
   }
 
@@ -551,16 +551,6 @@ export class MicrovmDriver implements SandboxDriver {
     );
     return this.accel;
   }
-}
-
-/** "2 VMs, 352 MiB of a 1024 MiB budget (holds 5)". */
-function describePoolMemory(status: PoolStatus): string {
-  const mib = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MiB`;
-  const vms = status.ready + status.booting;
-  const held = `${vms} VM${vms === 1 ? "" : "s"}, ${mib(status.memoryBytes)}`;
-  return status.memoryBudgetBytes === null
-    ? `${held}, no budget`
-    : `${held} of a ${mib(status.memoryBudgetBytes)} budget`;
 }
 
 function describeSnapshot(keeper: SnapshotKeeper): string {

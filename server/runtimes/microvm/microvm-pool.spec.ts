@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../log/logger";
 import {
   describePool,
+  describePoolLimits,
   MicrovmPool,
   type MicrovmPoolOptions,
   type PoolableVm,
@@ -241,7 +242,24 @@ describe("describePool", () => {
       "0/1 ready, 1 booting; last boot failed: QEMU said x",
     );
     expect(describePool(status({ max: 6, target: 4, ready: 1, booting: 2 }))).toBe(
-      "1/4 ready, 2 booting (size 1, up to 6 on demand)",
+      "1/4 ready, 2 booting",
+    );
+  });
+
+  it("states its bounds and what its VMs cost against the budget", () => {
+    expect(
+      describePoolLimits(
+        status({
+          max: 4,
+          ready: 1,
+          booting: 1,
+          memoryBytes: 352 << 20,
+          memoryBudgetBytes: 1 << 30,
+        }),
+      ),
+    ).toBe("size 1, up to 4 on demand; 2 VMs, 352 MiB of a 1024 MiB budget");
+    expect(describePoolLimits(status({ ready: 1, memoryBytes: 176 << 20 }))).toBe(
+      "size 1; 1 VM, 176 MiB no budget",
     );
   });
 });

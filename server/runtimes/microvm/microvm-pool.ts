@@ -234,11 +234,26 @@ export class MicrovmPool<Vm extends PoolableVm> {
   }
 }
 
-/** The pool as the host page shows it: "2/2 ready", "1/4 ready, 2 booting (up to 6)", or why boots fail. */
+/** The pool as the host page shows it: "2/2 ready", "1/4 ready, 2 booting", or why boots fail. */
 export function describePool(status: PoolStatus): string {
   const parts = [`${status.ready}/${status.target} ready`];
   if (status.booting) parts.push(`${status.booting} booting`);
-  let text = parts.join(", ");
-  if (status.max > status.size) text += ` (size ${status.size}, up to ${status.max} on demand)`;
+  const text = parts.join(", ");
   return status.lastFailure ? `${text}; last boot failed: ${status.lastFailure}` : text;
+}
+
+/** Its bounds and what it holds: "size 1, up to 4 on demand; 2 VMs, 352 MiB of a 1024 MiB budget". */
+export function describePoolLimits(status: PoolStatus): string {
+  const mib = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MiB`;
+  const bounds =
+    status.max > status.size
+      ? `size ${status.size}, up to ${status.max} on demand`
+      : `size ${status.size}`;
+  const vms = status.ready + status.booting;
+  const held = `${vms} VM${vms === 1 ? "" : "s"}, ${mib(status.memoryBytes)}`;
+  const budget =
+    status.memoryBudgetBytes === null
+      ? "no budget"
+      : `of a ${mib(status.memoryBudgetBytes)} budget`;
+  return `${bounds}; ${held} ${budget}`;
 }

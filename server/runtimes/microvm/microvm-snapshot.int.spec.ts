@@ -220,7 +220,7 @@ describe("microVMs restored from a snapshot", () => {
       // One claim in the window is no more than its size: the pool aims at 1 and refills to it.
       expect(poolDriver.poolStatus()).toMatchObject({ size: 1, max: 2, target: 1 });
       const details = (await poolDriver.probe()).details;
-      expect(details.poolMemory).toMatch(/MiB/);
+      expect(details.poolLimits).toMatch(/^size 1, up to 2 on demand; \d VMs?, \d+ MiB no budget$/);
       expect(details.snapshot).toMatch(/^ready/);
     } finally {
       await poolDriver.close();
