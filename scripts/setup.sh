@@ -51,3 +51,10 @@ echo "setup: building the microVM guest kernel and initramfs into .cache/microvm
 if ! node --import tsx server/images/microvm/build-microvm.ts; then
   echo "setup: the microVM assets could not be built; the microvm runtime will show as unavailable with the reason." >&2
 fi
+# One cold boot now, saved as the snapshot that microVMs are restored from (skipped with SBPG_MICROVM_SNAPSHOT=off).
+if [ "${SBPG_MICROVM_SNAPSHOT:-on}" = on ]; then
+  echo "setup: saving the microVM snapshot into .cache/microvm-snapshots/"
+  if ! node --import tsx server/runtimes/microvm/build-snapshot.ts; then
+    echo "setup: the microVM snapshot could not be saved; the server tries again in the background and boots cold meanwhile." >&2
+  fi
+fi

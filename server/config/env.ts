@@ -58,6 +58,12 @@ const EnvSchema = z.object({
   SBPG_MICROVM_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
   /** microVMs kept booted and waiting for a run (POST /api/runs with "pool": true); 0 keeps none. */
   SBPG_MICROVM_POOL_SIZE: int(1, 0),
+  /** The most the pool grows to while runs ask for VMs faster than it holds them (a burst, a workshop starting). */
+  SBPG_MICROVM_POOL_MAX: int(4, 0),
+  /** What the pool's waiting VMs may cost together (guest RAM + QEMU each); it never holds more than fit. */
+  SBPG_MICROVM_POOL_MEMORY_BYTES: int(1024 * mib, 0),
+  /** "on": VMs start by restoring a snapshot saved once in .cache (cold boot when it is missing or broken). */
+  SBPG_MICROVM_SNAPSHOT: z.enum(["on", "off"]).default("on"),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   /** Runs one visitor (visitor cookie; a cookie-less client: its address) has running or queued. */
@@ -225,6 +231,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
     microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
+    microvmPoolMax: env.SBPG_MICROVM_POOL_MAX,
+    microvmPoolMemoryBytes: env.SBPG_MICROVM_POOL_MEMORY_BYTES,
+    microvmSnapshot: env.SBPG_MICROVM_SNAPSHOT === "on",
     microvmsCpu: {
       cpuShares: env.SBPG_MICROVMS_CPU_SHARES,
       idle: env.SBPG_MICROVMS_CPU_IDLE === "on",

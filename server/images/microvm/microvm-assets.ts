@@ -182,6 +182,7 @@ export function initramfsEntries(input: InitramfsInput): CpioEntry[] {
       modulesDir,
       guestPaths.newRoot,
       guestPaths.runShare,
+      guestPaths.devTemplate,
     ].map((p): CpioEntry => ({ type: "dir", path: p })),
     // The kernel opens /dev/console for init before anything is mounted.
     { type: "chardev", path: "dev/console", major: 5, minor: 1, mode: 0o600 },

@@ -18,11 +18,12 @@ import type { Logger } from "../../log/logger";
 import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
-import { describePool, MicrovmPool } from "./microvm-pool";
+import { describePool, describePoolLimits, MicrovmPool, type PoolStatus } from "./microvm-pool";
 import { MicrovmSession } from "./microvm-session";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
+import { pooledVmBytes } from "./vm-cgroup";
 import { SnapshotKeeper } from "./snapshot-keeper";
 import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
 
@@ -59,7 +60,11 @@ export interface MicrovmSnapshotOptions {
 }
 
 export interface MicrovmPoolOptions {
+  /** VMs kept ready when no one asks. */
   size: number;
+  /** The most it grows to under demand (default size), within memoryBudgetBytes (default: no budget). */
+  max?: number;
+  memoryBudgetBytes?: number;
   /** The pool's VMs: this image, with this much guest memory; a launch for another gets a cold boot. */
   image: () => Promise<ImageRef | null>;
   memoryBytes: number;
@@ -123,8 +128,35 @@ export class MicrovmDriver implements SandboxDriver {
     const warmPool = this.pool
       ? describePool(this.pool.status())
       : "off (SBPG_MICROVM_POOL_SIZE=0)";
-    const snapshot = this.snapshots ? describeSnapshot(this.snapshots) : "off";
-    return { ...availability, details: { ...availability.details, warmPool, snapshot } };
+    const snapshot = this.snapshots
+      ? describeSnapshot(this.snapshots)
+      : "off (SBPG_MICROVM_SNAPSHOT=off)";
+    const status = this.pool?.status();
+    const poolLimits = status ? describePoolLimits(status) : "no pool";
+    return {
+      ...availability,
+      details: { ...availability.details, warmPool, poolLimits, snapshot },
+    };
+  }
+
+  /**
+   * A ready VM of the pool for this image and memory size, taken for good, or null: for callers other than a run
+   * (the session manager). The caller attaches its sink, sends the run (MicroVm.sendRun) and finishes the VM.
+   * Each call counts as demand, so the pool grows while callers find it empty.
+   */
+  claimReadyVm(image: ImageRef, memoryBytes: number): MicroVm | null {
+    return (
+      this.pool?.claim(
+        (vm) =>
+          vm.input.rootfsPath === image.rootfsPath &&
+          guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(memoryBytes),
+      ) ?? null
+    );
+  }
+
+  /** The pool's numbers for /api/host; null when there is no pool. */
+  poolStatus(): PoolStatus | null {
+    return this.pool?.status() ?? null;
   }
 
   /** Waits until the snapshot is open or saved (or could not be): tests and benches that measure restores. */
@@ -175,7 +207,7 @@ export class MicrovmDriver implements SandboxDriver {
     const snapshotMiB = this.options.snapshot && guestMemoryMiB(this.options.snapshot.memoryBytes);
     if (!snapshots || !snapshotMiB) return null;
     const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
-    if (guestMemoryMiB(input.memoryBytes) !== snapshotMiB) {
+    if (!this.fitsSnapshot(input.memoryBytes)) {
       note(
         `no snapshot for ${guestMemoryMiB(input.memoryBytes)} MiB guests (it is saved for ${snapshotMiB} MiB): cold boot`,
       );
@@ -305,7 +337,7 @@ export class MicrovmDriver implements SandboxDriver {
     this.closing.abort();
     await this.pool?.close();
     // A snapshot being saved has its VM in the state folder.
-    await this.snapshots?.ready().catch(() => undefined);
+    await this.snapshots?.settled().catch(() => undefined);
     // A first-boot accel probe still running would recreate its folder under a state folder being removed.
     await this.accel?.catch(() => undefined);
   }
@@ -336,6 +368,15 @@ export class MicrovmDriver implements SandboxDriver {
     if (!session)
       throw new SandboxLaunchError("the session's microVM is not running", { started: false });
     return session;
+  }
+
+  /** A restored VM has the saved one's RAM size. */
+  private fitsSnapshot(memoryBytes: number): boolean {
+    const snapshot = this.options.snapshot;
+    return (
+      Boolean(snapshot) &&
+      guestMemoryMiB(memoryBytes) === guestMemoryMiB(snapshot?.memoryBytes ?? 0)
+    );
   }
 
   private fits(vm: MicroVm, spec: LaunchSpec): boolean {
@@ -385,6 +426,12 @@ export class MicrovmDriver implements SandboxDriver {
     if (this.closed || this.pool || !options || options.size <= 0) return;
     this.pool = new MicrovmPool<MicroVm>({
       size: options.size,
+      max: options.max,
+      vmMemoryBytes: pooledVmBytes(options.memoryBytes),
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      // Restores are a fraction of a boot's CPU: two at once refill a burst; cold boots go one by one.
+      concurrency: () => (this.snapshots?.status().state === "ready" ? 2 : 1),
+      demandWindowMs: 30_000,
       log: options.log,
       failureOf: async (vm) => vm.failure(await vm.exited),
       boot: async () => {
@@ -396,17 +443,44 @@ export class MicrovmDriver implements SandboxDriver {
         if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
         // Short: the control socket's path must fit in 107 bytes.
         const name = `${resourcePrefix}pool-${randomBytes(4).toString("hex")}`;
+        const input: VmInput = {
+          qemuBinary: this.options.qemuBinary,
+          accel,
+          assets,
+          vmDir: path.join(this.poolDir, name),
+          name,
+          rootfsPath: image.rootfsPath,
+          memoryBytes: options.memoryBytes,
+          cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
+        };
+        // Refilled from the snapshot when there is one for its memory size; a broken one goes (and is saved
+        // again) when the restored VM fails to get ready, and the next refill boots cold.
+        // The snapshot being saved is waited for: a cold boot beside the snapshot's own would slow both.
+        if (this.fitsSnapshot(options.memoryBytes)) await this.snapshots?.prepare();
+        const found = this.fitsSnapshot(options.memoryBytes) ? await this.snapshots?.check() : null;
+        if (found && "snapshot" in found) {
+          const { snapshot } = found;
+          const vm = await MicroVm.start(
+            input,
+            {
+              restore: {
+                ramPath: snapshot.ramPath,
+                statePath: snapshot.statePath,
+                tmpfsBytes: options.tmpfsBytes,
+              },
+            },
+            unclaimedSink,
+            options.log,
+          );
+          void vm.ready.then(async (ready) => {
+            // A VM the closing pool killed says nothing about the snapshot.
+            if (!ready && !this.closed)
+              this.snapshots?.discard(snapshot, vm.failure(await vm.exited));
+          });
+          return vm;
+        }
         return MicroVm.start(
-          {
-            qemuBinary: this.options.qemuBinary,
-            accel,
-            assets,
-            vmDir: path.join(this.poolDir, name),
-            name,
-            rootfsPath: image.rootfsPath,
-            memoryBytes: options.memoryBytes,
-            cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
-          },
+          input,
           { poolTmpfsBytes: options.tmpfsBytes },
           unclaimedSink,
           options.log,
@@ -552,8 +626,9 @@ function describeSnapshot(keeper: SnapshotKeeper): string {
 
 /** What a pooled run shows instead of a boot log it did not wait for. */
 function poolNote(vm: MicroVm): string {
-  const { spawnedAt, readyAt } = vm;
+  const { spawnedAt, restoredAt, readyAt } = vm;
   if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `[from the warm pool: booted ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
+  const how = restoredAt === null ? "booted" : "restored from the snapshot";
+  return `[from the warm pool: ${how} ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
 }

@@ -164,6 +164,70 @@ describe("microVMs restored from a snapshot", () => {
     expect(run.phases).not.toContain("restoreStarted");
   }, 90_000);
 
+  it("refill the warm pool: a pooled run takes a restored VM", async () => {
+    const poolDriver = new MicrovmDriver({
+      qemuBinary: "qemu-system-x86_64",
+      stateDir: path.join(stateDir, "pooled"),
+      cacheDir,
+      vmsCgroup: { path: vmsCgroupFor(stateDir), cpuShares: 512, idle: false },
+      accel: "tcg",
+      probeImage: async () => busybox,
+      snapshot: {
+        memoryBytes,
+        dir: snapshotsDir,
+        log: createLogger("silent"),
+      },
+      pool: {
+        size: 1,
+        max: 2,
+        image: async () => busybox,
+        memoryBytes,
+        tmpfsBytes: limits.tmpfsBytes,
+        cpuShares: 512,
+        log: createLogger("silent"),
+      },
+    });
+    try {
+      expect(await poolDriver.snapshotReady()).toBe(true);
+      const deadline = Date.now() + 60_000;
+      while ((poolDriver.poolStatus()?.ready ?? 0) < 1 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const phases: string[] = [];
+      const consoleChunks: Buffer[] = [];
+      const chunks: Buffer[] = [];
+      const result = await poolDriver.launch(
+        {
+          runId: "pooled",
+          resourceName: `sbpg-snaptest-pooled-${process.pid}`,
+          image: busybox,
+          command: ["cat", "/proc/sys/kernel/random/uuid"],
+          limits,
+          fromPool: true,
+        },
+        {
+          signal: new AbortController().signal,
+          mark: (phase) => phases.push(phase),
+          enter: () => undefined,
+          output: (bytes) => chunks.push(bytes),
+          console: (bytes) => consoleChunks.push(bytes),
+          log: createLogger("silent"),
+        },
+      );
+      expect(result).toEqual({ exitCode: 0, signal: null });
+      expect(Buffer.concat(chunks).toString()).toMatch(/^[0-9a-f-]{36}\n$/);
+      expect(phases).toContain("poolClaimed");
+      expect(Buffer.concat(consoleChunks).toString()).toContain("restored from the snapshot");
+      // One claim in the window is no more than its size: the pool aims at 1 and refills to it.
+      expect(poolDriver.poolStatus()).toMatchObject({ size: 1, max: 2, target: 1 });
+      const details = (await poolDriver.probe()).details;
+      expect(details.poolLimits).toMatch(/^size 1, up to 2 on demand; \d VMs?, \d+ MiB no budget$/);
+      expect(details.snapshot).toMatch(/^ready/);
+    } finally {
+      await poolDriver.close();
+      await poolDriver.reap();
+    }
+  }, 120_000);
+
   it("falls back to a cold boot with a message when the snapshot is corrupt, then saves a new one", async () => {
     const dir = await snapshotFolder();
     const statePath = path.join(dir, "state");

@@ -88,6 +88,11 @@ export class SnapshotKeeper {
       });
   }
 
+  /** Settles once a save or open under way has (close() waits for it: its VM lives in the state folder). */
+  async settled(): Promise<void> {
+    await this.preparing;
+  }
+
   status(): SnapshotStatus {
     if (this.current)
       return {

@@ -150,7 +150,7 @@ export interface SaveSnapshotInput {
 }
 
 /** How long the snapshot's VM may take to reach its snapshot point: a cold boot under TCG, on a loaded host. */
-const snapshotBootTimeoutMs = 60_000;
+const snapshotBootTimeoutMs = 120_000;
 
 const quietSink: VmSink = {
   mark: () => undefined,
