@@ -240,7 +240,11 @@ export class MicrovmDriver implements SandboxDriver {
     );
     const onAbort = () => vm.kill();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(() => vm.kill(), restoreTimeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      vm.kill();
+    }, restoreTimeoutMs);
     const ready = await vm.ready;
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onAbort);
@@ -254,6 +258,11 @@ export class MicrovmDriver implements SandboxDriver {
     }
     const reason = vm.failure(await vm.exited);
     await vm.discard();
+    // A restore slowed past the limit (a host under load) says nothing against the snapshot: it stays.
+    if (timedOut) {
+      note(`the restore took over ${restoreTimeoutMs / 1000} s: cold boot`);
+      return null;
+    }
     snapshots.discard(snapshot, reason);
     ctx.mark("snapshotUnusable");
     note(`snapshot unusable: ${reason}; cold boot`);
