@@ -1,9 +1,13 @@
 // Sessions and terminals on the wire: HTTP bodies and replies, terminal:* socket payloads. Server and browser parse with these.
 import { z } from "zod";
 import { RunLimitsRequestSchema } from "./run-limits";
+import { RuntimeTokenSchema } from "./runtime-ids";
 import { ApiErrorSchema } from "./schemas";
 
-/** Runtimes whose driver opens sessions so far; the others' POST /api/sessions answers unavailable:session_runtime. */
+/**
+ * Host runtimes whose driver opens sessions so far; the others' POST /api/sessions answers
+ * unavailable:session_runtime. A cluster's runtimes (k8s:<class>) open them too, where one is configured.
+ */
 export const sessionRuntimeIds = ["runc", "gvisor", "microvm"] as const;
 
 export const sessionStates = [
@@ -27,7 +31,7 @@ const TokenSchema = z
 
 export const CreateSessionBodySchema = z
   .object({
-    runtime: TokenSchema,
+    runtime: RuntimeTokenSchema,
     image: TokenSchema.default("busybox"),
     /** Memory and pids of the whole session, at most the host's; outputBytes bounds each exec's log. */
     limits: RunLimitsRequestSchema.optional(),

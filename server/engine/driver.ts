@@ -52,6 +52,8 @@ export interface SessionSpec {
   limits: SandboxLimits;
   /** Size of the writable home (/root), a tmpfs like /tmp. */
   homeBytes: number;
+  /** The session's longest lifetime: a driver whose backend can bound it itself (a pod's deadline) does. */
+  maxLifetimeMs?: number;
 }
 
 /** The host command that opens a shell on a PTY inside a session: spawned on a host-side PTY. */
