@@ -1,7 +1,7 @@
 // Sessions and terminals on the wire: HTTP bodies and replies, terminal:* socket payloads. Server and browser parse with these.
 import { z } from "zod";
 import { RunLimitsRequestSchema } from "./run-limits";
-import { RuntimeTokenSchema } from "./runtime-ids";
+import { clusterRuntimePrefix, RuntimeTokenSchema } from "./runtime-ids";
 import { ApiErrorSchema } from "./schemas";
 
 /**
@@ -9,6 +9,11 @@ import { ApiErrorSchema } from "./schemas";
  * unavailable:session_runtime. A cluster's runtimes (k8s:<class>) open them too, where one is configured.
  */
 export const sessionRuntimeIds = ["runc", "gvisor", "microvm"] as const;
+
+/** Whether a runtime opens sessions: one of sessionRuntimeIds, or a cluster's. */
+export const opensSessions = (runtimeId: string): boolean =>
+  (sessionRuntimeIds as readonly string[]).includes(runtimeId) ||
+  runtimeId.startsWith(clusterRuntimePrefix);
 
 export const sessionStates = [
   "queued",
@@ -83,7 +88,28 @@ export const SessionSnapshotSchema = z.object({
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
+/** A session on a cluster: what the API server says of its pod (its node is another machine, no /proc of it here). */
+export const SessionPodViewSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  node: z.string().nullable(),
+  phase: z.string(),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      ready: z.boolean(),
+      restartCount: z.number(),
+      /** "running since …", "waiting: <reason>", "terminated: <reason> (exit <code>)". */
+      state: z.string(),
+    }),
+  ),
+});
+export type SessionPodView = z.infer<typeof SessionPodViewSchema>;
+
 export const SessionHostViewSchema = z.object({
+  /** Present for a session on a cluster: then processes, cgroup and mounts are empty, the host has none of it. */
+  pod: SessionPodViewSchema.optional(),
   processes: z.array(z.object({ pid: z.number(), command: z.string() })),
   cgroup: z.object({
     memoryBytes: z.number().nullable(),

@@ -7,6 +7,7 @@ import type {
   RuntimeKind,
   RuntimeLocation,
 } from "../../lib/api/runtime-ids";
+import type { SessionPodView } from "../../lib/api/sessions";
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
 
@@ -150,6 +151,8 @@ export interface SandboxDriver {
     resourceName: string,
     size: { cols: number; rows: number },
   ): Promise<TerminalStream>;
+  /** For the host view of a session on another machine (a cluster's pod): what its backend says of it. */
+  podViewOf?(resourceName: string): Promise<SessionPodView>;
   /** The session's cgroup, for the host view; null when the driver has none of its own. */
   cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */

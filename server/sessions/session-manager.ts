@@ -181,7 +181,8 @@ export class SessionManager {
     const driver = this.sessionDriver(session.runtime);
     const name = resourceNameOf(session);
     const pids = (await driver.sandboxProcesses?.(name)) ?? [];
-    return readHostView(pids, driver.cgroupOf?.(name) ?? null);
+    const view = await readHostView(pids, driver.cgroupOf?.(name) ?? null);
+    return driver.podViewOf ? { ...view, pod: await driver.podViewOf(name) } : view;
   }
 
   async openTerminal(session: Session, size: { cols: number; rows: number }): Promise<Terminal> {

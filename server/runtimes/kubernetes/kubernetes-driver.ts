@@ -1,5 +1,6 @@
 // One cluster runtime (a RuntimeClass, or the cluster's default) behind the engine's driver contract.
 import type { RuntimeKind, RuntimeLocation } from "../../../lib/api/runtime-ids";
+import type { SessionPodView } from "../../../lib/api/sessions";
 import type {
   LaunchResult,
   LaunchSpec,
@@ -16,7 +17,12 @@ import { execInPod, openPodTerminal, PodExecError } from "./pod-exec";
 import { runPod, type KubernetesContext } from "./pod-run";
 import { buildPod, podNameFor } from "./pod-spec";
 import { familyKinds } from "./runtime-map";
-import { deleteSessionPod, sessionPodAlive, startSessionPod } from "./session-pod";
+import {
+  deleteSessionPod,
+  readSessionPodView,
+  sessionPodAlive,
+  startSessionPod,
+} from "./session-pod";
 
 export class KubernetesDriver implements SandboxDriver {
   readonly id: ClusterRuntime["id"];
@@ -109,9 +115,13 @@ export class KubernetesDriver implements SandboxDriver {
     }
   }
 
-  /** The session's cgroup is on a node of the cluster, not on this host. */
+  /** The session's cgroup and processes are on a node of the cluster, not on this host: the API server's view instead. */
   cgroupOf(): null {
     return null;
+  }
+
+  async podViewOf(resourceName: string): Promise<SessionPodView> {
+    return readSessionPodView(this.backend.cluster, resourceName);
   }
 
   /** The backend reaps the cluster's pods once for all its runtimes. */

@@ -1,6 +1,7 @@
 // Sessions on a cluster's RuntimeClasses through the session manager, against the API server's test double: one
 // long-lived pod, terminals and commands through the pods/exec websocket.
 import { pino } from "pino";
+import { SessionHostViewSchema } from "../../../lib/api/sessions";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionLimits } from "../../config/env";
 import { PlaygroundError } from "../../errors/playground-error";
@@ -192,13 +193,39 @@ describe("sessions on a cluster", () => {
     },
   );
 
-  it("deletes the pod when the session ends, and ends a session whose pod went", async () => {
+  it("deletes the pod when the session ends", async () => {
     const { api, sessions } = await setup();
     const session = await readySession(sessions);
     await sessions.end(session, "deleted");
     expect(api.deletedPods).toEqual([resourceNameOf(session)]);
     expect(api.livePods()).toEqual([]);
     expect(session.state).toBe("ended");
+  });
+
+  it("ends a session whose pod the cluster ended (its deadline), as one whose sandbox went", async () => {
+    const { api, sessions } = await setup();
+    const session = await readySession(sessions);
+    api.expirePod(resourceNameOf(session));
+    await expect.poll(() => session.state, { timeout: 5_000 }).toBe("ended");
+    expect(session.endReason).toBe("sandbox-gone");
+    expect(api.livePods()).toEqual([]);
+  });
+
+  it("shows the pod's node, phase and container states as the host view, with no host processes", async () => {
+    const { sessions } = await setup();
+    const session = await readySession(sessions);
+    const view = SessionHostViewSchema.parse(await sessions.hostView(session));
+    expect(view.processes).toEqual([]);
+    expect(view.mounts).toEqual([]);
+    expect(view.pod).toMatchObject({
+      cluster: "lab",
+      namespace,
+      pod: resourceNameOf(session),
+      node: "node-1",
+      phase: "Running",
+      containers: [{ name: "sandbox", ready: true, restartCount: 0 }],
+    });
+    expect(view.pod!.containers[0]!.state).toMatch(/^running since /);
   });
 
   it("gives a clear error when the cluster forbids exec", async () => {

@@ -1,5 +1,6 @@
 // A session's long-lived pod: created, waited for until its container runs, asked whether it still does, deleted.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ContainerState, V1Pod } from "@kubernetes/client-node";
+import type { SessionPodView } from "../../../lib/api/sessions";
 import { SandboxLaunchError } from "../../engine/driver";
 import { describeClusterError, statusOf, type ClusterClient } from "./cluster-client";
 import { deletionWaitMs } from "./pod-run";
@@ -88,4 +89,33 @@ export async function deleteSessionPod(cluster: ClusterClient, name: string): Pr
     }
     await pause(pollMs);
   }
+}
+
+/** The pod as the API server has it: its node, phase and containers' states. */
+export async function readSessionPodView(
+  cluster: ClusterClient,
+  name: string,
+): Promise<SessionPodView> {
+  const pod = await cluster.core.readNamespacedPod({ namespace: cluster.namespace, name });
+  return {
+    cluster: cluster.name,
+    namespace: cluster.namespace,
+    pod: name,
+    node: pod.spec?.nodeName ?? null,
+    phase: pod.status?.phase ?? "Unknown",
+    containers: (pod.status?.containerStatuses ?? []).map((c) => ({
+      name: c.name,
+      ready: c.ready,
+      restartCount: c.restartCount,
+      state: describeContainerState(c.state),
+    })),
+  };
+}
+
+function describeContainerState(state: V1ContainerState | undefined): string {
+  if (state?.running) return `running since ${state.running.startedAt?.toISOString() ?? "?"}`;
+  if (state?.waiting) return `waiting: ${state.waiting.reason ?? "?"}`;
+  if (state?.terminated)
+    return `terminated: ${state.terminated.reason ?? "?"} (exit ${state.terminated.exitCode})`;
+  return "unknown";
 }

@@ -82,6 +82,8 @@ export interface FakeApiServer {
    * `refuse`, every later pod watch is closed at once, as by a proxy that drops long requests.
    */
   closeWatches(options?: { expire?: boolean; refuse?: boolean }): void;
+  /** Ends a running pod's container as the kubelet does past activeDeadlineSeconds: phase Failed, DeadlineExceeded. */
+  expirePod(name: string): void;
   /** Ends every open log stream while its container still runs, as a kubelet restart does. */
   dropLogs(): void;
   /**
@@ -697,6 +699,20 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       if (options.refuse) refuseWatches = true;
       for (const watcher of podWatchers) watcher.res.end();
       podWatchers.clear();
+    },
+    expirePod(name) {
+      const record = pods.get(name);
+      if (!record) return;
+      const { status } = record.pod;
+      Object.assign(status, { phase: "Failed", reason: "DeadlineExceeded" });
+      for (const container of status.containerStatuses ?? []) {
+        container.ready = false;
+        container.state = {
+          terminated: { exitCode: 137, reason: "Error", finishedAt: now() },
+        };
+      }
+      endLogs(record);
+      publish(record, "MODIFIED");
     },
     dropLogs() {
       for (const record of pods.values()) {
