@@ -154,6 +154,18 @@ describe("sessions on a cluster", () => {
     await expect.poll(() => terminal.exited).toBe(true);
   });
 
+  it("keeps a character the exec split across two frames whole on the terminal", async () => {
+    const { sessions } = await setup({
+      exec: () => ({
+        stdout: [Buffer.from("caf\xc3", "latin1"), Buffer.from("\xa9\n", "latin1")],
+        echo: true,
+      }),
+    });
+    const session = await readySession(sessions);
+    const terminal = await sessions.openTerminal(session, { cols: 80, rows: 24 });
+    await screenOf(terminal, "café\n");
+  });
+
   it.each([
     { server: "v5", protocols: undefined, agreed: "v5.channel.k8s.io" },
     { server: "v4-only", protocols: ["v4.channel.k8s.io"], agreed: "v4.channel.k8s.io" },

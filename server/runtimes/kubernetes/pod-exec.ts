@@ -2,6 +2,7 @@
 // of the channel.k8s.io subprotocols (v5, or v4 from an older API server): stdin 0, stdout 1, stderr 2, the exit as
 // a v1 Status on 3, resizes on 4.
 import { PassThrough, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { V1Status } from "@kubernetes/client-node";
 import { z } from "zod";
 import type { TerminalStream } from "../../engine/driver";
@@ -134,14 +135,16 @@ export async function openPodTerminal(
   const dataListeners: ((data: string) => void)[] = [];
   const exitListeners: ((event: { exitCode: number }) => void)[] = [];
   const stdin = new PassThrough();
+  // A character may be split across two frames.
+  const decoder = new StringDecoder("utf8");
   const { socket, exited } = await openExec(cluster, {
     podName,
     command: ["/bin/sh", "-c", 'cd "$HOME" 2>/dev/null; exec /bin/sh'],
     tty: true,
     stdin,
     onOutput: (bytes) => {
-      const text = bytes.toString("utf8");
-      for (const listener of dataListeners) listener(text);
+      const text = decoder.write(bytes);
+      if (text) for (const listener of dataListeners) listener(text);
     },
   });
   const resize = (cols: number, rows: number) => {

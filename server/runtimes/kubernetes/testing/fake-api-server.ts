@@ -28,7 +28,8 @@ export interface PodScript {
 
 /** What one exec does: writes `stdout`/`stderr`, then ends with `exitCode`; `echo` sends stdin back on stdout until stdin closes or the client hangs up. */
 export interface ExecScript {
-  stdout?: string;
+  /** Frames apart when an array (a character may be split across two). */
+  stdout?: string | Buffer[];
   stderr?: string;
   exitCode?: number;
   echo?: boolean;
@@ -556,8 +557,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     };
     execs.push(record);
     const script = options.exec?.(record.command, record.tty) ?? { echo: true };
-    const frame = (channel: number, data: string) =>
-      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data, "utf8")]));
+    const frame = (channel: number, data: string | Buffer) =>
+      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     const finish = () => {
       if (ws.readyState !== ws.OPEN) return;
       const exitCode = script.exitCode ?? 0;
@@ -590,7 +591,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     ws.on("close", () => {
       record.closed = true;
     });
-    if (script.stdout) frame(1, script.stdout);
+    for (const chunk of typeof script.stdout === "string" ? [script.stdout] : (script.stdout ?? []))
+      frame(1, chunk);
     if (script.stderr) frame(2, script.stderr);
     if (!script.echo) finish();
   }
