@@ -240,13 +240,39 @@ describe("sessions on a cluster", () => {
     expect(view.pod!.containers[0]!.state).toMatch(/^running since /);
   });
 
-  it("gives a clear error when the cluster forbids exec", async () => {
-    const { api, sessions } = await setup();
+  it("gives a clear error when the cluster forbids exec, to a terminal and to a command", async () => {
+    const { api, engine, sessions } = await setup();
     const session = await readySession(sessions);
     api.setMode("forbid-exec");
     const opening = sessions.openTerminal(session, { cols: 80, rows: 24 });
     await expect(opening).rejects.toBeInstanceOf(PlaygroundError);
     await expect(opening).rejects.toThrow(/forbids exec .*403.*pods\/exec/);
+    const run = await sessions.exec(session, (target) =>
+      engine.launchRun({
+        runtime: "k8s:gvisor",
+        image: "busybox",
+        command: ["true"],
+        timeoutMs: undefined,
+        clientId: "visitor",
+        session: target,
+      }),
+    );
+    await engine.whenSettled(run.id);
+    expect(run.snapshot().state).toBe("failed");
+    expect(run.snapshot().error?.message).toMatch(/forbids exec .*403.*pods\/exec/);
+  });
+
+  it("fails a session whose image the cluster cannot pull, with the kubelet's reason, and deletes its pod", async () => {
+    const { api, sessions } = await setup({ script: () => ({ waitingReason: "ErrImagePull" }) });
+    const session = await sessions.create({
+      runtime: "k8s:kata-qemu",
+      image: "busybox",
+      clientId: "visitor",
+      owner: null,
+    });
+    await expect.poll(() => session.state, { timeout: 5_000 }).toBe("failed");
+    expect(session.snapshot().error?.message).toMatch(/ErrImagePull/);
+    await expect.poll(() => api.livePods()).toEqual([]);
   });
 
   it("reads the exit code from the status channel's v1 Status", () => {
