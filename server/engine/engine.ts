@@ -71,6 +71,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private closing = false;
   /** Drivers whose runs count against their source's own concurrency limit. */
   private readonly sourceOf = new WeakMap<SandboxDriver, DriverSource>();
+  /** The sources' drivers as of their last listing, for getDriver. */
+  private lastFound = new Map<string, SandboxDriver>();
   /** The driver of each active run. */
   private readonly drivingWith = new WeakMap<Run, SandboxDriver>();
 
@@ -103,6 +105,7 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
       if (source.maxConcurrentRuns !== undefined)
         for (const driver of drivers) this.sourceOf.set(driver, source);
     });
+    this.lastFound = new Map(found.flat().map((d) => [d.id, d]));
     return [...this.drivers.values(), ...found.flat()];
   }
 
@@ -185,9 +188,17 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     return run;
   }
 
-  /** The driver of a runtime, for features that drive it themselves (sessions). */
+  /**
+   * The driver of a runtime, for features that drive it themselves (sessions): the host's, or a source's as of
+   * its last listing (resolveDriver asks the sources anew).
+   */
   getDriver(id: string): SandboxDriver | undefined {
-    return this.drivers.get(id);
+    return this.drivers.get(id) ?? this.lastFound.get(id);
+  }
+
+  /** As getDriver, asking the driver sources anew for one not on this host. */
+  async resolveDriver(id: string): Promise<SandboxDriver | undefined> {
+    return this.findDriver(id);
   }
 
   getRun(id: string): Run | undefined {

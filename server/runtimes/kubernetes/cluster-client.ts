@@ -2,6 +2,7 @@
 import {
   ApiException,
   CoreV1Api,
+  Exec,
   KubeConfig,
   Log,
   NetworkingV1Api,
@@ -21,6 +22,8 @@ export interface ClusterClient {
   networking: NetworkingV1Api;
   watch: Watch;
   log: Log;
+  /** pods/exec over a websocket (sessions). */
+  exec: Exec;
 }
 
 export interface ClusterOptions {
@@ -56,6 +59,7 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
     networking: config.makeApiClient(NetworkingV1Api),
     watch: new Watch(config),
     log: new Log(config),
+    exec: new Exec(config),
   };
 }
 
