@@ -152,3 +152,37 @@ test("on gVisor, the host view shows the Sentry, and the page with a live shell 
   await page.getByRole("button", { name: "End session" }).click();
   await expect(page.getByTestId("session-status")).toContainText("ended");
 });
+
+test("an idle session ends by itself: the page says why and its shell is gone", async ({
+  page,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  // A session with a short idle timeout of its own (the host's is 15 min), opened as the page would.
+  const created = await page.request.post("/api/sessions", {
+    data: { runtime: "runc", idleMs: 4_000 },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await page.evaluate(
+    (sessionId) =>
+      sessionStorage.setItem(
+        "sbpg-sandbox-sessions",
+        JSON.stringify([{ sessionId, terminalId: null }]),
+      ),
+    id,
+  );
+  await page.reload();
+  await sandbox.expectRow(/^~ #$/);
+  await expect(page.getByTestId("session-status")).toContainText(
+    "Nobody typed or ran anything for a while",
+    { timeout: 30_000 },
+  );
+  await expect(sandbox.terminal()).toHaveCount(0);
+  // Everything of it is gone on the host: no host view to read, nothing to run in.
+  const view = await page.request.get(`/api/sessions/${id}/host`);
+  expect(view.status()).toBe(409);
+  const exec = await page.request.post(`/api/sessions/${id}/exec`, { data: { command: ["true"] } });
+  expect(exec.status()).toBe(409);
+  await expect(page.getByTestId("start-session")).toBeVisible();
+});

@@ -1,6 +1,8 @@
 // A host creates a workshop in one browser, an attendee joins in another, runs demos, hits the quota and sees why.
 import { expect, test } from "@playwright/test";
 import { DemoPage } from "./pages/demo-page";
+import { SandboxPage } from "./pages/sandbox-page";
+import { expectTerminalRow, terminalRows } from "./pages/terminal-rows";
 import { WorkshopAttendeePage, WorkshopHostPage } from "./pages/workshop-page";
 
 test("an attendee joins, runs within the quotas, hits them and sees why; the host sees and steers", async ({
@@ -92,6 +94,56 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
     await host.end();
     await expect(host.notice()).toContainText("Workshop ended");
     await expect(attendee.status()).toHaveAttribute("data-status", "ended");
+  } finally {
+    await hostContext.close();
+    await attendeeContext.close();
+  }
+});
+
+test("the host watches an attendee's shell read-only from the dashboard, and ends it", async ({
+  browser,
+}) => {
+  const hostContext = await browser.newContext();
+  const attendeeContext = await browser.newContext();
+  try {
+    const host = new WorkshopHostPage(await hostContext.newPage());
+    const workshop = await host.create({
+      name: "Shells 101",
+      capacity: 5,
+      hours: 1,
+      timeoutSeconds: 30,
+      concurrent: 1,
+      total: 3,
+      runtimes: ["runc"],
+    });
+    const attendeePage = await attendeeContext.newPage();
+    await new WorkshopAttendeePage(attendeePage).join(workshop.joinLink, "Ada");
+    const sandbox = new SandboxPage(attendeePage);
+    await sandbox.open();
+    await sandbox.start("runc");
+    await sandbox.expectRow(/^~ #$/);
+    await sandbox.type("echo helped-$((6*7))\n");
+    await sandbox.expectRow(/^helped-42$/);
+
+    // The dashboard lists the session with its time left; Watch shows the shell as Ada sees it.
+    const row = host.attendee("Ada");
+    await expect(row.getByTestId("attendee-session")).toContainText(/runc\s*ready\s*ends in/);
+    await row.getByRole("button", { name: "Watch Ada's runc terminal 1" }).click();
+    const watched = host.page.getByTestId("watched-terminal");
+    await expectTerminalRow(watched, /^helped-42$/);
+    await sandbox.type("echo more\n");
+    await expectTerminalRow(watched, /^more$/);
+    // The host's keys reach no shell.
+    await watched.click();
+    await host.page.keyboard.type("echo host-typed\n");
+    await sandbox.type("echo last\n");
+    await expectTerminalRow(watched, /^last$/);
+    expect((await terminalRows(sandbox.terminal())).join("\n")).not.toContain("host-typed");
+
+    await row.getByRole("button", { name: "End Ada's runc session" }).click();
+    await expect(attendeePage.getByTestId("session-status")).toContainText("ended");
+    await expect(row.getByTestId("attendee-session")).toHaveCount(0);
+    await expect(watched).toHaveCount(0);
   } finally {
     await hostContext.close();
     await attendeeContext.close();

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # microVM), a static busybox for images, xz for the guest kernel's modules, a C++ toolchain for better-sqlite3
 # (the workshop database; built from source by npm since its prebuilt download is offline), Chromium for end-to-end tests.
 host_packages=(runc runsc containerd busybox-static qemu-system-x86 xz-utils)
+# gcc builds the microVM's resume helper (server/images/microvm/guest-resume.c) into its initramfs.
+command -v gcc >/dev/null || host_packages+=(gcc)
 command -v g++ >/dev/null || host_packages+=(g++)
 command -v make >/dev/null || host_packages+=(make)
 command -v python3 >/dev/null || host_packages+=(python3)
@@ -48,4 +50,11 @@ fi
 echo "setup: building the microVM guest kernel and initramfs into .cache/microvm/"
 if ! node --import tsx server/images/microvm/build-microvm.ts; then
   echo "setup: the microVM assets could not be built; the microvm runtime will show as unavailable with the reason." >&2
+fi
+# One cold boot now, saved as the snapshot that microVMs are restored from (skipped with SBPG_MICROVM_SNAPSHOT=off).
+if [ "${SBPG_MICROVM_SNAPSHOT:-on}" = on ]; then
+  echo "setup: saving the microVM snapshot into .cache/microvm-snapshots/"
+  if ! node --import tsx server/runtimes/microvm/build-snapshot.ts; then
+    echo "setup: the microVM snapshot could not be saved; the server tries again in the background and boots cold meanwhile." >&2
+  fi
 fi

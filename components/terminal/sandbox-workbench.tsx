@@ -5,7 +5,7 @@ import { describeError, fetchRuntimes } from "@/components/live/api-client";
 import { getSocket } from "@/components/live/socket-client";
 import { Panel } from "@/components/ui/panel";
 import type { RuntimeInfo } from "@/lib/api/schemas";
-import { isFinalSessionState, sessionRuntimeIds } from "@/lib/api/sessions";
+import { isFinalSessionState, opensSessions } from "@/lib/api/sessions";
 import { createSession, fetchSession } from "./session-api";
 import { SessionPane } from "./session-pane";
 import { loadSavedSessions, saveSessions, type SavedSession } from "./saved-session";
@@ -49,9 +49,7 @@ export function SandboxWorkbench() {
     if (restored) saveSessions(panes.filter((p) => !ended.includes(p.sessionId)));
   }, [panes, ended, restored]);
 
-  const usable = (runtimes ?? []).filter(
-    (r) => r.available && (sessionRuntimeIds as readonly string[]).includes(r.id),
-  );
+  const usable = (runtimes ?? []).filter((r) => r.available && opensSessions(r.id));
   const chosen = usable.find((r) => r.id === runtime);
   // The other side of a comparison: the VM beside a container ("the same command in runc and in the VM"),
   // else another kind, else any other.
@@ -88,7 +86,7 @@ export function SandboxWorkbench() {
         <fieldset className="flex flex-wrap gap-4" disabled={busy || open}>
           <legend className="sr-only">Runtime of the session</legend>
           {(runtimes ?? []).map((r) => {
-            const hasSessions = (sessionRuntimeIds as readonly string[]).includes(r.id);
+            const hasSessions = opensSessions(r.id);
             const why = !r.available
               ? r.reason
               : hasSessions

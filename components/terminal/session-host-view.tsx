@@ -1,5 +1,6 @@
 "use client";
-// The host's side of the session, refreshed: its processes with their command lines, its cgroup against its limits, its mounts.
+// The host's side of the session, refreshed: its processes with their command lines, its cgroup against its limits, its mounts;
+// for a session on a cluster, its pod as the API server has it.
 import { formatBytes, formatMs } from "@/components/format/format-units";
 import type { SessionHostView as HostView, SessionSnapshot } from "@/lib/api/sessions";
 
@@ -10,6 +11,7 @@ export function SessionHostView(props: {
 }) {
   const { view, error, limits } = props;
   if (!view) return <p className="text-muted">{error ?? "Reading /proc…"}</p>;
+  if (view.pod) return <SessionPodView pod={view.pod} error={error} />;
   const { cgroup } = view;
   return (
     <div className="flex flex-col gap-4 text-sm" data-testid="host-view">
@@ -57,6 +59,40 @@ export function SessionHostView(props: {
           ))}
         </ul>
       </details>
+    </div>
+  );
+}
+
+function SessionPodView(props: { pod: NonNullable<HostView["pod"]>; error: string | null }) {
+  const { pod, error } = props;
+  return (
+    <div className="flex flex-col gap-4 text-sm" data-testid="host-view">
+      {error && (
+        <p role="status" className="text-muted">
+          Last refresh failed: {error}
+        </p>
+      )}
+      <p className="text-muted">
+        This session runs as pod {pod.pod} on cluster {pod.cluster}, on node{" "}
+        {pod.node ?? "(not scheduled)"}: another machine, so there is no /proc or cgroup of it to
+        read here, only what the API server says.
+      </p>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="host-pod">
+        <dt className="text-muted">namespace</dt>
+        <dd>{pod.namespace}</dd>
+        <dt className="text-muted">phase</dt>
+        <dd>{pod.phase}</dd>
+        {pod.containers.map((c) => (
+          <div key={c.name} className="contents">
+            <dt className="text-muted">container {c.name}</dt>
+            <dd>
+              {c.state}
+              {c.ready ? ", ready" : ", not ready"}
+              {c.restartCount > 0 ? `, ${c.restartCount} restarts` : ""}
+            </dd>
+          </div>
+        ))}
+      </dl>
     </div>
   );
 }

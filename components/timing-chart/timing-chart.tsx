@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import type { ChartData } from "chart.js";
 import { BarChart, type ChartTheme } from "@/components/bar-chart/bar-chart";
 import type { Timings } from "@/lib/api/phases";
+import { vmPathOf } from "@/lib/api/vm-path";
 import { formatMs } from "@/components/format/format-units";
 import { deriveSegments, segmentKinds, totalMs } from "./timing-segments";
 
@@ -20,6 +21,8 @@ export interface TimingChartProps {
 const segmentColors: Record<string, string> = {
   queue: "#999999",
   prepare: "#E69F00",
+  restore: "#332288",
+  resume: "#88CCEE",
   vmmStart: "#F0E442",
   kernelBoot: "#0072B2",
   guestInit: "#D55E00",
@@ -32,7 +35,7 @@ const segmentColors: Record<string, string> = {
 export function TimingChart({ rows }: TimingChartProps) {
   const data = useMemo(() => chartData(rows), [rows]);
   const description = rows
-    .map((row) => `${row.label}: ${formatMs(totalMs(row.timings))} in all`)
+    .map((row) => `${rowLabel(row)}: ${formatMs(totalMs(row.timings))} in all`)
     .join("; ");
   return (
     <BarChart
@@ -64,10 +67,16 @@ function timingOptions({ ink, line }: ChartTheme) {
   };
 }
 
+/** A microVM run says which path its VM took: pooled, restored from the snapshot, or a cold boot. */
+function rowLabel(row: TimingRow): string {
+  const path = vmPathOf(row.timings);
+  return path ? `${row.label} (${path})` : row.label;
+}
+
 function chartData(rows: TimingRow[]): ChartData<"bar"> {
   const segmentsByRow = rows.map((row) => deriveSegments(row.timings));
   return {
-    labels: rows.map((row) => row.label),
+    labels: rows.map(rowLabel),
     datasets: segmentKinds
       .map((kind, index) => ({
         label: kind.label,

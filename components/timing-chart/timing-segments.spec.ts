@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { phasesMarkedBy } from "@/lib/api/phases";
 import { deriveSegments, segmentKinds, totalMs } from "./timing-segments";
 
-const vmOnly = ["vmmStart", "kernelBoot", "guestInit", "vmShutdown"];
+const vmOnly = ["restore", "resume", "vmmStart", "kernelBoot", "guestInit", "vmShutdown"];
 /** Segment lengths by key; the VM-only segments are left out where a container run has none. */
 const msByKey = (timings: Record<string, number>) =>
   Object.fromEntries(
@@ -12,6 +12,40 @@ const msByKey = (timings: Record<string, number>) =>
   );
 
 describe("deriveSegments", () => {
+  it("shows a restored microVM's restore and resume where a cold one boots its kernel", () => {
+    const restored = {
+      requested: 0,
+      preparing: 1,
+      restoreStarted: 2,
+      booting: 2,
+      vmmSpawned: 5,
+      started: 5,
+      restored: 60,
+      firstConsoleLine: 170,
+      seeded: 190,
+      rootMounted: 310,
+      ready: 325,
+      workloadStarted: 345,
+      running: 345,
+      firstOutput: 365,
+      workloadExited: 385,
+      vmGone: 410,
+      cleanedUp: 420,
+    };
+    expect(msByKey(restored)).toEqual({
+      queue: 1,
+      prepare: 1,
+      restore: 58,
+      resume: 265,
+      guestInit: 20,
+      firstOutput: 20,
+      workload: 20,
+      vmShutdown: 25,
+      teardown: 10,
+    });
+    expect(deriveSegments(restored).reduce((sum, s) => sum + s.ms, 0)).toBe(totalMs(restored));
+  });
+
   it("splits a complete run into consecutive segments", () => {
     const timings = {
       requested: 0,

@@ -11,6 +11,9 @@ export interface SegmentKind {
 export const segmentKinds: readonly SegmentKind[] = [
   { key: "queue", label: "request and queue", endsAt: ["preparing"] },
   { key: "prepare", label: "prepare sandbox", endsAt: ["started", "booting", "running"] },
+  // A microVM restored from the snapshot: QEMU loads the saved state, then the guest reseeds and mounts its root.
+  { key: "restore", label: "restore from snapshot", endsAt: ["restored"] },
+  { key: "resume", label: "reseed, clock, mounts", endsAt: ["ready"] },
   // VM runtimes only: where a boot spends its time. Containers never reach these phases (0 ms).
   { key: "vmmStart", label: "VMM start to first kernel line", endsAt: ["firstConsoleLine"] },
   { key: "kernelBoot", label: "guest kernel boot", endsAt: ["guestInit"] },

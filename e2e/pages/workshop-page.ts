@@ -14,7 +14,7 @@ export interface WorkshopSettings {
 }
 
 export class WorkshopHostPage {
-  constructor(private readonly page: Page) {}
+  constructor(readonly page: Page) {}
 
   /** Creates a workshop and returns what the host is shown once: join code, link and host token. */
   async create(

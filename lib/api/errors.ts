@@ -9,6 +9,7 @@ export const requestErrorStatus = {
   "bad_request:function": 400,
   "bad_request:image": 400,
   "bad_request:lifetime": 400,
+  "bad_request:idle": 400,
   "bad_request:limits": 400,
   "bad_request:step": 400,
   "bad_request:timeout": 400,

@@ -37,16 +37,24 @@ export const phasesMarkedBy = {
   ],
   /** Kata's shims add the guest's first console line to containerd's phases. */
   kata: ["guestConsole"],
-  /** The QEMU microVM: the warm pool, the VMM, the guest's boot and its control-port phases. */
+  /**
+   * The QEMU microVM: the warm pool, the snapshot, the VMM, the guest's boot and its control-port phases. Which
+   * path a run's VM took follows from them (lib/api/vm-path.ts): poolClaimed, restoreStarted, or a cold boot.
+   */
   microvm: [
     "poolMiss",
     "poolSkippedForVaccel",
     "poolClaimed",
+    "snapshotUnusable",
+    "restoreStarted",
     "vmmSpawned",
     "started",
+    "restored",
     "firstConsoleLine",
     "guestInit",
     "modulesLoaded",
+    "snapshotPoint",
+    "seeded",
     "rootMounted",
     "ready",
     "workloadStarted",

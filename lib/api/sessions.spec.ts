@@ -6,6 +6,7 @@ import {
   TerminalOpenSchema,
   TerminalResizeSchema,
   maxTerminalInputChars,
+  opensSessions,
 } from "./sessions";
 
 describe("session and terminal payloads", () => {
@@ -22,6 +23,16 @@ describe("session and terminal payloads", () => {
       limits: { memoryBytes: 67108864 },
       lifetimeMs: 60_000,
     });
+  });
+
+  it("takes a cluster's runtime id (k8s: and a RuntimeClass name), which opens sessions", () => {
+    expect(CreateSessionBodySchema.parse({ runtime: "k8s:kata-qemu" }).runtime).toBe(
+      "k8s:kata-qemu",
+    );
+    expect(CreateSessionBodySchema.safeParse({ runtime: "K8S:x y" }).success).toBe(false);
+    expect(opensSessions("k8s:gvisor")).toBe(true);
+    expect(opensSessions("runc")).toBe(true);
+    expect(opensSessions("containerd")).toBe(false);
   });
 
   it("refuses unknown fields, a too short lifetime and an empty command", () => {

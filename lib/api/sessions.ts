@@ -1,10 +1,19 @@
 // Sessions and terminals on the wire: HTTP bodies and replies, terminal:* socket payloads. Server and browser parse with these.
 import { z } from "zod";
 import { RunLimitsRequestSchema } from "./run-limits";
+import { clusterRuntimePrefix, RuntimeTokenSchema } from "./runtime-ids";
 import { ApiErrorSchema } from "./schemas";
 
-/** Runtimes whose driver opens sessions so far; the others' POST /api/sessions answers unavailable:session_runtime. */
+/**
+ * Host runtimes whose driver opens sessions so far; the others' POST /api/sessions answers
+ * unavailable:session_runtime. A cluster's runtimes (k8s:<class>) open them too, where one is configured.
+ */
 export const sessionRuntimeIds = ["runc", "gvisor", "microvm"] as const;
+
+/** Whether a runtime opens sessions: one of sessionRuntimeIds, or a cluster's. */
+export const opensSessions = (runtimeId: string): boolean =>
+  (sessionRuntimeIds as readonly string[]).includes(runtimeId) ||
+  runtimeId.startsWith(clusterRuntimePrefix);
 
 export const sessionStates = [
   "queued",
@@ -27,12 +36,14 @@ const TokenSchema = z
 
 export const CreateSessionBodySchema = z
   .object({
-    runtime: TokenSchema,
+    runtime: RuntimeTokenSchema,
     image: TokenSchema.default("busybox"),
     /** Memory and pids of the whole session, at most the host's; outputBytes bounds each exec's log. */
     limits: RunLimitsRequestSchema.optional(),
     /** How long the session may live before it is ended, at most the host's bound; extendable. */
     lifetimeMs: z.number().int().min(10_000).max(86_400_000).optional(),
+    /** Ends the session after this long without input or a command; at most the host's idle timeout. */
+    idleMs: z.number().int().min(1_000).max(86_400_000).optional(),
   })
   .strict();
 export type CreateSessionBody = z.infer<typeof CreateSessionBodySchema>;
@@ -79,7 +90,28 @@ export const SessionSnapshotSchema = z.object({
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
+/** A session on a cluster: what the API server says of its pod (its node is another machine, no /proc of it here). */
+export const SessionPodViewSchema = z.object({
+  cluster: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  node: z.string().nullable(),
+  phase: z.string(),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      ready: z.boolean(),
+      restartCount: z.number(),
+      /** "running since …", "waiting: <reason>", "terminated: <reason> (exit <code>)". */
+      state: z.string(),
+    }),
+  ),
+});
+export type SessionPodView = z.infer<typeof SessionPodViewSchema>;
+
 export const SessionHostViewSchema = z.object({
+  /** Present for a session on a cluster: then processes, cgroup and mounts are empty, the host has none of it. */
+  pod: SessionPodViewSchema.optional(),
   processes: z.array(z.object({ pid: z.number(), command: z.string() })),
   cgroup: z.object({
     memoryBytes: z.number().nullable(),

@@ -58,6 +58,12 @@ const EnvSchema = z.object({
   SBPG_MICROVM_ACCEL: z.enum(["auto", "kvm", "tcg"]).default("auto"),
   /** microVMs kept booted and waiting for a run (POST /api/runs with "pool": true); 0 keeps none. */
   SBPG_MICROVM_POOL_SIZE: int(1, 0),
+  /** The most the pool grows to while runs ask for VMs faster than it holds them (a burst, a workshop starting). */
+  SBPG_MICROVM_POOL_MAX: int(4, 0),
+  /** What the pool's waiting VMs may cost together (guest RAM + QEMU each); it never holds more than fit. */
+  SBPG_MICROVM_POOL_MEMORY_BYTES: int(1024 * mib, 0),
+  /** "on": VMs start by restoring a snapshot saved once in .cache (cold boot when it is missing or broken). */
+  SBPG_MICROVM_SNAPSHOT: z.enum(["on", "off"]).default("on"),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   /** Runs one visitor (visitor cookie; a cookie-less client: its address) has running or queued. */
@@ -122,6 +128,8 @@ const EnvSchema = z.object({
     .default("sandbox-playground"),
   /** How pages name the cluster ("cluster <name>"); empty: the kubeconfig's current cluster. */
   SBPG_K8S_CLUSTER_NAME: z.string().max(63).default(""),
+  /** Cluster runs at once, counted apart from the host's SBPG_MAX_CONCURRENT_RUNS (size it by docs/kubernetes.md). */
+  SBPG_K8S_MAX_CONCURRENT_RUNS: int(50, 1),
   /** A JSON file naming which RuntimeClasses are Kata (Go or Rust), gVisor or runc; see docs/kubernetes.md. */
   SBPG_K8S_RUNTIME_MAP: z.string().default(""),
   /**
@@ -223,6 +231,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     qemuPath: env.SBPG_QEMU_PATH,
     microvmAccel: env.SBPG_MICROVM_ACCEL,
     microvmPoolSize: env.SBPG_MICROVM_POOL_SIZE,
+    microvmPoolMax: env.SBPG_MICROVM_POOL_MAX,
+    microvmPoolMemoryBytes: env.SBPG_MICROVM_POOL_MEMORY_BYTES,
+    microvmSnapshot: env.SBPG_MICROVM_SNAPSHOT === "on",
     microvmsCpu: {
       cpuShares: env.SBPG_MICROVMS_CPU_SHARES,
       idle: env.SBPG_MICROVMS_CPU_IDLE === "on",
@@ -265,6 +276,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
           clusterName: env.SBPG_K8S_CLUSTER_NAME || null,
           runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
           images: env.SBPG_K8S_IMAGES,
+          maxConcurrentRuns: env.SBPG_K8S_MAX_CONCURRENT_RUNS,
         }
       : null,
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },

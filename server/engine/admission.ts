@@ -29,7 +29,8 @@ export interface AdmissionHost {
   vaccel: VaccelOption;
   /** Runs of this client running or queued. */
   runsOf(clientId: string): number;
-  running: () => number;
+  /** Runs taking the slots a run on `driver` would take, and how many there are (the host's, or its source's). */
+  capacity: (driver: SandboxDriver) => { running: number; max: number };
   queued: () => number;
 }
 
@@ -81,7 +82,8 @@ export async function admitLaunch(
       `You already have ${mine} sandboxes running or queued (limit ${limits.maxActiveRunsPerClient}); wait for one to finish or stop one.`,
     );
   }
-  const mustQueue = host.running() >= limits.maxConcurrentRuns;
+  const { running, max } = host.capacity(driver);
+  const mustQueue = running >= max;
   if (mustQueue && host.queued() >= limits.maxQueuedRuns) {
     throw new PlaygroundError(
       "quota",

@@ -7,6 +7,7 @@ import type {
   RuntimeKind,
   RuntimeLocation,
 } from "../../lib/api/runtime-ids";
+import type { SessionPodView } from "../../lib/api/sessions";
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
 
@@ -52,6 +53,8 @@ export interface SessionSpec {
   limits: SandboxLimits;
   /** Size of the writable home (/root), a tmpfs like /tmp. */
   homeBytes: number;
+  /** The session's longest lifetime: a driver whose backend can bound it itself (a pod's deadline) does. */
+  maxLifetimeMs?: number;
 }
 
 /** The host command that opens a shell on a PTY inside a session: spawned on a host-side PTY. */
@@ -148,6 +151,8 @@ export interface SandboxDriver {
     resourceName: string,
     size: { cols: number; rows: number },
   ): Promise<TerminalStream>;
+  /** For the host view of a session on another machine (a cluster's pod): what its backend says of it. */
+  podViewOf?(resourceName: string): Promise<SessionPodView>;
   /** The session's cgroup, for the host view; null when the driver has none of its own. */
   cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
@@ -161,6 +166,11 @@ export interface SandboxDriver {
  * listed or one is launched; it caches what it found itself.
  */
 export interface DriverSource {
+  /**
+   * Runs on its drivers at once: they count against this instead of the host's maxConcurrentRuns (a
+   * cluster's sandboxes do not load the playground's host). Absent: they share the host's.
+   */
+  readonly maxConcurrentRuns?: number;
   /** Never rejects: a source that cannot reach its backend returns the drivers it expects, unavailable, with why. */
   drivers(): Promise<SandboxDriver[]>;
   /** Removes what a crashed earlier process left behind; never rejects (a backend that is down reaps nothing). */

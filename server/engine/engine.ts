@@ -69,6 +69,12 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private readonly active = new Set<Run>();
   private readonly settled = new Map<string, Promise<void>>();
   private closing = false;
+  /** Drivers whose runs count against their source's own concurrency limit. */
+  private readonly sourceOf = new WeakMap<SandboxDriver, DriverSource>();
+  /** The sources' drivers as of their last listing, for getDriver. */
+  private lastFound = new Map<string, SandboxDriver>();
+  /** The driver of each active run. */
+  private readonly drivingWith = new WeakMap<Run, SandboxDriver>();
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -92,8 +98,28 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   }
 
   private async allDrivers(): Promise<SandboxDriver[]> {
-    const found = await Promise.all((this.options.sources ?? []).map((s) => s.drivers()));
+    const sources = this.options.sources ?? [];
+    const found = await Promise.all(sources.map((s) => s.drivers()));
+    found.forEach((drivers, i) => {
+      const source = sources[i]!;
+      if (source.maxConcurrentRuns !== undefined)
+        for (const driver of drivers) this.sourceOf.set(driver, source);
+    });
+    this.lastFound = new Map(found.flat().map((d) => [d.id, d]));
     return [...this.drivers.values(), ...found.flat()];
+  }
+
+  /** Whose slots a driver's runs take: the host's, or its driver source's own (DriverSource.maxConcurrentRuns). */
+  private capacityOf(driver: SandboxDriver): { key: object; max: number } {
+    const source = this.sourceOf.get(driver);
+    return source
+      ? { key: source, max: source.maxConcurrentRuns! }
+      : { key: this.options.limits, max: this.options.limits.maxConcurrentRuns };
+  }
+
+  private activeIn(key: object): number {
+    return [...this.active].filter((run) => this.capacityOf(this.drivingWith.get(run)!).key === key)
+      .length;
   }
 
   private async findDriver(id: string): Promise<SandboxDriver | undefined> {
@@ -114,7 +140,10 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
         [...this.active, ...this.queue.items().map((q) => q.run)].filter(
           (r) => r.clientId === clientId,
         ).length,
-      running: () => this.active.size,
+      capacity: (driver) => {
+        const { key, max } = this.capacityOf(driver);
+        return { running: this.activeIn(key), max };
+      },
       queued: () => this.queue.size,
     });
     const run = new Run({
@@ -159,9 +188,17 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     return run;
   }
 
-  /** The driver of a runtime, for features that drive it themselves (sessions). */
+  /**
+   * The driver of a runtime, for features that drive it themselves (sessions): the host's, or a source's as of
+   * its last listing (resolveDriver asks the sources anew).
+   */
   getDriver(id: string): SandboxDriver | undefined {
-    return this.drivers.get(id);
+    return this.drivers.get(id) ?? this.lastFound.get(id);
+  }
+
+  /** As getDriver, asking the driver sources anew for one not on this host. */
+  async resolveDriver(id: string): Promise<SandboxDriver | undefined> {
+    return this.findDriver(id);
   }
 
   getRun(id: string): Run | undefined {
@@ -209,11 +246,14 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     ]);
   }
 
+  /** Starts queued runs in order while their capacity has room; a run waiting for the host's does not hold up a cluster's. */
   private pump(): void {
-    while (this.active.size < this.options.limits.maxConcurrentRuns) {
-      const next = this.queue.shift();
-      if (!next) break;
+    for (const next of [...this.queue.items()]) {
       const { run, plan } = next;
+      const { key, max } = this.capacityOf(plan.driver);
+      if (this.activeIn(key) >= max) continue;
+      this.queue.remove(next);
+      this.drivingWith.set(run, plan.driver);
       this.active.add(run);
       void driveRun(run, plan, this.options).finally(() => {
         this.active.delete(run);
@@ -223,8 +263,15 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /** A queued run's place among those waiting for the same capacity. */
   private updateQueuePositions(): void {
-    this.queue.items().forEach(({ run }, index) => run.setQueuePosition(index + 1));
+    const ahead = new Map<object, number>();
+    for (const { run, plan } of this.queue.items()) {
+      const { key } = this.capacityOf(plan.driver);
+      const position = (ahead.get(key) ?? 0) + 1;
+      ahead.set(key, position);
+      run.setQueuePosition(position);
+    }
   }
 
   /** Finished runs stay queryable for a while, then go; the newest are kept when there are too many. */

@@ -1,4 +1,4 @@
-// FIFO of runs waiting for capacity; removal from the middle when a waiting run is stopped.
+// Runs waiting for capacity, in arrival order; taken from the middle when one is stopped or its capacity frees first.
 export class RunQueue<T> {
   private readonly waiting: T[] = [];
 
@@ -8,10 +8,6 @@ export class RunQueue<T> {
 
   push(item: T): void {
     this.waiting.push(item);
-  }
-
-  shift(): T | undefined {
-    return this.waiting.shift();
   }
 
   remove(item: T): boolean {

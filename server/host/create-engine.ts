@@ -83,8 +83,16 @@ export function createEngine(
       vmsCgroup: { path: vmsCgroupFor(config.stateDir), ...config.microvmsCpu },
       accel: config.microvmAccel,
       probeImage: () => images.resolve("busybox"),
+      snapshot: config.microvmSnapshot
+        ? {
+            memoryBytes: config.limits.memoryBytes,
+            log: log.child({ runtime: "microvm", snapshot: true }),
+          }
+        : undefined,
       pool: {
         size: config.microvmPoolSize,
+        max: config.microvmPoolMax,
+        memoryBudgetBytes: config.microvmPoolMemoryBytes,
         image: () => images.resolve("busybox"),
         memoryBytes: config.limits.memoryBytes,
         tmpfsBytes: config.limits.tmpfsBytes,

@@ -14,6 +14,7 @@ import type { SandboxEngine } from "../engine/engine";
 import { onSocketEvent } from "../http/socket-handler";
 import { credentialsOf, type SocketExtension } from "../http/socket-server";
 import type { Logger } from "../log/logger";
+import { terminalRoomOf } from "../sessions/terminal-socket";
 import type { PresentationStore } from "./presentations";
 
 export const presentationRoom = (id: string) => `presentation:${id}`;
@@ -105,9 +106,13 @@ export function presenterSocket(ctx: PresenterSocketContext): SocketExtension {
       "{id, token, terminalIds}",
       ({ id, token, terminalIds }) => {
         const headers = credentialsOf(socket);
+        const before = ctx.presentations.get(id).terminals;
         const state = ctx.presentations.announceTerminals(id, token, terminalIds, (terminalId) =>
           ctx.ownsTerminal(terminalId, headers),
         );
+        // A terminal taken back stops reaching the audience at once, not only new followers.
+        for (const terminalId of before.filter((t) => !state.terminals.includes(t)))
+          io.in(audienceRoom(id)).socketsLeave(terminalRoomOf(terminalId));
         broadcast(state);
         return state;
       },

@@ -129,10 +129,19 @@ describe("the presenter's terminal", () => {
     await audienceScreen.waitFor(/\r\nafter-6\r\n/);
     expect(audienceScreen.text).not.toContain("audience-typed");
 
-    // Taken back: a new follower cannot attach any more.
+    // Taken back: the audience stops seeing it at once, and a new follower cannot attach any more.
+    const presenterScreen = screenOf(shell.socket, () => shell.terminalId);
     expect((await announce(shell.socket, { id, token: presenterToken, terminalIds: [] })).ok).toBe(
       true,
     );
+    await emitWithAck(shell.socket, terminalEvents.input, {
+      terminalId: shell.terminalId,
+      data: "echo gone-$((1+1))\r",
+    });
+    await presenterScreen.waitFor(/\r\ngone-2\r\n/);
+    // The same emit would have reached the audience's socket by now, a moment behind the presenter's.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(audienceScreen.text).not.toContain("gone-2");
     const late = await emitWithAck(host.socket(), terminalEvents.attach, {
       terminalId: shell.terminalId,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMountinfo } from "./host-view";
+import { parseMountinfo, readHostView } from "./host-view";
 
 describe("parseMountinfo", () => {
   it("reads mount point, type, source and options, optional fields and escapes included", () => {
@@ -26,5 +26,15 @@ describe("parseMountinfo", () => {
       },
       { pid: 42, mountPoint: "/with space", fsType: "tmpfs", source: "my src", options: "rw rw" },
     ]);
+  });
+});
+
+describe("readHostView", () => {
+  it("shows no mounts for a process in the server's own mount namespace (a VMM's would be the host's)", async () => {
+    const view = await readHostView([process.pid], null);
+    expect(view.processes).toEqual([
+      { pid: process.pid, command: expect.stringContaining("node") },
+    ]);
+    expect(view.mounts).toEqual([]);
   });
 });

@@ -76,7 +76,10 @@ export class SessionManager {
         "host",
         "The host is shutting down; try again in a moment.",
       );
-    const driver = this.sessionDriver(request.runtime);
+    const driver = this.sessionDriver(
+      request.runtime,
+      await this.options.engine.resolveDriver(request.runtime),
+    );
     if (!images.isKnown(request.image))
       throw new PlaygroundError("not_found", "image", `Unknown image "${request.image}".`);
     const availability = await driver.probe();
@@ -99,6 +102,12 @@ export class SessionManager {
         "bad_request",
         "lifetime",
         `lifetimeMs may be at most ${maxLifetimeMs} on this host.`,
+      );
+    if (request.idleMs !== undefined && request.idleMs > limits.idleMs)
+      throw new PlaygroundError(
+        "bad_request",
+        "idle",
+        `idleMs may be at most ${limits.idleMs} on this host.`,
       );
     const live = this.liveSessions();
     const mine = live.filter((s) => s.clientId === request.clientId).length;
@@ -130,13 +139,14 @@ export class SessionManager {
       owner: request.owner,
       lifetimeMs: request.lifetimeMs ?? Math.min(limits.lifetimeMs, maxLifetimeMs),
       maxLifetimeMs,
-      idleMs: limits.idleMs,
+      idleMs: request.idleMs ?? limits.idleMs,
     });
     this.sessions.set(session.id, session);
     this.settled.set(
       session.id,
-      this.drive(session, driver, { ...sandbox, timeoutMs: 0 }, image).catch((err: unknown) =>
-        this.options.log.error({ err, session: session.id }, "session teardown failed"),
+      this.drive(session, driver, { ...sandbox, timeoutMs: 0 }, image, maxLifetimeMs).catch(
+        (err: unknown) =>
+          this.options.log.error({ err, session: session.id }, "session teardown failed"),
       ),
     );
     return session;
@@ -177,7 +187,8 @@ export class SessionManager {
     const driver = this.sessionDriver(session.runtime);
     const name = resourceNameOf(session);
     const pids = (await driver.sandboxProcesses?.(name)) ?? [];
-    return readHostView(pids, driver.cgroupOf?.(name) ?? null);
+    const view = await readHostView(pids, driver.cgroupOf?.(name) ?? null);
+    return driver.podViewOf ? { ...view, pod: await driver.podViewOf(name) } : view;
   }
 
   async openTerminal(session: Session, size: { cols: number; rows: number }): Promise<Terminal> {
@@ -229,8 +240,10 @@ export class SessionManager {
     return [...this.sessions.values()].filter((s) => !s.finished);
   }
 
-  private sessionDriver(runtime: string): SandboxDriver {
-    const driver = this.options.engine.getDriver(runtime);
+  private sessionDriver(
+    runtime: string,
+    driver = this.options.engine.getDriver(runtime),
+  ): SandboxDriver {
     if (!driver)
       throw new PlaygroundError(
         "not_found",
@@ -266,6 +279,7 @@ export class SessionManager {
     driver: SandboxDriver,
     limits: Parameters<NonNullable<SandboxDriver["startSession"]>>[0]["limits"],
     image: NonNullable<Awaited<ReturnType<ImageStore["resolve"]>>>,
+    maxLifetimeMs: number,
   ): Promise<void> {
     const log = this.options.log.child({ session: session.id, runtime: session.runtime });
     const resourceName = resourceNameOf(session);
@@ -274,7 +288,7 @@ export class SessionManager {
     try {
       session.transition("booting");
       await driver.startSession!(
-        { resourceName, image, limits, homeBytes: session.limits.homeBytes },
+        { resourceName, image, limits, homeBytes: session.limits.homeBytes, maxLifetimeMs },
         signal,
       );
       if (!signal.aborted) session.transition("ready");

@@ -192,6 +192,28 @@ describe("session limits", () => {
     await expectNothingLeft("runc", id);
   });
 
+  it("takes a shorter idle timeout than the host's when asked, never a longer one", async () => {
+    const created = await host.request(
+      "POST",
+      "/api/sessions",
+      { runtime: "runc", idleMs: 1_500 },
+      alice,
+    );
+    expect(created.status, created.text).toBe(201);
+    const ready = await waitForSession(created.json.id, "ready");
+    expect(Date.parse(ready.idleExpiresAt!) - Date.parse(ready.createdAt)).toBe(1_500);
+    const ended = await waitForSession(created.json.id, "ended", alice, 10_000);
+    expect(ended.error?.code).toBe("ended:idle");
+    const longer = await host.request(
+      "POST",
+      "/api/sessions",
+      { runtime: "runc", idleMs: 5_000 },
+      alice,
+    );
+    expect(longer).toMatchObject({ status: 400, json: { error: { code: "bad_request:idle" } } });
+    await expectNothingLeft("runc", created.json.id);
+  });
+
   it("ends a session whose sandbox died under it, and frees everything", async () => {
     const id = await startSession("runc");
     const view = SessionHostViewSchema.parse(

@@ -26,7 +26,8 @@ import type { Terminal } from "./terminal";
 /** Output is gathered this long before it is sent; a batch that grows past maxBatchChars goes at once. */
 const batchMs = 8;
 const maxBatchChars = 32 * 1024;
-const roomOf = (terminalId: string) => `terminal:${terminalId}`;
+/** The room a terminal's output goes to: its owner's sockets and those watching it. */
+export const terminalRoomOf = (terminalId: string) => `terminal:${terminalId}`;
 
 export function terminalSocket(options: {
   sessions: SessionManager;
@@ -41,7 +42,7 @@ export function terminalSocket(options: {
   const relay = (io: Server, terminal: Terminal) => {
     if (relayed.has(terminal)) return;
     relayed.add(terminal);
-    const room = roomOf(terminal.id);
+    const room = terminalRoomOf(terminal.id);
     let pending: TerminalOutput | null = null;
     let timer: NodeJS.Timeout | null = null;
     const flush = () => {
@@ -118,13 +119,13 @@ export function terminalSocket(options: {
           );
         const terminal = await sessions.openTerminal(found, { cols, rows });
         relay(io, terminal);
-        await socket.join(roomOf(terminal.id));
+        await socket.join(terminalRoomOf(terminal.id));
         return terminal.id;
       },
     );
     handle(terminalEvents.attach, TerminalAttachSchema, "{terminalId}", async ({ terminalId }) => {
       const terminal = visibleTerminal(terminalId, "watch");
-      await socket.join(roomOf(terminal.id));
+      await socket.join(terminalRoomOf(terminal.id));
       // The ack first, then the backlog, then live output through the room; the client drops overlap by offset.
       setImmediate(() => {
         for (const chunk of terminal.backlog())

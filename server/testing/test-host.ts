@@ -40,6 +40,8 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
     // The agent serves per-run sockets only: parallel test hosts would compete for one shared port.
     SBPG_VACCEL_ADDRESS: "",
     SBPG_DATA_DIR: dataDir,
+    // microVMs boot cold unless a test asks for the snapshot: every host would otherwise save one in the background.
+    SBPG_MICROVM_SNAPSHOT: "off",
     ...env,
   });
   const server = await startPlaygroundServer(

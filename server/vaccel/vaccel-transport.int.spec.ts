@@ -146,6 +146,38 @@ describe("a vAccel run on microvm", () => {
   }, 120_000);
 });
 
+describe("a vAccel run on a microVM restored from the snapshot", () => {
+  let restoring: TestHost;
+  beforeAll(async () => {
+    restoring = await startTestHost({ SBPG_MICROVM_POOL_SIZE: "0", SBPG_MICROVM_SNAPSHOT: "on" });
+  });
+  afterAll(async () => restoring?.close());
+
+  it("gets its own vAccel port, connected to its run's agent socket at the restore", async () => {
+    const deadline = Date.now() + 150_000;
+    let snapshot = "";
+    while (!snapshot.startsWith("ready") && Date.now() < deadline) {
+      const { json } = await restoring.request("GET", "/api/runtimes");
+      snapshot =
+        json.runtimes?.find((r: { id: string }) => r.id === "microvm")?.details.snapshot ?? "";
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(snapshot).toMatch(/^ready/);
+    const { run, logs } = await runToEnd(restoring, {
+      runtime: "microvm",
+      image: "node-onnx",
+      vaccel: true,
+      command: ["sh", "-c", [ping, "echo addr=$VACCEL_RPC_ADDRESS"].join("; ")],
+      timeoutMs: 90_000,
+    });
+    expect(logs).toMatch(/^session \d+$/m);
+    expect(logs).toMatch(/^destroyed$/m);
+    expect(logs).toMatch(/^addr=serial:\/\/\/dev\/vaccel$/m);
+    expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(run.timings).toHaveProperty("restored");
+  }, 240_000);
+});
+
 describe("a vAccel run that chooses the host's vAccel agent (VACCEL_RPC_ADDRESS)", () => {
   // Another vAccel agent on this host, apart from the server: the playground's own agent code in this test
   // process, where a real vaccel-rpc-agent would be (none can be built here).

@@ -22,6 +22,8 @@ export const consoleMarkers = {
 /** Guest -> host lines on the control port: `phase <name>`, `error <text>`, `exit <code>`. */
 export const controlPhases = [
   "modulesLoaded",
+  "snapshotPoint",
+  "seeded",
   "rootMounted",
   "ready",
 ] as const satisfies readonly PhaseOf<"microvm">[];
@@ -37,6 +39,18 @@ export const poolBootParam = "sbpg.pool";
  * init evaluates. A newline inside a word is spelled "$nl" (the init defines it), so the command stays one line.
  */
 export const runCommandVerb = "run";
+
+/**
+ * `sbpg.snapshot` on the kernel command line boots the VM that is saved as the snapshot: the init loads its
+ * modules, reports `phase snapshotPoint` with nothing mounted over 9p (QEMU refuses to migrate a VM whose guest has
+ * an export attached), and waits on the control port. The host saves it there; each VM restored from it wakes up
+ * in that read and gets `resume <seed hex> <epoch ms> <tmpfs bytes>`: fresh entropy for its RNG, the wall clock,
+ * and the /tmp it mounts before it reports `phase ready` and waits for a run like a warm-pool VM.
+ */
+export const snapshotBootParam = "sbpg.snapshot";
+export const resumeVerb = "resume";
+/** The static helper in the initramfs that reseeds the guest RNG and steps its clock (guest-resume.c). */
+export const resumeHelper = "sbpg-resume";
 export const newlineVariable = "nl";
 
 /**

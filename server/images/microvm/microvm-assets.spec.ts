@@ -79,6 +79,7 @@ describe("hasPvhEntry", () => {
 describe("initramfs", () => {
   const entries = initramfsEntries({
     busybox: Buffer.from("busybox"),
+    resumeHelper: Buffer.from("helper"),
     applets: ["sh", "mount"],
     modules: [
       { name: "virtio_ring", data: Buffer.from("a") },
@@ -94,6 +95,7 @@ describe("initramfs", () => {
         "bin/busybox",
         "bin/sh",
         "bin/mount",
+        "bin/sbpg-resume",
         "lib/modules/virtio_ring.ko",
         "lib/modules/9p.ko",
         "dev/console",

@@ -8,6 +8,8 @@ import { z } from "zod";
 import { busyboxCandidates, isStaticElf } from "../busybox-image";
 import { writeCpioArchive, type CpioEntry } from "./cpio-archive";
 import { guestInitScript, guestPaths } from "./guest-init";
+import { resumeHelper } from "./guest-protocol";
+import { compileResumeHelper, resumeHelperDigest } from "./guest-resume";
 import {
   currentKernelPackage,
   extractPvhVmlinux,
@@ -31,7 +33,10 @@ export const MicrovmManifestSchema = z.object({
   initramfs: z.string(),
   modules: z.array(z.string()),
   busybox: z.string(),
-  /** The guest init the initramfs carries: a change to it rebuilds the assets, or VMs would run a stale init. */
+  /**
+   * The guest init and resume helper the initramfs carries: a change to either rebuilds the assets, or VMs would
+   * run a stale init.
+   */
   initDigest: z.string().default(""),
   builtAt: z.string(),
 });
@@ -74,8 +79,10 @@ export async function buildMicrovmAssets(
 ): Promise<{ assets: MicrovmAssets; built: boolean }> {
   const log = options.log ?? (() => undefined);
   const existing = await readMicrovmAssets(cacheDir);
+  const helperDigest = await resumeHelperDigest();
   const current =
-    existing && existing.manifest.initDigest === initDigest(existing.manifest.modules);
+    existing &&
+    existing.manifest.initDigest === initDigest(existing.manifest.modules, helperDigest);
   if (existing && current && !options.force) return { assets: existing, built: false };
 
   const dir = microvmAssetsDir(cacheDir);
@@ -122,6 +129,7 @@ export async function buildMicrovmAssets(
     const archive = writeCpioArchive(
       initramfsEntries({
         busybox: await fs.readFile(busybox),
+        resumeHelper: await compileResumeHelper(),
         applets: stdout.split("\n").filter((a) => a && a !== "busybox"),
         modules: order.map((name) => ({ name, data: modules.get(name) as Buffer })),
       }),
@@ -137,7 +145,7 @@ export async function buildMicrovmAssets(
       initramfs: "initramfs.cpio",
       modules: order,
       busybox,
-      initDigest: initDigest(order),
+      initDigest: initDigest(order, helperDigest),
       builtAt: new Date().toISOString(),
     };
     await fs.writeFile(path.join(staging, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -154,6 +162,8 @@ export async function buildMicrovmAssets(
 
 export interface InitramfsInput {
   busybox: Buffer;
+  /** The static sbpg-resume binary (guest-resume.ts). */
+  resumeHelper: Buffer;
   applets: string[];
   /** In load order. */
   modules: Array<{ name: string; data: Buffer }>;
@@ -172,10 +182,12 @@ export function initramfsEntries(input: InitramfsInput): CpioEntry[] {
       modulesDir,
       guestPaths.newRoot,
       guestPaths.runShare,
+      guestPaths.devTemplate,
     ].map((p): CpioEntry => ({ type: "dir", path: p })),
     // The kernel opens /dev/console for init before anything is mounted.
     { type: "chardev", path: "dev/console", major: 5, minor: 1, mode: 0o600 },
     { type: "file", path: "bin/busybox", data: input.busybox, mode: 0o755 },
+    { type: "file", path: `bin/${resumeHelper}`, data: input.resumeHelper, mode: 0o755 },
     ...input.applets.map((a): CpioEntry => ({
       type: "symlink",
       path: `bin/${a}`,
@@ -203,8 +215,9 @@ async function findStaticBusybox(): Promise<string> {
   throw new Error("the initramfs needs a static busybox: apt-get install busybox-static");
 }
 
-export function initDigest(modules: string[]): string {
+export function initDigest(modules: string[], helperDigest: string): string {
   return createHash("sha256")
     .update(guestInitScript(modules.map((m) => `${m}.ko`)))
+    .update(helperDigest)
     .digest("hex");
 }

@@ -2,6 +2,7 @@
 import {
   ApiException,
   CoreV1Api,
+  Exec,
   KubeConfig,
   Log,
   NetworkingV1Api,
@@ -21,6 +22,8 @@ export interface ClusterClient {
   networking: NetworkingV1Api;
   watch: Watch;
   log: Log;
+  /** pods/exec over a websocket (sessions). */
+  exec: Exec;
 }
 
 export interface ClusterOptions {
@@ -34,8 +37,15 @@ export interface ClusterOptions {
 /** Reads the kubeconfig now: a missing or malformed one stops start-up. */
 export function connectCluster(options: ClusterOptions): ClusterClient {
   const config = new KubeConfig();
-  if (options.kubeconfig === "in-cluster") config.loadFromCluster();
-  else config.loadFromFile(options.kubeconfig);
+  try {
+    if (options.kubeconfig === "in-cluster") config.loadFromCluster();
+    else config.loadFromFile(options.kubeconfig);
+  } catch (err) {
+    throw new Error(
+      `SBPG_KUBECONFIG: cannot load ${options.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
   const cluster = config.getCurrentCluster();
   if (!cluster) {
     throw new Error(`SBPG_KUBECONFIG: ${options.kubeconfig} names no current cluster`);
@@ -49,6 +59,7 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
     networking: config.makeApiClient(NetworkingV1Api),
     watch: new Watch(config),
     log: new Log(config),
+    exec: new Exec(config),
   };
 }
 

@@ -17,6 +17,7 @@ export function createKubernetesBackend(
     cluster,
     map: loadRuntimeMap(config.runtimeMapFile),
     images: config.images,
+    maxConcurrentRuns: config.maxConcurrentRuns,
     owner: podOwnerFor(stateDir),
     log: log.child({ backend: "kubernetes", cluster: cluster.name }),
   });

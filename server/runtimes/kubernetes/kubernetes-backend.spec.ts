@@ -28,6 +28,7 @@ async function backendWith(runtimeClasses: Record<string, unknown>[], map: Runti
     map,
     images: { busybox: "registry.example/sbpg/busybox:1" },
     owner: podOwnerFor("/run/sbpg-k8s-a"),
+    maxConcurrentRuns: 4,
     log,
     refreshMs: 0,
   });
@@ -114,6 +115,7 @@ describe("KubernetesBackend", () => {
       map: { runtimeClasses: {} },
       images: {},
       owner: podOwnerFor("/run/sbpg-k8s-a"),
+      maxConcurrentRuns: 4,
       log,
     });
     const [driver] = await backend.drivers();
@@ -198,6 +200,18 @@ describe("createKubernetesBackend", () => {
     );
     expect(() => createKubernetesBackend(config.kubernetes!, "/run/x", log)).toThrow(
       /SBPG_K8S_RUNTIME_MAP: .*runtimes\.json: runtimeClasses\.Bad Name: Invalid key/,
+    );
+  });
+
+  it("stops start-up naming SBPG_KUBECONFIG when the kubeconfig cannot be read", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-conf-"));
+    const options = { namespace, clusterName: null };
+    expect(() => connectCluster({ ...options, kubeconfig: path.join(dir, "missing") })).toThrow(
+      /^SBPG_KUBECONFIG: cannot load .*missing: ENOENT/,
+    );
+    await writeFile(path.join(dir, "empty"), "apiVersion: v1\nkind: Config\n");
+    expect(() => connectCluster({ ...options, kubeconfig: path.join(dir, "empty") })).toThrow(
+      /names no current cluster/,
     );
   });
 

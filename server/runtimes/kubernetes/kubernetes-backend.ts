@@ -29,6 +29,8 @@ export interface KubernetesBackendOptions {
   images: Record<string, string>;
   owner: PodOwner;
   log: Logger;
+  /** Pods of this backend at once (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's own runs. */
+  maxConcurrentRuns: number;
   /** How long a listing of the RuntimeClasses is kept before the cluster is asked again. */
   refreshMs?: number;
   /** A call the API server does not answer in this long fails (start-up must not hang on a cluster). */
@@ -58,7 +60,11 @@ export class KubernetesBackend implements DriverSource {
   private lastClasses: V1RuntimeClass[] = [];
   private policyCheckedAt = -Infinity;
 
-  constructor(private readonly options: KubernetesBackendOptions) {}
+  readonly maxConcurrentRuns: number;
+
+  constructor(private readonly options: KubernetesBackendOptions) {
+    this.maxConcurrentRuns = options.maxConcurrentRuns;
+  }
 
   get cluster(): ClusterClient {
     return this.options.cluster;
@@ -112,6 +118,7 @@ export class KubernetesBackend implements DriverSource {
       cluster: `${cluster.name} (${cluster.server})`,
       namespace: cluster.namespace,
       family: familyLabels[runtime.family],
+      "runs at once": `${this.maxConcurrentRuns} on the cluster (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's`,
       images:
         Object.entries(images)
           .map(([name, ref]) => `${name}=${ref}`)

@@ -58,6 +58,7 @@ describe("the kubernetes backend through the engine", () => {
       overhead: "memory 160Mi, cpu 250m",
       scheduling: "nodes with katacontainers.io/kata-runtime=true",
       namespace,
+      "runs at once": "4 on the cluster (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's",
     });
     expect(kata.details.tested).toMatch(/not yet run against a real cluster/);
     expect(runtimes.get("k8s:gvisor")).toMatchObject({
@@ -136,10 +137,10 @@ describe("the kubernetes backend through the engine", () => {
         policyTypes: ["Ingress", "Egress"],
       },
     });
-    // The log was followed, not polled.
-    expect(api.requests.filter((r) => r.includes("/log?"))).toEqual([
-      expect.stringMatching(/container=sandbox&follow=true/),
-    ]);
+    // The log was followed, not polled: a second request only where the stream ended before the exit was seen.
+    const logRequests = api.requests.filter((r) => r.includes("/log?"));
+    expect(logRequests.length).toBeLessThanOrEqual(2);
+    for (const request of logRequests) expect(request).toMatch(/container=sandbox&follow=true/);
 
     const { timings, clocks } = snap;
     for (const phase of [
@@ -196,6 +197,64 @@ describe("the kubernetes backend through the engine", () => {
     });
     expect(Date.now() - started).toBeLessThan(9_000);
   }, 15_000);
+
+  it("counts cluster runs against the cluster's own limit: a full host does not hold them up, nor they it", async () => {
+    api = await startFakeApiServer({
+      namespace,
+      runtimeClasses,
+      script: () => ({ output: ["tick\n"], runUntilDeleted: true }),
+    });
+    const { engine } = await startClusterEngine(api.kubeconfigPath, 2);
+    const local = await launch(engine, "runc", { command: ["hold"] });
+    const cluster = [
+      await launch(engine, "k8s:gvisor"),
+      await launch(engine, "k8s:gvisor"),
+      await launch(engine, "k8s:kata-qemu"),
+    ];
+    const waitingLocal = await launch(engine, "runc", { command: ["hold"] });
+    await until(() => cluster[0]!.state === "running" && cluster[1]!.state === "running");
+    expect(local.state).toBe("running");
+    // One place in each queue: the third cluster run waits for a pod, the second local run for the host.
+    expect(cluster[2]!.snapshot()).toMatchObject({ state: "queued", queuePosition: 1 });
+    expect(waitingLocal.snapshot()).toMatchObject({ state: "queued", queuePosition: 1 });
+    await engine.stopRun(cluster[0]!.id);
+    await until(() => cluster[2]!.state === "running");
+    expect(waitingLocal.state).toBe("queued");
+    await engine.stopRun(local.id);
+    await until(() => waitingLocal.state === "running");
+    await engine.shutdown();
+    expect(api.livePods()).toEqual([]);
+  });
+
+  it("sees a stopped run's pod gone by reading it when no watch is left to say so", async () => {
+    const { engine, api } = await setup(() => ({ output: ["tick\n"], runUntilDeleted: true }));
+    const run = await launch(engine, "k8s:gvisor");
+    await until(() => run.state === "running");
+    api.closeWatches({ refuse: true });
+    const stoppedAt = Date.now();
+    await engine.stopRun(run.id);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    expect(run.snapshot().timings.podDeleted).toBeTypeOf("number");
+    expect(api.livePods()).toEqual([]);
+  });
+
+  it("reopens a log stream that ends while the container runs, without losing or repeating a byte", async () => {
+    const output = Array.from({ length: 40 }, (_, i) => `line ${i}\n`);
+    const { engine, api } = await setup(() => ({ output, exitCode: 0 }));
+    const run = await launch(engine, "k8s:kata-qemu");
+    await until(() => run.output.text().includes("line 5\n"));
+    api.dropLogs();
+    await until(() => run.output.text().includes("line 20\n"));
+    api.dropLogs();
+    await engine.whenSettled(run.id);
+    expect(run.snapshot()).toMatchObject({ state: "exited", exitCode: 0 });
+    const workload = run.output
+      .text()
+      .split("\n")
+      .filter((line) => line.startsWith("line "));
+    expect(workload).toEqual(output.map((line) => line.trimEnd()));
+    expect(api.requests.filter((r) => r.includes("/log?")).length).toBeGreaterThanOrEqual(2);
+  });
 
   it("runs on the cluster's default runtime without a runtimeClassName", async () => {
     const { engine, api } = await setup();

@@ -25,6 +25,9 @@ export const deletionWaitMs = 30_000;
  */
 const maxRewatches = 8;
 const rewatchPauseMs = (attempt: number) => Math.min(1_000, 50 * 2 ** attempt);
+/** A log stream that ends before the container's exit is seen is reopened, this many times per run. */
+const maxLogReopens = 10;
+const logReopenPauseMs = 200;
 
 export async function runPod(
   cluster: ClusterClient,
@@ -64,9 +67,13 @@ class PodFollower {
   private terminated: PodReading["terminated"] = null;
   private logEnded = false;
   private logStarted = false;
+  /** Log bytes handed to the run, so that a reopened stream skips them. */
+  private delivered = 0;
+  private logReopens = 0;
   private finished = false;
   private resourceVersion: string | undefined;
   private rewatches = 0;
+  private closed = false;
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -107,20 +114,38 @@ class PodFollower {
       if (statusOf(err) !== 404) {
         // Nothing to wait for: a restart's reaper, or the pod's activeDeadlineSeconds, ends it.
         this.ctx.log.warn({ err, pod: this.name }, "deleting the pod failed");
-        for (const stop of this.stops) stop();
+        this.close();
         return;
       }
       this.markGone();
     }
+    // The watch sees the pod go; reading it too covers a watch the API server closed meanwhile.
+    const poll = setInterval(() => {
+      this.cluster.core
+        .readNamespacedPod({ namespace: this.cluster.namespace, name: this.name })
+        .catch((err: unknown) => statusOf(err) === 404 && this.markGone());
+    }, 1_000);
     let timer: NodeJS.Timeout | undefined;
     const gone = await Promise.race([
       this.gone.then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deletionWaitMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(poll);
     if (gone) this.ctx.mark("podDeleted");
     else this.ctx.log.warn({ pod: this.name }, "the pod was not gone in time; a restart reaps it");
-    for (const stop of this.stops) stop();
+    this.close();
+  }
+
+  /** Ends the watches and the log stream, those still being opened included. */
+  private close(): void {
+    this.closed = true;
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  private keep(controller: AbortController): void {
+    if (this.closed) controller.abort();
+    else this.stops.push(() => controller.abort());
   }
 
   private settle(result: LaunchResult | Error): void {
@@ -131,24 +156,29 @@ class PodFollower {
   }
 
   private async watchPod(): Promise<void> {
-    const controller = await this.cluster.watch.watch(
-      `/api/v1/namespaces/${this.cluster.namespace}/pods`,
-      { fieldSelector: `metadata.name=${this.name}`, resourceVersion: this.resourceVersion },
-      (type, object) => this.onPod(type, object),
-      (err) => this.onWatchEnd("pod", err, () => this.watchPod()),
-    );
-    this.stops.push(() => controller.abort());
+    const ended = (err: unknown) => this.onWatchEnd("pod", err, () => this.watchPod());
+    await this.cluster.watch
+      .watch(
+        `/api/v1/namespaces/${this.cluster.namespace}/pods`,
+        { fieldSelector: `metadata.name=${this.name}`, resourceVersion: this.resourceVersion },
+        (type, object) => this.onPod(type, object),
+        ended,
+      )
+      .then((controller) => this.keep(controller), ended);
   }
 
   private async watchEvents(): Promise<void> {
-    const controller = await this.cluster.watch.watch(
-      `/api/v1/namespaces/${this.cluster.namespace}/events`,
-      { fieldSelector: `involvedObject.name=${this.name}` },
-      (_type, object) => this.onEvent(object),
-      // Events only add to the timeline: a closed event watch is not worth failing a run for.
-      (err) => this.ctx.log.debug({ err, pod: this.name }, "event watch ended"),
-    );
-    this.stops.push(() => controller.abort());
+    // Events only add to the timeline: a closed event watch is not worth failing a run for.
+    const ended = (err: unknown) =>
+      this.ctx.log.debug({ err, pod: this.name }, "event watch ended");
+    await this.cluster.watch
+      .watch(
+        `/api/v1/namespaces/${this.cluster.namespace}/events`,
+        { fieldSelector: `involvedObject.name=${this.name}` },
+        (_type, object) => this.onEvent(object),
+        ended,
+      )
+      .then((controller) => this.keep(controller), ended);
   }
 
   private onWatchEnd(what: string, err: unknown, again: () => Promise<void>): void {
@@ -207,17 +237,37 @@ class PodFollower {
     if (reading.phase) this.ctx.mark(reading.phase, reading.atEpochMs, reading.clock);
   }
 
-  /** Once the container has started: the log API refuses a container that is still being created. */
+  /**
+   * Once the container has started: the log API refuses a container that is still being created. A stream that
+   * ends before the container is seen to exit (a kubelet or API server restart, a proxy's timeout) is opened
+   * again and the bytes already delivered skipped: a container's log only grows.
+   */
   private followLog(): void {
     if (this.logStarted) return;
     this.logStarted = true;
+    this.openLog();
+  }
+
+  private openLog(): void {
+    let skip = this.delivered;
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        if (!this.finished) this.ctx.output(chunk);
+        const fresh = skip >= chunk.length ? null : chunk.subarray(skip);
+        skip = Math.max(0, skip - chunk.length);
+        if (fresh && !this.finished) {
+          this.delivered += fresh.length;
+          this.ctx.output(fresh);
+        }
         done();
       },
     });
     sink.on("finish", () => {
+      if (!this.terminated && !this.finished && this.logReopens < maxLogReopens) {
+        this.logReopens++;
+        const timer = setTimeout(() => this.openLog(), logReopenPauseMs);
+        this.stops.push(() => clearTimeout(timer));
+        return;
+      }
       this.logEnded = true;
       this.finishIfDone();
     });
@@ -227,7 +277,7 @@ class PodFollower {
         // One byte past the limit is enough for the engine to see it was reached.
         limitBytes: this.outputLimitBytes + 1,
       })
-      .then((controller) => this.stops.push(() => controller.abort()))
+      .then((controller) => this.keep(controller))
       .catch((err: unknown) => {
         this.ctx.console(
           Buffer.from(

@@ -48,7 +48,16 @@ export interface PodSpecInput {
   command: string[];
   limits: SandboxLimits;
   owner: PodOwner;
+  /** A session's pod: it idles until deleted, with a writable home; the cluster ends it past the session's lifetime. */
+  session?: { homeBytes: number; maxLifetimeMs: number };
 }
+
+/** A session's container idles; commands and terminals come in through pods/exec. */
+export const sessionIdleCommand = [
+  "/bin/sh",
+  "-c",
+  "trap 'exit 0' TERM; while :; do sleep 3600; done",
+];
 
 /**
  * Names and labels come from the run id alone (24 hex digits from the engine): nothing a visitor typed reaches a
@@ -68,6 +77,15 @@ export function buildPod(input: PodSpecInput): V1Pod {
     requests: { cpu: `${Math.round(milliCpu / cpuRequestDivisor)}m`, memory },
   };
   const seccompProfile = { type: "RuntimeDefault" };
+  const { session } = input;
+  const lifetimeMs = session ? session.maxLifetimeMs : limits.timeoutMs;
+  // Like the local runtimes' /tmp (and a session's /root): a tmpfs of the run's size, counted in its memory.
+  const volumes = [
+    { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: String(limits.tmpfsBytes) } },
+    ...(session
+      ? [{ name: "home", emptyDir: { medium: "Memory", sizeLimit: String(session.homeBytes) } }]
+      : []),
+  ];
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -84,7 +102,7 @@ export function buildPod(input: PodSpecInput): V1Pod {
     spec: {
       ...(input.runtimeClassName ? { runtimeClassName: input.runtimeClassName } : {}),
       restartPolicy: "Never",
-      activeDeadlineSeconds: Math.ceil(limits.timeoutMs / 1000) + deadlineMarginSeconds,
+      activeDeadlineSeconds: Math.ceil(lifetimeMs / 1000) + deadlineMarginSeconds,
       automountServiceAccountToken: false,
       // No environment variables naming the namespace's services: the sandbox learns nothing of the cluster.
       enableServiceLinks: false,
@@ -101,7 +119,7 @@ export function buildPod(input: PodSpecInput): V1Pod {
           name: containerName,
           image: input.imageReference,
           imagePullPolicy: "IfNotPresent",
-          command: input.command,
+          command: session ? sessionIdleCommand : input.command,
           env: [
             { name: "PATH", value: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
             { name: "HOME", value: "/root" },
@@ -116,13 +134,13 @@ export function buildPod(input: PodSpecInput): V1Pod {
             capabilities: { drop: ["ALL"] },
             seccompProfile,
           },
-          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+          volumeMounts: volumes.map((v) => ({
+            name: v.name,
+            mountPath: v.name === "home" ? "/root" : "/tmp",
+          })),
         },
       ],
-      // Like the local runtimes' /tmp: a tmpfs of the run's size, counted in its memory.
-      volumes: [
-        { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: String(limits.tmpfsBytes) } },
-      ],
+      volumes,
     },
   };
 }

@@ -1,8 +1,10 @@
 // One microVM from spawn to gone: QEMU, the control socket, the console split into boot log and workload output.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { z } from "zod";
 import type { PhaseOf } from "../../../lib/api/phases";
 import { SandboxLaunchError, type LaunchContext, type LaunchResult } from "../../engine/driver";
 import { launchFileName } from "../../images/microvm/guest-protocol";
@@ -15,9 +17,11 @@ import { listenForQmp, type QmpListener } from "./qmp-events";
 import {
   buildQemuArgs,
   launchScript,
+  resumeLine,
   runCommandLine,
   sessionLaunchScript,
   type Accel,
+  type QemuArgsInput,
 } from "./qemu-args";
 import { vmCgroupLimits } from "./vm-cgroup";
 
@@ -48,12 +52,26 @@ export type BootVmInput = VmInput & VmRun;
 
 /**
  * A cold VM reads its run from the run share; a warm-pool VM boots with a /tmp this big and waits for sendRun;
- * a session VM reads its settings from the run share and then serves the session's control lines.
+ * a session VM reads its settings from the run share and then serves the session's control lines. The
+ * snapshot's VM boots to the snapshot point and waits for saveSnapshot; a restored VM starts from the saved state
+ * (its stream read from an open file, its RAM file mapped private), is reseeded, mounts its root and a /tmp this
+ * big, and waits for sendRun like a warm-pool VM.
  */
 export type VmLaunch =
   | { run: VmRun }
   | { poolTmpfsBytes: number }
-  | { session: { tmpfsBytes: number; homeBytes: number } };
+  | { session: { tmpfsBytes: number; homeBytes: number } }
+  | { saveSnapshot: { ramPath: string } }
+  | { restore: { ramPath: string; statePath: string; tmpfsBytes: number } };
+
+/**
+ * The restored VM reads the migration stream from this descriptor (migrate-incoming fd:N), inherited through the
+ * wrapper. Measured against `exec:cat <file>` (QEMU 7.2, TCG, 6 restores each, load ~9 on 2 cores): spawn → RESUME
+ * 102 vs 106 ms median, the same within noise; fd: spares a process per restore.
+ */
+const incomingFd = 3;
+/** Bytes of fresh entropy each restored VM's RNG gets (RNDADDENTROPY, credited in full). */
+const resumeSeedBytes = 64;
 
 /** The microVM marks only its own phases (lib/api/phases.ts). */
 export type MicrovmContext = LaunchContext<PhaseOf<"microvm">>;
@@ -92,10 +110,14 @@ export async function bootVm(input: BootVmInput, ctx: MicrovmContext): Promise<L
 
 export class MicroVm {
   readonly input: VmInput;
-  /** Epoch ms of QEMU's spawn and of the guest's `phase ready` (a warm-pool VM only). */
+  /** Epoch ms of QEMU's spawn, of a restored VM's RESUME, and of the guest's `phase ready` (a VM booted ahead). */
   spawnedAt: number | null = null;
+  restoredAt: number | null = null;
   readyAt: number | null = null;
-  /** Resolves true when the guest reports it waits for a run (warm-pool VMs); false when QEMU exits first. */
+  /**
+   * Resolves true when the guest reports it waits for a run (warm-pool and restored VMs) or, the snapshot's VM,
+   * that it is at the snapshot point; false when QEMU exits first.
+   */
   readonly ready: Promise<boolean>;
   /** Settles when QEMU has exited (or failed to start). */
   readonly exited: Promise<ExitInfo>;
@@ -111,6 +133,7 @@ export class MicroVm {
   private spawnError: Error | null = null;
   private exitCode: number | null = null;
   private guestError: string | null = null;
+  private hostError: string | null = null;
   private powerOffTimer: NodeJS.Timeout | undefined;
   private cleaning: Promise<void> | null = null;
 
@@ -166,25 +189,45 @@ export class MicroVm {
       throw err;
     }
     const args = buildQemuArgs({
+      ...qemuLaunchOf(launch, runShare),
       name: input.name,
       accel: input.accel,
       memoryBytes: input.memoryBytes,
       kernelPath: input.assets.kernelPath,
       initramfsPath: input.assets.initramfsPath,
       rootfsPath: input.rootfsPath,
-      launch: "poolTmpfsBytes" in launch ? launch : { runSharePath: runShare },
       controlSocketPath: socketPath,
       qmpSocketPath: qmpPath,
       vaccelSocketPath: input.vaccelSocketPath,
       terminalSocketPaths: input.terminalSocketPaths,
     });
     log.debug({ qemu: input.qemuBinary, args, cgroupProcs }, "starting microVM");
-    return new MicroVm(input, { args, cgroupProcs }, { control, qmp }, sink);
+    // Opened before the spawn, closed once QEMU has its own copy.
+    const incoming =
+      "restore" in launch
+        ? await fs.open(launch.restore.statePath, "r").catch(async (err: unknown) => {
+            control?.server.close();
+            qmp?.server.close();
+            await removeCgroups(input.cgroup.parent, input.name);
+            await fs.rm(input.vmDir, { recursive: true, force: true });
+            throw err;
+          })
+        : null;
+    try {
+      return new MicroVm(input, { args, cgroupProcs, incoming, launch }, { control, qmp }, sink);
+    } finally {
+      await incoming?.close();
+    }
   }
 
   private constructor(
     input: VmInput,
-    qemu: { args: string[]; cgroupProcs: string[] },
+    qemu: {
+      args: string[];
+      cgroupProcs: string[];
+      incoming: fs.FileHandle | null;
+      launch: VmLaunch;
+    },
     sockets: { control: ControlListener; qmp: QmpListener },
     sink: VmSink,
   ) {
@@ -193,7 +236,26 @@ export class MicroVm {
     this.control = control;
     this.qmp = qmp;
     this.sink = sink;
-    const { args, cgroupProcs } = qemu;
+    const { args, cgroupProcs, incoming, launch } = qemu;
+    // The saved VM is ready to be saved at its snapshot point; every other one once it waits for a run.
+    const readyPhase = "saveSnapshot" in launch ? "snapshotPoint" : "ready";
+    if ("restore" in launch) {
+      const { tmpfsBytes } = launch.restore;
+      // QEMU runs the guest (RESUME) once the whole state is loaded; the guest waits in its read of the line.
+      qmp.onEvent = (event) => {
+        if (event !== "RESUME" || this.restoredAt !== null) return;
+        this.restoredAt = Date.now();
+        this.sink.mark("restored");
+        control.socket?.write(resumeLine(randomBytes(resumeSeedBytes), Date.now(), tmpfsBytes));
+      };
+      void qmp
+        .execute("migrate-set-capabilities", ignoreSharedRam)
+        .then(() => qmp.execute("migrate-incoming", { uri: `fd:${incomingFd}` }))
+        .catch((err: unknown) => {
+          this.hostError = `QEMU did not take the snapshot's state (${err instanceof Error ? err.message : String(err)})`;
+          this.kill();
+        });
+    }
     // stdin stays an open pipe: -serial stdio would read an immediate EOF from /dev/null.
     this.child = spawn(
       "/bin/sh",
@@ -206,8 +268,12 @@ export class MicroVm {
         input.qemuBinary,
         ...args,
       ],
-      { stdio: ["pipe", "pipe", "pipe"] },
-    );
+      {
+        stdio: incoming
+          ? ["pipe", "pipe", "pipe", ...Array<"ignore">(incomingFd - 3), incoming.fd]
+          : ["pipe", "pipe", "pipe"],
+      },
+    ) as ChildProcessWithoutNullStreams;
     this.child.once("spawn", () => {
       this.spawnedAt = Date.now();
       this.sink.mark("vmmSpawned");
@@ -229,7 +295,7 @@ export class MicroVm {
 
     control.onMessage = (message) => {
       if (message.type === "phase") {
-        if (message.name === "ready") {
+        if (message.name === readyPhase) {
           this.readyAt = Date.now();
           becameReady(true);
         }
@@ -291,14 +357,43 @@ export class MicroVm {
     this.sink = sink;
   }
 
-  /** Hands a waiting warm-pool VM its one run. */
-  sendRun(run: VmRun): void {
+  /** Hands a waiting VM its one run; vAccel only where the VM's vAccel port leads to the run's agent. */
+  sendRun(run: VmRun, vaccel = false): void {
     const socket = this.control.socket;
     if (!socket)
-      throw new SandboxLaunchError("the warm-pool microVM has no control connection", {
+      throw new SandboxLaunchError("the waiting microVM has no control connection", {
         started: false,
       });
-    socket.write(runCommandLine(run.command, run.tmpfsBytes));
+    socket.write(runCommandLine(run.command, run.tmpfsBytes, vaccel));
+  }
+
+  /**
+   * The snapshot's VM, at its snapshot point: its device state written to statePath (its RAM is already in the
+   * shared RAM file, which x-ignore-shared leaves out of the stream). Not paused first: the migration stops the
+   * vCPU itself before the last device state, and a stream saved running makes each restored VM start running
+   * (one saved paused would wait for a `cont`). QEMU 7.2 has no file: URI; exec: hands the stream to a shell's
+   * redirection. The caller kills the VM afterwards.
+   */
+  async saveSnapshot(statePath: string): Promise<void> {
+    await this.qmp.execute("migrate-set-capabilities", ignoreSharedRam);
+    // QEMU calls the migration complete once the stream is in the pipe, before cat has written it all: the
+    // rename marks the file whole.
+    const quote = (file: string) => `'${file.replace(/'/g, `'\\''`)}'`;
+    const partial = `${statePath}.part`;
+    await this.qmp.execute("migrate", {
+      uri: `exec:cat > ${quote(partial)} && mv ${quote(partial)} ${quote(statePath)}`,
+    });
+    for (;;) {
+      const status = MigrationStatusSchema.parse(await this.qmp.execute("query-migrate"));
+      if (status.status === "failed" || status.status === "cancelled")
+        throw new Error(`QEMU could not save the VM (${status["error-desc"] ?? status.status})`);
+      if (status.status === "completed") break;
+      await sleep(10);
+    }
+    for (let waited = 0; !(await fileExists(statePath)); waited += 10) {
+      if (waited > 10_000) throw new Error("the saved state was not written out");
+      await sleep(10);
+    }
   }
 
   kill(): void {
@@ -311,6 +406,7 @@ export class MicroVm {
     const lastStderr = this.stderr.trim().split("\n").at(-1);
     if (exit.code === cgroupJoinFailed)
       return `QEMU could not join its cgroup (${lastStderr ?? "no message"})`;
+    if (this.hostError) return this.hostError;
     if (this.guestError) return `the guest init said "${this.guestError}"`;
     // panic=-1 resets the guest after a panic: the panic line, when the boot log shows one, is the truer reason.
     const panic = /Kernel panic[^\n]*/.exec(this.bootTail);
@@ -374,6 +470,32 @@ export class MicroVm {
     })();
     return this.cleaning;
   }
+}
+
+/** The RAM is a shared file: x-ignore-shared leaves its pages out of the stream, on both sides (QEMU checks). */
+const ignoreSharedRam = { capabilities: [{ capability: "x-ignore-shared", state: true }] };
+
+const MigrationStatusSchema = z.object({
+  status: z.string().default("none"),
+  "error-desc": z.string().optional(),
+});
+
+const fileExists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
+
+/** The QEMU-side shape of each launch: which shares, which kernel parameter, which RAM file. */
+function qemuLaunchOf(launch: VmLaunch, runShare: string): Pick<QemuArgsInput, "launch"> {
+  if ("run" in launch || "session" in launch) return { launch: { runSharePath: runShare } };
+  if ("saveSnapshot" in launch)
+    return { launch: { snapshot: { ramPath: launch.saveSnapshot.ramPath, incoming: null } } };
+  if ("restore" in launch)
+    return {
+      launch: { snapshot: { ramPath: launch.restore.ramPath, incoming: `fd:${incomingFd}` } },
+    };
+  return { launch };
 }
 
 interface ControlListener {

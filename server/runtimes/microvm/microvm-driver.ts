@@ -17,12 +17,15 @@ import { readMicrovmAssets, type MicrovmAssets } from "../../images/microvm/micr
 import type { Logger } from "../../log/logger";
 import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
-import { bootVm, MicroVm, type MicrovmContext, type VmSink } from "./boot-vm";
-import { describePool, MicrovmPool } from "./microvm-pool";
+import { bootVm, MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
+import { describePool, describePoolLimits, MicrovmPool, type PoolStatus } from "./microvm-pool";
 import { MicrovmSession } from "./microvm-session";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
+import { pooledVmBytes } from "./vm-cgroup";
+import { SnapshotKeeper } from "./snapshot-keeper";
+import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -42,10 +45,26 @@ export interface MicrovmOptions {
   pool?: MicrovmPoolOptions;
   /** Interactive sessions: shells at once per session (one virtconsole port each). Absent: no sessions. */
   sessions?: { terminals: number; log: Logger };
+  /**
+   * The saved VM that launches restore from instead of booting a kernel (and the pool refills from). Absent: every
+   * VM boots cold. A run of another memory size boots cold too: a restored VM has the saved one's RAM size.
+   */
+  snapshot?: MicrovmSnapshotOptions;
+}
+
+export interface MicrovmSnapshotOptions {
+  memoryBytes: number;
+  /** Where snapshots live; default `<cacheDir>/microvm-snapshots` (ignored by git, rebuilt when stale). */
+  dir?: string;
+  log: Logger;
 }
 
 export interface MicrovmPoolOptions {
+  /** VMs kept ready when no one asks. */
   size: number;
+  /** The most it grows to under demand (default size), within memoryBudgetBytes (default: no budget). */
+  max?: number;
+  memoryBudgetBytes?: number;
   /** The pool's VMs: this image, with this much guest memory; a launch for another gets a cold boot. */
   image: () => Promise<ImageRef | null>;
   memoryBytes: number;
@@ -66,6 +85,9 @@ const unclaimedSink: VmSink = {
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 
+/** A restored VM reports ready in well under a second; one that has not after this is stuck, and the run boots cold. */
+const restoreTimeoutMs = 15_000;
+
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
   readonly name = "QEMU microVM, built in";
@@ -85,11 +107,17 @@ export class MicrovmDriver implements SandboxDriver {
   private vmsGroup: Promise<string> | null = null;
   /** Session VMs, by the session's resource name. */
   private readonly sessions = new Map<string, MicrovmSession>();
+  /** The snapshot's VM is saved from here. */
+  private readonly snapshotWorkDir: string;
+  private snapshots: SnapshotKeeper | null = null;
+  /** Aborted by close(): a snapshot being saved stops with the playground. */
+  private readonly closing = new AbortController();
 
   constructor(options: MicrovmOptions) {
     this.options = options;
     this.vmsDir = path.join(options.stateDir, "microvm");
     this.poolDir = path.join(options.stateDir, "microvm-pool");
+    this.snapshotWorkDir = path.join(options.stateDir, "microvm-snapshot");
   }
 
   /** The host checks are cached; the warm pool's line is current on every call. */
@@ -100,7 +128,41 @@ export class MicrovmDriver implements SandboxDriver {
     const warmPool = this.pool
       ? describePool(this.pool.status())
       : "off (SBPG_MICROVM_POOL_SIZE=0)";
-    return { ...availability, details: { ...availability.details, warmPool } };
+    const snapshot = this.snapshots
+      ? describeSnapshot(this.snapshots)
+      : "off (SBPG_MICROVM_SNAPSHOT=off)";
+    const status = this.pool?.status();
+    const poolLimits = status ? describePoolLimits(status) : "no pool";
+    return {
+      ...availability,
+      details: { ...availability.details, warmPool, poolLimits, snapshot },
+    };
+  }
+
+  /**
+   * A ready VM of the pool for this image and memory size, taken for good, or null: for callers other than a run
+   * (the session manager). The caller attaches its sink, sends the run (MicroVm.sendRun) and finishes the VM.
+   * Each call counts as demand, so the pool grows while callers find it empty.
+   */
+  claimReadyVm(image: ImageRef, memoryBytes: number): MicroVm | null {
+    return (
+      this.pool?.claim(
+        (vm) =>
+          vm.input.rootfsPath === image.rootfsPath &&
+          guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(memoryBytes),
+      ) ?? null
+    );
+  }
+
+  /** The pool's numbers for /api/host; null when there is no pool. */
+  poolStatus(): PoolStatus | null {
+    return this.pool?.status() ?? null;
+  }
+
+  /** Waits until the snapshot is open or saved (or could not be): tests and benches that measure restores. */
+  async snapshotReady(): Promise<boolean> {
+    await this.probe();
+    return Boolean(await this.snapshots?.ready());
   }
 
   async launch(spec: LaunchSpec, ctx: MicrovmContext): Promise<LaunchResult> {
@@ -116,22 +178,95 @@ export class MicrovmDriver implements SandboxDriver {
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
     const cgroupParent = await this.vmsCgroup();
-    return bootVm(
+    const input: VmInput = {
+      qemuBinary: this.options.qemuBinary,
+      accel: chosen ?? "tcg",
+      assets,
+      vmDir: path.join(this.vmsDir, spec.resourceName),
+      name: spec.resourceName,
+      rootfsPath: spec.image.rootfsPath,
+      memoryBytes: spec.limits.memoryBytes,
+      vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
+      cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+    };
+    const restored = await this.launchRestored(input, spec, ctx);
+    if (restored) return restored;
+    return bootVm({ ...input, command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes }, ctx);
+  }
+
+  /**
+   * A VM restored from the snapshot, handed its run once it has reseeded and mounted its root; null when the run
+   * boots cold instead (no snapshot for it yet, or a broken one: then the run's console says so).
+   */
+  private async launchRestored(
+    input: VmInput,
+    spec: LaunchSpec,
+    ctx: MicrovmContext,
+  ): Promise<LaunchResult | null> {
+    const snapshots = this.snapshots;
+    const snapshotMiB = this.options.snapshot && guestMemoryMiB(this.options.snapshot.memoryBytes);
+    if (!snapshots || !snapshotMiB) return null;
+    const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
+    if (!this.fitsSnapshot(input.memoryBytes)) {
+      note(
+        `no snapshot for ${guestMemoryMiB(input.memoryBytes)} MiB guests (it is saved for ${snapshotMiB} MiB): cold boot`,
+      );
+      return null;
+    }
+    const found = await snapshots.check();
+    if ("missing" in found) {
+      note(`${found.missing}: cold boot`);
+      return null;
+    }
+    if ("unusable" in found) {
+      ctx.mark("snapshotUnusable");
+      note(`snapshot unusable: ${found.unusable}; cold boot`);
+      return null;
+    }
+    const { snapshot } = found;
+    ctx.mark("restoreStarted");
+    ctx.enter("booting");
+    const vm = await MicroVm.start(
+      input,
       {
-        qemuBinary: this.options.qemuBinary,
-        accel: chosen ?? "tcg",
-        assets,
-        vmDir: path.join(this.vmsDir, spec.resourceName),
-        name: spec.resourceName,
-        rootfsPath: spec.image.rootfsPath,
-        command: spec.command,
-        memoryBytes: spec.limits.memoryBytes,
-        tmpfsBytes: spec.limits.tmpfsBytes,
-        vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
-        cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+        restore: {
+          ramPath: snapshot.ramPath,
+          statePath: snapshot.statePath,
+          tmpfsBytes: spec.limits.tmpfsBytes,
+        },
       },
       ctx,
+      ctx.log,
     );
+    const onAbort = () => vm.kill();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      vm.kill();
+    }, restoreTimeoutMs);
+    const ready = await vm.ready;
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+    if (ready || ctx.signal.aborted) {
+      if (ready)
+        vm.sendRun(
+          { command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes },
+          Boolean(spec.vaccel),
+        );
+      return vm.finish(ctx.signal);
+    }
+    const reason = vm.failure(await vm.exited);
+    await vm.discard();
+    // A restore slowed past the limit (a host under load) says nothing against the snapshot: it stays.
+    if (timedOut) {
+      note(`the restore took over ${restoreTimeoutMs / 1000} s: cold boot`);
+      return null;
+    }
+    snapshots.discard(snapshot, reason);
+    ctx.mark("snapshotUnusable");
+    note(`snapshot unusable: ${reason}; cold boot`);
+    return null;
   }
 
   /**
@@ -200,6 +335,7 @@ export class MicrovmDriver implements SandboxDriver {
     return [
       ...(await reapVms(this.vmsDir)),
       ...(await reapVms(this.poolDir)),
+      ...(await reapVms(this.snapshotWorkDir)),
       ...(await reapCgroups(this.vmsCgroupPath(), () => false)),
     ];
   }
@@ -207,7 +343,10 @@ export class MicrovmDriver implements SandboxDriver {
   /** Stops the warm pool's VMs; runs on claimed ones end with their runs. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await this.pool?.close();
+    // A snapshot being saved has its VM in the state folder.
+    await this.snapshots?.settled().catch(() => undefined);
     // A first-boot accel probe still running would recreate its folder under a state folder being removed.
     await this.accel?.catch(() => undefined);
   }
@@ -240,11 +379,54 @@ export class MicrovmDriver implements SandboxDriver {
     return session;
   }
 
+  /** A restored VM has the saved one's RAM size. */
+  private fitsSnapshot(memoryBytes: number): boolean {
+    const snapshot = this.options.snapshot;
+    return (
+      Boolean(snapshot) &&
+      guestMemoryMiB(memoryBytes) === guestMemoryMiB(snapshot?.memoryBytes ?? 0)
+    );
+  }
+
   private fits(vm: MicroVm, spec: LaunchSpec): boolean {
     return (
       vm.input.rootfsPath === spec.image.rootfsPath &&
       guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(spec.limits.memoryBytes)
     );
+  }
+
+  /** Once the host checks pass: the snapshot is opened, or saved in the background, for the chosen accelerator. */
+  private startSnapshots(accel: Accel, assets: MicrovmAssets, qemuVersion: string): void {
+    const options = this.options.snapshot;
+    if (this.closed || this.snapshots || !options) return;
+    const spec: SnapshotSpec = {
+      qemuBinary: this.options.qemuBinary,
+      qemuVersion,
+      accel,
+      assets,
+      memoryBytes: options.memoryBytes,
+    };
+    const snapshotsDir = options.dir ?? path.join(this.options.cacheDir, "microvm-snapshots");
+    const dir = snapshotDir(snapshotsDir, spec);
+    this.snapshots = new SnapshotKeeper({
+      dir,
+      log: options.log,
+      open: () => openSnapshot(dir, spec),
+      save: async () => {
+        const image = await this.options.probeImage();
+        if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
+        return saveSnapshot({
+          spec,
+          snapshotsDir,
+          workDir: this.snapshotWorkDir,
+          rootfsPath: image.rootfsPath,
+          cgroup: { parent: await this.vmsCgroup(), cpuShares: this.options.vmsCgroup.cpuShares },
+          log: options.log,
+          signal: this.closing.signal,
+        });
+      },
+    });
+    void this.snapshots.prepare();
   }
 
   /** Once the host checks pass; the pool boots with the accelerator they chose. */
@@ -253,6 +435,12 @@ export class MicrovmDriver implements SandboxDriver {
     if (this.closed || this.pool || !options || options.size <= 0) return;
     this.pool = new MicrovmPool<MicroVm>({
       size: options.size,
+      max: options.max,
+      vmMemoryBytes: pooledVmBytes(options.memoryBytes),
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      // Restores are a fraction of a boot's CPU: two at once refill a burst; cold boots go one by one.
+      concurrency: () => (this.snapshots?.status().state === "ready" ? 2 : 1),
+      demandWindowMs: 30_000,
       log: options.log,
       failureOf: async (vm) => vm.failure(await vm.exited),
       boot: async () => {
@@ -264,17 +452,44 @@ export class MicrovmDriver implements SandboxDriver {
         if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
         // Short: the control socket's path must fit in 107 bytes.
         const name = `${resourcePrefix}pool-${randomBytes(4).toString("hex")}`;
+        const input: VmInput = {
+          qemuBinary: this.options.qemuBinary,
+          accel,
+          assets,
+          vmDir: path.join(this.poolDir, name),
+          name,
+          rootfsPath: image.rootfsPath,
+          memoryBytes: options.memoryBytes,
+          cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
+        };
+        // Refilled from the snapshot when there is one for its memory size; a broken one goes (and is saved
+        // again) when the restored VM fails to get ready, and the next refill boots cold.
+        // The snapshot being saved is waited for: a cold boot beside the snapshot's own would slow both.
+        if (this.fitsSnapshot(options.memoryBytes)) await this.snapshots?.prepare();
+        const found = this.fitsSnapshot(options.memoryBytes) ? await this.snapshots?.check() : null;
+        if (found && "snapshot" in found) {
+          const { snapshot } = found;
+          const vm = await MicroVm.start(
+            input,
+            {
+              restore: {
+                ramPath: snapshot.ramPath,
+                statePath: snapshot.statePath,
+                tmpfsBytes: options.tmpfsBytes,
+              },
+            },
+            unclaimedSink,
+            options.log,
+          );
+          void vm.ready.then(async (ready) => {
+            // A VM the closing pool killed says nothing about the snapshot.
+            if (!ready && !this.closed)
+              this.snapshots?.discard(snapshot, vm.failure(await vm.exited));
+          });
+          return vm;
+        }
         return MicroVm.start(
-          {
-            qemuBinary: this.options.qemuBinary,
-            accel,
-            assets,
-            vmDir: path.join(this.poolDir, name),
-            name,
-            rootfsPath: image.rootfsPath,
-            memoryBytes: options.memoryBytes,
-            cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
-          },
+          input,
           { poolTmpfsBytes: options.tmpfsBytes },
           unclaimedSink,
           options.log,
@@ -316,6 +531,7 @@ export class MicrovmDriver implements SandboxDriver {
         details: {},
       };
     }
+    this.startSnapshots(chosen, assets, qemu);
     this.startPool(chosen);
     return {
       available: true,
@@ -412,10 +628,16 @@ export class MicrovmDriver implements SandboxDriver {
   }
 }
 
+function describeSnapshot(keeper: SnapshotKeeper): string {
+  const { state, detail } = keeper.status();
+  return detail ? `${state}: ${detail}` : state;
+}
+
 /** What a pooled run shows instead of a boot log it did not wait for. */
 function poolNote(vm: MicroVm): string {
-  const { spawnedAt, readyAt } = vm;
+  const { spawnedAt, restoredAt, readyAt } = vm;
   if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `[from the warm pool: booted ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
+  const how = restoredAt === null ? "booted" : "restored from the snapshot";
+  return `[from the warm pool: ${how} ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
 }

@@ -7,6 +7,7 @@ import {
   guestMemoryMiB,
   kernelCommandLine,
   launchScript,
+  resumeLine,
   runCommandLine,
   sessionExecLine,
   sessionLaunchScript,
@@ -25,6 +26,54 @@ const input = {
 };
 
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe("buildQemuArgs for the snapshot", () => {
+  const snapshotInput = (incoming: string | null, vaccelSocketPath: string | null = null) => ({
+    ...input,
+    vaccelSocketPath,
+    launch: { snapshot: { ramPath: "/c/snap/ram", incoming } },
+  });
+  /** The devices and memory of a command line: what QEMU checks between the saved VM and a restored one. */
+  const machineOf = (args: string[]) =>
+    args
+      .filter(
+        (arg, i) => ["-device", "-m"].includes(args[i - 1] ?? "") || arg.startsWith("microvm"),
+      )
+      .join(" ");
+
+  it("saves from a shared RAM file and restores from it privately, with the same devices", () => {
+    const saved = buildQemuArgs(snapshotInput(null));
+    const restored = buildQemuArgs(snapshotInput("fd:3", "/run/x/vaccel.sock"));
+    expect(valueOf(saved, "-M")).toBe("microvm,memory-backend=ram");
+    expect(valueOf(saved, "-object")).toBe(
+      "memory-backend-file,id=ram,size=256M,mem-path=/c/snap/ram,share=on",
+    );
+    expect(valueOf(restored, "-object")).toBe(
+      "memory-backend-file,id=ram,size=256M,mem-path=/c/snap/ram,share=off",
+    );
+    expect(saved).not.toContain("-incoming");
+    // QEMU 7.2 takes x-ignore-shared over QMP only: the restored VM waits for migrate-incoming.
+    expect(valueOf(restored, "-incoming")).toBe("defer");
+    expect(machineOf(restored)).toBe(machineOf(saved));
+    // The vAccel port exists in both; only the restored VM's leads to an agent.
+    expect(saved).toContain("null,id=vaccel");
+    expect(restored).toContain("socket,id=vaccel,path=/run/x/vaccel.sock");
+    expect(valueOf(saved, "-append")).toBe(`${kernelCommandLine} sbpg.snapshot`);
+    expect(saved.join(" ")).not.toContain("mount_tag=run");
+  });
+
+  it("hands a restored VM its seed, clock and /tmp on one line", () => {
+    const line = resumeLine(Buffer.alloc(64, 0xab), 1796140000123.7, 8 << 20);
+    expect(line).toBe(`resume ${"ab".repeat(64)} 1796140000123 8388608\n`);
+  });
+
+  it("asks a restored VM for its vAccel port only when told", () => {
+    expect(runCommandLine(["true"], 1024, true)).toBe(
+      "run tmpfs_bytes=1024; vaccel=1; set -- 'true'\n",
+    );
+    expect(runCommandLine(["true"], 1024)).toBe("run tmpfs_bytes=1024; set -- 'true'\n");
+  });
+});
 
 describe("buildQemuArgs", () => {
   it("builds a microvm with no network, no firmware, the kernel booted directly", () => {

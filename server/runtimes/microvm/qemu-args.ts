@@ -3,11 +3,13 @@ import {
   controlPortName,
   newlineVariable,
   poolBootParam,
+  resumeVerb,
   rootShareTag,
   runCommandVerb,
   runShareTag,
   sessionTerminalPortPrefix,
   sessionVerbs,
+  snapshotBootParam,
   vaccelPortName,
 } from "../../images/microvm/guest-protocol";
 
@@ -27,8 +29,11 @@ export interface QemuArgsInput {
   kernelPath: string;
   initramfsPath: string;
   rootfsPath: string;
-  /** A cold VM reads its launch file from the run share; a warm-pool VM mounts a /tmp this big and waits for its run. */
-  launch: { runSharePath: string } | { poolTmpfsBytes: number };
+  /**
+   * A cold VM reads its launch file from the run share; a warm-pool VM mounts a /tmp this big and waits for its
+   * run; a snapshot VM is either the one saved (`save`) or one restored from it (`incoming`, QEMU's URI).
+   */
+  launch: { runSharePath: string } | { poolTmpfsBytes: number } | { snapshot: SnapshotLaunch };
   controlSocketPath: string;
   /** QEMU's monitor (QMP) connects here: its SHUTDOWN event says why the VM stopped (a guest reset, a power-off). */
   qmpSocketPath: string;
@@ -36,6 +41,18 @@ export interface QemuArgsInput {
   vaccelSocketPath?: string | null;
   /** A session's terminals: one virtconsole port each (the guest's /dev/hvc<n>, in this order), to these sockets. */
   terminalSocketPaths?: string[];
+}
+
+/**
+ * The saved VM and each restored one have the same devices (QEMU checks them), so both carry the vAccel port,
+ * connected to nothing unless the restored VM's run asked for vAccel. Guest RAM is a file: the saved VM maps it
+ * shared and writes its memory there; a restored VM maps it private and reads its pages from the page cache
+ * copy-on-write. x-ignore-shared keeps the shared RAM out of the migration stream on both sides.
+ */
+export interface SnapshotLaunch {
+  ramPath: string;
+  /** The URI the restored VM's state comes from (QMP migrate-incoming); null: this is the VM being saved. */
+  incoming: string | null;
 }
 
 /** Below this the guest's kernel and 9p page cache leave the workload too little; 72M is the least that boots. */
@@ -61,23 +78,38 @@ export function guestMemoryMiB(memoryBytes: number): number {
 
 export function buildQemuArgs(input: QemuArgsInput): string[] {
   const { launch } = input;
+  const snapshot = "snapshot" in launch ? launch.snapshot : null;
+  const memoryMiB = guestMemoryMiB(input.memoryBytes);
   const fsdev = (id: string, dir: string, tag: string) => [
     "-fsdev",
     `local,id=${id},path=${escapeOption(dir)},security_model=none,readonly=on`,
     "-device",
     `virtio-9p-device,fsdev=${id},mount_tag=${tag}`,
   ];
+  const vaccelChardev = input.vaccelSocketPath
+    ? `socket,id=vaccel,path=${escapeOption(input.vaccelSocketPath)}`
+    : snapshot
+      ? "null,id=vaccel"
+      : null;
   return [
     "-name",
     input.name,
     "-M",
-    "microvm",
+    snapshot ? "microvm,memory-backend=ram" : "microvm",
     "-accel",
     input.accel === "tcg" ? `tcg,tb-size=${tcgCodeBufferMiB}` : input.accel,
     // TCG: QEMU's default model. -cpu max offers AVX2/FMA, which programs then use and which emulate ~15x slower.
     ...(input.accel === "kvm" ? ["-cpu", "host"] : []),
     "-m",
-    `${guestMemoryMiB(input.memoryBytes)}M`,
+    `${memoryMiB}M`,
+    ...(snapshot
+      ? [
+          "-object",
+          `memory-backend-file,id=ram,size=${memoryMiB}M,mem-path=${escapeOption(snapshot.ramPath)},share=${snapshot.incoming ? "off" : "on"}`,
+          // QEMU 7.2 sets x-ignore-shared only over QMP: the restored VM waits for it before it reads its state.
+          ...(snapshot.incoming ? ["-incoming", "defer"] : []),
+        ]
+      : []),
     "-smp",
     "1",
     "-nodefaults",
@@ -92,9 +124,7 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     "-initrd",
     input.initramfsPath,
     "-append",
-    "runSharePath" in launch
-      ? kernelCommandLine
-      : `${kernelCommandLine} ${poolBootParam}=${Math.floor(launch.poolTmpfsBytes)}`,
+    bootCommandLine(launch),
     ...fsdev("fs0", input.rootfsPath, rootShareTag),
     ...("runSharePath" in launch ? fsdev("fs1", launch.runSharePath, runShareTag) : []),
     // QEMU connects to our listening socket at start-up (not server=on): the host end exists before the guest
@@ -110,10 +140,10 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     "-mon",
     "chardev=qmp,mode=control",
     // The agent listens before QEMU starts; the port's bytes are the guest's ttrpc stream, one connection per VM.
-    ...(input.vaccelSocketPath
+    ...(vaccelChardev
       ? [
           "-chardev",
-          `socket,id=vaccel,path=${escapeOption(input.vaccelSocketPath)}`,
+          vaccelChardev,
           "-device",
           `virtserialport,chardev=vaccel,name=${vaccelPortName}`,
         ]
@@ -127,6 +157,12 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
   ];
 }
 
+function bootCommandLine(launch: QemuArgsInput["launch"]): string {
+  if ("runSharePath" in launch) return kernelCommandLine;
+  if ("snapshot" in launch) return `${kernelCommandLine} ${snapshotBootParam}`;
+  return `${kernelCommandLine} ${poolBootParam}=${Math.floor(launch.poolTmpfsBytes)}`;
+}
+
 /** QEMU option values escape a comma by doubling it. */
 export const escapeOption = (value: string) => value.replace(/,/g, ",,");
 
@@ -135,10 +171,17 @@ export function launchScript(command: string[], tmpfsBytes: number, vaccel = fal
   return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\n${vaccel ? "vaccel=1\n" : ""}set -- ${quoteWords(command)}\n`;
 }
 
-/** The same for a warm-pool VM, as the one control line it waits for; the init evaluates what follows the verb. */
-export function runCommandLine(command: string[], tmpfsBytes: number): string {
-  const words = quoteWords(command).replace(/\n/g, `'"$${newlineVariable}"'`);
-  return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)}; set -- ${words}\n`;
+/**
+ * The same for a VM booted ahead (warm pool, restored), as the one control line it waits for; the init evaluates
+ * what follows the verb. vAccel only for a restored VM whose vAccel port is connected to the run's agent.
+ */
+export function runCommandLine(command: string[], tmpfsBytes: number, vaccel = false): string {
+  return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)};${vaccel ? " vaccel=1;" : ""} set -- ${oneLineWords(command)}\n`;
+}
+
+/** The first line a restored VM reads: fresh entropy for its RNG, the wall clock, the /tmp it mounts. */
+export function resumeLine(seed: Buffer, epochMs: number, tmpfsBytes: number): string {
+  return `${resumeVerb} ${seed.toString("hex")} ${Math.floor(epochMs)} ${Math.floor(tmpfsBytes)}\n`;
 }
 
 /** A session's launch file: no command; `session` is the size of its writable /root. */

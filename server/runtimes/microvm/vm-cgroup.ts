@@ -27,3 +27,11 @@ export function vmCgroupLimits(memoryBytes: number, cpuShares: number): CgroupLi
     memoryBytes: guestMemoryMiB(memoryBytes) * 1024 * 1024 + vmmOverheadBytes,
   };
 }
+
+/**
+ * What one waiting VM costs the host, for the pool's memory budget: its guest RAM (the most it can dirty, private
+ * after a restore) and QEMU's own resident memory before any workload ran (~40 MiB measured, see
+ * bench/microvm-snapshot.ts), not the cgroup's ceiling, which leaves room for a workload's TCG code.
+ */
+export const pooledVmBytes = (memoryBytes: number) =>
+  (guestMemoryMiB(memoryBytes) + 48) * 1024 * 1024;

@@ -28,7 +28,7 @@ export const runtimeClasses = [
   { metadata: { name: "gvisor" }, handler: "runsc" },
 ];
 
-/** The host's own runtime, as a scripted driver: it writes "local" and exits 0. */
+/** The host's own runtime, as a scripted driver: it writes "local" and exits 0; `hold` runs until stopped. */
 class LocalDriver implements SandboxDriver {
   readonly id = "runc" as const;
   readonly name = "runc";
@@ -36,9 +36,13 @@ class LocalDriver implements SandboxDriver {
   async probe() {
     return { available: true, version: "1", reason: null, install: null, details: {} };
   }
-  async launch(_spec: LaunchSpec, ctx: LaunchContext) {
+  async launch(spec: LaunchSpec, ctx: LaunchContext) {
     ctx.mark("started");
     ctx.output(Buffer.from("local"));
+    if (spec.command[0] === "hold") {
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+      return { exitCode: null, signal: "SIGKILL" };
+    }
     return { exitCode: 0, signal: null };
   }
   async reap() {
@@ -46,7 +50,8 @@ class LocalDriver implements SandboxDriver {
   }
 }
 
-export async function startClusterEngine(kubeconfig: string) {
+/** The host runs one sandbox at a time, the cluster `clusterRuns`. */
+export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
   const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-"));
   const images = new ImageStore(cache);
   await buildImage(
@@ -67,6 +72,7 @@ export async function startClusterEngine(kubeconfig: string) {
     },
     images: { busybox: "registry.example/sbpg/busybox:1" },
     owner: podOwnerFor(ownerStateDir),
+    maxConcurrentRuns: clusterRuns,
     log,
     refreshMs: 0,
     requestTimeoutMs: 2_000,
@@ -76,9 +82,9 @@ export async function startClusterEngine(kubeconfig: string) {
     sources: [backend],
     images,
     limits: {
-      maxConcurrentRuns: 4,
-      maxQueuedRuns: 4,
-      maxActiveRunsPerClient: 4,
+      maxConcurrentRuns: 1,
+      maxQueuedRuns: 8,
+      maxActiveRunsPerClient: 8,
       defaultTimeoutMs: 10_000,
       maxTimeoutMs: 20_000,
       memoryBytes: 128 * mib,

@@ -1,6 +1,7 @@
 // For the kubernetes backend's unit tests only: a small real HTTP server that answers as a Kubernetes API server
 // does (v1 shapes, watches as JSON lines, log follow as a chunked body, v1 Status errors) and plays the
-// scheduler and kubelet for the pods it is given, by a script: it runs no container.
+// scheduler and kubelet for the pods it is given, by a script: it runs no container. Exec (pods/exec) is a
+// websocket of the channel subprotocols (v5.channel.k8s.io, v4.channel.k8s.io), its commands scripted too.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -9,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { WebSocketServer, type WebSocket } from "ws";
 
 type Json = Record<string, any>;
 
@@ -24,11 +26,41 @@ export interface PodScript {
   unschedulable?: boolean;
 }
 
+/** What one exec does: writes `stdout`/`stderr`, then ends with `exitCode`; `echo` sends stdin back on stdout until stdin closes or the client hangs up. */
+export interface ExecScript {
+  /** Frames apart when an array (a character may be split across two). */
+  stdout?: string | Buffer[];
+  stderr?: string;
+  exitCode?: number;
+  echo?: boolean;
+}
+
+/** One exec as the API server received it. */
+export interface ExecRecord {
+  pod: string;
+  container: string | null;
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  tty: boolean;
+  /** The subprotocol agreed. */
+  protocol: string;
+  /** Channel 4 frames, parsed. */
+  resizes: Json[];
+  /** Everything received on channel 0. */
+  input: string;
+  closed: boolean;
+}
+
 export interface FakeApiServerOptions {
   namespace: string;
   runtimeClasses: Json[];
   /** What each created pod does; default: prints nothing and exits 0. */
   script?: (pod: Json) => PodScript;
+  /** What each exec does; default: echo. */
+  exec?: (command: string[], tty: boolean) => ExecScript;
+  /** The exec subprotocols this server speaks, best first (an older one speaks only v4.channel.k8s.io). */
+  execProtocols?: string[];
 }
 
 export interface FakeApiServer {
@@ -40,17 +72,26 @@ export interface FakeApiServer {
   createdPods: Json[];
   deletedPods: string[];
   networkPolicies: Map<string, Json>;
+  execs: ExecRecord[];
   /** Pods that exist now. */
   livePods(): Json[];
   /** Adds a pod as if another client had made it (e.g. a crashed playground). */
   seedPod(pod: Json): void;
   /**
    * Ends every open pod watch, as an API server does at its watch timeout or a restart; with `expire`, a
-   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it.
+   * watch from an older resourceVersion is then answered 410 Gone, as after etcd compacted it; with
+   * `refuse`, every later pod watch is closed at once, as by a proxy that drops long requests.
    */
-  closeWatches(options?: { expire?: boolean }): void;
-  /** "forbidden": every request is answered 403, as for an account without the playground's roles. */
-  setMode(mode: "ok" | "forbidden"): void;
+  closeWatches(options?: { expire?: boolean; refuse?: boolean }): void;
+  /** Ends a running pod's container as the kubelet does past activeDeadlineSeconds: phase Failed, DeadlineExceeded. */
+  expirePod(name: string): void;
+  /** Ends every open log stream while its container still runs, as a kubelet restart does. */
+  dropLogs(): void;
+  /**
+   * "forbidden": every request is answered 403, as for an account without the playground's roles;
+   * "forbid-exec": only pods/exec is, as for a Role without it.
+   */
+  setMode(mode: "ok" | "forbidden" | "forbid-exec"): void;
   close(): Promise<void>;
 }
 
@@ -70,13 +111,15 @@ interface PodRecord {
 export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
   const { namespace } = options;
   let resourceVersion = 1000;
-  let mode: "ok" | "forbidden" = "ok";
+  let mode: "ok" | "forbidden" | "forbid-exec" = "ok";
   /** Watches from a resourceVersion at or below this get 410 Gone. */
   let compactedUpTo = 0;
+  let refuseWatches = false;
   const requests: string[] = [];
   const createdPods: Json[] = [];
   const deletedPods: string[] = [];
   const networkPolicies = new Map<string, Json>();
+  const execs: ExecRecord[] = [];
   const pods = new Map<string, PodRecord>();
   const podWatchers = new Set<{ name: string; res: http.ServerResponse }>();
   const eventWatchers = new Set<{ name: string; res: http.ServerResponse }>();
@@ -248,12 +291,17 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
           source: { component: "kubelet", host: "node-1" },
         });
         const output = script.output ?? [];
-        output.forEach((chunk, index) =>
-          later(stepMs * (index + 1), () => alive() && writeOutput(record, chunk)),
-        );
-        if (script.runUntilDeleted) return;
-        later(stepMs * (output.length + 2), () => {
-          if (!alive()) return;
+        // Each write after the one before: timers of different delays fire out of order on a busy machine.
+        const writeFrom = (index: number) =>
+          later(stepMs, () => {
+            if (!alive()) return;
+            if (index < output.length) {
+              writeOutput(record, output[index]!);
+              writeFrom(index + 1);
+            } else if (!script.runUntilDeleted) exit();
+          });
+        writeFrom(0);
+        const exit = () => {
           const exitCode = script.exitCode ?? 0;
           status.phase = exitCode === 0 ? "Succeeded" : "Failed";
           status.containerStatuses[0].ready = false;
@@ -268,7 +316,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
           };
           endLogs(record);
           publish(record, "MODIFIED");
-        });
+        };
       });
     });
   }
@@ -376,6 +424,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       res.writeHead(200, { "content-type": "application/json" });
       const since = Number(url.searchParams.get("resourceVersion") ?? "");
       const record = pods.get(name);
+      if (refuseWatches) {
+        res.end();
+        return;
+      }
       if (since && since <= compactedUpTo) {
         const gone = {
           kind: "Status",
@@ -488,6 +540,63 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     return status(res, 404, "NotFound", "the server could not find the requested resource");
   }
 
+  /** The kubelet's side of an exec: channel bytes in, channel bytes out, the exit as a v1 Status on channel 3. */
+  function serveExec(ws: WebSocket, url: URL, pod: string) {
+    const flag = (key: string) => url.searchParams.get(key) === "true";
+    const record: ExecRecord = {
+      pod,
+      container: url.searchParams.get("container"),
+      command: url.searchParams.getAll("command"),
+      stdin: flag("stdin"),
+      stdout: flag("stdout"),
+      tty: flag("tty"),
+      protocol: ws.protocol,
+      resizes: [],
+      input: "",
+      closed: false,
+    };
+    execs.push(record);
+    const script = options.exec?.(record.command, record.tty) ?? { echo: true };
+    const frame = (channel: number, data: string | Buffer) =>
+      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    const finish = () => {
+      if (ws.readyState !== ws.OPEN) return;
+      const exitCode = script.exitCode ?? 0;
+      frame(
+        3,
+        JSON.stringify(
+          exitCode === 0
+            ? { metadata: {}, status: "Success" }
+            : {
+                metadata: {},
+                status: "Failure",
+                message: `command terminated with non-zero exit code: exit status ${exitCode}`,
+                reason: "NonZeroExitCode",
+                details: { causes: [{ reason: "ExitCode", message: String(exitCode) }] },
+              },
+        ),
+      );
+      ws.close(1000);
+    };
+    ws.on("message", (data: Buffer) => {
+      const channel = data[0];
+      const payload = data.subarray(1).toString("utf8");
+      if (channel === 0) {
+        record.input += payload;
+        if (script.echo) frame(1, payload);
+      } else if (channel === 4) record.resizes.push(JSON.parse(payload) as Json);
+      // v5 only: the client closed its stdin.
+      else if (channel === 255 && data[1] === 0 && script.echo) finish();
+    });
+    ws.on("close", () => {
+      record.closed = true;
+    });
+    for (const chunk of typeof script.stdout === "string" ? [script.stdout] : (script.stdout ?? []))
+      frame(1, chunk);
+    if (script.stderr) frame(2, script.stderr);
+    if (!script.echo) finish();
+  }
+
   // TLS, as every API server serves, with a CA of its own that the kubeconfig names: client-node refuses
   // plain HTTP unless TLS verification is switched off.
   const dir = await mkdtemp(path.join(os.tmpdir(), "sbpg-kubeconfig-"));
@@ -497,6 +606,45 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       if (!res.headersSent) status(res, 500, "InternalError", "the test double failed");
       else res.end();
     });
+  });
+  const execProtocols = options.execProtocols ?? ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => execProtocols.find((p) => offered.has(p)) ?? false,
+  });
+  server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head) => {
+    const url = new URL(req.url ?? "/", "http://double");
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const refuse = (code: number, reason: string, message: string) => {
+      const body = JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message,
+        reason,
+        code,
+      });
+      socket.end(
+        `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    };
+    const execMatch = new RegExp(`^${podsPath}/([^/]+)/exec$`).exec(url.pathname);
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return refuse(401, "Unauthorized", "Unauthorized");
+    if (!execMatch)
+      return refuse(404, "NotFound", "the server could not find the requested resource");
+    if (mode !== "ok")
+      return refuse(
+        403,
+        "Forbidden",
+        `pods "${execMatch[1]}" is forbidden: User "system:serviceaccount:${namespace}:playground" cannot create resource "pods/exec" in API group "" in the namespace "${namespace}"`,
+      );
+    const record = pods.get(execMatch[1]!);
+    if (!record) return refuse(404, "NotFound", `pods "${execMatch[1]}" not found`);
+    if (record.pod.status?.phase !== "Running")
+      return refuse(400, "BadRequest", "unable to upgrade connection: container not found");
+    sockets.handleUpgrade(req, socket, head, (ws) => serveExec(ws, url, execMatch[1]!));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -533,6 +681,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     createdPods,
     deletedPods,
     networkPolicies,
+    execs,
     livePods: () => [...pods.values()].map((r) => r.pod),
     seedPod(pod) {
       const record: PodRecord = {
@@ -549,14 +698,36 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     },
     closeWatches(options = {}) {
       if (options.expire) compactedUpTo = resourceVersion;
+      if (options.refuse) refuseWatches = true;
       for (const watcher of podWatchers) watcher.res.end();
       podWatchers.clear();
+    },
+    expirePod(name) {
+      const record = pods.get(name);
+      if (!record) return;
+      const { status } = record.pod;
+      Object.assign(status, { phase: "Failed", reason: "DeadlineExceeded" });
+      for (const container of status.containerStatuses ?? []) {
+        container.ready = false;
+        container.state = {
+          terminated: { exitCode: 137, reason: "Error", finishedAt: now() },
+        };
+      }
+      endLogs(record);
+      publish(record, "MODIFIED");
+    },
+    dropLogs() {
+      for (const record of pods.values()) {
+        for (const res of record.logFollowers) res.end();
+        record.logFollowers.clear();
+      }
     },
     setMode(next) {
       mode = next;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
+      for (const ws of sockets.clients) ws.terminate();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });

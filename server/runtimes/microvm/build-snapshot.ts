@@ -1,0 +1,42 @@
+// `node --import tsx server/runtimes/microvm/build-snapshot.ts`: saves the microVM snapshot at setup, so that
+// the first visitor's VM is restored rather than booted (the server would otherwise save it in the background).
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../config/env";
+import { cgroupParentFor, vmsCgroupFor } from "../../host/create-engine";
+import { ImageStore } from "../../images/image-store";
+import { createLogger } from "../../log/logger";
+import { removeCgroupParent } from "../cgroups";
+import { MicrovmDriver } from "./microvm-driver";
+
+const config = loadConfig();
+const images = new ImageStore(config.cacheDir);
+// Its own state folder: a running server's VMs are not this script's.
+const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "sbpg-snapshot-"));
+const log = createLogger("info");
+const driver = new MicrovmDriver({
+  qemuBinary: config.qemuPath,
+  stateDir,
+  cacheDir: config.cacheDir,
+  vmsCgroup: { path: vmsCgroupFor(stateDir), ...config.microvmsCpu },
+  accel: config.microvmAccel,
+  probeImage: () => images.resolve("busybox"),
+  snapshot: { memoryBytes: config.limits.memoryBytes, log },
+});
+try {
+  const availability = await driver.probe();
+  if (!availability.available) {
+    console.log(`microvm snapshot: skipped, the microVM is unavailable (${availability.reason})`);
+  } else {
+    const ready = await driver.snapshotReady();
+    console.log(`microvm snapshot: ${(await driver.probe()).details.snapshot}`);
+    if (!ready) process.exitCode = 1;
+  }
+} finally {
+  await driver.close();
+  await driver.reap();
+  await removeCgroupParent(cgroupParentFor(stateDir));
+  await removeCgroupParent(vmsCgroupFor(stateDir));
+  await fs.rm(stateDir, { recursive: true, force: true });
+}
