@@ -1,4 +1,5 @@
 // A lab in Chromium: a step's check fails and shows its hint, Run types the fix into both shells, the check passes.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { LabStepsPage } from "./pages/lab-steps-page";
 import { AudiencePage, PresenterPage } from "./pages/presenter-page";
@@ -23,6 +24,13 @@ test("a lab step fails with its hint, Run types the command into runc's and gVis
   );
   await expect(lab.stepItem(1)).toHaveAttribute("data-state", "failed");
   await page.screenshot({ path: testInfo.outputPath("lab-hint.png"), fullPage: true });
+  // The lab with two live shells, a failed step and its hint passes axe's WCAG 2 AA rules.
+  const axe = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
 
   // Run types the block into both shells; the open step checks itself and turns done.
   await lab.currentStep().getByRole("button", { name: "Run", exact: true }).click();
