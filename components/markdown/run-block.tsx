@@ -20,7 +20,8 @@ export function RunBlock({ command, language }: { command: string; language: str
 
   return (
     <div className="rounded-md border border-line bg-surface-sunken" data-testid="run-block">
-      <pre className="overflow-x-auto p-3 font-mono text-sm text-ink">
+      {/* Focusable, so a keyboard can scroll a command wider than a narrow column (a lab's step). */}
+      <pre tabIndex={0} className="overflow-x-auto p-3 font-mono text-sm text-ink">
         <code id={codeId} className={`language-${language}`}>
           {command}
         </code>
