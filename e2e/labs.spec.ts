@@ -1,6 +1,8 @@
 // A lab in Chromium: a step's check fails and shows its hint, Run types the fix into both shells, the check passes.
 import { expect, test } from "@playwright/test";
 import { LabStepsPage } from "./pages/lab-steps-page";
+import { AudiencePage, PresenterPage } from "./pages/presenter-page";
+import { expectTerminalRow } from "./pages/terminal-rows";
 
 test("a lab step fails with its hint, Run types the command into runc's and gVisor's shells, and the step is done", async ({
   page,
@@ -36,4 +38,38 @@ test("a lab step fails with its hint, Run types the command into runc's and gVis
   await expect(lab.currentStep()).toContainText("Try to change the image");
   await expect(lab.shell("runc").getByTestId("terminal-status")).toHaveText(/Connected/);
   await lab.expectRow("runc", /echo "hello from \$\(hostname\)" > ~\/note\.txt/);
+});
+
+test("the presenter's Run on a lab step types its command into the presenter's shell, which the audience watches", async ({
+  browser,
+}) => {
+  const presenterContext = await browser.newContext();
+  const audienceContext = await browser.newContext();
+  try {
+    const presenter = new PresenterPage(await presenterContext.newPage());
+    const audience = new AudiencePage(await audienceContext.newPage());
+    await presenter.start("containers-and-their-kernel", "Ada");
+    await audience.open(await presenter.joinUrl());
+    // Hello, sandbox's fifth step asks the sandbox for its kernel.
+    for (let i = 0; i < 4; i++) await presenter.press("ArrowRight");
+    await expect(presenter.stepPosition()).toHaveText("Step 5 of 5");
+    const step = presenter.page.getByRole("region", { name: /Ask your own sandbox/ });
+    // No shell yet: the block can be copied, not run.
+    await expect(step.getByRole("button", { name: "Run", exact: true })).toHaveCount(0);
+
+    await presenter.page.getByRole("button", { name: "Open a shell for the audience" }).click();
+    const shell = presenter.page.getByTestId("interactive-terminal");
+    await expectTerminalRow(shell, /^~ #$/);
+    const watched = audience.page.getByTestId("watched-terminal");
+    await expect(watched).toBeVisible();
+
+    await step.getByRole("button", { name: "Run", exact: true }).click();
+    await expectTerminalRow(shell, /^~ # uname -sr > ~\/kernel; cat ~\/kernel$/);
+    await expectTerminalRow(watched, /^~ # uname -sr > ~\/kernel; cat ~\/kernel$/);
+    await expectTerminalRow(watched, /^Linux \d/);
+    await presenter.page.getByRole("button", { name: "End shell" }).click();
+  } finally {
+    await presenterContext.close();
+    await audienceContext.close();
+  }
 });

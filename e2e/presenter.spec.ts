@@ -25,37 +25,37 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
     expect(rootFontPx).toBeGreaterThanOrEqual(20);
 
     await audience.open(joinUrl);
-    await expect(audience.following()).toHaveText("Following Ada — step 1 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 1 of 5");
     // The presenter sees the room: the audience's browser counts, the presenter's own view does not.
     await expect(presenter.page.getByTestId("audience-count")).toHaveText("1 browser following");
     await presenter.page.screenshot({ path: testInfo.outputPath("presenter-start.png") });
 
     const pressed = Date.now();
     await presenter.press("ArrowRight");
-    await expect(audience.following()).toHaveText("Following Ada — step 2 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 2 of 5");
     const followMs = Date.now() - pressed;
     testInfo.annotations.push({ type: "key-to-audience-step-ms", description: String(followMs) });
     console.log(`presenter key → audience shows the step: ${followMs} ms`);
     await presenter.press("ArrowRight");
-    await expect(presenter.stepPosition()).toHaveText("Step 3 of 4");
-    await expect(audience.stepPosition()).toHaveText("Step 3 of 4");
-    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    await expect(presenter.stepPosition()).toHaveText("Step 3 of 5");
+    await expect(audience.stepPosition()).toHaveText("Step 3 of 5");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 5");
     // The step's own "what to notice" reaches the audience with it.
     await expect(audience.page.getByText("uname -sr", { exact: false })).toBeVisible();
     await presenter.press("ArrowLeft");
-    await expect(audience.following()).toHaveText("Following Ada — step 2 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 2 of 5");
     await presenter.press("PageDown");
-    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 5");
 
     // The audience's network drops while the presenter moves on; once back, it catches up by itself.
     await audienceContext.setOffline(true);
     await expect(audience.page.getByTestId("audience-connection")).toHaveText("Reconnecting…");
     await presenter.press("ArrowRight");
-    await expect(presenter.stepPosition()).toHaveText("Step 4 of 4");
+    await expect(presenter.stepPosition()).toHaveText("Step 4 of 5");
     await audienceContext.setOffline(false);
-    await expect(audience.following()).toHaveText("Following Ada — step 4 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 4 of 5");
     await presenter.press("ArrowLeft");
-    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 5");
 
     await presenter.press("?");
     await expect(presenter.helpOverlay()).toBeVisible();
@@ -116,7 +116,7 @@ test("the audience stays on the presenter's step and sees the presenter's run", 
     const audienceStop = await audience.page.request.delete(`/api/runs/${state.runs[0]}`);
     expect(audienceStop.status()).toBe(403);
     expect((await presenter.page.request.delete(`/api/runs/${state.runs[0]}`)).status()).toBe(200);
-    await expect(audience.following()).toHaveText("Following Ada — step 3 of 4");
+    await expect(audience.following()).toHaveText("Following Ada — step 3 of 5");
     await audience.followedLogPane("runc").expectShows("Hello from");
 
     await presenter.page.screenshot({ path: testInfo.outputPath("presenter.png") });

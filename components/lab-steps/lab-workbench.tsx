@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
 import { RunBlock } from "@/components/markdown/run-block";
 import { RunTargetProvider, useRegisterRunTarget } from "@/components/markdown/run-target";
+import { typedCommand } from "@/components/markdown/typed-command";
 import type { TerminalLink } from "@/components/terminal/terminal-link";
 import { Panel } from "@/components/ui/panel";
 import { formatAge } from "@/components/format/format-units";
@@ -62,7 +63,7 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
       const targets = (step?.runtimes.length ? step.runtimes : runtimes)
         .map((r) => links.current.get(r))
         .filter((link): link is TerminalLink => link !== undefined);
-      for (const link of targets) link.input(`${command.replace(/\r?\n/g, "\r")}\r`);
+      for (const link of targets) link.input(typedCommand(command));
     },
     [step, runtimes],
   );

@@ -1,6 +1,8 @@
 "use client";
 // The presenter's own shell, mirrored to the audience: a session on a runtime of their choice, its terminal announced to the room.
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { useRegisterRunTarget } from "@/components/markdown/run-target";
+import { typedCommand } from "@/components/markdown/typed-command";
 import { describeError } from "@/components/live/api-client";
 import { getSocket } from "@/components/live/socket-client";
 import { InteractiveTerminal } from "@/components/terminal/interactive-terminal";
@@ -9,6 +11,7 @@ import {
   connectTerminal,
   linkStatusText,
   type LinkStatus,
+  type TerminalLink,
 } from "@/components/terminal/terminal-link";
 import { sessionRuntimeIds } from "@/lib/api/sessions";
 
@@ -46,8 +49,10 @@ export function PresenterShell({
     setSessionId(null);
     await endSession(sessionId).catch((err: unknown) => setError(describeError(err)));
   };
-  const connect = (screen: { write(data: string): void; cols: number; rows: number }) =>
-    connectTerminal(
+  const terminal = useRef<TerminalLink | null>(null);
+  const screen = useRef<HTMLDivElement>(null);
+  const connect = (screen: { write(data: string): void; cols: number; rows: number }) => {
+    terminal.current = connectTerminal(
       getSocket(),
       { sessionId: sessionId!, terminalId: null, cols: screen.cols, rows: screen.rows },
       {
@@ -56,6 +61,8 @@ export function PresenterShell({
         opened: onTerminal,
       },
     );
+    return terminal.current;
+  };
 
   const button =
     "rounded-md border-2 border-ink bg-surface px-4 py-2 text-lg font-semibold text-ink hover:bg-surface-raised disabled:opacity-40";
@@ -103,11 +110,28 @@ export function PresenterShell({
           {error}
         </p>
       )}
+      {sessionId && <TypeIntoShell terminal={terminal} screen={screen} />}
       {sessionId && (
-        <div className="h-[24rem] overflow-hidden rounded-md bg-[#0b1020] p-2">
+        <div ref={screen} className="h-[24rem] overflow-hidden rounded-md bg-[#0b1020] p-2">
           <InteractiveTerminal key={sessionId} connect={connect} label="Your shell" />
         </div>
       )}
     </section>
   );
+}
+
+/** While the shell is open, a step's Run types its command here, where the audience watches it. */
+function TypeIntoShell({
+  terminal,
+  screen,
+}: {
+  terminal: { current: TerminalLink | null };
+  screen: { current: HTMLDivElement | null };
+}) {
+  useRegisterRunTarget(({ command }) => {
+    terminal.current?.input(typedCommand(command));
+    // xterm draws only while on screen, and the presenter clicked Run up in the step: bring the shell into view.
+    screen.current?.scrollIntoView({ block: "nearest" });
+  });
+  return null;
 }

@@ -1,5 +1,6 @@
 // The current step as both presenter and audience see it: where it sits, what to do, what to notice.
 import { InlineMarkdown, MarkdownView } from "@/components/markdown/markdown-view";
+import { RunBlock } from "@/components/markdown/run-block";
 import type { MarkdownNode } from "@/lib/demos/markdown-tree";
 import type { PresentationState } from "@/lib/api/presenter";
 import { describePosition } from "@/lib/demos/track-steps";
@@ -35,6 +36,10 @@ export function StepCard({
           className="flex flex-col gap-3 text-xl leading-relaxed text-ink"
         />
       )}
+      {/* A lab step's commands: the presenter's Run types them into the shell the audience watches. */}
+      {(demo?.steps[state.step]?.run ?? []).map((command, index) => (
+        <RunBlock key={index} command={command} language="sh" />
+      ))}
       <NoticeList title="What to notice" items={step?.notice ?? []} />
       {/* The demo's own notes sum it up, so they come with its last step. */}
       {where.stepNumber === where.stepCount && (

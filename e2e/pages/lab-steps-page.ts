@@ -1,5 +1,6 @@
 // Page object for a lab (a demo with checked steps): start its sessions, read the steps' states, the hint and the shells.
 import { expect, type Locator, type Page } from "@playwright/test";
+import { expectTerminalRow } from "./terminal-rows";
 
 export class LabStepsPage {
   constructor(readonly page: Page) {}
@@ -30,18 +31,11 @@ export class LabStepsPage {
     return this.page.getByTestId(`lab-terminal-${runtime}`);
   }
 
-  /** The rows xterm rendered in one runtime's shell, as the visitor sees them. */
-  async rows(runtime: string): Promise<string[]> {
-    return this.shell(runtime)
-      .locator(".xterm-rows > div")
-      .evaluateAll((rows) => rows.map((row) => (row.textContent ?? "").replace(/\u00a0/g, " ")));
-  }
-
   async expectRow(runtime: string, pattern: RegExp): Promise<void> {
-    await expect
-      .poll(async () => (await this.rows(runtime)).some((row) => pattern.test(row.trim())), {
-        timeout: 20_000,
-      })
-      .toBe(true);
+    await expectTerminalRow(
+      this.shell(runtime).getByTestId("interactive-terminal"),
+      pattern,
+      20_000,
+    );
   }
 }

@@ -25,7 +25,8 @@ afterAll(async () => host?.close());
 async function startSession(runtime: string): Promise<string> {
   const created = await host.request("POST", "/api/sessions", { runtime }, visitor);
   expect(created.status, created.text).toBe(201);
-  const deadline = Date.now() + 30_000;
+  // A microVM boots its kernel under TCG here: seconds alone, far more while other suites load the host.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const { json } = await host.request(
       "GET",
