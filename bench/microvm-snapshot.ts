@@ -53,6 +53,7 @@ const restoring = new MicrovmDriver({
 for (const driver of [cold, restoring]) {
   const availability = await driver.probe();
   if (!availability.available) throw new Error(`microvm unavailable: ${availability.reason}`);
+  await driver.start();
 }
 if (!(await restoring.snapshotReady())) throw new Error("no snapshot could be saved");
 

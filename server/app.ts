@@ -226,6 +226,10 @@ async function startOnLockedFolder(
       ),
     )
     .catch((err: unknown) => log.warn({ err }, "probing the runtimes failed"));
+  // Then what the drivers keep ready ahead of visitors: the microVM's snapshot and warm pool.
+  void engine
+    .startDrivers()
+    .catch((err: unknown) => log.warn({ err }, "starting the drivers' warm pools failed"));
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
 

@@ -157,6 +157,11 @@ export interface SandboxDriver {
   cgroupOf?(resourceName: string): { parent: string; name: string } | null;
   /** Removes what a crashed earlier process left behind; returns what it removed. */
   reap(): Promise<string[]>;
+  /**
+   * Starts what the driver keeps ready ahead of visitors (the microVM's snapshot and warm pool), once the host
+   * has reaped an earlier process's leftovers; a runtime this host lacks starts nothing. Probing never does.
+   */
+  start?(): Promise<void>;
   /** Stops what the driver keeps running between launches (a warm pool); called once, at shutdown. */
   close?(): Promise<void>;
 }

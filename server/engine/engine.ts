@@ -235,6 +235,11 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     return removed;
   }
 
+  /** Starts what each driver keeps ready ahead of visitors (warm pools, snapshots); after reapLeftovers. */
+  async startDrivers(): Promise<void> {
+    await Promise.all([...this.drivers.values()].map((driver) => driver.start?.()));
+  }
+
   /** Stops every run and waits for their sandboxes to be gone, and for what the drivers keep running. */
   async shutdown(): Promise<void> {
     this.closing = true;

@@ -22,6 +22,9 @@ function spawnServer(env: Record<string, string>, stderr: "inherit" | "pipe"): C
       HOST: "127.0.0.1",
       NODE_ENV: "test",
       LOG_LEVEL: "info",
+      // As test hosts: microVMs boot cold unless a test asks for the snapshot, which a server would otherwise
+      // save in the background, into its state folder, while the test compares that folder's entries.
+      SBPG_MICROVM_SNAPSHOT: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", stderr],

@@ -14,15 +14,8 @@ import { createSandboxCgroup, removeCgroups } from "../cgroups";
 import { sleep, waitForExit, type ExitInfo } from "../process-exit";
 import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
 import { listenForQmp, type QmpListener } from "./qmp-events";
-import {
-  buildQemuArgs,
-  launchScript,
-  resumeLine,
-  runCommandLine,
-  sessionLaunchScript,
-  type Accel,
-  type QemuArgsInput,
-} from "./qemu-args";
+import { launchScript, resumeLine, runCommandLine, sessionLaunchScript } from "./guest-launch";
+import { buildQemuArgs, type Accel, type QemuArgsInput } from "./qemu-args";
 import { vmCgroupLimits } from "./vm-cgroup";
 
 export interface VmInput {

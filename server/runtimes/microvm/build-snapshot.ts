@@ -29,6 +29,7 @@ try {
   if (!availability.available) {
     console.log(`microvm snapshot: skipped, the microVM is unavailable (${availability.reason})`);
   } else {
+    await driver.start();
     const ready = await driver.snapshotReady();
     console.log(`microvm snapshot: ${(await driver.probe()).details.snapshot}`);
     if (!ready) process.exitCode = 1;

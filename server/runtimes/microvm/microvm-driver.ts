@@ -99,6 +99,8 @@ export class MicrovmDriver implements SandboxDriver {
   /** The warm pool's VMs, apart: a run's folder is gone when its run is. */
   private readonly poolDir: string;
   private availability: Promise<RuntimeAvailability> | null = null;
+  /** What detect() found that start() needs: the accelerator that boots, the assets, QEMU's version. */
+  private found: { accel: Accel; assets: MicrovmAssets; qemuVersion: string } | null = null;
   private accel: Promise<AccelChoice> | null = null;
   private pool: MicrovmPool<MicroVm> | null = null;
   /** Warm-pool VMs serving a run, by the run's resource name (their QEMU carries the pool's name). */
@@ -120,7 +122,15 @@ export class MicrovmDriver implements SandboxDriver {
     this.snapshotWorkDir = path.join(options.stateDir, "microvm-snapshot");
   }
 
-  /** The host checks are cached; the warm pool's line is current on every call. */
+  /** Saves (or checks) the snapshot and fills the warm pool, where this host runs microVMs. Idempotent. */
+  async start(): Promise<void> {
+    if (!(await this.probe()).available || !this.found) return;
+    const { accel, assets, qemuVersion } = this.found;
+    this.startSnapshots(accel, assets, qemuVersion);
+    this.startPool(accel);
+  }
+
+  /** The host checks are cached; the warm pool's line is current on every call. Starts nothing (see start). */
   async probe(): Promise<RuntimeAvailability> {
     this.availability ??= probeOnce(() => this.detect());
     const availability = await this.availability;
@@ -531,8 +541,7 @@ export class MicrovmDriver implements SandboxDriver {
         details: {},
       };
     }
-    this.startSnapshots(chosen, assets, qemu);
-    this.startPool(chosen);
+    this.found = { accel: chosen, assets, qemuVersion: qemu };
     return {
       available: true,
       version: qemu,

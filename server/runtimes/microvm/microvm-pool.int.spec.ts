@@ -30,9 +30,10 @@ const limits = testSandboxLimits({
   tmpfsBytes: 16 << 20,
 });
 
+/** A driver whose pool starts filling at once, as the server starts it after its reap. */
 function poolDriver(size: number) {
   const images = new ImageStore(cacheDir);
-  return new MicrovmDriver({
+  const driver = new MicrovmDriver({
     qemuBinary: "qemu-system-x86_64",
     stateDir,
     cacheDir,
@@ -48,6 +49,8 @@ function poolDriver(size: number) {
       log,
     },
   });
+  void driver.start();
+  return driver;
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { sessionReplies, sessionVerbs } from "../../images/microvm/guest-protoco
 import type { Logger } from "../../log/logger";
 import { PlaygroundError } from "../../errors/playground-error";
 import { MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
-import { sessionExecLine } from "./qemu-args";
+import { sessionExecLine } from "./guest-launch";
 
 export interface MicrovmSessionInput {
   vm: Omit<VmInput, "terminalSocketPaths">;

@@ -42,6 +42,7 @@ beforeAll(async () => {
     probeImage: async () => busybox,
     snapshot: { memoryBytes, dir: snapshotsDir, log: createLogger("silent") },
   });
+  await driver.start();
   expect(await driver.snapshotReady()).toBe(true);
 }, 180_000);
 
@@ -188,6 +189,7 @@ describe("microVMs restored from a snapshot", () => {
       },
     });
     try {
+      await poolDriver.start();
       expect(await poolDriver.snapshotReady()).toBe(true);
       const deadline = Date.now() + 60_000;
       while ((poolDriver.poolStatus()?.ready ?? 0) < 1 && Date.now() < deadline)
