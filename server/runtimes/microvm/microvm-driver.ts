@@ -135,9 +135,12 @@ export class MicrovmDriver implements SandboxDriver {
     this.availability ??= probeOnce(() => this.detect());
     const availability = await this.availability;
     if (!availability.available) return availability;
+    const poolWanted = (this.options.pool?.size ?? 0) > 0;
     const warmPool = this.pool
       ? describePool(this.pool.status())
-      : "off (SBPG_MICROVM_POOL_SIZE=0)";
+      : poolWanted
+        ? "starting (the server starts it once it has reaped)"
+        : "off (SBPG_MICROVM_POOL_SIZE=0)";
     const snapshot = this.snapshots
       ? describeSnapshot(this.snapshots)
       : "off (SBPG_MICROVM_SNAPSHOT=off)";

@@ -66,6 +66,7 @@ beforeAll(async () => {
   vmsDir = path.join(stateDir, "microvm");
   poolDir = path.join(stateDir, "microvm-pool");
   driver = poolDriver(1);
+  await driver.start();
 });
 
 afterAll(async () => {
