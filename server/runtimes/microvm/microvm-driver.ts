@@ -25,7 +25,13 @@ import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
 import { pooledVmBytes } from "./vm-cgroup";
 import { SnapshotKeeper } from "./snapshot-keeper";
-import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
+import {
+  openSnapshot,
+  readBootLog,
+  saveSnapshot,
+  snapshotDir,
+  type SnapshotSpec,
+} from "./vm-snapshot";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -237,6 +243,14 @@ export class MicrovmDriver implements SandboxDriver {
       return null;
     }
     const { snapshot } = found;
+    // The kernel booted once, when the snapshot was saved: its log is shown, said to be that one.
+    const bootLog = await readBootLog(snapshot);
+    if (bootLog)
+      ctx.console(
+        Buffer.from(
+          `[the kernel's boot log from when this snapshot was saved (${snapshot.manifest.savedAt}); this VM is restored from it, it does not boot]\n${bootLog}${bootLog.endsWith("\n") ? "" : "\n"}`,
+        ),
+      );
     ctx.mark("restoreStarted");
     ctx.enter("booting");
     const vm = await MicroVm.start(

@@ -102,6 +102,10 @@ describe("microVMs restored from a snapshot", () => {
       expect(run.phases).not.toContain("guestInit");
       expect(run.phases).not.toContain("modulesLoaded");
       expect(run.phases).not.toContain("snapshotUnusable");
+      // The kernel's boot log is the saved VM's, shown as such on the console, before the workload's output.
+      expect(run.console).toMatch(/the kernel's boot log from when this snapshot was saved/);
+      expect(run.console).toContain("Linux version");
+      expect(run.output).not.toContain("Linux version");
     }
     const [uuidA, clockA] = a.output.trim().split("\n");
     const [uuidB, clockB] = b.output.trim().split("\n");

@@ -24,6 +24,16 @@ export const SnapshotManifestSchema = z.object({
   saveMs: z.number(),
   savedAt: z.string(),
 });
+
+/** The saved VM's console up to its snapshot point: its kernel's boot log, which a restored VM never prints. */
+const bootLogFile = "boot.log";
+/** A boot log is ~40 KiB under loglevel=7; more than this is cut. */
+const maxBootLogBytes = 256 * 1024;
+
+/** The snapshot's boot log, or "" when it has none (an older snapshot, or a read error). */
+export async function readBootLog(snapshot: Snapshot): Promise<string> {
+  return fs.readFile(path.join(snapshot.dir, bootLogFile), "utf8").catch(() => "");
+}
 export type SnapshotManifest = z.infer<typeof SnapshotManifestSchema>;
 
 export interface Snapshot {
@@ -57,6 +67,9 @@ const manifestFile = "manifest.json";
  * build), the QEMU, the accelerator, the RAM size and the shape of the command line. Not the image: the snapshot
  * is taken before the root is mounted, so one snapshot serves every image (each restored VM mounts its own).
  */
+/** What a snapshot folder holds; a new layout (2: the boot log) makes older snapshots stale. */
+const snapshotLayout = 2;
+
 export function snapshotKey(spec: SnapshotSpec): string {
   const argsShape = buildQemuArgs({
     name: "vm",
@@ -72,6 +85,7 @@ export function snapshotKey(spec: SnapshotSpec): string {
   return createHash("sha256")
     .update(
       JSON.stringify({
+        layout: snapshotLayout,
         assets: spec.assets.manifest,
         qemu: [spec.qemuBinary, spec.qemuVersion],
         argsShape,
@@ -152,12 +166,24 @@ export interface SaveSnapshotInput {
 /** How long the snapshot's VM may take to reach its snapshot point: a cold boot under TCG, on a loaded host. */
 const snapshotBootTimeoutMs = 120_000;
 
-const quietSink: VmSink = {
-  mark: () => undefined,
-  enter: () => undefined,
-  output: () => undefined,
-  console: () => undefined,
-};
+/** The saved VM's sink: its console is kept (the boot log), the rest is not anyone's run. */
+function bootLogSink(): { sink: VmSink; text(): string } {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  return {
+    sink: {
+      mark: () => undefined,
+      enter: () => undefined,
+      output: () => undefined,
+      console: (chunk) => {
+        if (bytes >= maxBootLogBytes) return;
+        chunks.push(chunk.subarray(0, maxBootLogBytes - bytes));
+        bytes += chunk.length;
+      },
+    },
+    text: () => Buffer.concat(chunks).toString("utf8"),
+  };
+}
 
 /**
  * Boots the snapshot's VM, saves it at its snapshot point and moves the files into place. Built in a staging
@@ -174,6 +200,7 @@ export async function saveSnapshot(input: SaveSnapshotInput): Promise<Snapshot> 
     const ramPath = path.join(staging, ramFile);
     const statePath = path.join(staging, stateFile);
     const started = Date.now();
+    const bootLog = bootLogSink();
     const vm = await MicroVm.start(
       {
         qemuBinary: spec.qemuBinary,
@@ -186,7 +213,7 @@ export async function saveSnapshot(input: SaveSnapshotInput): Promise<Snapshot> 
         cgroup: input.cgroup,
       },
       { saveSnapshot: { ramPath } },
-      quietSink,
+      bootLog.sink,
       input.log,
     );
     let saveMs = 0;
@@ -222,6 +249,7 @@ export async function saveSnapshot(input: SaveSnapshotInput): Promise<Snapshot> 
       saveMs,
       savedAt: new Date().toISOString(),
     };
+    await fs.writeFile(path.join(staging, bootLogFile), bootLog.text());
     await fs.writeFile(path.join(staging, manifestFile), JSON.stringify(manifest, null, 2));
     await fs.rename(staging, dir).catch(async (err: unknown) => {
       // Another process saved the same snapshot first: keep theirs.
