@@ -1,37 +1,16 @@
 // Browser benchmark: a visitor's click on Run to the first output line in the page, per runtime, in Debian's Chromium.
 // Needs the built site (`npm run build`) and root. Prints medians next to the server's own request -> firstOutput.
-import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
-import next from "next";
-import { chromium } from "playwright-core";
 import { z } from "zod";
-import { loadConfig } from "../server/config/env";
-import { startPlaygroundServer } from "../server/app";
-import { createLogger } from "../server/log/logger";
+import { startSiteWithBrowser } from "./lib/site-with-browser";
 import { summarize } from "../lib/stats";
-import { chromiumLaunchOptions } from "../e2e/chromium-options";
 
 const ArgsSchema = z.object({ iterations: z.coerce.number().int().min(1).max(200).default(10) });
 const { values } = parseArgs({ options: { iterations: { type: "string" } } });
 const { iterations } = ArgsSchema.parse(values);
 
-const stateDir = await fs.mkdtemp("/run/sbpg-bench-browser-");
-const config = loadConfig({
-  ...process.env,
-  NODE_ENV: "production",
-  PORT: "0",
-  HOST: "127.0.0.1",
-  SBPG_STATE_DIR: stateDir,
-});
-const app = next({ dev: false, dir: process.cwd() });
-await app.prepare();
-const handle = app.getRequestHandler();
-const server = await startPlaygroundServer(
-  config,
-  createLogger(process.env.LOG_LEVEL ?? "warn"),
-  (req, res) => handle(req, res),
-);
-const browser = await chromium.launch(chromiumLaunchOptions);
+const site = await startSiteWithBrowser("sbpg-bench-browser");
+const { server, browser } = site;
 
 const rows: Array<{ runtime: string; clickMs: number[]; serverMs: number[] }> = [];
 try {
@@ -79,9 +58,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await server.close();
-  await fs.rm(stateDir, { recursive: true, force: true });
+  await site.close();
 }
 
 console.log(

@@ -1,15 +1,10 @@
 // Browser benchmark for /sandbox in Debian's Chromium: click on "Start a shell" to the prompt drawn in xterm's
 // rows, and key press to its echo drawn there (from outside, and on the page's own clock), per runtime. Needs the built site (`npm run build`) and root.
-import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
-import next from "next";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { z } from "zod";
-import { loadConfig } from "../server/config/env";
-import { startPlaygroundServer } from "../server/app";
-import { createLogger } from "../server/log/logger";
+import { startSiteWithBrowser } from "./lib/site-with-browser";
 import { summarize } from "../lib/stats";
-import { chromiumLaunchOptions } from "../e2e/chromium-options";
 
 const ArgsSchema = z.object({
   sessions: z.coerce.number().int().min(1).max(50).default(5),
@@ -24,25 +19,11 @@ const { values } = parseArgs({
 });
 const { sessions, keys, runtimes } = ArgsSchema.parse(values);
 
-const stateDir = await fs.mkdtemp("/run/sbpg-bench-terminal-");
-const config = loadConfig({
-  ...process.env,
-  NODE_ENV: "production",
-  PORT: "0",
-  HOST: "127.0.0.1",
-  SBPG_STATE_DIR: stateDir,
+const site = await startSiteWithBrowser("sbpg-bench-terminal", {
   SBPG_VACCEL_ADDRESS: "",
   SBPG_MAX_SESSIONS_PER_CLIENT: "50",
 });
-const app = next({ dev: false, dir: process.cwd() });
-await app.prepare();
-const handle = app.getRequestHandler();
-const server = await startPlaygroundServer(
-  config,
-  createLogger(process.env.LOG_LEVEL ?? "warn"),
-  (req, res) => handle(req, res),
-);
-const browser = await chromium.launch(chromiumLaunchOptions);
+const { server, browser } = site;
 
 /** Resolves, inside the page, once a rendered xterm row satisfies `pattern` (polled every frame). */
 const rowMatches = (page: Page, pattern: string, timeout = 20_000) =>
@@ -140,7 +121,5 @@ try {
     report(row);
   }
 } finally {
-  await browser.close();
-  await server.close();
-  await fs.rm(stateDir, { recursive: true, force: true });
+  await site.close();
 }

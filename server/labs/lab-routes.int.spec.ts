@@ -1,7 +1,12 @@
 // The lab API against real sessions: progress per visitor, checks only in the caller's own sessions, the state machine over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabProgressSchema } from "../../lib/api/labs";
-import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+import {
+  startTestHost,
+  waitForEnd,
+  type TestHost,
+  startSession as startHostSession,
+} from "../testing/test-host";
 
 let host: TestHost;
 const alice = { cookie: "sbpg_visitor=labs-alice-aaaaaaaaaaaaaaaaaa" };
@@ -14,22 +19,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => host?.close());
 
-async function startSession(runtime: string, headers: Record<string, string>): Promise<string> {
-  const created = await host.request("POST", "/api/sessions", { runtime }, headers);
-  expect(created.status, created.text).toBe(201);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { json } = await host.request(
-      "GET",
-      `/api/sessions/${created.json.id}`,
-      undefined,
-      headers,
-    );
-    if (json.state === "ready") return created.json.id as string;
-    if (json.state === "failed" || Date.now() > deadline) throw new Error(JSON.stringify(json));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startSession = (runtime: string, headers: Record<string, string>) =>
+  startHostSession(host, runtime, headers);
 
 async function exec(sessionId: string, script: string, headers: Record<string, string>) {
   const created = await host.request(

@@ -15,7 +15,11 @@ import {
   type LabBoardEntry,
 } from "../../lib/api/labs";
 import { DashboardSchema } from "../../lib/api/workshops";
-import { startTestHost, type TestHost } from "../testing/test-host";
+import {
+  startTestHost,
+  type TestHost,
+  startSession as startHostSession,
+} from "../testing/test-host";
 
 let dataDir: string;
 let host: TestHost;
@@ -62,22 +66,8 @@ async function join(code: string, name: string): Promise<{ cookie: string }> {
   };
 }
 
-async function startSession(runtime: string, headers: Record<string, string>) {
-  const created = await host.request("POST", "/api/sessions", { runtime }, headers);
-  expect(created.status, created.text).toBe(201);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { json } = await host.request(
-      "GET",
-      `/api/sessions/${created.json.id}`,
-      undefined,
-      headers,
-    );
-    if (json.state === "ready") return created.json.id as string;
-    if (json.state === "failed" || Date.now() > deadline) throw new Error(JSON.stringify(json));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startSession = (runtime: string, headers: Record<string, string>) =>
+  startHostSession(host, runtime, headers);
 
 /** An attendee's run is theirs to see (and their host's): polled with their cookie. */
 async function exitCodeOf(runId: string, headers: Record<string, string>) {

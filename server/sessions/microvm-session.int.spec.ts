@@ -10,7 +10,12 @@ import {
 import { vmsCgroupFor } from "../host/create-engine";
 import { findVmProcesses } from "../runtimes/microvm/reap-vms";
 import { emitWithAck, screenOf } from "../testing/terminal-screen";
-import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+import {
+  startTestHost,
+  waitForEnd,
+  waitForSession as waitForHostSession,
+  type TestHost,
+} from "../testing/test-host";
 
 let host: TestHost;
 const alice = { cookie: "sbpg_visitor=alice-aaaaaaaaaaaaaaaaaaaaaa" };
@@ -21,15 +26,9 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 async function waitForSession(id: string, state: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { json } = await host.request("GET", `/api/sessions/${id}`, undefined, alice);
-    const session = SessionSnapshotSchema.parse(json);
-    if (session.state === state) return session;
-    if (["ended", "failed"].includes(session.state) || Date.now() > deadline)
-      throw new Error(`session ${id} is ${session.state}, not ${state}: ${JSON.stringify(json)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return SessionSnapshotSchema.parse(
+    await waitForHostSession(host, id, state, { headers: alice, timeoutMs, pollMs: 100 }),
+  );
 }
 
 async function exec(id: string, script: string) {

@@ -10,7 +10,12 @@ import {
 import { cgroupParentFor } from "../host/create-engine";
 import { runCommand } from "../runtimes/process-exit";
 import { emitWithAck, screenOf } from "../testing/terminal-screen";
-import { startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
+import {
+  startTestHost,
+  waitForEnd,
+  waitForSession as waitForHostSession,
+  type TestHost,
+} from "../testing/test-host";
 
 let host: TestHost;
 const alice = { cookie: "sbpg_visitor=alice-aaaaaaaaaaaaaaaaaaaaaa" };
@@ -26,15 +31,9 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 async function waitForSession(id: string, state: string, headers = alice, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { json } = await host.request("GET", `/api/sessions/${id}`, undefined, headers);
-    const session = SessionSnapshotSchema.parse(json);
-    if (session.state === state) return session;
-    if (["ended", "failed"].includes(session.state) || Date.now() > deadline)
-      throw new Error(`session ${id} is ${session.state}, not ${state}: ${JSON.stringify(json)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return SessionSnapshotSchema.parse(
+    await waitForHostSession(host, id, state, { headers, timeoutMs }),
+  );
 }
 
 async function startSession(runtime: string, headers = alice): Promise<string> {

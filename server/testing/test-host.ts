@@ -103,6 +103,37 @@ export async function waitForEnd(host: TestHost, id: string, timeoutMs = 30_000)
   }
 }
 
+/** Polls a session until it reaches `state`; throws once it has ended or failed instead, or on the deadline. */
+export async function waitForSession(
+  host: TestHost,
+  id: string,
+  state: string,
+  options: { headers?: Record<string, string>; timeoutMs?: number; pollMs?: number } = {},
+): Promise<any> {
+  const { headers, timeoutMs = 30_000, pollMs = 50 } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await host.request("GET", `/api/sessions/${id}`, undefined, headers);
+    if (json.state === state) return json;
+    if (["ended", "failed"].includes(json.state) || Date.now() > deadline)
+      throw new Error(`session ${id} is ${json.state}, not ${state}: ${JSON.stringify(json)}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Creates a session (201 or it throws with the reply) and waits until it is ready; returns its id. */
+export async function startSession(
+  host: TestHost,
+  runtime: string,
+  headers?: Record<string, string>,
+): Promise<string> {
+  const created = await host.request("POST", "/api/sessions", { runtime }, headers);
+  if (created.status !== 201)
+    throw new Error(`POST /api/sessions answered ${created.status}: ${created.text}`);
+  await waitForSession(host, created.json.id, "ready", { headers });
+  return created.json.id as string;
+}
+
 /** Runs a command to its end and returns the snapshot and the output. */
 export async function runToEnd(
   host: TestHost,
