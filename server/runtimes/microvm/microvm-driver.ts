@@ -25,13 +25,7 @@ import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
 import { pooledVmBytes } from "./vm-cgroup";
 import { SnapshotKeeper } from "./snapshot-keeper";
-import {
-  openSnapshot,
-  readBootLog,
-  saveSnapshot,
-  snapshotDir,
-  type SnapshotSpec,
-} from "./vm-snapshot";
+import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -244,7 +238,7 @@ export class MicrovmDriver implements SandboxDriver {
     }
     const { snapshot } = found;
     // The kernel booted once, when the snapshot was saved: its log is shown, said to be that one.
-    const bootLog = await readBootLog(snapshot);
+    const bootLog = snapshot.bootLog ?? "";
     if (bootLog)
       ctx.console(
         Buffer.from(

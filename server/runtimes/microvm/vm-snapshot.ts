@@ -30,10 +30,6 @@ const bootLogFile = "boot.log";
 /** A boot log is ~40 KiB under loglevel=7; more than this is cut. */
 const maxBootLogBytes = 256 * 1024;
 
-/** The snapshot's boot log, or "" when it has none (an older snapshot, or a read error). */
-export async function readBootLog(snapshot: Snapshot): Promise<string> {
-  return fs.readFile(path.join(snapshot.dir, bootLogFile), "utf8").catch(() => "");
-}
 export type SnapshotManifest = z.infer<typeof SnapshotManifestSchema>;
 
 export interface Snapshot {
@@ -43,6 +39,8 @@ export interface Snapshot {
   manifest: SnapshotManifest;
   /** The files as they were when their digests were checked; a restore first compares them (two stat calls). */
   checked: { ramMtimeMs: number; stateMtimeMs: number };
+  /** The saved VM's boot log, read once when the snapshot is opened; "" when it has none. */
+  bootLog?: string;
 }
 
 /** What a snapshot is made for: a restored VM must match it in all of this (QEMU checks devices and RAM size). */
@@ -128,6 +126,7 @@ export async function openSnapshot(dir: string, spec: SnapshotSpec): Promise<Sna
   if (state.bytes !== manifest.stateBytes || state.sha256 !== manifest.stateSha256)
     throw new SnapshotUnusableError("its state file does not match its digest");
   snapshot.checked = { ramMtimeMs: ram.mtimeMs, stateMtimeMs: state.mtimeMs };
+  snapshot.bootLog = await fs.readFile(path.join(dir, bootLogFile), "utf8").catch(() => "");
   return snapshot;
 }
 
