@@ -36,7 +36,7 @@ export interface SessionGrant {
 
 /**
  * How a caller stands to an owned sandbox: "use" may type and run commands in it; "watch" may see it,
- * read its terminals and end it (a workshop's host); null may do nothing.
+ * read its terminals and end it (a workshop's facilitator); null may do nothing.
  */
 export type AccessRole = "use" | "watch" | null;
 

@@ -1,4 +1,4 @@
-// Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their host see them.
+// Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their facilitator see them.
 import type { IncomingHttpHeaders } from "node:http";
 import type { AccessRole, LaunchGrant, RunAccess, SessionGrant } from "../runs/run-access";
 import { attendeeTokenOf, bearerTokenOf } from "./cookies";
@@ -46,9 +46,10 @@ export function workshopRunAccess(service: WorkshopService): RunAccess {
     const parsed = parseOwner(owner);
     if (!parsed) return null;
     if (attendeeOf(headers)?.id === parsed.attendeeId) return "use";
-    const hostToken = bearerTokenOf(headers);
-    // The host helps: sees and ends an attendee's sandboxes, never types into them.
-    return hostToken !== null && service.workshopOfHostToken(hostToken) === parsed.workshopId
+    const facilitatorToken = bearerTokenOf(headers);
+    // The facilitator helps: sees and ends an attendee's sandboxes, never types into them.
+    return facilitatorToken !== null &&
+      service.workshopOfFacilitatorToken(facilitatorToken) === parsed.workshopId
       ? "watch"
       : null;
   }

@@ -7,7 +7,8 @@ import type { SessionSnapshot } from "../../lib/api/sessions";
 import type { CreateWorkshopBody } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
 import { hashToken } from "./tokens";
-import { openWorkshopDb, type WorkshopDb } from "./workshop-db";
+import Database from "better-sqlite3";
+import { openWorkshopDb, workshopDbFile, workshopMigrations, type WorkshopDb } from "./workshop-db";
 import {
   WorkshopService,
   parseOwner,
@@ -67,7 +68,7 @@ class FakeSessions implements SessionControl {
 }
 
 /** One address for every workshop these tests create; the per-creator cap has its own test. */
-const creator = { visitor: "visitor:host", address: "203.0.113.1" };
+const creator = { visitor: "visitor:facilitator", address: "203.0.113.1" };
 
 const body = (overrides: Partial<CreateWorkshopBody> = {}): CreateWorkshopBody => ({
   name: "Sandboxes 101",
@@ -132,18 +133,21 @@ describe("WorkshopService", () => {
   };
   const join = (code: string, name: string) => service.join({ code, name });
 
-  it("creates a workshop, storing only the hash of the host token", () => {
+  it("creates a workshop, storing only the hash of the facilitator token", () => {
     const created = service.create(body(), ["runc", "gvisor"], creator);
     expect(created.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
-    expect(created.hostToken.length).toBeGreaterThanOrEqual(43);
+    expect(created.facilitatorToken.length).toBeGreaterThanOrEqual(43);
     const row = db.prepare("SELECT * FROM workshops").get() as Record<string, unknown>;
-    expect(row.host_token_hash).toBe(hashToken(created.hostToken));
-    expect(JSON.stringify(row)).not.toContain(created.hostToken);
-    expect(() => service.authorizeHost(created.id, created.hostToken)).not.toThrow();
-    expectError(() => service.authorizeHost(created.id, null), "unauthorized:host");
-    expectError(() => service.authorizeHost(created.id, "forged"), "forbidden:host");
+    expect(row.facilitator_token_hash).toBe(hashToken(created.facilitatorToken));
+    expect(JSON.stringify(row)).not.toContain(created.facilitatorToken);
+    expect(() => service.authorizeFacilitator(created.id, created.facilitatorToken)).not.toThrow();
+    expectError(() => service.authorizeFacilitator(created.id, null), "unauthorized:facilitator");
+    expectError(() => service.authorizeFacilitator(created.id, "forged"), "forbidden:facilitator");
     const other = service.create(body(), ["runc"], creator);
-    expectError(() => service.authorizeHost(created.id, other.hostToken), "forbidden:host");
+    expectError(
+      () => service.authorizeFacilitator(created.id, other.facilitatorToken),
+      "forbidden:facilitator",
+    );
   });
 
   it("refuses quotas outside the host's runtimes and limits, creating nothing", () => {
@@ -310,7 +314,7 @@ describe("WorkshopService", () => {
     expect(count("attendee_runs")).toBe(0);
   });
 
-  it("lists attendees with progress and running sandboxes for the host", () => {
+  it("lists attendees with progress and running sandboxes for the facilitator", () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     const bob = join(joinCode, "Bob");
@@ -331,7 +335,7 @@ describe("WorkshopService", () => {
     expect(dashboard.attendees[1].usage).toEqual({ activeRuns: 1, totalRuns: 1 });
   });
 
-  it("lets the host stop an attendee's run, but not a run outside the workshop", async () => {
+  it("lets the facilitator stop an attendee's run, but not a run outside the workshop", async () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const other = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
@@ -413,7 +417,7 @@ describe("WorkshopService", () => {
     );
   });
 
-  it("shows attendees' sessions on the dashboard with the time left; the host ends one, ending the workshop ends the rest", async () => {
+  it("shows attendees' sessions on the dashboard with the time left; the facilitator ends one, ending the workshop ends the rest", async () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const other = service.create(body(), ["runc"], creator);
     const ann = service.attendeeByToken(join(joinCode, "Ann").token)!;
@@ -562,9 +566,46 @@ describe("the workshop database", () => {
       expect(reopened.attendeeView(attendee).progress).toMatchObject([
         { demo: "hello-sandbox", step: 2 },
       ]);
-      expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
-      expect(second.pragma("user_version", { simple: true })).toBe(4);
+      expect(() =>
+        reopened.authorizeFacilitator(created.id, created.facilitatorToken),
+      ).not.toThrow();
+      expect(second.pragma("user_version", { simple: true })).toBe(workshopMigrations.length);
       second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("carries a database from before the facilitator rename: its token still steers its workshop", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sbpg-workshop-db-"));
+    try {
+      // The schema as version 4 left it, with the token's hash in host_token_hash.
+      const old = new Database(path.join(dir, workshopDbFile));
+      for (const migration of workshopMigrations.slice(0, 4)) old.exec(migration);
+      old.pragma("user_version = 4");
+      old
+        .prepare(
+          `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
+             max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at)
+           VALUES ('w-old', 'Before', 'ABC234', ?, 3, 1, 2, '["runc"]', 10000, 0, ?)`,
+        )
+        .run(hashToken("old-token"), Date.now() + 3_600_000);
+      old.close();
+
+      const db = openWorkshopDb(dir);
+      const service = new WorkshopService(db, {
+        runs: new FakeRuns(),
+        hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+        maxOpenWorkshops: 100,
+        maxOpenWorkshopsPerCreator: 100,
+        maxOpenWorkshopsPerAddress: 100,
+      });
+      expect(service.workshopOfFacilitatorToken("old-token")).toBe("w-old");
+      expect(() => service.authorizeFacilitator("w-old", "old-token")).not.toThrow();
+      const columns = db.prepare("SELECT name FROM pragma_table_info('workshops')").all();
+      expect(columns).toContainEqual({ name: "facilitator_token_hash" });
+      expect(columns).not.toContainEqual({ name: "host_token_hash" });
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
