@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,6 +27,18 @@ class FakeRuns implements RunControl {
   async stop(id: string) {
     this.stopped.push(id);
     if (this.states.has(id)) this.states.set(id, "stopped");
+  }
+}
+
+/** A run or session as a grant sees it once launched: an id, and a change event when it finishes. */
+class FakeSandbox extends EventEmitter<{ change: [] }> {
+  finished = false;
+  constructor(readonly id: string) {
+    super();
+  }
+  finish() {
+    this.finished = true;
+    this.emit("change");
   }
 }
 
@@ -127,9 +140,10 @@ describe("WorkshopService", () => {
 
   const launch = (attendee: ReturnType<typeof join>, runId: string, runtime = "runc") => {
     const admission = service.admitRun(service.attendeeByToken(attendee.token)!, { runtime });
-    admission.launched(runId);
+    const run = new FakeSandbox(runId);
+    admission.launched(run);
     runs.states.set(runId, "running");
-    return admission;
+    return run;
   };
   const join = (code: string, name: string) => service.join({ code, name });
 
@@ -286,7 +300,7 @@ describe("WorkshopService", () => {
       "quota:workshop",
       "Workshop quota: at most 1 sandbox running at a time per attendee; you have 1 running. Wait for one to finish or stop it.",
     );
-    first.launched("run-1");
+    first.launched(new FakeSandbox("run-1"));
     runs.states.set("run-1", "running");
     expectError(
       () => service.admitRun(attendee, { runtime: "runc" }),
@@ -303,6 +317,19 @@ describe("WorkshopService", () => {
       "Workshop quota: at most 2 runs per attendee; you have used 2.",
     );
     expect(service.attendeeView(attendee).usage).toEqual({ activeRuns: 0, totalRuns: 2 });
+  });
+
+  it("records a run's end when the run finishes, at that time", () => {
+    const { joinCode } = service.create(body(), ["runc"], creator);
+    const ann = join(joinCode, "Ann");
+    const run = launch(ann, "run-1");
+    now += 1000;
+    runs.states.set("run-1", "exited");
+    run.finish();
+    now += 60_000;
+    const view = service.attendeeView(service.attendeeByToken(ann.token)!);
+    expect(view.runs).toMatchObject([{ id: "run-1", endedAt: "2026-05-01T09:00:01.000Z" }]);
+    expect(view.usage).toEqual({ activeRuns: 0, totalRuns: 1 });
   });
 
   it("frees the place of a launch the engine refused", () => {
@@ -386,9 +413,9 @@ describe("WorkshopService", () => {
     );
     first.cancel();
     first.cancel();
-    second.launched();
+    second.launched(new FakeSandbox("s1"));
     sessions.hold("s1", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
-    service.admitSession(ann, { runtime: "runc" }).launched();
+    service.admitSession(ann, { runtime: "runc" }).launched(new FakeSandbox("s2"));
     sessions.hold("s2", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
     expectError(
       () => service.admitSession(ann, { runtime: "runc" }),

@@ -15,7 +15,12 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
-import type { LaunchAsked, SessionGrant } from "../runs/run-access";
+import {
+  onceFinished,
+  type LaunchAsked,
+  type RunGrant,
+  type SessionGrant,
+} from "../runs/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";
@@ -92,15 +97,10 @@ export interface JoinResult {
   token: string;
 }
 
-/** A launch the quotas admitted: call `launched` with the run's id once the engine took it, or `cancel`. */
-export interface RunAdmission {
-  owner: string;
-  timeoutMs: number;
-  launched(runId: string): void;
-  cancel(): void;
-}
+/** A run the quotas admitted: the launch policy's grant (runs/run-access.ts), always owned and timed. */
+export type RunAdmission = RunGrant & { owner: string; timeoutMs: number };
 
-/** A session the quotas admitted: the session manager's grant (runs/run-access.ts), always owned and bounded. */
+/** A session the quotas admitted: the launch policy's grant, always owned and bounded. */
 export type SessionAdmission = SessionGrant & {
   owner: string;
   lifetimeMs: number;
@@ -340,8 +340,10 @@ export class WorkshopService {
     return {
       owner: attendeeOwner(workshop.id, attendee.id),
       timeoutMs,
-      launched: (runId) => {
-        if (release()) this.store.insertRun(runId, attendee.id, launch.runtime, this.now());
+      launched: (run) => {
+        if (!release()) return;
+        this.store.insertRun(run.id, attendee.id, launch.runtime, this.now());
+        onceFinished(run, () => this.markRunEnded(run.id));
       },
       cancel: () => void release(),
     };
