@@ -83,7 +83,7 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [noAlias] }] },
   },
   {
-    // The engine knows a runtime only through engine/driver.ts's contract; the host wires the drivers in.
+    // The engine knows a runtime only through engine/driver.ts's contract; server/create-engine.ts wires the drivers in.
     files: ["server/engine/**/*.ts"],
     rules: {
       "no-restricted-imports": [

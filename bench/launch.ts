@@ -23,7 +23,7 @@ import {
 } from "../lib/api/schemas";
 import type { Config } from "../server/config/env";
 import type { SandboxLimits } from "../server/engine/driver";
-import { cgroupParentFor } from "../server/host/create-engine";
+import { cgroupParentFor } from "../server/instance/cgroup-parents";
 import { startPlaygroundServer, type PlaygroundServer } from "../server/app";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";

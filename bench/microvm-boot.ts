@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../server/config/env";
-import { cgroupParentFor, vmsCgroupFor } from "../server/host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../server/instance/cgroup-parents";
 import type { LaunchContext } from "../server/engine/driver";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";

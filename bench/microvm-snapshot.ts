@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../server/config/env";
 import type { LaunchContext, LaunchSpec } from "../server/engine/driver";
-import { cgroupParentFor, vmsCgroupFor } from "../server/host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../server/instance/cgroup-parents";
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
 import { removeCgroupParent } from "../server/runtimes/cgroups";

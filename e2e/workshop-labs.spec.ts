@@ -1,20 +1,20 @@
-// A workshop lab in Chromium: an attendee's check fails with its hint, Run fixes it, and the host's dashboard shows
-// the attendee move on within 2 s (pushed over socket.io); the host reveals the next step's solution to everyone.
+// A workshop lab in Chromium: an attendee's check fails with its hint, Run fixes it, and the facilitator's dashboard shows
+// the attendee move on within 2 s (pushed over socket.io); the facilitator reveals the next step's solution to everyone.
 import { expect, test } from "@playwright/test";
 import { LabStepsPage } from "./pages/lab-steps-page";
-import { WorkshopAttendeePage, WorkshopHostPage } from "./pages/workshop-page";
+import { WorkshopAttendeePage, WorkshopFacilitatorPage } from "./pages/workshop-page";
 
-test("the host's dashboard follows an attendee through a lab's checks and reveals a solution to them", async ({
+test("the facilitator's dashboard follows an attendee through a lab's checks and reveals a solution to them", async ({
   browser,
 }, testInfo) => {
   test.setTimeout(180_000);
-  const hostContext = await browser.newContext();
+  const facilitatorContext = await browser.newContext();
   const attendeeContext = await browser.newContext();
   try {
-    const hostPage = await hostContext.newPage();
+    const facilitatorPage = await facilitatorContext.newPage();
     const attendeePage = await attendeeContext.newPage();
-    const host = new WorkshopHostPage(hostPage);
-    const workshop = await host.create({
+    const facilitator = new WorkshopFacilitatorPage(facilitatorPage);
+    const workshop = await facilitator.create({
       name: "Labs 101",
       capacity: 5,
       hours: 1,
@@ -25,7 +25,7 @@ test("the host's dashboard follows an attendee through a lab's checks and reveal
       shells: 2,
     });
     await new WorkshopAttendeePage(attendeePage).join(workshop.joinLink, "Ada");
-    const board = hostPage.getByTestId("lab-board-Ada");
+    const board = facilitatorPage.getByTestId("lab-board-Ada");
 
     const lab = new LabStepsPage(attendeePage);
     await lab.open("a-shell-that-stays");
@@ -47,16 +47,19 @@ test("the host's dashboard follows an attendee through a lab's checks and reveal
     await expect(board.getByTestId("lab-board-step")).toContainText("step 3 of 4", {
       timeout: 2_000,
     });
-    await hostPage.screenshot({ path: testInfo.outputPath("lab-board.png"), fullPage: true });
+    await facilitatorPage.screenshot({
+      path: testInfo.outputPath("lab-board.png"),
+      fullPage: true,
+    });
 
-    // The host reveals step 3's solution; the attendee's open step shows it without asking.
-    await hostPage
+    // The facilitator reveals step 3's solution; the attendee's open step shows it without asking.
+    await facilitatorPage
       .getByRole("button", { name: "Reveal the solution of A shell that stays step 3 to everyone" })
       .click();
-    await expect(lab.currentStep().getByTestId("revealed-by-host")).toBeVisible();
+    await expect(lab.currentStep().getByTestId("revealed-by-facilitator")).toBeVisible();
     await expect(lab.currentStep().getByTestId("step-solution")).toContainText("touch /etc/mine");
   } finally {
-    await hostContext.close();
+    await facilitatorContext.close();
     await attendeeContext.close();
   }
 });

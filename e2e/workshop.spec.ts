@@ -1,20 +1,20 @@
-// A host creates a workshop in one browser, an attendee joins in another, runs demos, hits the quota and sees why.
+// A facilitator creates a workshop in one browser, an attendee joins in another, runs demos, hits the quota and sees why.
 import { expect, test } from "@playwright/test";
 import { DemoPage } from "./pages/demo-page";
 import { SandboxPage } from "./pages/sandbox-page";
 import { expectTerminalRow, terminalRows } from "./pages/terminal-rows";
-import { WorkshopAttendeePage, WorkshopHostPage } from "./pages/workshop-page";
+import { WorkshopAttendeePage, WorkshopFacilitatorPage } from "./pages/workshop-page";
 
-test("an attendee joins, runs within the quotas, hits them and sees why; the host sees and steers", async ({
+test("an attendee joins, runs within the quotas, hits them and sees why; the facilitator sees and steers", async ({
   browser,
 }, testInfo) => {
-  const hostContext = await browser.newContext();
+  const facilitatorContext = await browser.newContext();
   const attendeeContext = await browser.newContext();
-  const hostPage = await hostContext.newPage();
+  const facilitatorPage = await facilitatorContext.newPage();
   const attendeePage = await attendeeContext.newPage();
   try {
-    const host = new WorkshopHostPage(hostPage);
-    const workshop = await host.create({
+    const facilitator = new WorkshopFacilitatorPage(facilitatorPage);
+    const workshop = await facilitator.create({
       name: "Sandboxes 101",
       capacity: 5,
       hours: 1,
@@ -24,7 +24,7 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
       runtimes: ["runc"],
     });
     expect(workshop.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
-    expect(workshop.hostToken.length).toBeGreaterThan(40);
+    expect(workshop.facilitatorToken.length).toBeGreaterThan(40);
 
     // A wrong code is refused with a reason, and nothing is joined.
     const attendee = new WorkshopAttendeePage(attendeePage);
@@ -43,13 +43,13 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
     await expect(demo.column("runc")).toHaveAttribute("data-state", "exited");
     await demo.log("runc").expectShows("Hello from sandbox");
 
-    // A long run from the same browser (its cookie rides along), for the host to see and stop.
+    // A long run from the same browser (its cookie rides along), for the facilitator to see and stop.
     const long = await attendeePage.request.post("/api/runs", {
       data: { runtime: "runc", command: ["sleep", "30"] },
     });
     expect(long.status()).toBe(201);
-    await expect(host.attendee("Ada")).toContainText("2 of 3");
-    await expect(host.attendee("Ada").getByTestId("attendee-run")).toContainText("running");
+    await expect(facilitator.attendee("Ada")).toContainText("2 of 3");
+    await expect(facilitator.attendee("Ada").getByTestId("attendee-run")).toContainText("running");
 
     // While it runs, the one-at-a-time quota refuses the next, and the demo page says why.
     await demo.run();
@@ -58,7 +58,7 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
       "Workshop quota: at most 1 sandbox running at a time per attendee; you have 1 running.",
     );
 
-    await hostPage.screenshot({
+    await facilitatorPage.screenshot({
       path: testInfo.outputPath("workshop-dashboard.png"),
       fullPage: true,
     });
@@ -66,9 +66,9 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
       path: testInfo.outputPath("workshop-quota.png"),
       fullPage: true,
     });
-    await host.stopRunOf("Ada", "runc");
-    await expect(host.notice()).toHaveText("Stopped Ada's runc sandbox.");
-    await expect(host.attendee("Ada")).toContainText("none");
+    await facilitator.stopRunOf("Ada", "runc");
+    await expect(facilitator.notice()).toHaveText("Stopped Ada's runc sandbox.");
+    await expect(facilitator.attendee("Ada")).toContainText("none");
 
     await demo.run();
     await expect(demo.column("runc")).toHaveAttribute("data-state", "exited");
@@ -88,26 +88,26 @@ test("an attendee joins, runs within the quotas, hits them and sees why; the hos
 
     // Another visitor cannot see the attendee's run, even knowing its id.
     const runId = ((await long.json()) as { id: string }).id;
-    const outsider = await hostContext.request.get(`/api/runs/${runId}`);
+    const outsider = await facilitatorContext.request.get(`/api/runs/${runId}`);
     expect(outsider.status()).toBe(404);
 
-    await host.end();
-    await expect(host.notice()).toContainText("Workshop ended");
+    await facilitator.end();
+    await expect(facilitator.notice()).toContainText("Workshop ended");
     await expect(attendee.status()).toHaveAttribute("data-status", "ended");
   } finally {
-    await hostContext.close();
+    await facilitatorContext.close();
     await attendeeContext.close();
   }
 });
 
-test("the host watches an attendee's shell read-only from the dashboard, and ends it", async ({
+test("the facilitator watches an attendee's shell read-only from the dashboard, and ends it", async ({
   browser,
 }) => {
-  const hostContext = await browser.newContext();
+  const facilitatorContext = await browser.newContext();
   const attendeeContext = await browser.newContext();
   try {
-    const host = new WorkshopHostPage(await hostContext.newPage());
-    const workshop = await host.create({
+    const facilitator = new WorkshopFacilitatorPage(await facilitatorContext.newPage());
+    const workshop = await facilitator.create({
       name: "Shells 101",
       capacity: 5,
       hours: 1,
@@ -126,26 +126,26 @@ test("the host watches an attendee's shell read-only from the dashboard, and end
     await sandbox.expectRow(/^helped-42$/);
 
     // The dashboard lists the session with its time left; Watch shows the shell as Ada sees it.
-    const row = host.attendee("Ada");
+    const row = facilitator.attendee("Ada");
     await expect(row.getByTestId("attendee-session")).toContainText(/runc\s*ready\s*ends in/);
     await row.getByRole("button", { name: "Watch Ada's runc terminal 1" }).click();
-    const watched = host.page.getByTestId("watched-terminal");
+    const watched = facilitator.page.getByTestId("watched-terminal");
     await expectTerminalRow(watched, /^helped-42$/);
     await sandbox.type("echo more\n");
     await expectTerminalRow(watched, /^more$/);
-    // The host's keys reach no shell.
+    // The facilitator's keys reach no shell.
     await watched.click();
-    await host.page.keyboard.type("echo host-typed\n");
+    await facilitator.page.keyboard.type("echo facilitator-typed\n");
     await sandbox.type("echo last\n");
     await expectTerminalRow(watched, /^last$/);
-    expect((await terminalRows(sandbox.terminal())).join("\n")).not.toContain("host-typed");
+    expect((await terminalRows(sandbox.terminal())).join("\n")).not.toContain("facilitator-typed");
 
     await row.getByRole("button", { name: "End Ada's runc session" }).click();
     await expect(attendeePage.getByTestId("session-status")).toContainText("ended");
     await expect(row.getByTestId("attendee-session")).toHaveCount(0);
     await expect(watched).toHaveCount(0);
   } finally {
-    await hostContext.close();
+    await facilitatorContext.close();
     await attendeeContext.close();
   }
 });

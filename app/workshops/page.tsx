@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CreateWorkshopForm } from "@/components/workshop/create-workshop-form";
-import { HostedWorkshopList } from "@/components/workshop/hosted-workshop-list";
+import { FacilitatedWorkshopList } from "@/components/workshop/facilitated-workshop-list";
 
 export const metadata: Metadata = { title: "Workshops" };
 
@@ -11,16 +11,16 @@ export default function WorkshopsPage() {
       <div className="max-w-3xl">
         <h1 className="text-3xl font-bold tracking-tight text-ink">Workshops</h1>
         <p className="mt-2 text-lg text-ink">
-          A host creates a workshop and shares its join code; each attendee gets their own sandboxes
-          within the workshop&apos;s quotas, and the host watches and steers from a dashboard.
-          Attending one?{" "}
+          A facilitator creates a workshop and shares its join code; each attendee gets their own
+          sandboxes within the workshop&apos;s quotas, and the facilitator watches and steers from a
+          dashboard. Attending one?{" "}
           <Link href="/workshops/join" className="font-semibold text-accent underline">
             Join with a code
           </Link>
           .
         </p>
       </div>
-      <HostedWorkshopList />
+      <FacilitatedWorkshopList />
       <div className="max-w-3xl">
         <CreateWorkshopForm />
       </div>

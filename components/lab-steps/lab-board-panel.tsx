@@ -1,8 +1,8 @@
 "use client";
-// The workshop host's lab board: each attendee's step, its state, time on it, failed checks and hint, pushed over
+// The workshop facilitator's lab board: each attendee's step, its state, time on it, failed checks and hint, pushed over
 // socket.io as checks run (no polling); Reveal shows a step's solution to every attendee.
 import { useEffect, useState } from "react";
-import { getHostSocket } from "@/components/live/socket-client";
+import { getFacilitatorSocket } from "@/components/live/socket-client";
 import { formatAge } from "@/components/format/format-units";
 import { Panel } from "@/components/ui/panel";
 import {
@@ -16,10 +16,10 @@ import {
 
 export function LabBoardPanel({
   workshopId,
-  hostToken,
+  facilitatorToken,
 }: {
   workshopId: string;
-  hostToken: string;
+  facilitatorToken: string;
 }) {
   const [entries, setEntries] = useState<LabBoardEntry[]>([]);
   const [revealed, setRevealed] = useState<LabReveal[]>([]);
@@ -27,7 +27,7 @@ export function LabBoardPanel({
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
-    const socket = getHostSocket(hostToken);
+    const socket = getFacilitatorSocket(facilitatorToken);
     const watch = async () => {
       const ack = LabWatchAckSchema.safeParse(
         await socket
@@ -57,16 +57,16 @@ export function LabBoardPanel({
       socket.off("connect", watch);
       clearInterval(ticker);
     };
-  }, [workshopId, hostToken]);
+  }, [workshopId, facilitatorToken]);
 
   const reveal = async (demo: string, step: number) => {
     const ack = LabRevealAckSchema.safeParse(
-      await getHostSocket(hostToken)
+      await getFacilitatorSocket(facilitatorToken)
         .timeout(10_000)
         .emitWithAck(labEvents.reveal, { workshopId, demo, step })
         .catch(() => null),
     );
-    if (!ack.success) return setError("The reveal did not reach the host; try again.");
+    if (!ack.success) return setError("The reveal did not reach the server; try again.");
     if (!ack.data.ok) return setError(ack.data.error.message);
     setRevealed(ack.data.revealed);
   };

@@ -44,7 +44,7 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
     else links.current.delete(runtime);
   }, []);
   const [chosen, setChosen] = useState<number | null>(null);
-  // The demos list shows this browser's progress; in a workshop, completing a step also reports it to the host.
+  // The demos list shows this browser's progress; in a workshop, completing a step also reports it to the facilitator.
   const { completeStep } = useProgress();
   useEffect(() => {
     lab.progress?.steps.forEach((s) => s.state === "done" && completeStep(slug, s.index));
@@ -122,7 +122,7 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
                 }}
                 onNext={() => setChosen(null)}
                 isCurrent={shown === current}
-                revealedByHost={lab.revealed.includes(shown)}
+                revealedByFacilitator={lab.revealed.includes(shown)}
               />
             </RunTargetProvider>
           )}
@@ -187,18 +187,26 @@ interface StepCardProps {
   checking: boolean;
   sessionsReady: boolean;
   isCurrent: boolean;
-  /** The workshop's host revealed this step's solution to everyone. */
-  revealedByHost: boolean;
+  /** The workshop's facilitator revealed this step's solution to everyone. */
+  revealedByFacilitator: boolean;
   onCheck(): void;
   onComplete(): void;
   onNext(): void;
 }
 
 function StepCard(props: StepCardProps) {
-  const { index, count, step, progress, checking, sessionsReady, isCurrent, revealedByHost } =
-    props;
+  const {
+    index,
+    count,
+    step,
+    progress,
+    checking,
+    sessionsReady,
+    isCurrent,
+    revealedByFacilitator,
+  } = props;
   const [asked, setAsked] = useState(false);
-  const solutionShown = asked || revealedByHost;
+  const solutionShown = asked || revealedByFacilitator;
   const state = progress?.state ?? "locked";
   const since = progress ? Date.now() - Date.parse(progress.since) : null;
   return (
@@ -296,7 +304,7 @@ function StepCard(props: StepCardProps) {
       )}
       {step.checked && step.solution && (
         <div className="mt-3">
-          {!revealedByHost && (
+          {!revealedByFacilitator && (
             <button
               type="button"
               onClick={() => setAsked((shown) => !shown)}
@@ -306,9 +314,9 @@ function StepCard(props: StepCardProps) {
               {solutionShown ? "Hide the solution" : "Show the solution"}
             </button>
           )}
-          {revealedByHost && (
-            <p className="mt-1 text-sm text-muted" data-testid="revealed-by-host">
-              Your workshop&apos;s host revealed this solution to everyone.
+          {revealedByFacilitator && (
+            <p className="mt-1 text-sm text-muted" data-testid="revealed-by-facilitator">
+              Your workshop&apos;s facilitator revealed this solution to everyone.
             </p>
           )}
           {solutionShown && (

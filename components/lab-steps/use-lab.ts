@@ -29,7 +29,7 @@ export interface LabState {
   error: string | null;
   /** Every runtime of the lab has a ready session. */
   ready: boolean;
-  /** Steps whose solution the workshop's host revealed to everyone (an attendee's page only). */
+  /** Steps whose solution the workshop's facilitator revealed to everyone (an attendee's page only). */
   revealed: number[];
   startSessions(): Promise<void>;
   check(index: number): Promise<void>;
@@ -171,7 +171,7 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
   };
 }
 
-/** In a workshop, the steps of this lab whose solution the host revealed, as they are revealed. */
+/** In a workshop, the steps of this lab whose solution the facilitator revealed, as they are revealed. */
 function useRevealedSteps(slug: string): number[] {
   const [revealed, setRevealed] = useState<number[]>([]);
   useEffect(() => {

@@ -37,7 +37,7 @@ export interface TerminalLink {
 
 /**
  * Opens a new shell in the session, or attaches to `terminalId` when given (it replays the screen).
- * `readOnly` (a workshop host watching an attendee) only attaches: it sends no keys and no sizes.
+ * `readOnly` (a workshop facilitator watching an attendee) only attaches: it sends no keys and no sizes.
  */
 export function connectTerminal(
   socket: Socket,

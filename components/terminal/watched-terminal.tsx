@@ -1,5 +1,5 @@
 "use client";
-// Someone else's shell, read-only: attaches to a terminal (a workshop host helping an attendee) and shows its screen live.
+// Someone else's shell, read-only: attaches to a terminal (a workshop facilitator helping an attendee) and shows its screen live.
 import { useState } from "react";
 import type { Socket } from "socket.io-client";
 import { InteractiveTerminal } from "./interactive-terminal";
@@ -10,7 +10,7 @@ export function WatchedTerminal({
   terminalId,
   label,
 }: {
-  /** The connection whose credentials let the watcher attach (a host token in its handshake). */
+  /** The connection whose credentials let the watcher attach (a facilitator token in its handshake). */
   socket: () => Socket;
   terminalId: string;
   label: string;

@@ -1,5 +1,5 @@
 "use client";
-// React's view of the visitor's progress; in a workshop, each completed step is also reported to the host.
+// React's view of the visitor's progress; in a workshop, each completed step is also reported to the facilitator.
 import { useCallback, useSyncExternalStore } from "react";
 import type { ProgressBody } from "@/lib/api/workshops";
 import {
@@ -30,7 +30,7 @@ export function useProgress(): UseProgress {
 }
 
 /**
- * An attendee's browser carries the workshop cookie; the host's dashboard then shows their progress.
+ * An attendee's browser carries the workshop cookie; the facilitator's dashboard then shows their progress.
  * `step` is the 1-based number of the step just completed. Failures are ignored: local progress is kept anyway.
  */
 function reportToWorkshop(demo: string, step: number): void {

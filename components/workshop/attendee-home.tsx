@@ -131,8 +131,8 @@ function LeaveWorkshop() {
         </button>
       </div>
       <p className="text-sm text-muted">
-        Runs you start afterwards are no longer the workshop&apos;s; the host still sees what you
-        did.
+        Runs you start afterwards are no longer the workshop&apos;s; the facilitator still sees what
+        you did.
       </p>
       <ErrorNote message={error} />
     </div>

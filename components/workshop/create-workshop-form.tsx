@@ -1,5 +1,5 @@
 "use client";
-// The host's form: name, capacity, duration and quotas; on success, the join code, the link and the host token.
+// The facilitator's form: name, capacity, duration and quotas; on success, the join code, the link and the facilitator token.
 import { useEffect, useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
 import { describeError, fetchRuntimes } from "@/components/live/api-client";
@@ -7,7 +7,7 @@ import { describeIssue } from "@/lib/api/describe-issue";
 import type { RuntimeInfo } from "@/lib/api/schemas";
 import { CreateWorkshopBodySchema, type CreateWorkshopReply } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass } from "./form-field";
-import { rememberHostedWorkshop } from "./hosted-workshops";
+import { rememberFacilitatedWorkshop } from "./facilitated-workshops";
 import { WorkshopCreated } from "./workshop-created";
 import { createWorkshop } from "./workshop-api";
 
@@ -54,11 +54,11 @@ export function CreateWorkshopForm() {
     setError(null);
     try {
       const reply = await createWorkshop(parsed.data);
-      const stored = rememberHostedWorkshop({
+      const stored = rememberFacilitatedWorkshop({
         id: reply.id,
         name: parsed.data.name,
         joinCode: reply.joinCode,
-        hostToken: reply.hostToken,
+        facilitatorToken: reply.facilitatorToken,
         createdAt: Date.now(),
       });
       setCreated({ reply, stored });
@@ -72,7 +72,7 @@ export function CreateWorkshopForm() {
   if (created) return <WorkshopCreated workshop={created.reply} stored={created.stored} />;
 
   return (
-    <Panel id="create-workshop" title="Host a workshop">
+    <Panel id="create-workshop" title="Run a workshop">
       <form onSubmit={(e) => void submit(e)} className="mt-2 flex flex-col gap-4" noValidate>
         <FormField id="workshop-name" label="Name" required maxLength={80} defaultValue="" />
         <div className="grid gap-4 sm:grid-cols-3">
@@ -131,7 +131,7 @@ export function CreateWorkshopForm() {
             type="number"
             min={1}
             defaultValue={60}
-            hint="Extensions included; the host's own bound applies too."
+            hint="Extensions included; this host's own bound applies too."
           />
         </div>
         <fieldset className="flex flex-col gap-1">

@@ -1,5 +1,5 @@
 "use client";
-// An attendee's way in: the code the host shared and a name the host will see.
+// An attendee's way in: the code the facilitator shared and a name the facilitator will see.
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
@@ -48,14 +48,14 @@ export function JoinWorkshopForm({ initialCode = "" }: { initialCode?: string })
           autoCapitalize="characters"
           spellCheck={false}
           className="rounded-md border border-line bg-surface px-3 py-2 font-mono text-xl tracking-widest text-ink uppercase"
-          hint="Six letters and digits, from your host."
+          hint="Six letters and digits, from your facilitator."
         />
         <FormField
           id="join-name"
           label="Your name"
           autoComplete="nickname"
           maxLength={40}
-          hint="Shown to the host on their dashboard."
+          hint="Shown to the facilitator on their dashboard."
         />
         <ErrorNote message={error} />
         <div>

@@ -1,4 +1,4 @@
-// The browser's side of the workshop API. The attendee's cookie rides along by itself; host calls carry the host token.
+// The browser's side of the workshop API. The attendee's cookie rides along by itself; facilitator calls carry the facilitator token.
 import { z } from "zod";
 import { requestJson } from "@/components/live/api-client";
 import {
@@ -23,8 +23,9 @@ const post = (body?: unknown, headers: Record<string, string> = {}): RequestInit
   headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
   body: body === undefined ? undefined : JSON.stringify(body),
 });
-const bearer = (hostToken: string) => ({ authorization: `Bearer ${hostToken}` });
-const hostPath = (id: string, suffix = "") => `/api/workshops/${encodeURIComponent(id)}${suffix}`;
+const bearer = (facilitatorToken: string) => ({ authorization: `Bearer ${facilitatorToken}` });
+const facilitatorPath = (id: string, suffix = "") =>
+  `/api/workshops/${encodeURIComponent(id)}${suffix}`;
 
 export function createWorkshop(body: CreateWorkshopBody): Promise<CreateWorkshopReply> {
   return requestJson("/api/workshops", CreateWorkshopReplySchema, post(body));
@@ -42,48 +43,48 @@ export async function leaveWorkshop(): Promise<void> {
   await requestJson("/api/workshops/me/leave", z.object({ ok: z.literal(true) }), post());
 }
 
-export function fetchDashboard(id: string, hostToken: string): Promise<Dashboard> {
-  return requestJson(hostPath(id), DashboardSchema, { headers: bearer(hostToken) });
+export function fetchDashboard(id: string, facilitatorToken: string): Promise<Dashboard> {
+  return requestJson(facilitatorPath(id), DashboardSchema, { headers: bearer(facilitatorToken) });
 }
 
 export function extendWorkshop(
   id: string,
-  hostToken: string,
+  facilitatorToken: string,
   minutes: number,
 ): Promise<WorkshopSummary> {
   return requestJson(
-    hostPath(id, "/extend"),
+    facilitatorPath(id, "/extend"),
     WorkshopSummarySchema,
-    post({ minutes }, bearer(hostToken)),
+    post({ minutes }, bearer(facilitatorToken)),
   );
 }
 
 export function endWorkshop(
   id: string,
-  hostToken: string,
+  facilitatorToken: string,
 ): Promise<{ stoppedRuns: number; endedSessions: number }> {
   return requestJson(
-    hostPath(id, "/end"),
+    facilitatorPath(id, "/end"),
     EndWorkshopReplySchema,
-    post(undefined, bearer(hostToken)),
+    post(undefined, bearer(facilitatorToken)),
   );
 }
 
-export function endAttendeeSession(id: string, hostToken: string, sessionId: string) {
+export function endAttendeeSession(id: string, facilitatorToken: string, sessionId: string) {
   return requestJson(
-    hostPath(id, `/sessions/${encodeURIComponent(sessionId)}`),
+    facilitatorPath(id, `/sessions/${encodeURIComponent(sessionId)}`),
     z.object({ ended: z.literal(true) }),
-    { method: "DELETE", headers: bearer(hostToken) },
+    { method: "DELETE", headers: bearer(facilitatorToken) },
   );
 }
 
 export function stopAttendeeRun(
   id: string,
-  hostToken: string,
+  facilitatorToken: string,
   runId: string,
 ): Promise<AttendeeRun> {
-  return requestJson(hostPath(id, `/runs/${encodeURIComponent(runId)}`), AttendeeRunSchema, {
+  return requestJson(facilitatorPath(id, `/runs/${encodeURIComponent(runId)}`), AttendeeRunSchema, {
     method: "DELETE",
-    headers: bearer(hostToken),
+    headers: bearer(facilitatorToken),
   });
 }

@@ -1,5 +1,5 @@
 "use client";
-// What a host gets once: the join code and link to share, and the host token to keep.
+// What a facilitator gets once: the join code and link to share, and the facilitator token to keep.
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Panel } from "@/components/ui/panel";
@@ -35,7 +35,7 @@ export function WorkshopCreated({
         </div>
         <CopyField id="join-link" label="Join link" value={link} />
         <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-950">
-          <p className="font-semibold">Keep the host token.</p>
+          <p className="font-semibold">Keep the facilitator token.</p>
           <p className="text-sm">
             It is the only key to this workshop&apos;s dashboard, and the server cannot show it
             again (it keeps only a hash).{" "}
@@ -44,13 +44,17 @@ export function WorkshopCreated({
               : "This browser could not store it: copy it now."}
           </p>
         </div>
-        <CopyField id="host-token" label="Host token" value={workshop.hostToken} />
+        <CopyField
+          id="facilitator-token"
+          label="Facilitator token"
+          value={workshop.facilitatorToken}
+        />
         <p>
           <Link
             href={`/workshops/${encodeURIComponent(workshop.id)}`}
             className="font-semibold text-accent underline underline-offset-2"
           >
-            Open the host dashboard
+            Open the facilitator dashboard
           </Link>
         </p>
       </div>

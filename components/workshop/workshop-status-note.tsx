@@ -7,7 +7,7 @@ export function WorkshopStatusNote({ workshop }: { workshop: WorkshopSummary }) 
     workshop.status === "open"
       ? `Open until ${until}.`
       : workshop.status === "expired"
-        ? `Expired at ${until}: no new runs until the host extends it.`
+        ? `Expired at ${until}: no new runs until the facilitator extends it.`
         : `Ended${workshop.endedAt ? ` at ${new Date(workshop.endedAt).toLocaleString()}` : ""}: no new runs.`;
   return (
     <p

@@ -1,4 +1,4 @@
-// Page objects for workshop mode: the host's create form and dashboard, the attendee's join form and home.
+// Page objects for workshop mode: the facilitator's create form and dashboard, the attendee's join form and home.
 import { expect, type Locator, type Page } from "@playwright/test";
 
 export interface WorkshopSettings {
@@ -13,13 +13,13 @@ export interface WorkshopSettings {
   shells?: number;
 }
 
-export class WorkshopHostPage {
+export class WorkshopFacilitatorPage {
   constructor(readonly page: Page) {}
 
-  /** Creates a workshop and returns what the host is shown once: join code, link and host token. */
+  /** Creates a workshop and returns what the facilitator is shown once: join code, link and facilitator token. */
   async create(
     settings: WorkshopSettings,
-  ): Promise<{ id: string; joinCode: string; joinLink: string; hostToken: string }> {
+  ): Promise<{ id: string; joinCode: string; joinLink: string; facilitatorToken: string }> {
     await this.page.goto("/workshops");
     await this.page.getByLabel("Name", { exact: true }).fill(settings.name);
     await this.page.getByLabel("Attendees", { exact: true }).fill(String(settings.capacity));
@@ -37,11 +37,11 @@ export class WorkshopHostPage {
     await this.page.getByRole("button", { name: "Create workshop" }).click();
     const joinCode = (await this.page.getByTestId("join-code").textContent())!.trim();
     const joinLink = await this.page.getByTestId("join-link").inputValue();
-    const hostToken = await this.page.getByTestId("host-token").inputValue();
-    await this.page.getByRole("link", { name: "Open the host dashboard" }).click();
+    const facilitatorToken = await this.page.getByTestId("facilitator-token").inputValue();
+    await this.page.getByRole("link", { name: "Open the facilitator dashboard" }).click();
     await expect(this.page.getByTestId("dashboard-join-code")).toHaveText(joinCode);
     const id = decodeURIComponent(new URL(this.page.url()).pathname.split("/").pop()!);
-    return { id, joinCode, joinLink, hostToken };
+    return { id, joinCode, joinLink, facilitatorToken };
   }
 
   attendee(name: string): Locator {

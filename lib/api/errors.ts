@@ -41,11 +41,11 @@ export const requestErrorStatus = {
   "bad_request:lab:follow": 400,
   /** No credentials where some are needed (an attendee cookie, a facilitator token). */
   "unauthorized:attendee": 401,
-  "unauthorized:host": 401,
+  "unauthorized:facilitator": 401,
   /** Labs keep progress per browser: a request without the visitor cookie has nowhere to keep it. */
   "unauthorized:visitor": 401,
   /** Credentials that do not grant this (another workshop's token, an ended workshop). */
-  "forbidden:host": 403,
+  "forbidden:facilitator": 403,
   "forbidden:presenter": 403,
   "forbidden:run": 403,
   /** A facilitator watching an attendee's session may read it, not type into it or run commands. */

@@ -59,7 +59,7 @@ export const AttachLabSessionsBodySchema = z
   .strict();
 export type AttachLabSessionsBody = z.infer<typeof AttachLabSessionsBodySchema>;
 
-/** One attendee's place in a workshop's labs, as the host's dashboard shows it live. */
+/** One attendee's place in a workshop's labs, as the facilitator's dashboard shows it live. */
 export const LabBoardEntrySchema = z.object({
   attendeeId: z.string(),
   name: z.string(),
@@ -73,23 +73,23 @@ export const LabBoardEntrySchema = z.object({
   /** When the attendee reached this step (ISO): the dashboard counts the time on it from here. */
   since: z.string(),
   failedChecks: z.number().int().min(0),
-  /** The latest hint the step's check gave, so a host sees what someone is stuck on. */
+  /** The latest hint the step's check gave, so a facilitator sees what someone is stuck on. */
   hint: z.string().nullable(),
 });
 export type LabBoardEntry = z.infer<typeof LabBoardEntrySchema>;
 
-/** A step whose solution the workshop's host revealed to everyone. */
+/** A step whose solution the workshop's facilitator revealed to everyone. */
 export const LabRevealSchema = z
   .object({ demo: z.string().min(1).max(100), step: z.number().int().min(0).max(999) })
   .strict();
 export type LabReveal = z.infer<typeof LabRevealSchema>;
 
-/** socket.io events of workshop labs: the host watches the board and reveals; attendees follow reveals. */
+/** socket.io events of workshop labs: the facilitator watches the board and reveals; attendees follow reveals. */
 export const labEvents = {
-  /** Host → server: {workshopId} (the host token in the handshake); ack {entries, revealed}; then `entry` events. */
+  /** Facilitator → server: {workshopId} (the facilitator token in the handshake); ack {entries, revealed}; then `entry` events. */
   watch: "lab:watch",
   entry: "lab:entry",
-  /** Host → server: {workshopId, demo, step}; every attendee of the workshop then gets `revealed`. */
+  /** Facilitator → server: {workshopId, demo, step}; every attendee of the workshop then gets `revealed`. */
   reveal: "lab:reveal",
   /** Attendee → server (the attendee cookie on the handshake): ack {revealed}; then `revealed` events. */
   follow: "lab:follow",

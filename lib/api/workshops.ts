@@ -1,4 +1,4 @@
-// Workshop mode on the wire: the host's and the attendees' HTTP bodies and replies.
+// Workshop mode on the wire: the facilitator's and the attendees' HTTP bodies and replies.
 import { z } from "zod";
 import { RuntimeTokenSchema } from "./runtime-ids";
 import { RunStateSchema } from "./schemas";
@@ -35,7 +35,7 @@ export const WorkshopQuotasSchema = z
   .strict();
 export type WorkshopQuotas = z.infer<typeof WorkshopQuotasSchema>;
 
-/** What a host asks for: the session quotas may be left out (one session, as long as the host allows). */
+/** What a facilitator asks for: the session quotas may be left out (one session, as long as the facilitator allows). */
 export const WorkshopQuotasRequestSchema = WorkshopQuotasSchema.extend({
   maxConcurrentSessions: WorkshopQuotasSchema.shape.maxConcurrentSessions.optional(),
   maxSessionLifetimeMs: WorkshopQuotasSchema.shape.maxSessionLifetimeMs.optional(),
@@ -47,14 +47,14 @@ const NameSchema = (what: string, max: number) =>
     .trim()
     .min(1, `${what} cannot be empty`)
     .max(max, `${what} is at most ${max} characters`)
-    // Control characters would let a name forge lines on the host's dashboard.
+    // Control characters would let a name forge lines on the facilitator's dashboard.
     .regex(/^[^\p{Cc}]*$/u, `${what} cannot contain control characters`);
 
 export const CreateWorkshopBodySchema = z
   .object({
     name: NameSchema("a workshop name", 80),
     capacity: z.number().int().min(1).max(1000),
-    /** From now until attendees can no longer launch; the host can extend it. */
+    /** From now until attendees can no longer launch; the facilitator can extend it. */
     durationMinutes: z
       .number()
       .int()
@@ -69,7 +69,7 @@ export const CreateWorkshopReplySchema = z.object({
   id: z.string(),
   joinCode: z.string(),
   /** Shown once: only its hash is stored. */
-  hostToken: z.string(),
+  facilitatorToken: z.string(),
 });
 export type CreateWorkshopReply = z.infer<typeof CreateWorkshopReplySchema>;
 
@@ -152,7 +152,7 @@ export type AttendeeRun = z.infer<typeof AttendeeRunSchema>;
 
 export const UsageSchema = z.object({ activeRuns: z.number(), totalRuns: z.number() });
 
-/** An attendee's session as their host sees it: live ones only, with the time left before it ends. */
+/** An attendee's session as their facilitator sees it: live ones only, with the time left before it ends. */
 export const AttendeeSessionSchema = z.object({
   id: z.string(),
   runtime: z.string(),
@@ -162,7 +162,7 @@ export const AttendeeSessionSchema = z.object({
   idleExpiresAt: z.string().nullable(),
   /** Until the earlier of the two deadlines, when the dashboard was read. */
   remainingMs: z.number().nullable(),
-  /** Terminals still open: the host can watch them read-only. */
+  /** Terminals still open: the facilitator can watch them read-only. */
   terminals: z.array(z.string()),
 });
 export type AttendeeSession = z.infer<typeof AttendeeSessionSchema>;

@@ -29,7 +29,7 @@ export const DemoStepSchema = z
     check: ScriptSchema.optional(),
     /** Run once in each of the step's sessions when the step opens. */
     setup: ScriptSchema.optional(),
-    /** What makes the check pass, revealed on request (and by a workshop host); the run blocks when absent. */
+    /** What makes the check pass, revealed on request (and by a workshop facilitator); the run blocks when absent. */
     solve: ScriptSchema.optional(),
     /** Where the step runs, side by side; the demo's runtimes when absent. Each must offer sessions. */
     runtimes: z.array(RuntimeIdSchema).min(1).optional(),

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogChunkSchema, StateEventSchema, SubscribeAckSchema } from "../../lib/api/schemas";
 import { runCommand } from "../runtimes/process-exit";
-import { cgroupParentFor } from "../host/create-engine";
+import { cgroupParentFor } from "../instance/cgroup-parents";
 import { containerdPaths } from "../runtimes/containerd/containerd-config";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 

@@ -67,12 +67,12 @@ export function attachSocketServer(
   return io;
 }
 
-/** The handshake's cookies, and a host token a page passed in `auth` (a browser cannot set headers on a websocket). */
+/** The handshake's cookies, and a facilitator token a page passed in `auth` (a browser cannot set headers on a websocket). */
 export function credentialsOf(socket: Socket): IncomingHttpHeaders {
   const { headers, auth } = socket.handshake;
-  const hostToken = (auth as { hostToken?: unknown } | undefined)?.hostToken;
-  return typeof hostToken === "string" && hostToken
-    ? { ...headers, authorization: `Bearer ${hostToken}` }
+  const facilitatorToken = (auth as { facilitatorToken?: unknown } | undefined)?.facilitatorToken;
+  return typeof facilitatorToken === "string" && facilitatorToken
+    ? { ...headers, authorization: `Bearer ${facilitatorToken}` }
     : headers;
 }
 

@@ -1,4 +1,4 @@
-// Each workshop's lab board: where every attendee is in their labs, live for the host, and the solutions the host revealed.
+// Each workshop's lab board: where every attendee is in their labs, live for the facilitator, and the solutions the facilitator revealed.
 import { EventEmitter } from "node:events";
 import type { LabBoardEntry, LabProgress, LabReveal } from "../../lib/api/labs";
 

@@ -34,7 +34,7 @@ export interface LabServiceOptions {
 export interface LabCaller extends LaunchCaller {
   /** The owner the caller's sessions carry ("visitor:<id>", or a workshop attendee's): their progress's key. */
   owner: string;
-  /** Set for a workshop attendee: their progress also goes to the host's board. */
+  /** Set for a workshop attendee: their progress also goes to the facilitator's board. */
   attendee: BoardAttendee | null;
 }
 
@@ -241,7 +241,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     return session;
   }
 
-  /** Typing rights, not a host's watching; and one without an owner is anyone's, so it never runs a check. */
+  /** Typing rights, not a facilitator's watching; and one without an owner is anyone's, so it never runs a check. */
   private mayUse(session: Session, headers: IncomingHttpHeaders): boolean {
     return session.owner !== null && sessionRole(session, headers, this.options.access) === "use";
   }

@@ -1,4 +1,4 @@
-// socket.io for workshop labs: the host watches the lab board live and reveals solutions; attendees follow the reveals.
+// socket.io for workshop labs: the facilitator watches the lab board live and reveals solutions; attendees follow the reveals.
 import type { IncomingHttpHeaders } from "node:http";
 import {
   LabFollowSchema,
@@ -20,7 +20,7 @@ export interface LabSocketContext {
   board: LabBoard;
   /** The workshop of an attendee cookie in these headers, or null. */
   workshopOfAttendee(headers: IncomingHttpHeaders): string | null;
-  workshopOfHostToken(hostToken: string): string | null;
+  workshopOfFacilitatorToken(facilitatorToken: string): string | null;
   log: Logger;
 }
 
@@ -39,16 +39,20 @@ export function relayLabBoard(
 
 export function labSocket(ctx: LabSocketContext): SocketExtension {
   return (socket) => {
-    /** Only the workshop's own host token, from the handshake, steers its board. */
-    const hostOf = (workshopId: string) => {
+    /** Only the workshop's own facilitator token, from the handshake, steers its board. */
+    const facilitatorOf = (workshopId: string) => {
       const token = bearerTokenOf(credentialsOf(socket));
       if (!token)
-        throw new PlaygroundError("unauthorized", "host", "The lab board needs the host token.");
-      if (ctx.workshopOfHostToken(token) !== workshopId)
+        throw new PlaygroundError(
+          "unauthorized",
+          "facilitator",
+          "The lab board needs the facilitator token.",
+        );
+      if (ctx.workshopOfFacilitatorToken(token) !== workshopId)
         throw new PlaygroundError(
           "forbidden",
-          "host",
-          "This host token does not steer that workshop.",
+          "facilitator",
+          "This facilitator token does not steer that workshop.",
         );
     };
 
@@ -62,7 +66,7 @@ export function labSocket(ctx: LabSocketContext): SocketExtension {
       },
       ctx.log,
       ({ workshopId }) => {
-        hostOf(workshopId);
+        facilitatorOf(workshopId);
         void socket.join(boardRoom(workshopId));
         return { entries: ctx.board.entries(workshopId), revealed: ctx.board.revealed(workshopId) };
       },
@@ -78,7 +82,7 @@ export function labSocket(ctx: LabSocketContext): SocketExtension {
       },
       ctx.log,
       ({ workshopId, demo, step }) => {
-        hostOf(workshopId);
+        facilitatorOf(workshopId);
         ctx.board.reveal(workshopId, { demo, step });
         return { revealed: ctx.board.revealed(workshopId) };
       },

@@ -16,7 +16,7 @@ import { labSocket, relayLabBoard } from "./lab-socket";
 export interface Labs {
   routes: ApiRoute[];
   socket: SocketExtension;
-  /** Sends the board's changes to the host's and the attendees' rooms once the socket server exists. */
+  /** Sends the board's changes to the facilitator's and the attendees' rooms once the socket server exists. */
   relay(io: Server): void;
 }
 
@@ -24,7 +24,7 @@ export function startLabs(options: {
   config: Config;
   sessions: SessionManager;
   policy: LaunchPolicy;
-  workshops: Pick<Workshops, "access" | "attendeeOf" | "workshopOfHostToken">;
+  workshops: Pick<Workshops, "access" | "attendeeOf" | "workshopOfFacilitatorToken">;
   log: Logger;
 }): Labs {
   const { config, sessions, policy, workshops } = options;
@@ -39,7 +39,7 @@ export function startLabs(options: {
     checkTimeoutMs: config.labs.checkTimeoutMs,
   });
   const board = new LabBoard();
-  // An attendee's progress goes to their host's board as it changes: a check's start and end, a step opened.
+  // An attendee's progress goes to their facilitator's board as it changes: a check's start and end, a step opened.
   service.on("progress", (caller, progress, demo) => {
     if (caller.attendee) board.record(caller.attendee, demo, progress);
   });
@@ -59,7 +59,7 @@ export function startLabs(options: {
     socket: labSocket({
       board,
       workshopOfAttendee: (headers) => workshops.attendeeOf(headers)?.workshopId ?? null,
-      workshopOfHostToken: (token) => workshops.workshopOfHostToken(token),
+      workshopOfFacilitatorToken: (token) => workshops.workshopOfFacilitatorToken(token),
       log,
     }),
     relay: (io) => relayLabBoard(board, io),

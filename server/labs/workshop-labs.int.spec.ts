@@ -1,5 +1,5 @@
-// Labs in a workshop against a real server and real runc: an attendee's checks reach the host's board over socket.io
-// as they happen, only the workshop's own host token watches it, and a reveal reaches every attendee.
+// Labs in a workshop against a real server and real runc: an attendee's checks reach the facilitator's board over socket.io
+// as they happen, only the workshop's own facilitator token watches it, and a reveal reaches every attendee.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -52,7 +52,7 @@ async function createWorkshop() {
     },
   });
   expect(created.status, created.text).toBe(201);
-  return created.json as { id: string; joinCode: string; hostToken: string };
+  return created.json as { id: string; joinCode: string; facilitatorToken: string };
 }
 
 async function join(code: string, name: string): Promise<{ cookie: string }> {
@@ -69,7 +69,7 @@ async function join(code: string, name: string): Promise<{ cookie: string }> {
 const startSession = (runtime: string, headers: Record<string, string>) =>
   startHostSession(host, runtime, headers);
 
-/** An attendee's run is theirs to see (and their host's): polled with their cookie. */
+/** An attendee's run is theirs to see (and their facilitator's): polled with their cookie. */
 async function exitCodeOf(runId: string, headers: Record<string, string>) {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -80,7 +80,7 @@ async function exitCodeOf(runId: string, headers: Record<string, string>) {
   }
 }
 
-/** Collects the board's entries a host socket is pushed, and waits for one that matches. */
+/** Collects the board's entries a facilitator socket is pushed, and waits for one that matches. */
 function boardOf(socket: Socket) {
   const seen: LabBoardEntry[] = [];
   socket.on(labEvents.entry, (payload: unknown) =>
@@ -100,24 +100,28 @@ function boardOf(socket: Socket) {
 }
 
 describe("labs in a workshop", () => {
-  it("pushes an attendee's checks to the host's board, and a reveal to every attendee", async () => {
+  it("pushes an attendee's checks to the facilitator's board, and a reveal to every attendee", async () => {
     const workshop = await createWorkshop();
     const other = await createWorkshop();
     const ada = await join(workshop.joinCode, "Ada");
     const bea = await join(workshop.joinCode, "Bea");
 
-    // Only the workshop's own host token watches its board.
-    const stranger = host.socket({ auth: { hostToken: other.hostToken } });
+    // Only the workshop's own facilitator token watches its board.
+    const stranger = host.socket({ auth: { facilitatorToken: other.facilitatorToken } });
     const refused = LabWatchAckSchema.parse(
       await stranger.timeout(10_000).emitWithAck(labEvents.watch, { workshopId: workshop.id }),
     );
-    expect(refused).toMatchObject({ ok: false, error: { code: "forbidden:host" } });
-    const hostSocket = host.socket({ auth: { hostToken: workshop.hostToken } });
+    expect(refused).toMatchObject({ ok: false, error: { code: "forbidden:facilitator" } });
+    const facilitatorSocket = host.socket({
+      auth: { facilitatorToken: workshop.facilitatorToken },
+    });
     const watched = LabWatchAckSchema.parse(
-      await hostSocket.timeout(10_000).emitWithAck(labEvents.watch, { workshopId: workshop.id }),
+      await facilitatorSocket
+        .timeout(10_000)
+        .emitWithAck(labEvents.watch, { workshopId: workshop.id }),
     );
     expect(watched).toEqual({ ok: true, entries: [], revealed: [] });
-    const board = boardOf(hostSocket);
+    const board = boardOf(facilitatorSocket);
 
     const [runc, gvisor] = await Promise.all([
       startSession("runc", ada),
@@ -158,7 +162,7 @@ describe("labs in a workshop", () => {
     });
     expect(stuck.hint).toMatch(/No ~\/note\.txt yet/);
 
-    // Bea follows reveals; the host reveals the step Ada is stuck on.
+    // Bea follows reveals; the facilitator reveals the step Ada is stuck on.
     const beaSocket = host.socket({ headers: bea });
     const followed = LabFollowAckSchema.parse(
       await beaSocket.timeout(10_000).emitWithAck(labEvents.follow, {}),
@@ -170,7 +174,7 @@ describe("labs in a workshop", () => {
       ),
     );
     const revealed = LabFollowAckSchema.parse(
-      await hostSocket.timeout(10_000).emitWithAck(labEvents.reveal, {
+      await facilitatorSocket.timeout(10_000).emitWithAck(labEvents.reveal, {
         workshopId: workshop.id,
         demo: "a-shell-that-stays",
         step: 1,
@@ -200,7 +204,7 @@ describe("labs in a workshop", () => {
 
     // Ada's two commands count as her runs; the checks and setups (the demo's own scripts) do not.
     const dashboard = await host.request("GET", `/api/workshops/${workshop.id}`, undefined, {
-      authorization: `Bearer ${workshop.hostToken}`,
+      authorization: `Bearer ${workshop.facilitatorToken}`,
     });
     const adaRow = DashboardSchema.parse(dashboard.json).attendees.find((a) => a.name === "Ada");
     expect(adaRow?.usage.totalRuns).toBe(2);

@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { LaunchRequest, SandboxEngine } from "../engine/engine";
 import type { Run } from "../engine/run";
 import { PlaygroundError } from "../errors/playground-error";
-import { openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
+import { onceFinished, openRunAccess, type LaunchAsked, type RunAccess } from "./run-access";
 import { quotaKeyOf, type Requester } from "../http/requester";
 import type { SessionManager } from "../sessions/session-manager";
 import type { Session } from "../sessions/session";
@@ -95,14 +95,8 @@ export function createLaunchPolicy(options: {
         release(address);
         throw err;
       }
-      grant.launched();
-      const onChange = () => {
-        if (!session.finished) return;
-        session.off("change", onChange);
-        release(address);
-      };
-      session.on("change", onChange);
-      onChange();
+      grant.launched(session);
+      onceFinished(session, () => release(address));
       return session;
     },
     async launch(caller, request) {
@@ -131,13 +125,7 @@ export function createLaunchPolicy(options: {
         throw err;
       }
       grant.launched(run);
-      const onChange = () => {
-        if (!run.finished) return;
-        run.off("change", onChange);
-        release(address);
-      };
-      run.on("change", onChange);
-      onChange();
+      onceFinished(run, () => release(address));
       return run;
     },
   };

@@ -1,15 +1,47 @@
 // Who may launch a run with which limits, and who may see or stop one: open to all unless a feature (workshops) says otherwise.
 import type { IncomingHttpHeaders } from "node:http";
-import type { Run } from "../engine/run";
 
-/** What a launch may go ahead with; exactly one of `launched` or `cancel` is called. */
+/** A run or a session once the engine or the session manager took it: what a grant follows to its end. */
+export interface LaunchedSandbox {
+  readonly id: string;
+  readonly finished: boolean;
+  on(event: "change", listener: () => void): unknown;
+  off(event: "change", listener: () => void): unknown;
+}
+
+/** Calls `then` once, when the sandbox has finished (at once if it already has). */
+export function onceFinished(sandbox: LaunchedSandbox, then: () => void): void {
+  const onChange = () => {
+    if (!sandbox.finished) return;
+    sandbox.off("change", onChange);
+    then();
+  };
+  sandbox.on("change", onChange);
+  onChange();
+}
+
+/**
+ * What a launch, a run's or a session's, may go ahead with: exactly one of `launched` (with the sandbox
+ * that was started) or `cancel` (nothing was) is called.
+ */
 export interface LaunchGrant {
-  /** Carried on the run: only callers `mayAccess` lets through see or stop it. */
+  /** Carried on the sandbox: only callers `mayAccess` (`roleOf`) lets through see or stop it; null: nobody's. */
   owner: string | null;
+  launched(sandbox: LaunchedSandbox): void;
+  cancel(): void;
+}
+
+/** A run's grant. */
+export interface RunGrant extends LaunchGrant {
   /** Replaces the request's timeout when set (a workshop's own limit). */
   timeoutMs?: number;
-  launched(run: Run): void;
-  cancel(): void;
+}
+
+/** A session's grant. */
+export interface SessionGrant extends LaunchGrant {
+  /** Replace the request's lifetime and the host's bound when set (a workshop's own). */
+  lifetimeMs?: number;
+  maxLifetimeMs?: number;
 }
 
 /** What a launch asks for that the caller's rules judge. */
@@ -23,26 +55,15 @@ export interface LaunchAsked {
   shortenTimeout?: boolean;
 }
 
-/** What a session may go ahead with; exactly one of `launched` or `cancel` is called. */
-export interface SessionGrant {
-  /** null: the caller's rules do not own it (a visitor's own session). */
-  owner: string | null;
-  /** Replace the request's lifetime and the host's bound when set (a workshop's own). */
-  lifetimeMs?: number;
-  maxLifetimeMs?: number;
-  launched(): void;
-  cancel(): void;
-}
-
 /**
  * How a caller stands to an owned sandbox: "use" may type and run commands in it; "watch" may see it,
- * read its terminals and end it (a workshop's host); null may do nothing.
+ * read its terminals and end it (a workshop's facilitator); null may do nothing.
  */
 export type AccessRole = "use" | "watch" | null;
 
 export interface RunAccess {
   /** Checks the caller's own rules before a launch; throws a PlaygroundError to refuse it. */
-  admitLaunch(headers: IncomingHttpHeaders, launch: LaunchAsked): LaunchGrant;
+  admitLaunch(headers: IncomingHttpHeaders, launch: LaunchAsked): RunGrant;
   /** The same for an interactive session. */
   admitSession(
     headers: IncomingHttpHeaders,
@@ -54,7 +75,12 @@ export interface RunAccess {
   roleOf(owner: string, headers: IncomingHttpHeaders): AccessRole;
 }
 
-const noGrant = { owner: null, launched: () => undefined, cancel: () => undefined };
+/** The grant of a caller no rules own: nothing to record. */
+export const noGrant: LaunchGrant = {
+  owner: null,
+  launched: () => undefined,
+  cancel: () => undefined,
+};
 
 export const openRunAccess: RunAccess = {
   admitLaunch: () => noGrant,

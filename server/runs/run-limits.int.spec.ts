@@ -2,7 +2,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cgroupParentFor } from "../host/create-engine";
+import { cgroupParentFor } from "../instance/cgroup-parents";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 
 const mib = 1024 * 1024;

@@ -7,7 +7,7 @@ import {
   SessionSnapshotSchema,
   terminalEvents,
 } from "../../lib/api/sessions";
-import { vmsCgroupFor } from "../host/create-engine";
+import { vmsCgroupFor } from "../instance/cgroup-parents";
 import { findVmProcesses } from "../runtimes/microvm/reap-vms";
 import { emitWithAck, screenOf } from "../testing/terminal-screen";
 import {

@@ -1,4 +1,4 @@
-// Who may see, use and end a session: the browser (or workshop attendee) that started it; without a cookie, whoever holds its id; read-only, a workshop's host.
+// Who may see, use and end a session: the browser (or workshop attendee) that started it; without a cookie, whoever holds its id; read-only, a workshop's facilitator.
 import type { IncomingHttpHeaders } from "node:http";
 import type { AccessRole, RunAccess } from "../runs/run-access";
 import { visitorIdOf } from "../http/visitor";

@@ -13,7 +13,7 @@ import type { SessionManager } from "./session-manager";
 
 export function sessionRoutes(ctx: { sessions: SessionManager; policy: LaunchPolicy }): ApiRoute[] {
   const { sessions, policy } = ctx;
-  // Someone else's session is "not found": the reply does not confirm it exists. A workshop's host sees
+  // Someone else's session is "not found": the reply does not confirm it exists. A workshop's facilitator sees
   // and ends an attendee's session but does not act inside it.
   const visibleSession = (
     id: string | undefined,

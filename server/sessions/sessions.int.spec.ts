@@ -7,7 +7,7 @@ import {
   SessionSnapshotSchema,
   terminalEvents,
 } from "../../lib/api/sessions";
-import { cgroupParentFor } from "../host/create-engine";
+import { cgroupParentFor } from "../instance/cgroup-parents";
 import { runCommand } from "../runtimes/process-exit";
 import { emitWithAck, screenOf } from "../testing/terminal-screen";
 import {

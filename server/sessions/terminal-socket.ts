@@ -1,4 +1,4 @@
-// socket.io terminal:* events: open a shell in one's own session, attach to it again, type, resize, close; a workshop's host attaches read-only.
+// socket.io terminal:* events: open a shell in one's own session, attach to it again, type, resize, close; a workshop's facilitator attaches read-only.
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 import {
@@ -67,10 +67,10 @@ export function terminalSocket(options: {
   };
 
   return (socket: Socket, io: Server) => {
-    // Read per event: a host token in `auth`, cookies of the handshake.
+    // Read per event: a facilitator token in `auth`, cookies of the handshake.
     const headers = credentialsOf(socket);
     /**
-     * A terminal the caller may read ("watch": a workshop host's view of an attendee's) or type into
+     * A terminal the caller may read ("watch": a workshop facilitator's view of an attendee's) or type into
      * ("use"), or a not-found error that does not confirm it exists.
      */
     const visibleTerminal = (terminalId: string, needs: "watch" | "use") => {

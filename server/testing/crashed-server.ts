@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll } from "vitest";
-import { cgroupParentFor } from "../host/create-engine";
+import { cgroupParentFor } from "../instance/cgroup-parents";
 import { ImageMounts } from "../images/image-mounts";
 import { runCommand } from "../runtimes/process-exit";
 import { startServerProcess, type ServerProcess } from "./server-process";

@@ -19,7 +19,7 @@ export interface TestHost {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
-  /** `headers` (cookies) ride on the handshake; `auth` is socket.io's handshake payload (a host token). */
+  /** `headers` (cookies) ride on the handshake; `auth` is socket.io's handshake payload (a facilitator token). */
   socket(options?: { headers?: Record<string, string>; auth?: Record<string, string> }): Socket;
   close(): Promise<void>;
 }

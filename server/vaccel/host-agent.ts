@@ -2,7 +2,7 @@
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { portTakenError } from "../host/port-taken";
+import { portTakenError } from "../instance/port-taken";
 import type { Logger } from "../log/logger";
 import { VaccelAgent } from "./agent/vaccel-agent";
 import { VaccelClient } from "./client/vaccel-client";

@@ -17,8 +17,8 @@ export interface Workshops {
   access: RunAccess;
   /** The attendee a request's cookie names, with the owner their sandboxes carry (labs key progress by it). */
   attendeeOf(headers: IncomingHttpHeaders): (Attendee & { owner: string }) | null;
-  /** The workshop a host token steers, or null. */
-  workshopOfHostToken(hostToken: string): string | null;
+  /** The workshop a facilitator token steers, or null. */
+  workshopOfFacilitatorToken(facilitatorToken: string): string | null;
   /** Call after the engine has stopped its runs: their ends are still recorded. */
   close(): void;
 }
@@ -84,7 +84,8 @@ export function startWorkshops(options: {
       const attendee = token ? service.attendeeByToken(token) : null;
       return attendee && { ...attendee, owner: attendeeOwner(attendee.workshopId, attendee.id) };
     },
-    workshopOfHostToken: (hostToken) => service.workshopOfHostToken(hostToken),
+    workshopOfFacilitatorToken: (facilitatorToken) =>
+      service.workshopOfFacilitatorToken(facilitatorToken),
     close() {
       closed = true;
       clearInterval(sweep);

@@ -1,4 +1,4 @@
-// Bearer secrets for hosts and attendees: handed out once, only their SHA-256 kept.
+// Bearer secrets for facilitators and attendees: handed out once, only their SHA-256 kept.
 import { createHash, randomBytes } from "node:crypto";
 
 export function newToken(): string {

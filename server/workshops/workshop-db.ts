@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 export type WorkshopDb = Database.Database;
 
 /** Append only: a migration that has shipped is never edited, a change is a new entry. PRAGMA user_version counts those applied. */
-const migrations: string[] = [
+export const workshopMigrations: readonly string[] = [
   `CREATE TABLE workshops (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -58,6 +58,8 @@ const migrations: string[] = [
   // Interactive sessions: how many an attendee holds at once, and how long one may live.
   `ALTER TABLE workshops ADD COLUMN max_concurrent_sessions INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE workshops ADD COLUMN max_session_lifetime_ms INTEGER NOT NULL DEFAULT 3600000;`,
+  // The workshop's person is its facilitator; "host" is the machine. The UNIQUE constraint moves with the column.
+  `ALTER TABLE workshops RENAME COLUMN host_token_hash TO facilitator_token_hash;`,
 ];
 
 export const workshopDbFile = "workshops.sqlite";
@@ -80,15 +82,15 @@ export function openWorkshopDb(dataDir: string | ":memory:"): WorkshopDb {
 
 function migrate(db: WorkshopDb): void {
   const applied = db.pragma("user_version", { simple: true }) as number;
-  if (applied > migrations.length) {
+  if (applied > workshopMigrations.length) {
     throw new Error(
-      `${db.name} has schema version ${applied}, newer than this playground knows (${migrations.length}).`,
+      `${db.name} has schema version ${applied}, newer than this playground knows (${workshopMigrations.length}).`,
     );
   }
   db.transaction(() => {
-    for (let version = applied; version < migrations.length; version++) {
-      db.exec(migrations[version]);
+    for (let version = applied; version < workshopMigrations.length; version++) {
+      db.exec(workshopMigrations[version]);
     }
-    db.pragma(`user_version = ${migrations.length}`);
+    db.pragma(`user_version = ${workshopMigrations.length}`);
   }).immediate();
 }

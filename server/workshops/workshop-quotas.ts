@@ -38,7 +38,7 @@ export function assertOpen(workshop: WorkshopRow, now: number, action: "join" | 
   throw new PlaygroundError(
     kind,
     "workshop_expired",
-    `The workshop "${workshop.name}" expired at ${iso(workshop.expires_at)}, so ${what}; the host can extend it.`,
+    `The workshop "${workshop.name}" expired at ${iso(workshop.expires_at)}, so ${what}; the facilitator can extend it.`,
   );
 }
 

@@ -1,4 +1,4 @@
-// Workshop API: hosts create and run workshops (Bearer host token), attendees join and see their own state (cookie).
+// Workshop API: facilitators create and run workshops (Bearer facilitator token), attendees join and see their own state (cookie).
 import type { IncomingHttpHeaders } from "node:http";
 import {
   CreateWorkshopBodySchema,
@@ -18,7 +18,8 @@ export interface WorkshopRoutesContext {
   engine: SandboxEngine;
 }
 
-const hostRoute = (suffix = "") => new RegExp(`^/api/workshops/(?<id>${idPattern})${suffix}$`);
+const facilitatorRoute = (suffix = "") =>
+  new RegExp(`^/api/workshops/(?<id>${idPattern})${suffix}$`);
 
 export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiRoute[] {
   const attendeeOf = (headers: IncomingHttpHeaders): Attendee => {
@@ -28,13 +29,13 @@ export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiR
       throw new PlaygroundError(
         "unauthorized",
         "attendee",
-        "You have not joined a workshop in this browser; join with the code your host gave you.",
+        "You have not joined a workshop in this browser; join with the code your facilitator gave you.",
       );
     }
     return attendee;
   };
-  const asHost = ({ req, params }: ApiRequest): string => {
-    service.authorizeHost(params.id, bearerTokenOf(req.headers));
+  const asFacilitator = ({ req, params }: ApiRequest): string => {
+    service.authorizeFacilitator(params.id, bearerTokenOf(req.headers));
     return params.id;
   };
 
@@ -89,43 +90,49 @@ export function workshopRoutes({ service, engine }: WorkshopRoutesContext): ApiR
       method: "POST",
       pattern: /^\/api\/workshops\/me\/leave$/,
       handler: async (request) => {
-        // Leaving forgets the browser's seat; the attendee stays on the host's dashboard.
+        // Leaving forgets the browser's seat; the attendee stays on the facilitator's dashboard.
         request.setHeader("Set-Cookie", leaveCookies());
         return { status: 200, body: { ok: true } };
       },
     },
     {
       method: "GET",
-      pattern: hostRoute(),
-      handler: async (request) => ({ status: 200, body: service.dashboard(asHost(request)) }),
+      pattern: facilitatorRoute(),
+      handler: async (request) => ({
+        status: 200,
+        body: service.dashboard(asFacilitator(request)),
+      }),
     },
     {
       method: "POST",
-      pattern: hostRoute("/extend"),
+      pattern: facilitatorRoute("/extend"),
       handler: async (request) => {
-        const id = asHost(request);
+        const id = asFacilitator(request);
         const body = await request.body(ExtendWorkshopBodySchema, "extend request");
         return { status: 200, body: service.extend(id, body.minutes) };
       },
     },
     {
       method: "POST",
-      pattern: hostRoute("/end"),
-      handler: async (request) => ({ status: 200, body: await service.end(asHost(request)) }),
+      pattern: facilitatorRoute("/end"),
+      handler: async (request) => ({
+        status: 200,
+        body: await service.end(asFacilitator(request)),
+      }),
     },
     {
       method: "DELETE",
-      pattern: hostRoute(`/runs/(?<runId>${idPattern})`),
+      pattern: facilitatorRoute(`/runs/(?<runId>${idPattern})`),
       handler: async (request) => {
-        const id = asHost(request);
+        const id = asFacilitator(request);
         return { status: 200, body: await service.stopAttendeeRun(id, request.params.runId) };
       },
     },
     {
       method: "DELETE",
-      pattern: hostRoute(`/sessions/(?<sessionId>${idPattern})`),
+      pattern: facilitatorRoute(`/sessions/(?<sessionId>${idPattern})`),
       handler: async (request) => {
-        const id = asHost(request);
+        const id = asFacilitator(request);
         return {
           status: 200,
           body: await service.endAttendeeSession(id, request.params.sessionId),

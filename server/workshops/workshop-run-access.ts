@@ -1,6 +1,12 @@
-// Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their host see them.
+// Runs and workshops: an attendee's launches go through the workshop's quotas, and only they and their facilitator see them.
 import type { IncomingHttpHeaders } from "node:http";
-import type { AccessRole, LaunchGrant, RunAccess, SessionGrant } from "../runs/run-access";
+import {
+  noGrant,
+  type AccessRole,
+  type RunAccess,
+  type RunGrant,
+  type SessionGrant,
+} from "../runs/run-access";
 import { attendeeTokenOf, bearerTokenOf } from "./cookies";
 import { parseOwner, type Attendee, type WorkshopService } from "./workshop-service";
 
@@ -10,31 +16,14 @@ export function workshopRunAccess(service: WorkshopService): RunAccess {
     return token ? service.attendeeByToken(token) : null;
   };
   return {
-    admitLaunch(headers, launch): LaunchGrant {
+    admitLaunch(headers, launch): RunGrant {
       const attendee = attendeeOf(headers);
       // A stale or unknown cookie is an ordinary visitor: their runs are theirs by id, as for everyone.
-      if (!attendee) return { owner: null, launched: () => undefined, cancel: () => undefined };
-      const admission = service.admitRun(attendee, launch);
-      return {
-        owner: admission.owner,
-        timeoutMs: admission.timeoutMs,
-        launched(run) {
-          admission.launched(run.id);
-          const onChange = () => {
-            if (!run.finished) return;
-            run.off("change", onChange);
-            service.markRunEnded(run.id);
-          };
-          run.on("change", onChange);
-          onChange();
-        },
-        cancel: admission.cancel,
-      };
+      return attendee ? service.admitRun(attendee, launch) : noGrant;
     },
     admitSession(headers, launch): SessionGrant {
       const attendee = attendeeOf(headers);
-      if (!attendee) return { owner: null, launched: () => undefined, cancel: () => undefined };
-      return service.admitSession(attendee, launch);
+      return attendee ? service.admitSession(attendee, launch) : noGrant;
     },
     mayAccess(owner, headers) {
       return owner === null || roleOf(owner, headers) !== null;
@@ -46,9 +35,10 @@ export function workshopRunAccess(service: WorkshopService): RunAccess {
     const parsed = parseOwner(owner);
     if (!parsed) return null;
     if (attendeeOf(headers)?.id === parsed.attendeeId) return "use";
-    const hostToken = bearerTokenOf(headers);
-    // The host helps: sees and ends an attendee's sandboxes, never types into them.
-    return hostToken !== null && service.workshopOfHostToken(hostToken) === parsed.workshopId
+    const facilitatorToken = bearerTokenOf(headers);
+    // The facilitator helps: sees and ends an attendee's sandboxes, never types into them.
+    return facilitatorToken !== null &&
+      service.workshopOfFacilitatorToken(facilitatorToken) === parsed.workshopId
       ? "watch"
       : null;
   }

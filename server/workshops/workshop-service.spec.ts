@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,8 @@ import type { SessionSnapshot } from "../../lib/api/sessions";
 import type { CreateWorkshopBody } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
 import { hashToken } from "./tokens";
-import { openWorkshopDb, type WorkshopDb } from "./workshop-db";
+import Database from "better-sqlite3";
+import { openWorkshopDb, workshopDbFile, workshopMigrations, type WorkshopDb } from "./workshop-db";
 import {
   WorkshopService,
   parseOwner,
@@ -25,6 +27,18 @@ class FakeRuns implements RunControl {
   async stop(id: string) {
     this.stopped.push(id);
     if (this.states.has(id)) this.states.set(id, "stopped");
+  }
+}
+
+/** A run or session as a grant sees it once launched: an id, and a change event when it finishes. */
+class FakeSandbox extends EventEmitter<{ change: [] }> {
+  finished = false;
+  constructor(readonly id: string) {
+    super();
+  }
+  finish() {
+    this.finished = true;
+    this.emit("change");
   }
 }
 
@@ -67,7 +81,7 @@ class FakeSessions implements SessionControl {
 }
 
 /** One address for every workshop these tests create; the per-creator cap has its own test. */
-const creator = { visitor: "visitor:host", address: "203.0.113.1" };
+const creator = { visitor: "visitor:facilitator", address: "203.0.113.1" };
 
 const body = (overrides: Partial<CreateWorkshopBody> = {}): CreateWorkshopBody => ({
   name: "Sandboxes 101",
@@ -126,24 +140,28 @@ describe("WorkshopService", () => {
 
   const launch = (attendee: ReturnType<typeof join>, runId: string, runtime = "runc") => {
     const admission = service.admitRun(service.attendeeByToken(attendee.token)!, { runtime });
-    admission.launched(runId);
+    const run = new FakeSandbox(runId);
+    admission.launched(run);
     runs.states.set(runId, "running");
-    return admission;
+    return run;
   };
   const join = (code: string, name: string) => service.join({ code, name });
 
-  it("creates a workshop, storing only the hash of the host token", () => {
+  it("creates a workshop, storing only the hash of the facilitator token", () => {
     const created = service.create(body(), ["runc", "gvisor"], creator);
     expect(created.joinCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
-    expect(created.hostToken.length).toBeGreaterThanOrEqual(43);
+    expect(created.facilitatorToken.length).toBeGreaterThanOrEqual(43);
     const row = db.prepare("SELECT * FROM workshops").get() as Record<string, unknown>;
-    expect(row.host_token_hash).toBe(hashToken(created.hostToken));
-    expect(JSON.stringify(row)).not.toContain(created.hostToken);
-    expect(() => service.authorizeHost(created.id, created.hostToken)).not.toThrow();
-    expectError(() => service.authorizeHost(created.id, null), "unauthorized:host");
-    expectError(() => service.authorizeHost(created.id, "forged"), "forbidden:host");
+    expect(row.facilitator_token_hash).toBe(hashToken(created.facilitatorToken));
+    expect(JSON.stringify(row)).not.toContain(created.facilitatorToken);
+    expect(() => service.authorizeFacilitator(created.id, created.facilitatorToken)).not.toThrow();
+    expectError(() => service.authorizeFacilitator(created.id, null), "unauthorized:facilitator");
+    expectError(() => service.authorizeFacilitator(created.id, "forged"), "forbidden:facilitator");
     const other = service.create(body(), ["runc"], creator);
-    expectError(() => service.authorizeHost(created.id, other.hostToken), "forbidden:host");
+    expectError(
+      () => service.authorizeFacilitator(created.id, other.facilitatorToken),
+      "forbidden:facilitator",
+    );
   });
 
   it("refuses quotas outside the host's runtimes and limits, creating nothing", () => {
@@ -282,7 +300,7 @@ describe("WorkshopService", () => {
       "quota:workshop",
       "Workshop quota: at most 1 sandbox running at a time per attendee; you have 1 running. Wait for one to finish or stop it.",
     );
-    first.launched("run-1");
+    first.launched(new FakeSandbox("run-1"));
     runs.states.set("run-1", "running");
     expectError(
       () => service.admitRun(attendee, { runtime: "runc" }),
@@ -301,6 +319,19 @@ describe("WorkshopService", () => {
     expect(service.attendeeView(attendee).usage).toEqual({ activeRuns: 0, totalRuns: 2 });
   });
 
+  it("records a run's end when the run finishes, at that time", () => {
+    const { joinCode } = service.create(body(), ["runc"], creator);
+    const ann = join(joinCode, "Ann");
+    const run = launch(ann, "run-1");
+    now += 1000;
+    runs.states.set("run-1", "exited");
+    run.finish();
+    now += 60_000;
+    const view = service.attendeeView(service.attendeeByToken(ann.token)!);
+    expect(view.runs).toMatchObject([{ id: "run-1", endedAt: "2026-05-01T09:00:01.000Z" }]);
+    expect(view.usage).toEqual({ activeRuns: 0, totalRuns: 1 });
+  });
+
   it("frees the place of a launch the engine refused", () => {
     const { joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
@@ -310,7 +341,7 @@ describe("WorkshopService", () => {
     expect(count("attendee_runs")).toBe(0);
   });
 
-  it("lists attendees with progress and running sandboxes for the host", () => {
+  it("lists attendees with progress and running sandboxes for the facilitator", () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
     const bob = join(joinCode, "Bob");
@@ -331,7 +362,7 @@ describe("WorkshopService", () => {
     expect(dashboard.attendees[1].usage).toEqual({ activeRuns: 1, totalRuns: 1 });
   });
 
-  it("lets the host stop an attendee's run, but not a run outside the workshop", async () => {
+  it("lets the facilitator stop an attendee's run, but not a run outside the workshop", async () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const other = service.create(body(), ["runc"], creator);
     const ann = join(joinCode, "Ann");
@@ -382,9 +413,9 @@ describe("WorkshopService", () => {
     );
     first.cancel();
     first.cancel();
-    second.launched();
+    second.launched(new FakeSandbox("s1"));
     sessions.hold("s1", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
-    service.admitSession(ann, { runtime: "runc" }).launched();
+    service.admitSession(ann, { runtime: "runc" }).launched(new FakeSandbox("s2"));
     sessions.hold("s2", second.owner, "2026-05-01T09:20:00.000Z", "2026-05-01T09:15:00.000Z");
     expectError(
       () => service.admitSession(ann, { runtime: "runc" }),
@@ -413,7 +444,7 @@ describe("WorkshopService", () => {
     );
   });
 
-  it("shows attendees' sessions on the dashboard with the time left; the host ends one, ending the workshop ends the rest", async () => {
+  it("shows attendees' sessions on the dashboard with the time left; the facilitator ends one, ending the workshop ends the rest", async () => {
     const { id, joinCode } = service.create(body(), ["runc"], creator);
     const other = service.create(body(), ["runc"], creator);
     const ann = service.attendeeByToken(join(joinCode, "Ann").token)!;
@@ -562,9 +593,46 @@ describe("the workshop database", () => {
       expect(reopened.attendeeView(attendee).progress).toMatchObject([
         { demo: "hello-sandbox", step: 2 },
       ]);
-      expect(() => reopened.authorizeHost(created.id, created.hostToken)).not.toThrow();
-      expect(second.pragma("user_version", { simple: true })).toBe(4);
+      expect(() =>
+        reopened.authorizeFacilitator(created.id, created.facilitatorToken),
+      ).not.toThrow();
+      expect(second.pragma("user_version", { simple: true })).toBe(workshopMigrations.length);
       second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("carries a database from before the facilitator rename: its token still steers its workshop", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sbpg-workshop-db-"));
+    try {
+      // The schema as version 4 left it, with the token's hash in host_token_hash.
+      const old = new Database(path.join(dir, workshopDbFile));
+      for (const migration of workshopMigrations.slice(0, 4)) old.exec(migration);
+      old.pragma("user_version = 4");
+      old
+        .prepare(
+          `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
+             max_runs_per_attendee, allowed_runtimes, max_timeout_ms, created_at, expires_at)
+           VALUES ('w-old', 'Before', 'ABC234', ?, 3, 1, 2, '["runc"]', 10000, 0, ?)`,
+        )
+        .run(hashToken("old-token"), Date.now() + 3_600_000);
+      old.close();
+
+      const db = openWorkshopDb(dir);
+      const service = new WorkshopService(db, {
+        runs: new FakeRuns(),
+        hostLimits: { defaultTimeoutMs: 8000, maxTimeoutMs: 60_000 },
+        maxOpenWorkshops: 100,
+        maxOpenWorkshopsPerCreator: 100,
+        maxOpenWorkshopsPerAddress: 100,
+      });
+      expect(service.workshopOfFacilitatorToken("old-token")).toBe("w-old");
+      expect(() => service.authorizeFacilitator("w-old", "old-token")).not.toThrow();
+      const columns = db.prepare("SELECT name FROM pragma_table_info('workshops')").all();
+      expect(columns).toContainEqual({ name: "facilitator_token_hash" });
+      expect(columns).not.toContainEqual({ name: "host_token_hash" });
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,12 @@ import type {
   WorkshopSummary,
 } from "../../lib/api/workshops";
 import { PlaygroundError } from "../errors/playground-error";
-import type { LaunchAsked, SessionGrant } from "../runs/run-access";
+import {
+  onceFinished,
+  type LaunchAsked,
+  type RunGrant,
+  type SessionGrant,
+} from "../runs/run-access";
 import { generateJoinCode } from "./join-code";
 import { hashToken, newId, newToken } from "./tokens";
 import type { WorkshopDb } from "./workshop-db";
@@ -92,15 +97,10 @@ export interface JoinResult {
   token: string;
 }
 
-/** A launch the quotas admitted: call `launched` with the run's id once the engine took it, or `cancel`. */
-export interface RunAdmission {
-  owner: string;
-  timeoutMs: number;
-  launched(runId: string): void;
-  cancel(): void;
-}
+/** A run the quotas admitted: the launch policy's grant (runs/run-access.ts), always owned and timed. */
+export type RunAdmission = RunGrant & { owner: string; timeoutMs: number };
 
-/** A session the quotas admitted: the session manager's grant (runs/run-access.ts), always owned and bounded. */
+/** A session the quotas admitted: the launch policy's grant, always owned and bounded. */
 export type SessionAdmission = SessionGrant & {
   owner: string;
   lifetimeMs: number;
@@ -110,7 +110,7 @@ export type SessionAdmission = SessionGrant & {
 const minute = 60_000;
 const hour = 60 * minute;
 
-/** Owners the engine carries for attendee runs: the workshop first, so a host check needs no lookup. */
+/** Owners the engine carries for attendee runs: the workshop first, so a facilitator check needs no lookup. */
 export function attendeeOwner(workshopId: string, attendeeId: string): string {
   return `workshop:${workshopId}:attendee:${attendeeId}`;
 }
@@ -177,14 +177,14 @@ export class WorkshopService {
       );
     }
     const id = newId();
-    const hostToken = newToken();
+    const facilitatorToken = newToken();
     const now = this.now();
     assertRoomForWorkshop(this.store.openWorkshopCounts(now, creator), this.options);
     const joinCode = this.store.insertWorkshop(
       {
         id,
         name: body.name,
-        hostTokenHash: hashToken(hostToken),
+        facilitatorTokenHash: hashToken(facilitatorToken),
         capacity: body.capacity,
         maxConcurrentRuns: body.quotas.maxConcurrentRuns,
         maxRunsPerAttendee: body.quotas.maxRunsPerAttendee,
@@ -201,7 +201,7 @@ export class WorkshopService {
       },
       this.joinCode,
     );
-    return { id, joinCode, hostToken };
+    return { id, joinCode, facilitatorToken };
   }
 
   join(body: { code: string; name: string }): JoinResult {
@@ -211,7 +211,7 @@ export class WorkshopService {
         throw new PlaygroundError(
           "not_found",
           "workshop",
-          `No workshop has the join code ${body.code}. Check the code with your host.`,
+          `No workshop has the join code ${body.code}. Check the code with your facilitator.`,
         );
       }
       assertOpen(workshop, this.now(), "join");
@@ -219,7 +219,7 @@ export class WorkshopService {
         throw new PlaygroundError(
           "conflict",
           "workshop_full",
-          `The workshop "${workshop.name}" is full: all ${workshop.capacity} places are taken. Ask the host to make room.`,
+          `The workshop "${workshop.name}" is full: all ${workshop.capacity} places are taken. Ask the facilitator to make room.`,
         );
       }
       if (this.store.nameTaken(workshop.id, body.name)) {
@@ -248,31 +248,31 @@ export class WorkshopService {
     return row ? toAttendee(row) : null;
   }
 
-  /** Checks a host token against a workshop: 401 without one, 403 for another workshop's (or a made-up) token. */
-  authorizeHost(workshopId: string, hostToken: string | null): void {
-    if (!hostToken) {
+  /** Checks a facilitator token against a workshop: 401 without one, 403 for another workshop's (or a made-up) token. */
+  authorizeFacilitator(workshopId: string, facilitatorToken: string | null): void {
+    if (!facilitatorToken) {
       throw new PlaygroundError(
         "unauthorized",
-        "host",
-        "This needs the workshop's host token (Authorization: Bearer <token>), shown when the workshop was created.",
+        "facilitator",
+        "This needs the workshop's facilitator token (Authorization: Bearer <token>), shown when the workshop was created.",
       );
     }
-    const hash = this.store.hostTokenHashOf(workshopId);
+    const hash = this.store.facilitatorTokenHashOf(workshopId);
     if (hash === undefined) {
       throw new PlaygroundError("not_found", "workshop", `No workshop with id "${workshopId}".`);
     }
-    if (hash !== hashToken(hostToken)) {
+    if (hash !== hashToken(facilitatorToken)) {
       throw new PlaygroundError(
         "forbidden",
-        "host",
-        "That host token does not belong to this workshop.",
+        "facilitator",
+        "That facilitator token does not belong to this workshop.",
       );
     }
   }
 
-  /** The workshop a host token opens, or null. */
-  workshopOfHostToken(hostToken: string): string | null {
-    return this.store.workshopOfHostTokenHash(hashToken(hostToken));
+  /** The workshop a facilitator token opens, or null. */
+  workshopOfFacilitatorToken(facilitatorToken: string): string | null {
+    return this.store.workshopOfFacilitatorTokenHash(hashToken(facilitatorToken));
   }
 
   attendeeView(attendee: Attendee): AttendeeView {
@@ -340,8 +340,10 @@ export class WorkshopService {
     return {
       owner: attendeeOwner(workshop.id, attendee.id),
       timeoutMs,
-      launched: (runId) => {
-        if (release()) this.store.insertRun(runId, attendee.id, launch.runtime, this.now());
+      launched: (run) => {
+        if (!release()) return;
+        this.store.insertRun(run.id, attendee.id, launch.runtime, this.now());
+        onceFinished(run, () => this.markRunEnded(run.id));
       },
       cancel: () => void release(),
     };
@@ -375,7 +377,7 @@ export class WorkshopService {
     };
   }
 
-  /** The host ends one attendee's session; a session outside this workshop is "not found" so ids cannot be probed. */
+  /** The facilitator ends one attendee's session; a session outside this workshop is "not found" so ids cannot be probed. */
   async endAttendeeSession(workshopId: string, sessionId: string): Promise<{ ended: true }> {
     const owner = this.options.sessions?.control.ownerOf(sessionId) ?? null;
     if (owner === null || parseOwner(owner)?.workshopId !== workshopId) {
@@ -438,7 +440,7 @@ export class WorkshopService {
     return { stoppedRuns, endedSessions: sessions.length };
   }
 
-  /** The host stops one attendee's run; a run outside this workshop is "not found" so ids cannot be probed. */
+  /** The facilitator stops one attendee's run; a run outside this workshop is "not found" so ids cannot be probed. */
   async stopAttendeeRun(workshopId: string, runId: string): Promise<AttendeeRun> {
     const row = this.store.workshopRun(workshopId, runId);
     if (!row) {

@@ -1,4 +1,4 @@
-// Workshop attendees' sessions against a real server and real runc: the workshop's quotas, the host's dashboard, read-only watching, ending.
+// Workshop attendees' sessions against a real server and real runc: the workshop's quotas, the facilitator's dashboard, read-only watching, ending.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +27,7 @@ afterAll(async () => {
 interface Workshop {
   id: string;
   joinCode: string;
-  hostToken: string;
+  facilitatorToken: string;
 }
 
 async function createWorkshop(quotas: Record<string, unknown> = {}): Promise<Workshop> {
@@ -58,7 +58,7 @@ async function join(code: string, name: string): Promise<{ cookie: string }> {
   };
 }
 
-const asHost = (w: Workshop) => ({ authorization: `Bearer ${w.hostToken}` });
+const asFacilitator = (w: Workshop) => ({ authorization: `Bearer ${w.facilitatorToken}` });
 
 async function waitReady(id: string, headers: Record<string, string>) {
   const deadline = Date.now() + 30_000;
@@ -73,7 +73,7 @@ async function waitReady(id: string, headers: Record<string, string>) {
 }
 
 async function dashboard(w: Workshop) {
-  const reply = await host.request("GET", `/api/workshops/${w.id}`, undefined, asHost(w));
+  const reply = await host.request("GET", `/api/workshops/${w.id}`, undefined, asFacilitator(w));
   expect(reply.status, reply.text).toBe(200);
   return DashboardSchema.parse(reply.json);
 }
@@ -111,12 +111,12 @@ describe("an attendee's sessions", () => {
     expect(extended.json.expiresAt).toBe(session.maxExpiresAt);
     await refused({ runtime: "runc" }, /at most 1 session at a time per attendee; you have 1/);
 
-    // The host ends it from the dashboard: the attendee's place is free again.
+    // The facilitator ends it from the dashboard: the attendee's place is free again.
     const ended = await host.request(
       "DELETE",
       `/api/workshops/${workshop.id}/sessions/${session.id}`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(ended.status, ended.text).toBe(200);
     const after = await host.request("GET", `/api/sessions/${session.id}`, undefined, ann);
@@ -130,7 +130,7 @@ describe("an attendee's sessions", () => {
       "POST",
       `/api/workshops/${workshop.id}/end`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(end.json).toEqual({ stoppedRuns: 0, endedSessions: 1 });
     const last = await host.request("GET", `/api/sessions/${next.json.id}`, undefined, ann);
@@ -145,7 +145,7 @@ describe("an attendee's sessions", () => {
     expect(reply.json.error.message).toMatch(/no interactive sessions/);
   });
 
-  it("show on the dashboard; the host watches a terminal read-only, typing refused, and ends it", async () => {
+  it("show on the dashboard; the facilitator watches a terminal read-only, typing refused, and ends it", async () => {
     const workshop = await createWorkshop();
     const other = await createWorkshop();
     const ann = await join(workshop.joinCode, "Ann");
@@ -181,25 +181,29 @@ describe("an attendee's sessions", () => {
     expect(listed.remainingMs).toBeGreaterThan(60_000);
     expect(board.attendees.find((a) => a.name === "Bob")!.activeSessions).toEqual([]);
 
-    // The host's page passes its token in the handshake's auth, as a browser must.
-    const hostSocket = host.socket({ auth: { hostToken: workshop.hostToken } });
-    const hostScreen = screenOf(hostSocket, () => terminalId);
-    expect((await emitWithAck(hostSocket, terminalEvents.attach, { terminalId })).ok).toBe(true);
-    await hostScreen.waitFor(/ann-42/);
+    // The facilitator's page passes its token in the handshake's auth, as a browser must.
+    const facilitatorSocket = host.socket({
+      auth: { facilitatorToken: workshop.facilitatorToken },
+    });
+    const facilitatorScreen = screenOf(facilitatorSocket, () => terminalId);
+    expect((await emitWithAck(facilitatorSocket, terminalEvents.attach, { terminalId })).ok).toBe(
+      true,
+    );
+    await facilitatorScreen.waitFor(/ann-42/);
     for (const [event, payload] of [
-      [terminalEvents.input, { terminalId, data: "echo host-typed\r" }],
+      [terminalEvents.input, { terminalId, data: "echo facilitator-typed\r" }],
       [terminalEvents.resize, { terminalId, cols: 40, rows: 10 }],
       [terminalEvents.close, { terminalId }],
       [terminalEvents.open, { sessionId, cols: 80, rows: 24 }],
     ] as const) {
-      const ack = await emitWithAck(hostSocket, event, payload);
+      const ack = await emitWithAck(facilitatorSocket, event, payload);
       expect(ack.ok ? "accepted" : ack.error.code, event).toBe("forbidden:terminal_read_only");
     }
     for (const [route, body] of [
       [`/api/sessions/${sessionId}/exec`, { command: ["true"] }],
       [`/api/sessions/${sessionId}/extend`, { ms: 60_000 }],
     ] as const) {
-      const reply = await host.request("POST", route, body, asHost(workshop));
+      const reply = await host.request("POST", route, body, asFacilitator(workshop));
       expect(reply.status, route).toBe(403);
       expect(reply.json.error.code).toBe("forbidden:session_read_only");
     }
@@ -207,29 +211,29 @@ describe("an attendee's sessions", () => {
       "GET",
       `/api/sessions/${sessionId}`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(seen.status).toBe(200);
     const hostView = await host.request(
       "GET",
       `/api/sessions/${sessionId}/host`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(hostView.status).toBe(200);
 
-    // The attendee types on; the host sees it live, and nothing the host typed reached the shell.
+    // The attendee types on; the facilitator sees it live, and nothing the facilitator typed reached the shell.
     await emitWithAck(annSocket, terminalEvents.input, {
       terminalId,
       data: "stty size; echo next-$((2*3))\r",
     });
-    await hostScreen.waitFor(/24 80\r\nnext-6\r\n/);
-    expect(annScreen.text).not.toContain("host-typed");
+    await facilitatorScreen.waitFor(/24 80\r\nnext-6\r\n/);
+    expect(annScreen.text).not.toContain("facilitator-typed");
 
-    // Another attendee, and another workshop's host, get "not found".
+    // Another attendee, and another workshop's facilitator, get "not found".
     for (const stranger of [
       host.socket({ headers: bob }),
-      host.socket({ auth: { hostToken: other.hostToken } }),
+      host.socket({ auth: { facilitatorToken: other.facilitatorToken } }),
     ]) {
       const ack = await emitWithAck(stranger, terminalEvents.attach, { terminalId });
       expect(ack.ok ? "attached" : ack.error.code).toBe("not_found:terminal");
@@ -238,7 +242,7 @@ describe("an attendee's sessions", () => {
       "DELETE",
       `/api/workshops/${other.id}/sessions/${sessionId}`,
       undefined,
-      asHost(other),
+      asFacilitator(other),
     );
     expect(elsewhere.status).toBe(404);
 
@@ -246,7 +250,7 @@ describe("an attendee's sessions", () => {
       "DELETE",
       `/api/sessions/${sessionId}`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(ended.status, ended.text).toBe(200);
     expect(ended.json).toMatchObject({ state: "ended" });

@@ -36,7 +36,7 @@ export interface RunRow {
 export interface NewWorkshop {
   id: string;
   name: string;
-  hostTokenHash: string;
+  facilitatorTokenHash: string;
   capacity: number;
   maxConcurrentRuns: number;
   maxRunsPerAttendee: number;
@@ -56,10 +56,10 @@ export class WorkshopStore {
   /** Inserts the workshop under the first join code no open workshop holds; returns that code. */
   insertWorkshop(workshop: NewWorkshop, nextCode: () => string): string {
     const insert = this.db.prepare(
-      `INSERT INTO workshops (id, name, join_code, host_token_hash, capacity, max_concurrent_runs,
+      `INSERT INTO workshops (id, name, join_code, facilitator_token_hash, capacity, max_concurrent_runs,
          max_runs_per_attendee, allowed_runtimes, max_timeout_ms, max_concurrent_sessions,
          max_session_lifetime_ms, created_at, expires_at, created_by, created_from)
-       VALUES (@id, @name, @joinCode, @hostTokenHash, @capacity, @maxConcurrentRuns,
+       VALUES (@id, @name, @joinCode, @facilitatorTokenHash, @capacity, @maxConcurrentRuns,
          @maxRunsPerAttendee, @allowedRuntimes, @maxTimeoutMs, @maxConcurrentSessions,
          @maxSessionLifetimeMs, @createdAt, @expiresAt, @createdBy, @createdFrom)`,
     );
@@ -143,18 +143,20 @@ export class WorkshopStore {
       .all(workshopId);
   }
 
-  hostTokenHashOf(workshopId: string): string | undefined {
+  facilitatorTokenHashOf(workshopId: string): string | undefined {
     return this.db
-      .prepare<[string], { host_token_hash: string }>(
-        "SELECT host_token_hash FROM workshops WHERE id = ?",
+      .prepare<[string], { facilitator_token_hash: string }>(
+        "SELECT facilitator_token_hash FROM workshops WHERE id = ?",
       )
-      .get(workshopId)?.host_token_hash;
+      .get(workshopId)?.facilitator_token_hash;
   }
 
-  workshopOfHostTokenHash(tokenHash: string): string | null {
+  workshopOfFacilitatorTokenHash(tokenHash: string): string | null {
     return (
       this.db
-        .prepare<[string], { id: string }>("SELECT id FROM workshops WHERE host_token_hash = ?")
+        .prepare<[string], { id: string }>(
+          "SELECT id FROM workshops WHERE facilitator_token_hash = ?",
+        )
         .get(tokenHash)?.id ?? null
     );
   }

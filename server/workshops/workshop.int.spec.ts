@@ -1,4 +1,4 @@
-// Workshop mode against a real server and real runc: joining, quotas, attendee isolation, host control, restarts.
+// Workshop mode against a real server and real runc: joining, quotas, attendee isolation, facilitator control, restarts.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -34,7 +34,7 @@ function startWorkshopHost(): Promise<TestHost> {
 interface Workshop {
   id: string;
   joinCode: string;
-  hostToken: string;
+  facilitatorToken: string;
 }
 
 const quotas = {
@@ -69,7 +69,7 @@ async function join(code: string, name: string): Promise<{ cookie: string; atten
 }
 
 const asCookie = (cookie: string) => ({ cookie });
-const asHost = (w: Workshop) => ({ authorization: `Bearer ${w.hostToken}` });
+const asFacilitator = (w: Workshop) => ({ authorization: `Bearer ${w.facilitatorToken}` });
 
 async function launch(cookie: string, command: string[], timeoutMs?: number) {
   return host.request(
@@ -154,12 +154,12 @@ describe("joining", () => {
       "GET",
       `/api/workshops/${small.id}`,
       undefined,
-      asHost(small),
+      asFacilitator(small),
     );
     expect(dashboard.json.attendees.map((a: any) => a.name)).toEqual(["Ann"]);
   });
 
-  it("answers 401 to attendee and host endpoints without credentials", async () => {
+  it("answers 401 to attendee and facilitator endpoints without credentials", async () => {
     const me = await host.request("GET", "/api/workshops/me");
     expect(me.status).toBe(401);
     expect(me.json.error.code).toBe("unauthorized:attendee");
@@ -175,12 +175,18 @@ describe("joining", () => {
       "POST",
       `/api/workshops/${workshop.id}/end`,
       undefined,
-      asHost(other),
+      asFacilitator(other),
     );
     expect(forged.status).toBe(403);
     expect(
-      (await host.request("GET", `/api/workshops/${workshop.id}`, undefined, asHost(workshop))).json
-        .workshop.status,
+      (
+        await host.request(
+          "GET",
+          `/api/workshops/${workshop.id}`,
+          undefined,
+          asFacilitator(workshop),
+        )
+      ).json.workshop.status,
     ).toBe("open");
   });
 });
@@ -288,42 +294,46 @@ describe("an attendee's runs", () => {
         expect(reply.json?.error.code ?? "not_found:run").toBe("not_found:run");
       }
     }
-    // Another workshop's host is nobody here either.
+    // Another workshop's facilitator is nobody here either.
     const other = await createWorkshop();
-    expect((await host.request("GET", `/api/runs/${id}`, undefined, asHost(other))).status).toBe(
-      404,
-    );
+    expect(
+      (await host.request("GET", `/api/runs/${id}`, undefined, asFacilitator(other))).status,
+    ).toBe(404);
     expect(await subscribe({ headers: asCookie(bob.cookie) }, id)).toMatchObject({
       ok: false,
       error: { code: "not_found:run" },
     });
     expect(await subscribe({}, id)).toMatchObject({ ok: false });
-    expect(await subscribe({ auth: { hostToken: other.hostToken } }, id)).toMatchObject({
+    expect(
+      await subscribe({ auth: { facilitatorToken: other.facilitatorToken } }, id),
+    ).toMatchObject({
       ok: false,
     });
 
-    // Its attendee and its workshop's host see it.
+    // Its attendee and its workshop's facilitator see it.
     expect(await subscribe({ headers: asCookie(ann.cookie) }, id)).toMatchObject({ ok: true });
-    expect(await subscribe({ auth: { hostToken: workshop.hostToken } }, id)).toMatchObject({
+    expect(
+      await subscribe({ auth: { facilitatorToken: workshop.facilitatorToken } }, id),
+    ).toMatchObject({
       ok: true,
     });
     expect(
-      (await host.request("GET", `/api/runs/${id}`, undefined, asHost(workshop))).json.state,
+      (await host.request("GET", `/api/runs/${id}`, undefined, asFacilitator(workshop))).json.state,
     ).toBe("running");
 
-    // The host stops it from the dashboard.
+    // The facilitator stops it from the dashboard.
     const missing = await host.request(
       "DELETE",
       `/api/workshops/${workshop.id}/runs/${id}`,
       undefined,
-      asHost(other),
+      asFacilitator(other),
     );
     expect(missing.status).toBe(403);
     const stopped = await host.request(
       "DELETE",
       `/api/workshops/${workshop.id}/runs/${id}`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(stopped.status, stopped.text).toBe(200);
     expect(stopped.json).toMatchObject({ id, state: "stopped" });
@@ -332,7 +342,7 @@ describe("an attendee's runs", () => {
   });
 });
 
-describe("the host", () => {
+describe("the facilitator", () => {
   it("sees attendees, progress and running sandboxes; ending stops every run and every launch", async () => {
     const workshop = await createWorkshop({
       quotas: { ...quotas, maxConcurrentRuns: 2, maxRunsPerAttendee: 5 },
@@ -359,10 +369,10 @@ describe("the host", () => {
       (await launch(ann.cookie, ["sleep", "30"])).json.id,
       (await launch(bob.cookie, ["sleep", "30"])).json.id,
     ];
-    for (const id of runs) await waitForState(id, asHost(workshop), ["running"]);
+    for (const id of runs) await waitForState(id, asFacilitator(workshop), ["running"]);
 
     const dashboard = (
-      await host.request("GET", `/api/workshops/${workshop.id}`, undefined, asHost(workshop))
+      await host.request("GET", `/api/workshops/${workshop.id}`, undefined, asFacilitator(workshop))
     ).json;
     expect(dashboard.workshop.joinCode).toBe(workshop.joinCode);
     const byName = Object.fromEntries(dashboard.attendees.map((a: any) => [a.name, a]));
@@ -374,7 +384,7 @@ describe("the host", () => {
       "POST",
       `/api/workshops/${workshop.id}/extend`,
       { minutes: 30 },
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(Date.parse(extended.json.expiresAt)).toBeGreaterThan(
       Date.parse(dashboard.workshop.expiresAt),
@@ -384,12 +394,13 @@ describe("the host", () => {
       "POST",
       `/api/workshops/${workshop.id}/end`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(ended.json).toEqual({ stoppedRuns: 3, endedSessions: 0 });
     for (const id of runs) {
       expect(
-        (await host.request("GET", `/api/runs/${id}`, undefined, asHost(workshop))).json.state,
+        (await host.request("GET", `/api/runs/${id}`, undefined, asFacilitator(workshop))).json
+          .state,
       ).toBe("stopped");
     }
     const refused = await launch(ann.cookie, ["true"]);
@@ -445,7 +456,7 @@ describe("a restart", () => {
       "GET",
       `/api/workshops/${workshop.id}`,
       undefined,
-      asHost(workshop),
+      asFacilitator(workshop),
     );
     expect(dashboard.status).toBe(200);
     expect(dashboard.json.attendees.map((a: any) => a.name)).toEqual(["Ann"]);

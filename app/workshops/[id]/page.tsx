@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { HostDashboard } from "@/components/workshop/host-dashboard";
+import { FacilitatorDashboard } from "@/components/workshop/facilitator-dashboard";
 import { loadDemos } from "@/lib/demos/load-demos";
 
 export const metadata: Metadata = { title: "Workshop dashboard" };
@@ -17,7 +17,7 @@ export default async function WorkshopDashboardPage({ params }: DashboardPagePro
   }));
   return (
     <div className="flex flex-col gap-6">
-      <HostDashboard id={id} demos={demos} />
+      <FacilitatorDashboard id={id} demos={demos} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../config/env";
-import { cgroupParentFor, vmsCgroupFor } from "../../host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../../instance/cgroup-parents";
 import { ImageStore } from "../../images/image-store";
 import { createLogger } from "../../log/logger";
 import { removeCgroupParent } from "../cgroups";

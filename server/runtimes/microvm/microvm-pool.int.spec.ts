@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchContext, LaunchSpec } from "../../engine/driver";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
-import { cgroupParentFor, vmsCgroupFor } from "../../host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../../instance/cgroup-parents";
 import { createLogger } from "../../log/logger";
 import { cgroupPids, removeCgroupParent } from "../cgroups";
 import { MicrovmDriver } from "./microvm-driver";

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchContext, LaunchSpec } from "../../engine/driver";
-import { cgroupParentFor, vmsCgroupFor } from "../../host/create-engine";
+import { cgroupParentFor, vmsCgroupFor } from "../../instance/cgroup-parents";
 import { ImageStore, type ImageRef } from "../../images/image-store";
 import { buildMicrovmAssets } from "../../images/microvm/microvm-assets";
 import { createLogger } from "../../log/logger";

@@ -1,5 +1,5 @@
 // For the kubernetes backend's unit tests only: an engine with a scripted local runtime and a cluster backend
-// on the API server's test double, as the host wires them (server/host/create-engine.ts).
+// on the API server's test double, as the server wires them (server/create-engine.ts).
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";

@@ -1,16 +1,16 @@
 "use client";
-// The host's dashboard: attendees, their progress, running sandboxes (Stop) and shell sessions (Watch read-only, End), Extend and End; refreshed every 2 s.
+// The facilitator's dashboard: attendees, their progress, running sandboxes (Stop) and shell sessions (Watch read-only, End), Extend and End; refreshed every 2 s.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Panel } from "@/components/ui/panel";
 import { StateBadge } from "@/components/ui/state-badge";
 import { describeError } from "@/components/live/api-client";
-import { getHostSocket } from "@/components/live/socket-client";
+import { getFacilitatorSocket } from "@/components/live/socket-client";
 import { formatAge } from "@/components/format/format-units";
 import { WatchedTerminal } from "@/components/terminal/watched-terminal";
 import { LabBoardPanel } from "@/components/lab-steps/lab-board-panel";
 import type { Dashboard } from "@/lib/api/workshops";
 import { ErrorNote, FormField, buttonClass, secondaryButtonClass } from "./form-field";
-import { findHostedWorkshop, rememberHostedWorkshop } from "./hosted-workshops";
+import { findFacilitatedWorkshop, rememberFacilitatedWorkshop } from "./facilitated-workshops";
 import { QuotaList } from "./quota-list";
 import { useWorkshopPoll, workshopPollMs } from "./use-workshop-poll";
 import { joinPath } from "./workshop-created";
@@ -29,19 +29,19 @@ export interface DemoSteps {
   steps: number;
 }
 
-export function HostDashboard({ id, demos }: { id: string; demos: DemoSteps[] }) {
+export function FacilitatorDashboard({ id, demos }: { id: string; demos: DemoSteps[] }) {
   const [token, setToken] = useState<string | null>(null);
   const [denied, setDenied] = useState<string | null>(null);
   const [checkedStorage, setCheckedStorage] = useState(false);
   useEffect(() => {
-    setToken(findHostedWorkshop(id)?.hostToken ?? null);
+    setToken(findFacilitatedWorkshop(id)?.facilitatorToken ?? null);
     setCheckedStorage(true);
   }, [id]);
 
   if (!checkedStorage) return <p className="text-muted">Loading…</p>;
   if (!token || denied) {
     return (
-      <HostTokenForm
+      <FacilitatorTokenForm
         problem={denied}
         onToken={(value) => {
           setDenied(null);
@@ -76,12 +76,12 @@ function PolledDashboard({
 
   // A pasted token that works is kept, so the next visit opens straight away.
   useEffect(() => {
-    if (!dashboard || findHostedWorkshop(id)) return;
-    rememberHostedWorkshop({
+    if (!dashboard || findFacilitatedWorkshop(id)) return;
+    rememberFacilitatedWorkshop({
       id,
       name: dashboard.workshop.name,
       joinCode: dashboard.workshop.joinCode,
-      hostToken: token,
+      facilitatorToken: token,
       createdAt: Date.now(),
     });
   }, [dashboard, id, token]);
@@ -97,7 +97,7 @@ function PolledDashboard({
   );
 }
 
-function HostTokenForm({
+function FacilitatorTokenForm({
   problem,
   onToken,
 }: {
@@ -106,16 +106,24 @@ function HostTokenForm({
 }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const value = String(new FormData(event.currentTarget).get("host-token-input") ?? "").trim();
+    const value = String(
+      new FormData(event.currentTarget).get("facilitator-token-input") ?? "",
+    ).trim();
     if (value) onToken(value);
   };
   return (
-    <Panel id="host-token" title="Host token needed">
+    <Panel id="facilitator-token" title="Facilitator token needed">
       <p className="text-ink">
-        This browser has no host token for this workshop. Paste the one shown when it was created.
+        This browser has no facilitator token for this workshop. Paste the one shown when it was
+        created.
       </p>
       <form onSubmit={submit} className="mt-3 flex flex-col gap-3">
-        <FormField id="host-token-input" label="Host token" autoComplete="off" spellCheck={false} />
+        <FormField
+          id="facilitator-token-input"
+          label="Facilitator token"
+          autoComplete="off"
+          spellCheck={false}
+        />
         <ErrorNote message={problem} />
         <div>
           <button type="submit" className={buttonClass}>
@@ -351,7 +359,7 @@ function DashboardView({
           </div>
         )}
       </Panel>
-      <LabBoardPanel workshopId={workshop.id} hostToken={token} />
+      <LabBoardPanel workshopId={workshop.id} facilitatorToken={token} />
       {watched && (
         <Panel
           id="watched-session"
@@ -359,7 +367,7 @@ function DashboardView({
         >
           <WatchedTerminal
             key={watched.terminalId}
-            socket={() => getHostSocket(token)}
+            socket={() => getFacilitatorSocket(token)}
             terminalId={watched.terminalId}
             label={`${watched.attendee}'s terminal, read-only`}
           />

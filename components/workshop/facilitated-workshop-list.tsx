@@ -1,19 +1,19 @@
 "use client";
-// The workshops this browser hosts (their tokens are in local storage), and the one it attends, if any.
+// The workshops this browser created (their facilitator tokens are in local storage), and the one it attends, if any.
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Panel } from "@/components/ui/panel";
 import { workshopCookie } from "@/lib/api/workshops";
-import { listHostedWorkshops, type HostedWorkshop } from "./hosted-workshops";
+import { listFacilitatedWorkshops, type FacilitatedWorkshop } from "./facilitated-workshops";
 
-export function HostedWorkshopList() {
-  const [hosted, setHosted] = useState<HostedWorkshop[]>([]);
+export function FacilitatedWorkshopList() {
+  const [facilitated, setFacilitated] = useState<FacilitatedWorkshop[]>([]);
   const [attending, setAttending] = useState(false);
   useEffect(() => {
-    setHosted(listHostedWorkshops());
+    setFacilitated(listFacilitatedWorkshops());
     setAttending(document.cookie.split(/;\s*/).some((c) => c.startsWith(`${workshopCookie}=`)));
   }, []);
-  if (hosted.length === 0 && !attending) return null;
+  if (facilitated.length === 0 && !attending) return null;
   return (
     <Panel id="your-workshops" title="Your workshops">
       {attending && (
@@ -25,9 +25,9 @@ export function HostedWorkshopList() {
           .
         </p>
       )}
-      {hosted.length > 0 && (
+      {facilitated.length > 0 && (
         <ul className="mt-2 flex flex-col gap-1">
-          {hosted.map((w) => (
+          {facilitated.map((w) => (
             <li key={w.id}>
               <Link
                 href={`/workshops/${encodeURIComponent(w.id)}`}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupParentFor } from "./create-engine";
+import { cgroupParentFor } from "./cgroup-parents";
 
 describe("cgroupParentFor", () => {
   it("gives two state folders of the same name their own cgroup parents", () => {
