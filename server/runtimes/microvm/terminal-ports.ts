@@ -19,7 +19,8 @@ export const terminalSocketPath = (vmDir: string, n: number) => path.join(vmDir,
 export async function listenForTerminals(vmDir: string, count: number): Promise<TerminalPort[]> {
   const ports: TerminalPort[] = [];
   try {
-    for (let n = 0; n < count; n++) ports.push(await listenForTerminal(terminalSocketPath(vmDir, n)));
+    for (let n = 0; n < count; n++)
+      ports.push(await listenForTerminal(terminalSocketPath(vmDir, n)));
     return ports;
   } catch (err) {
     closeTerminals(ports);

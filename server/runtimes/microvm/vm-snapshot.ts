@@ -78,7 +78,9 @@ export function snapshotKey(spec: SnapshotSpec): string {
     kernelPath: "kernel",
     initramfsPath: "initramfs",
     rootfsPath: "rootfs",
-    launch: { snapshot: { ramPath: "ram", incoming: "incoming", terminalPorts: spec.terminalPorts } },
+    launch: {
+      snapshot: { ramPath: "ram", incoming: "incoming", terminalPorts: spec.terminalPorts },
+    },
     controlSocketPath: "ctl",
     qmpSocketPath: "qmp",
   });
