@@ -63,6 +63,16 @@ export const SessionExecBodySchema = z
   .strict();
 export type SessionExecBody = z.infer<typeof SessionExecBodySchema>;
 
+/**
+ * How a session's sandbox was made ready, where its runtime says: a microVM from the warm pool, restored from the
+ * snapshot, or booted cold; `note` says it in words (with the time taken, or why it booted cold).
+ */
+export const SessionStartSchema = z.object({
+  path: z.enum(["pooled", "restored", "cold"]),
+  note: z.string(),
+});
+export type SessionStart = z.infer<typeof SessionStartSchema>;
+
 export const SessionSnapshotSchema = z.object({
   id: z.string(),
   runtime: z.string(),
@@ -87,6 +97,8 @@ export const SessionSnapshotSchema = z.object({
   /** Why it ended or failed: idle, lifetime, deleted, shutdown, or the runtime's error. */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   terminals: z.array(z.object({ id: z.string(), exitCode: z.number().nullable() })),
+  /** Null until ready, and for runtimes with one way to start. */
+  start: SessionStartSchema.nullable(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 

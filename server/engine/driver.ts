@@ -7,7 +7,9 @@ import type {
   RuntimeKind,
   RuntimeLocation,
 } from "../../lib/api/runtime-ids";
-import type { SessionPodView } from "../../lib/api/sessions";
+import type { SessionPodView, SessionStart } from "../../lib/api/sessions";
+
+export type { SessionStart };
 import type { Logger } from "../log/logger";
 import type { ImageRef } from "../images/image-store";
 
@@ -139,7 +141,7 @@ export interface SandboxDriver {
   /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
   sandboxProcesses?(resourceName: string): Promise<number[]>;
   /** Starts a session's sandbox and resolves once it runs; absent: this driver has no sessions yet. */
-  startSession?(spec: SessionSpec, signal: AbortSignal): Promise<void>;
+  startSession?(spec: SessionSpec, signal: AbortSignal): Promise<SessionStart | void>;
   /** Idempotent: kills the session's sandbox (and everything running in it) and removes its resources. */
   endSession?(resourceName: string): Promise<void>;
   /** Whether the session's sandbox still runs (its init may have been killed, e.g. at the memory limit). */

@@ -1,4 +1,5 @@
-// A microVM session against real QEMU: a shell on the guest's own tty, its resize, commands beside it, the host's view, its end.
+// A microVM session against real QEMU, on each path its VM can take (booted cold, restored from the snapshot, taken
+// from the warm pool): a shell on the guest's own tty, its resize, commands beside it, the host's view, its end.
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import {
   SessionSnapshotSchema,
   terminalEvents,
 } from "../../lib/api/sessions";
+import { RuntimesReplySchema } from "../../lib/api/schemas";
 import { vmsCgroupFor } from "../instance/cgroup-parents";
 import { findVmProcesses } from "../runtimes/microvm/reap-vms";
 import { emitWithAck, screenOf } from "../testing/terminal-screen";
@@ -19,11 +21,6 @@ import {
 
 let host: TestHost;
 const alice = { cookie: "sbpg_visitor=alice-aaaaaaaaaaaaaaaaaaaaaa" };
-
-beforeAll(async () => {
-  host = await startTestHost({ SBPG_MICROVM_POOL_SIZE: "0", SBPG_MICROVM_ACCEL: "tcg" });
-});
-afterAll(async () => host?.close());
 
 async function waitForSession(id: string, state: string, timeoutMs = 60_000) {
   return SessionSnapshotSchema.parse(
@@ -44,14 +41,60 @@ async function exec(id: string, script: string) {
   return { run, logs };
 }
 
-describe("a microVM session", () => {
+/** The microVM's details on /api/runtimes, polled until `ok` says they are what the path needs. */
+async function waitForMicrovm(ok: (details: Record<string, string>) => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await host.request("GET", "/api/runtimes");
+    const microvm = RuntimesReplySchema.parse(json).runtimes.find((r) => r.id === "microvm");
+    if (microvm && ok(microvm.details)) return;
+    if (Date.now() > deadline)
+      throw new Error(`the microVM never got there: ${JSON.stringify(microvm?.details)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const paths = [
+  { path: "cold", env: { SBPG_MICROVM_POOL_SIZE: "0" } },
+  // The snapshot is the one in the cache (npm run setup saves it; a stale one is saved again here).
+  { path: "restored", env: { SBPG_MICROVM_POOL_SIZE: "0", SBPG_MICROVM_SNAPSHOT: "on" } },
+  { path: "pooled", env: { SBPG_MICROVM_POOL_SIZE: "1", SBPG_MICROVM_SNAPSHOT: "on" } },
+] as const;
+
+describe.each(paths)("a microVM session, its VM $path", ({ path: vmPath, env }) => {
   let id = "";
+  /** The QEMU's name and folder: a pooled VM keeps the pool's. */
+  let vm = { name: "", dir: "" };
   beforeAll(async () => {
+    host = await startTestHost({ ...env, SBPG_MICROVM_ACCEL: "tcg" });
+    if (vmPath !== "cold")
+      await waitForMicrovm(
+        (d) =>
+          d.snapshot?.startsWith("ready") === true &&
+          (vmPath !== "pooled" || d.warmPool?.startsWith("1/") === true),
+        180_000,
+      );
     const created = await host.request("POST", "/api/sessions", { runtime: "microvm" }, alice);
     expect(created.status, created.text).toBe(201);
     id = created.json.id;
-    await waitForSession(id, "ready");
-  }, 90_000);
+    const ready = await waitForSession(id, "ready");
+    expect(ready.start, JSON.stringify(ready.start)).toMatchObject({ path: vmPath });
+    // The session's QEMU, as its host view names it (the pool may be booting another beside it).
+    const view = SessionHostViewSchema.parse(
+      (await host.request("GET", `/api/sessions/${id}/host`, undefined, alice)).json,
+    );
+    const running = (
+      await Promise.all(
+        ["microvm", "microvm-pool"].map((d) => findVmProcesses(path.join(host.stateDir, d))),
+      )
+    ).flat();
+    const qemu = running.find((p) => p.pid === view.processes[0]?.pid);
+    expect(qemu?.name).toEqual(
+      vmPath === "pooled" ? expect.stringMatching(/^sbpg-pool-/) : `sbpg-${id}`,
+    );
+    vm = { name: qemu!.name, dir: vmPath === "pooled" ? "microvm-pool" : "microvm" };
+  }, 240_000);
+  afterAll(async () => host?.close());
 
   it("opens a shell on the guest's tty that answers and follows a resize", async () => {
     const socket = host.socket({ headers: alice });
@@ -135,7 +178,7 @@ describe("a microVM session", () => {
     const view = SessionHostViewSchema.parse(json);
     expect(view.processes).toHaveLength(1);
     expect(view.processes[0].command).toMatch(
-      /^\S*qemu-system-x86_64 -name sbpg-\S+ -M microvm .*virtconsole/,
+      /^\S*qemu-system-x86_64 -name sbpg-\S+ -M microvm\S* .*virtconsole/,
     );
     expect(view.cgroup.memoryBytes).toBeGreaterThan(0);
     expect(view.mounts).toEqual([]);
@@ -145,14 +188,14 @@ describe("a microVM session", () => {
     const ended = await host.request("DELETE", `/api/sessions/${id}`, undefined, alice);
     expect(ended.status).toBe(200);
     expect(ended.json.state).toBe("ended");
-    const vmsDir = path.join(host.stateDir, "microvm");
-    expect((await findVmProcesses(vmsDir)).map((p) => p.name)).not.toContain(`sbpg-${id}`);
-    expect((await readdir(vmsDir).catch(() => [])).filter((e) => e.includes(id))).toEqual([]);
+    const vmsDir = path.join(host.stateDir, vm.dir);
+    expect((await findVmProcesses(vmsDir)).map((p) => p.name)).not.toContain(vm.name);
+    expect(await readdir(vmsDir).catch(() => [])).not.toContain(vm.name);
     for (const controller of ["memory", "cpu"]) {
       const children = await readdir(
         `/sys/fs/cgroup/${controller}${vmsCgroupFor(host.stateDir)}`,
       ).catch(() => []);
-      expect(children).not.toContain(`sbpg-${id}`);
+      expect(children).not.toContain(vm.name);
     }
   });
 });

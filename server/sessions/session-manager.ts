@@ -287,11 +287,11 @@ export class SessionManager {
     session.transition("preparing");
     try {
       session.transition("booting");
-      await driver.startSession!(
+      const start = await driver.startSession!(
         { resourceName, image, limits, homeBytes: session.limits.homeBytes, maxLifetimeMs },
         signal,
       );
-      if (!signal.aborted) session.transition("ready");
+      if (!signal.aborted) session.ready(start ?? null);
       log.info({ timings: session.snapshot().timings }, "session ready");
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();

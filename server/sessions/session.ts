@@ -1,6 +1,6 @@
 // One session: a state machine with a timestamp on every transition, its lifetime and idle deadlines, and its cancellation.
 import { EventEmitter } from "node:events";
-import type { SessionSnapshot, SessionState } from "../../lib/api/sessions";
+import type { SessionSnapshot, SessionStart, SessionState } from "../../lib/api/sessions";
 import { isFinalSessionState } from "../../lib/api/sessions";
 
 const transitions: Record<SessionState, readonly SessionState[]> = {
@@ -60,6 +60,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly marks = new Map<SessionState, number>();
   private failure: { code: string; message: string } | null = null;
   private readonly terminalExits = new Map<string, number | null>();
+  private start: SessionStart | null = null;
 
   constructor(init: SessionInit) {
     super();
@@ -139,6 +140,12 @@ export class Session extends EventEmitter<SessionEvents> {
     this.transition(state);
   }
 
+  /** The sandbox runs: how it was made ready, when its driver says. */
+  ready(start: SessionStart | null): void {
+    this.start = start;
+    this.transition("ready");
+  }
+
   recordTerminal(id: string, exitCode: number | null | undefined): void {
     this.terminalExits.set(id, exitCode ?? null);
     this.emit("change", this.snapshot());
@@ -159,6 +166,7 @@ export class Session extends EventEmitter<SessionEvents> {
       limits: this.limits,
       error: this.failure,
       terminals: [...this.terminalExits].map(([id, exitCode]) => ({ id, exitCode })),
+      start: this.start,
     };
   }
 }

@@ -55,6 +55,7 @@ class FakeSessions implements SessionControl {
         image: "busybox",
         state: "ready",
         timings: { queued: 0 },
+        start: null,
         createdAt: "2026-05-01T09:00:00.000Z",
         expiresAt,
         idleExpiresAt,

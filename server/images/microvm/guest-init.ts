@@ -247,6 +247,8 @@ if [ -n "$ready_tmpfs" ]; then
   [ "$tmpfs_bytes" = "$ready_tmpfs" ] || [ ! -d ${newRoot}/tmp ] ||
     mount -o remount,size=$tmpfs_bytes ${newRoot}/tmp
   [ "$vaccel" = 1 ] && setup_vaccel
+  # A VM booted ahead can become a session instead of running one command.
+  [ -n "$session" ] && run_session
 fi
 
 # From the marker on, the console is the workload's output: kernel messages (a slow TCG clock's watchdog,

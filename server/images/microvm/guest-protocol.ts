@@ -62,7 +62,8 @@ export const vaccelPortName = "vaccel";
 export const guestVaccelDevice = "/dev/vaccel";
 
 /**
- * An interactive session (a cold launch file that sets `session=<home bytes>`): the init mounts the root, /tmp and a
+ * An interactive session (a cold launch file that sets `session=<home bytes>`, or the same in the run line a VM booted
+ * ahead waits for, so a warm-pool or restored VM serves sessions too): the init mounts the root, /tmp and a
  * writable /root, reports `phase ready`, then serves these host -> guest lines on the control port until QEMU is
  * killed. Terminals are virtconsole ports named `term<n>`, which the guest sees as /dev/hvc<n>: real ttys, so the
  * guest's line discipline echoes and its shell gets SIGWINCH from `stty rows/cols`.

@@ -16,6 +16,7 @@ import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
 import { listenForQmp, type QmpListener } from "./qmp-events";
 import { launchScript, resumeLine, runCommandLine, sessionLaunchScript } from "./guest-launch";
 import { buildQemuArgs, type Accel, type QemuArgsInput } from "./qemu-args";
+import { closeTerminals, listenForTerminals, type TerminalPort } from "./terminal-ports";
 import { vmCgroupLimits } from "./vm-cgroup";
 
 export interface VmInput {
@@ -30,8 +31,11 @@ export interface VmInput {
   memoryBytes: number;
   /** The run's vAccel agent socket, for a second virtio-serial port (cold launches only). */
   vaccelSocketPath?: string | null;
-  /** A session's terminal sockets, listening before QEMU starts: one virtconsole port each. */
-  terminalSocketPaths?: string[];
+  /**
+   * Virtconsole ports whose host end is a socket of this VM's (terminalPorts), listening before QEMU starts: a
+   * session VM's, or a warm-pool VM's that may become a session. A snapshot VM has more ports, leading nowhere.
+   */
+  terminals?: number;
   /** QEMU runs in a cgroup of this name under `parent`, with this CPU share; removed when the VM is gone. */
   cgroup: { parent: string; cpuShares: number };
 }
@@ -54,8 +58,10 @@ export type VmLaunch =
   | { run: VmRun }
   | { poolTmpfsBytes: number }
   | { session: { tmpfsBytes: number; homeBytes: number } }
-  | { saveSnapshot: { ramPath: string } }
-  | { restore: { ramPath: string; statePath: string; tmpfsBytes: number } };
+  | { saveSnapshot: { ramPath: string; terminalPorts: number } }
+  | {
+      restore: { ramPath: string; statePath: string; tmpfsBytes: number; terminalPorts: number };
+    };
 
 /**
  * The restored VM reads the migration stream from this descriptor (migrate-incoming fd:N), inherited through the
@@ -114,6 +120,8 @@ export class MicroVm {
   readonly ready: Promise<boolean>;
   /** Settles when QEMU has exited (or failed to start). */
   readonly exited: Promise<ExitInfo>;
+  /** The host ends of the ports input.terminals asked for, /dev/hvc<n> in the guest. */
+  readonly terminalPorts: TerminalPort[];
 
   private sink: VmSink;
   private readonly child: ChildProcessWithoutNullStreams;
@@ -150,10 +158,12 @@ export class MicroVm {
     await fs.mkdir(shared ? runShare : input.vmDir, { recursive: true, mode: 0o700 });
     let control: ControlListener | null = null;
     let qmp: QmpListener | null = null;
+    let terminals: TerminalPort[] = [];
     let cgroupProcs: string[];
     try {
       control = await listenForControl(socketPath);
       qmp = await listenForQmp(qmpPath);
+      terminals = await listenForTerminals(input.vmDir, input.terminals ?? 0);
       if ("run" in launch)
         await fs.writeFile(
           path.join(runShare, launchFileName),
@@ -177,6 +187,7 @@ export class MicroVm {
     } catch (err) {
       control?.server.close();
       qmp?.server.close();
+      closeTerminals(terminals);
       await removeCgroups(input.cgroup.parent, input.name);
       await fs.rm(input.vmDir, { recursive: true, force: true });
       throw err;
@@ -192,7 +203,7 @@ export class MicroVm {
       controlSocketPath: socketPath,
       qmpSocketPath: qmpPath,
       vaccelSocketPath: input.vaccelSocketPath,
-      terminalSocketPaths: input.terminalSocketPaths,
+      terminalSocketPaths: terminals.map((port) => port.socketPath),
     });
     log.debug({ qemu: input.qemuBinary, args, cgroupProcs }, "starting microVM");
     // Opened before the spawn, closed once QEMU has its own copy.
@@ -201,13 +212,19 @@ export class MicroVm {
         ? await fs.open(launch.restore.statePath, "r").catch(async (err: unknown) => {
             control?.server.close();
             qmp?.server.close();
+            closeTerminals(terminals);
             await removeCgroups(input.cgroup.parent, input.name);
             await fs.rm(input.vmDir, { recursive: true, force: true });
             throw err;
           })
         : null;
     try {
-      return new MicroVm(input, { args, cgroupProcs, incoming, launch }, { control, qmp }, sink);
+      return new MicroVm(
+        input,
+        { args, cgroupProcs, incoming, launch },
+        { control, qmp, terminals },
+        sink,
+      );
     } finally {
       await incoming?.close();
     }
@@ -221,11 +238,12 @@ export class MicroVm {
       incoming: fs.FileHandle | null;
       launch: VmLaunch;
     },
-    sockets: { control: ControlListener; qmp: QmpListener },
+    sockets: { control: ControlListener; qmp: QmpListener; terminals: TerminalPort[] },
     sink: VmSink,
   ) {
     this.input = input;
     const { control, qmp } = sockets;
+    this.terminalPorts = sockets.terminals;
     this.control = control;
     this.qmp = qmp;
     this.sink = sink;
@@ -458,6 +476,7 @@ export class MicroVm {
     this.cleaning ??= (async () => {
       this.control.server.close();
       this.qmp.server.close();
+      closeTerminals(this.terminalPorts);
       await removeCgroups(this.input.cgroup.parent, this.input.name);
       await fs.rm(this.input.vmDir, { recursive: true, force: true });
     })();
@@ -483,11 +502,11 @@ const fileExists = (file: string) =>
 function qemuLaunchOf(launch: VmLaunch, runShare: string): Pick<QemuArgsInput, "launch"> {
   if ("run" in launch || "session" in launch) return { launch: { runSharePath: runShare } };
   if ("saveSnapshot" in launch)
-    return { launch: { snapshot: { ramPath: launch.saveSnapshot.ramPath, incoming: null } } };
-  if ("restore" in launch)
-    return {
-      launch: { snapshot: { ramPath: launch.restore.ramPath, incoming: `fd:${incomingFd}` } },
-    };
+    return { launch: { snapshot: { ...launch.saveSnapshot, incoming: null } } };
+  if ("restore" in launch) {
+    const { ramPath, terminalPorts } = launch.restore;
+    return { launch: { snapshot: { ramPath, terminalPorts, incoming: `fd:${incomingFd}` } } };
+  }
   return { launch };
 }
 

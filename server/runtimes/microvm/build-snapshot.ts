@@ -23,6 +23,8 @@ const driver = new MicrovmDriver({
   accel: config.microvmAccel,
   probeImage: () => images.resolve("busybox"),
   snapshot: { memoryBytes: config.limits.memoryBytes, log },
+  // The server's snapshot has its sessions' terminal ports (part of the snapshot's key): so must this one.
+  sessions: { terminals: config.sessions.maxTerminalsPerSession, log },
 });
 try {
   const availability = await driver.probe();

@@ -31,6 +31,14 @@ export function sessionLaunchScript(tmpfsBytes: number, homeBytes: number): stri
   return `tmpfs_bytes=${Math.floor(tmpfsBytes)}\nsession=${Math.floor(homeBytes)}\nset --\n`;
 }
 
+/**
+ * A VM booted ahead (warm pool, restored) made a session, as the one control line it waits for: no command; the init
+ * mounts the writable /root (`session`, its size) and serves the session's lines from then on.
+ */
+export function sessionCommandLine(tmpfsBytes: number, homeBytes: number): string {
+  return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)}; session=${Math.floor(homeBytes)}; set --\n`;
+}
+
 /** A command beside a session's shells, as one control line: the init evaluates the words into its argv. */
 export function sessionExecLine(id: number, command: string[]): string {
   return `${sessionVerbs.exec} ${id} ${oneLineWords(command)}\n`;

@@ -10,6 +10,7 @@ import {
   type RuntimeAvailability,
   type SandboxDriver,
   type SessionSpec,
+  type SessionStart,
   type TerminalStream,
 } from "../../engine/driver";
 import type { ImageRef } from "../../images/image-store";
@@ -19,13 +20,19 @@ import { cgroupPids, configureCgroupParent, reapCgroups } from "../cgroups";
 import { runCommand } from "../process-exit";
 import { bootVm, MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
 import { describePool, describePoolLimits, MicrovmPool, type PoolStatus } from "./microvm-pool";
-import { MicrovmSession } from "./microvm-session";
+import { MicrovmSession, readyUnlessAborted } from "./microvm-session";
 import { probeAccel, type AccelChoice } from "./probe-accel";
 import { guestMemoryMiB, type Accel } from "./qemu-args";
 import { reapVms } from "./reap-vms";
 import { pooledVmBytes } from "./vm-cgroup";
 import { SnapshotKeeper } from "./snapshot-keeper";
-import { openSnapshot, saveSnapshot, snapshotDir, type SnapshotSpec } from "./vm-snapshot";
+import {
+  openSnapshot,
+  saveSnapshot,
+  snapshotDir,
+  type Snapshot,
+  type SnapshotSpec,
+} from "./vm-snapshot";
 
 export interface MicrovmOptions {
   qemuBinary: string;
@@ -82,6 +89,9 @@ const unclaimedSink: VmSink = {
   output: () => undefined,
   console: () => undefined,
 };
+
+/** A session VM's events: its boot log is nobody's run (a failure's reason comes from the VM's own tail). */
+const quietSink = unclaimedSink;
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 
@@ -216,78 +226,98 @@ export class MicrovmDriver implements SandboxDriver {
     spec: LaunchSpec,
     ctx: MicrovmContext,
   ): Promise<LaunchResult | null> {
+    const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
+    const restored = await this.restoreVm(input, spec.limits.tmpfsBytes, ctx, ctx.signal, {
+      log: ctx.log,
+      // The kernel booted once, when the snapshot was saved: its log is shown, said to be that one.
+      starting: (snapshot) => {
+        const bootLog = snapshot.bootLog ?? "";
+        if (bootLog)
+          ctx.console(
+            Buffer.from(
+              `[the kernel's boot log from when this snapshot was saved (${snapshot.manifest.savedAt}); this VM is restored from it, it does not boot]\n${bootLog}${bootLog.endsWith("\n") ? "" : "\n"}`,
+            ),
+          );
+        ctx.mark("restoreStarted");
+        ctx.enter("booting");
+      },
+    });
+    if ("cold" in restored) {
+      if (restored.unusable) ctx.mark("snapshotUnusable");
+      if (restored.cold) note(restored.cold);
+      return null;
+    }
+    const { vm } = restored;
+    if (!ctx.signal.aborted)
+      vm.sendRun(
+        { command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes },
+        Boolean(spec.vaccel),
+      );
+    return vm.finish(ctx.signal);
+  }
+
+  /**
+   * A VM restored from the snapshot and waiting for its run (or killed by the signal, for the caller to finish), or
+   * why the caller boots cold instead: `cold` is the note to show (null: no snapshot configured), `unusable` when
+   * the snapshot failed and goes.
+   */
+  private async restoreVm(
+    input: VmInput,
+    tmpfsBytes: number,
+    sink: VmSink,
+    signal: AbortSignal,
+    how: { log: Logger; starting?: (snapshot: Snapshot) => void },
+  ): Promise<{ vm: MicroVm } | { cold: string | null; unusable: boolean }> {
     const snapshots = this.snapshots;
     const snapshotMiB = this.options.snapshot && guestMemoryMiB(this.options.snapshot.memoryBytes);
-    if (!snapshots || !snapshotMiB) return null;
-    const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
-    if (!this.fitsSnapshot(input.memoryBytes)) {
-      note(
-        `no snapshot for ${guestMemoryMiB(input.memoryBytes)} MiB guests (it is saved for ${snapshotMiB} MiB): cold boot`,
-      );
-      return null;
-    }
+    if (!snapshots || !snapshotMiB) return { cold: null, unusable: false };
+    if (!this.fitsSnapshot(input.memoryBytes))
+      return {
+        cold: `no snapshot for ${guestMemoryMiB(input.memoryBytes)} MiB guests (it is saved for ${snapshotMiB} MiB): cold boot`,
+        unusable: false,
+      };
     const found = await snapshots.check();
-    if ("missing" in found) {
-      note(`${found.missing}: cold boot`);
-      return null;
-    }
-    if ("unusable" in found) {
-      ctx.mark("snapshotUnusable");
-      note(`snapshot unusable: ${found.unusable}; cold boot`);
-      return null;
-    }
+    if ("missing" in found) return { cold: `${found.missing}: cold boot`, unusable: false };
+    if ("unusable" in found)
+      return { cold: `snapshot unusable: ${found.unusable}; cold boot`, unusable: true };
     const { snapshot } = found;
-    // The kernel booted once, when the snapshot was saved: its log is shown, said to be that one.
-    const bootLog = snapshot.bootLog ?? "";
-    if (bootLog)
-      ctx.console(
-        Buffer.from(
-          `[the kernel's boot log from when this snapshot was saved (${snapshot.manifest.savedAt}); this VM is restored from it, it does not boot]\n${bootLog}${bootLog.endsWith("\n") ? "" : "\n"}`,
-        ),
-      );
-    ctx.mark("restoreStarted");
-    ctx.enter("booting");
+    how.starting?.(snapshot);
     const vm = await MicroVm.start(
       input,
       {
         restore: {
           ramPath: snapshot.ramPath,
           statePath: snapshot.statePath,
-          tmpfsBytes: spec.limits.tmpfsBytes,
+          tmpfsBytes,
+          terminalPorts: this.terminalPorts(),
         },
       },
-      ctx,
-      ctx.log,
+      sink,
+      how.log,
     );
-    const onAbort = () => vm.kill();
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       vm.kill();
     }, restoreTimeoutMs);
-    const ready = await vm.ready;
+    const ready = await readyUnlessAborted(vm, signal);
     clearTimeout(timer);
-    ctx.signal.removeEventListener("abort", onAbort);
-    if (ready || ctx.signal.aborted) {
-      if (ready)
-        vm.sendRun(
-          { command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes },
-          Boolean(spec.vaccel),
-        );
-      return vm.finish(ctx.signal);
-    }
+    if (ready || signal.aborted) return { vm };
     const reason = vm.failure(await vm.exited);
     await vm.discard();
     // A restore slowed past the limit (a host under load) says nothing against the snapshot: it stays.
-    if (timedOut) {
-      note(`the restore took over ${restoreTimeoutMs / 1000} s: cold boot`);
-      return null;
-    }
+    if (timedOut)
+      return {
+        cold: `the restore took over ${restoreTimeoutMs / 1000} s: cold boot`,
+        unusable: false,
+      };
     snapshots.discard(snapshot, reason);
-    ctx.mark("snapshotUnusable");
-    note(`snapshot unusable: ${reason}; cold boot`);
-    return null;
+    return { cold: `snapshot unusable: ${reason}; cold boot`, unusable: true };
+  }
+
+  /** Terminal ports every snapshot VM has (so that a restored or pooled one can become a session). */
+  private terminalPorts(): number {
+    return this.options.sessions?.terminals ?? 0;
   }
 
   /**
@@ -300,34 +330,62 @@ export class MicrovmDriver implements SandboxDriver {
     return cgroupPids(this.vmsCgroupPath(), resourceName);
   }
 
-  /** A session is one VM kept up; its shells are on the guest's own ttys, its commands go over the control port. */
-  async startSession(spec: SessionSpec, signal: AbortSignal): Promise<void> {
+  /**
+   * A session is one VM kept up; its shells are on the guest's own ttys, its commands go over the control port.
+   * Its VM comes from the warm pool when one fits, else is restored from the snapshot, else boots cold.
+   */
+  async startSession(spec: SessionSpec, signal: AbortSignal): Promise<SessionStart> {
     const sessions = this.options.sessions;
     if (!sessions)
       throw new SandboxLaunchError("this host runs no microVM sessions", { started: false });
+    const settings = { tmpfsBytes: spec.limits.tmpfsBytes, homeBytes: spec.homeBytes };
+    const adopt = (vm: MicroVm, start: SessionStart): SessionStart => {
+      this.sessions.set(spec.resourceName, MicrovmSession.fromWaitingVm(vm, settings));
+      return start;
+    };
+    const pooled = this.pool?.claim(
+      (vm) =>
+        vm.terminalPorts.length >= sessions.terminals &&
+        this.fits(vm, { image: spec.image, limits: spec.limits }),
+    );
+    if (pooled) return adopt(pooled, { path: "pooled", note: poolNote(pooled) });
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
     const cgroupParent = await this.vmsCgroup();
-    const session = await MicrovmSession.start(
-      {
-        vm: {
-          qemuBinary: this.options.qemuBinary,
-          accel: chosen ?? "tcg",
-          assets,
-          vmDir: path.join(this.vmsDir, spec.resourceName),
-          name: spec.resourceName,
-          rootfsPath: spec.image.rootfsPath,
-          memoryBytes: spec.limits.memoryBytes,
-          cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
-        },
-        tmpfsBytes: spec.limits.tmpfsBytes,
-        homeBytes: spec.homeBytes,
-        terminals: sessions.terminals,
-        log: sessions.log,
-      },
+    const input: VmInput = {
+      qemuBinary: this.options.qemuBinary,
+      accel: chosen ?? "tcg",
+      assets,
+      vmDir: path.join(this.vmsDir, spec.resourceName),
+      name: spec.resourceName,
+      rootfsPath: spec.image.rootfsPath,
+      memoryBytes: spec.limits.memoryBytes,
+      terminals: sessions.terminals,
+      cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
+    };
+    const requested = Date.now();
+    const restored = await this.restoreVm(input, spec.limits.tmpfsBytes, quietSink, signal, {
+      log: sessions.log,
+    });
+    if ("vm" in restored) {
+      if (signal.aborted) {
+        await restored.vm.discard();
+        throw new SandboxLaunchError("the session was ended while it started", { started: false });
+      }
+      return adopt(restored.vm, {
+        path: "restored",
+        note: `[restored from the snapshot in ${seconds(Date.now() - requested)}]`,
+      });
+    }
+    const session = await MicrovmSession.bootCold(
+      { vm: input, ...settings, log: sessions.log },
       signal,
     );
     this.sessions.set(spec.resourceName, session);
+    return {
+      path: "cold",
+      note: `[booted cold in ${seconds(Date.now() - requested)}${restored.cold ? `: ${restored.cold.replace(/: cold boot$|; cold boot$/, "")}` : ""}]`,
+    };
   }
 
   async endSession(resourceName: string): Promise<void> {
@@ -347,8 +405,10 @@ export class MicrovmDriver implements SandboxDriver {
     return this.requireSession(resourceName).openTerminal(size);
   }
 
+  /** A session on a warm-pool VM keeps that VM's cgroup (named as the VM was when it booted). */
   cgroupOf(resourceName: string): { parent: string; name: string } {
-    return { parent: this.vmsCgroupPath(), name: resourceName };
+    const vm = this.sessions.get(resourceName)?.vm;
+    return { parent: this.vmsCgroupPath(), name: vm?.input.name ?? resourceName };
   }
 
   /** Warm-pool VMs included, and every VM cgroup left in the VMs' group. */
@@ -409,7 +469,7 @@ export class MicrovmDriver implements SandboxDriver {
     );
   }
 
-  private fits(vm: MicroVm, spec: LaunchSpec): boolean {
+  private fits(vm: MicroVm, spec: Pick<LaunchSpec, "image" | "limits">): boolean {
     return (
       vm.input.rootfsPath === spec.image.rootfsPath &&
       guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(spec.limits.memoryBytes)
@@ -426,6 +486,7 @@ export class MicrovmDriver implements SandboxDriver {
       accel,
       assets,
       memoryBytes: options.memoryBytes,
+      terminalPorts: this.terminalPorts(),
     };
     const snapshotsDir = options.dir ?? path.join(this.options.cacheDir, "microvm-snapshots");
     const dir = snapshotDir(snapshotsDir, spec);
@@ -481,6 +542,8 @@ export class MicrovmDriver implements SandboxDriver {
           name,
           rootfsPath: image.rootfsPath,
           memoryBytes: options.memoryBytes,
+          // Host ends for its terminal ports: a pooled VM may become a session.
+          terminals: this.terminalPorts(),
           cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
         };
         // Refilled from the snapshot when there is one for its memory size; a broken one goes (and is saved
@@ -497,6 +560,7 @@ export class MicrovmDriver implements SandboxDriver {
                 ramPath: snapshot.ramPath,
                 statePath: snapshot.statePath,
                 tmpfsBytes: options.tmpfsBytes,
+                terminalPorts: this.terminalPorts(),
               },
             },
             unclaimedSink,
@@ -657,7 +721,8 @@ function describeSnapshot(keeper: SnapshotKeeper): string {
 function poolNote(vm: MicroVm): string {
   const { spawnedAt, restoredAt, readyAt } = vm;
   if (spawnedAt === null || readyAt === null) return "[from the warm pool]";
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const how = restoredAt === null ? "booted" : "restored from the snapshot";
   return `[from the warm pool: ${how} ${seconds(Date.now() - readyAt)} ago in ${seconds(readyAt - spawnedAt)}]`;
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

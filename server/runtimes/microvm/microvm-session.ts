@@ -1,21 +1,18 @@
 // A microVM session: one VM kept up, its shells on the guest's virtconsole ttys, its commands beside them over the control port.
-import fs from "node:fs/promises";
-import net from "node:net";
-import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { SandboxLaunchError, type LaunchResult, type TerminalStream } from "../../engine/driver";
 import { sessionReplies, sessionVerbs } from "../../images/microvm/guest-protocol";
 import type { Logger } from "../../log/logger";
 import { PlaygroundError } from "../../errors/playground-error";
 import { MicroVm, type MicrovmContext, type VmInput, type VmSink } from "./boot-vm";
-import { sessionExecLine } from "./guest-launch";
+import { sessionCommandLine, sessionExecLine } from "./guest-launch";
+import type { TerminalPort } from "./terminal-ports";
 
 export interface MicrovmSessionInput {
-  vm: Omit<VmInput, "terminalSocketPaths">;
+  /** The VM's settings; `terminals` is the session's number of shells at once (one virtconsole port each). */
+  vm: VmInput;
   tmpfsBytes: number;
   homeBytes: number;
-  /** Virtconsole ports, so at most this many shells at once. */
-  terminals: number;
   log: Logger;
 }
 
@@ -28,14 +25,6 @@ const quietSink: VmSink = {
 };
 /** A killed command gets this long to report its end before it is taken as gone. */
 const killGraceMs = 2_000;
-const maxSocketPath = 107;
-
-/** One virtconsole port: QEMU's connection to our socket, and the shell on it while there is one. */
-interface TerminalPort {
-  server: net.Server;
-  socket: net.Socket | null;
-  shell: { exit(event: { exitCode: number }): void } | null;
-}
 
 interface RunningExec {
   output(bytes: Buffer): void;
@@ -46,45 +35,24 @@ export class MicrovmSession {
   private readonly execs = new Map<number, RunningExec>();
   private nextExec = 1;
   private gone = false;
+  private readonly ports: TerminalPort[];
 
-  private constructor(
-    readonly vm: MicroVm,
-    private readonly ports: TerminalPort[],
-    private readonly ttyDir: string,
-  ) {
+  private constructor(readonly vm: MicroVm) {
+    this.ports = vm.terminalPorts;
     vm.onSessionLine((line) => this.onLine(line));
     void vm.exited.then(() => (this.gone = true));
   }
 
-  /** Boots the VM and resolves once its init serves the session; an abort or a failed boot leaves nothing behind. */
-  static async start(input: MicrovmSessionInput, signal: AbortSignal): Promise<MicrovmSession> {
-    // The terminals' sockets live beside the VM's folder, which MicroVm.start makes afresh.
-    const ttyDir = `${input.vm.vmDir}.tty`;
-    const socketPaths = Array.from({ length: input.terminals }, (_, n) =>
-      path.join(ttyDir, `t${n}.sock`),
+  /** Boots a VM for the session and resolves once its init serves it; an abort or a failed boot leaves nothing behind. */
+  static async bootCold(input: MicrovmSessionInput, signal: AbortSignal): Promise<MicrovmSession> {
+    const vm = await MicroVm.start(
+      input.vm,
+      { session: { tmpfsBytes: input.tmpfsBytes, homeBytes: input.homeBytes } },
+      quietSink,
+      input.log,
     );
-    if (socketPaths.some((p) => Buffer.byteLength(p) > maxSocketPath))
-      throw new SandboxLaunchError(
-        `the session's terminal socket paths are too long (${ttyDir}): use a shorter SBPG_STATE_DIR`,
-        { started: false },
-      );
-    await fs.rm(ttyDir, { recursive: true, force: true });
-    await fs.mkdir(ttyDir, { recursive: true, mode: 0o700 });
-    const ports: TerminalPort[] = [];
-    let vm: MicroVm | null = null;
     try {
-      for (const socketPath of socketPaths) ports.push(await listenForTerminal(socketPath));
-      vm = await MicroVm.start(
-        { ...input.vm, terminalSocketPaths: socketPaths },
-        { session: { tmpfsBytes: input.tmpfsBytes, homeBytes: input.homeBytes } },
-        quietSink,
-        input.log,
-      );
-      const booted = vm;
-      const onAbort = () => booted.kill();
-      signal.addEventListener("abort", onAbort, { once: true });
-      if (signal.aborted) onAbort();
-      const ready = await vm.ready.finally(() => signal.removeEventListener("abort", onAbort));
+      const ready = await readyUnlessAborted(vm, signal);
       if (!ready) {
         if (signal.aborted)
           throw new SandboxLaunchError("the session was ended while it started", {
@@ -95,13 +63,25 @@ export class MicrovmSession {
           { started: false },
         );
       }
-      return new MicrovmSession(vm, ports, ttyDir);
+      return new MicrovmSession(vm);
     } catch (err) {
-      await vm?.discard();
-      for (const port of ports) port.server.close();
-      await fs.rm(ttyDir, { recursive: true, force: true });
+      await vm.discard();
       throw err;
     }
+  }
+
+  /**
+   * A VM booted ahead (from the warm pool, or restored from the snapshot), waiting for its run with the session's
+   * terminal ports: the session line makes it one. What the init does next (mount /root) comes before any terminal
+   * or command line sent after it, since the init reads the control port in order.
+   */
+  static fromWaitingVm(
+    vm: MicroVm,
+    settings: { tmpfsBytes: number; homeBytes: number },
+  ): MicrovmSession {
+    vm.attach(quietSink);
+    vm.sendControl(sessionCommandLine(settings.tmpfsBytes, settings.homeBytes));
+    return new MicrovmSession(vm);
   }
 
   /** False once QEMU has exited (the guest's memory ran out, or it was killed under the session). */
@@ -129,11 +109,13 @@ export class MicrovmSession {
       if (text) for (const listener of data) listener(text);
     };
     socket.on("data", onBytes);
+    socket.resume();
     port.shell = {
       exit: (event) => {
         if (exited) return;
         exited = true;
         socket.off("data", onBytes);
+        socket.pause();
         port.shell = null;
         for (const listener of exits) listener(event);
       },
@@ -191,14 +173,9 @@ export class MicrovmSession {
     }
   }
 
-  /** Idempotent: kills the VM and removes its folders. */
+  /** Idempotent: kills the VM and removes its folder (its terminal sockets with it). */
   async end(): Promise<void> {
     await this.vm.discard();
-    for (const port of this.ports) {
-      port.socket?.destroy();
-      port.server.close();
-    }
-    await fs.rm(this.ttyDir, { recursive: true, force: true });
   }
 
   private onLine(line: string): void {
@@ -216,17 +193,14 @@ export class MicrovmSession {
   }
 }
 
-/** We listen and QEMU connects as it starts, as for the control port. */
-async function listenForTerminal(socketPath: string): Promise<TerminalPort> {
-  const port: TerminalPort = { server: net.createServer(), socket: null, shell: null };
-  port.server.maxConnections = 1;
-  port.server.on("connection", (socket) => {
-    port.socket = socket;
-    socket.on("error", () => undefined);
-  });
-  await new Promise<void>((resolve, reject) => {
-    port.server.once("error", reject);
-    port.server.listen(socketPath, () => resolve());
-  });
-  return port;
+/** The VM's `ready`, or false once the signal aborts (the VM is then killed). */
+export async function readyUnlessAborted(vm: MicroVm, signal: AbortSignal): Promise<boolean> {
+  const onAbort = () => vm.kill();
+  signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  try {
+    return await vm.ready;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }

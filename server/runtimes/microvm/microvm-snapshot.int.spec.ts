@@ -91,7 +91,11 @@ const snapshotFolder = async () => {
 
 describe("microVMs restored from a snapshot", () => {
   it("are each their own machine: a reseeded RNG, the wall clock, no kernel boot", async () => {
-    const read = ["sh", "-c", "cat /proc/sys/kernel/random/uuid; date +%s"];
+    const read = [
+      "sh",
+      "-c",
+      "cat /proc/sys/kernel/random/uuid; date +%s; cat /proc/sys/kernel/random/boot_id",
+    ];
     const [a, b] = await Promise.all([launch(read, "rng-a"), launch(read, "rng-b")]);
     for (const run of [a, b]) {
       expect(run.result).toEqual({ exitCode: 0, signal: null });
@@ -107,8 +111,11 @@ describe("microVMs restored from a snapshot", () => {
       expect(run.console).toContain("Linux version");
       expect(run.output).not.toContain("Linux version");
     }
-    const [uuidA, clockA] = a.output.trim().split("\n");
-    const [uuidB, clockB] = b.output.trim().split("\n");
+    const [uuidA, clockA, bootA] = a.output.trim().split("\n");
+    const [uuidB, clockB, bootB] = b.output.trim().split("\n");
+    // The kernel makes its boot id on the first read, which comes after the reseed: each VM has its own.
+    expect(bootA).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bootA).not.toBe(bootB);
     expect(uuidA).toMatch(/^[0-9a-f-]{36}$/);
     expect(uuidB).toMatch(/^[0-9a-f-]{36}$/);
     expect(uuidA).not.toBe(uuidB);

@@ -6,6 +6,7 @@ import {
   launchScript,
   resumeLine,
   runCommandLine,
+  sessionCommandLine,
   sessionExecLine,
   sessionLaunchScript,
 } from "./guest-launch";
@@ -26,10 +27,15 @@ const input = {
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe("buildQemuArgs for the snapshot", () => {
-  const snapshotInput = (incoming: string | null, vaccelSocketPath: string | null = null) => ({
+  const snapshotInput = (
+    incoming: string | null,
+    vaccelSocketPath: string | null = null,
+    terminalSocketPaths: string[] = [],
+  ) => ({
     ...input,
     vaccelSocketPath,
-    launch: { snapshot: { ramPath: "/c/snap/ram", incoming } },
+    terminalSocketPaths,
+    launch: { snapshot: { ramPath: "/c/snap/ram", incoming, terminalPorts: 2 } },
   });
   /** The devices and memory of a command line: what QEMU checks between the saved VM and a restored one. */
   const machineOf = (args: string[]) =>
@@ -57,6 +63,8 @@ describe("buildQemuArgs for the snapshot", () => {
     expect(saved).toContain("null,id=vaccel");
     expect(restored).toContain("socket,id=vaccel,path=/run/x/vaccel.sock");
     expect(valueOf(saved, "-append")).toBe(`${kernelCommandLine} sbpg.snapshot`);
+    // Its session ports too, in the saved VM leading nowhere.
+    expect(saved).toEqual(expect.arrayContaining(["null,id=term0", "null,id=term1"]));
     expect(saved.join(" ")).not.toContain("mount_tag=run");
   });
 
@@ -186,6 +194,25 @@ describe("a session", () => {
     expect(args.indexOf(consoles[0])).toBeGreaterThan(
       args.indexOf("virtserialport,chardev=c0,name=ctl"),
     );
+  });
+
+  it("restored from the snapshot, has the saved VM's ports, its own to our sockets", () => {
+    const snapshot = (paths: string[]) => ({
+      ...input,
+      terminalSocketPaths: paths,
+      launch: { snapshot: { ramPath: "/c/ram", incoming: "fd:3", terminalPorts: 3 } },
+    });
+    const forRun = buildQemuArgs(snapshot([]));
+    const forSession = buildQemuArgs(snapshot(["/v/t0.sock", "/v/t1.sock", "/v/t2.sock"]));
+    const devices = (args: string[]) => args.filter((_, i) => args[i - 1] === "-device");
+    expect(devices(forSession)).toEqual(devices(forRun));
+    expect(forRun.filter((a) => a.startsWith("null,id=term"))).toHaveLength(3);
+    expect(forSession).toContain("socket,id=term2,path=/v/t2.sock");
+    expect(() => buildQemuArgs(snapshot(["a", "b", "c", "d"]))).toThrow(/4 terminal sockets/);
+  });
+
+  it("is started in a waiting VM by one run line with the size of its home", () => {
+    expect(sessionCommandLine(1024, 2048)).toBe("run tmpfs_bytes=1024; session=2048; set --\n");
   });
 
   it("says so in its launch file, with the size of its home", () => {

@@ -35,7 +35,10 @@ export interface QemuArgsInput {
   qmpSocketPath: string;
   /** The run's vAccel agent socket: QEMU connects a second virtio-serial port to it. */
   vaccelSocketPath?: string | null;
-  /** A session's terminals: one virtconsole port each (the guest's /dev/hvc<n>, in this order), to these sockets. */
+  /**
+   * A session's terminals: one virtconsole port each (the guest's /dev/hvc<n>, in this order), to these sockets. A
+   * snapshot VM has its snapshot's number of ports whatever it serves; those without a socket lead nowhere.
+   */
   terminalSocketPaths?: string[];
 }
 
@@ -49,6 +52,12 @@ export interface SnapshotLaunch {
   ramPath: string;
   /** The URI the restored VM's state comes from (QMP migrate-incoming); null: this is the VM being saved. */
   incoming: string | null;
+  /**
+   * Virtconsole ports for a session's shells, in the saved VM and in every restored one: a restored VM becomes a
+   * session (from the pool or directly) only if the saved VM had the ports, and QEMU refuses a device set that
+   * differs from the saved one.
+   */
+  terminalPorts: number;
 }
 
 /** Below this the guest's kernel and 9p page cache leave the workload too little; 72M is the least that boots. */
@@ -144,13 +153,20 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
           `virtserialport,chardev=vaccel,name=${vaccelPortName}`,
         ]
       : []),
-    ...(input.terminalSocketPaths ?? []).flatMap((socketPath, n) => [
-      "-chardev",
-      `socket,id=term${n},path=${escapeOption(socketPath)}`,
-      "-device",
-      `virtconsole,chardev=term${n},name=${sessionTerminalPortPrefix}${n}`,
-    ]),
+    ...terminalPortArgs(input.terminalSocketPaths ?? [], snapshot?.terminalPorts),
   ];
+}
+
+function terminalPortArgs(socketPaths: string[], snapshotPorts: number | undefined): string[] {
+  const ports = snapshotPorts ?? socketPaths.length;
+  if (socketPaths.length > ports)
+    throw new Error(`${socketPaths.length} terminal sockets for a VM with ${ports} terminal ports`);
+  return Array.from({ length: ports }, (_, n) => [
+    "-chardev",
+    socketPaths[n] ? `socket,id=term${n},path=${escapeOption(socketPaths[n])}` : `null,id=term${n}`,
+    "-device",
+    `virtconsole,chardev=term${n},name=${sessionTerminalPortPrefix}${n}`,
+  ]).flat();
 }
 
 function bootCommandLine(launch: QemuArgsInput["launch"]): string {

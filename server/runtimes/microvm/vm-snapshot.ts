@@ -51,6 +51,8 @@ export interface SnapshotSpec {
   accel: Accel;
   assets: MicrovmAssets;
   memoryBytes: number;
+  /** Virtconsole ports for sessions' shells: a session can start from a restored VM only if the saved one had them. */
+  terminalPorts: number;
 }
 
 export class SnapshotUnusableError extends Error {}
@@ -76,7 +78,9 @@ export function snapshotKey(spec: SnapshotSpec): string {
     kernelPath: "kernel",
     initramfsPath: "initramfs",
     rootfsPath: "rootfs",
-    launch: { snapshot: { ramPath: "ram", incoming: "incoming" } },
+    launch: {
+      snapshot: { ramPath: "ram", incoming: "incoming", terminalPorts: spec.terminalPorts },
+    },
     controlSocketPath: "ctl",
     qmpSocketPath: "qmp",
   });
@@ -211,7 +215,7 @@ export async function saveSnapshot(input: SaveSnapshotInput): Promise<Snapshot> 
         memoryBytes: spec.memoryBytes,
         cgroup: input.cgroup,
       },
-      { saveSnapshot: { ramPath } },
+      { saveSnapshot: { ramPath, terminalPorts: spec.terminalPorts } },
       bootLog.sink,
       input.log,
     );
