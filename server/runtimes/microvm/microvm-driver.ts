@@ -177,6 +177,11 @@ export class MicrovmDriver implements SandboxDriver {
     );
   }
 
+  /** Runs queued by the engine (the host is full) grow the pool before they arrive. */
+  queueChanged(waitingForPool: number): void {
+    this.pool?.expectQueued(waitingForPool);
+  }
+
   /** The pool's numbers for /api/host; null when there is no pool. */
   poolStatus(): PoolStatus | null {
     return this.pool?.status() ?? null;
