@@ -140,6 +140,12 @@ export interface SandboxDriver {
   launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
   /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
   sandboxProcesses?(resourceName: string): Promise<number[]>;
+  /**
+   * How many runs that asked for a sandbox booted ahead (fromPool) wait in the engine's queue for this driver, each
+   * time the number changes: a driver that keeps sandboxes ready (the microVM's warm pool) grows for them before
+   * they reach it.
+   */
+  queueChanged?(waitingForPool: number): void;
   /** Starts a session's sandbox and resolves once it runs; absent: this driver has no sessions yet. */
   startSession?(spec: SessionSpec, signal: AbortSignal): Promise<SessionStart | void>;
   /** Idempotent: kills the session's sandbox (and everything running in it) and removes its resources. */

@@ -22,6 +22,12 @@ class ScriptedDriver implements SandboxDriver {
   readonly kind = "container" as const;
   launched: string[] = [];
   available = true;
+  /** What the engine said of the runs queued for a sandbox booted ahead, in order. */
+  waitingForPool: number[] = [];
+
+  queueChanged(count: number) {
+    this.waitingForPool.push(count);
+  }
 
   async probe() {
     return {
@@ -149,6 +155,18 @@ describe("SandboxEngine", () => {
     expect(first.state).toBe("exited");
     expect(second.state).toBe("exited");
     expect(second.snapshot().queuePosition).toBeNull();
+  });
+
+  it("tells the driver how many queued runs want a sandbox booted ahead, as the number changes", async () => {
+    const { engine, driver } = await setup({ maxQueuedRuns: 3 });
+    const first = await launch(engine, ["one", "50"], { pool: true });
+    expect(driver.waitingForPool).toEqual([]);
+    const second = await launch(engine, ["two", "5"], { pool: true, clientId: "b" });
+    const third = await launch(engine, ["three", "5"], { clientId: "c" });
+    const fourth = await launch(engine, ["four", "5"], { pool: true, clientId: "d" });
+    expect(driver.waitingForPool).toEqual([1, 2]);
+    await Promise.all([first, second, third, fourth].map((r) => engine.whenSettled(r.id)));
+    expect(driver.waitingForPool).toEqual([1, 2, 1, 0]);
   });
 
   it("refuses with quota errors past the queue and the per-client cap, changing nothing", async () => {

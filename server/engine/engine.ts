@@ -66,6 +66,8 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
   private readonly drivers: Map<string, SandboxDriver>;
   private readonly runs = new Map<string, Run>();
   private readonly queue = new RunQueue<Admitted>();
+  /** What each driver was last told of the runs waiting for its pool. */
+  private readonly waitingForPool = new Map<SandboxDriver, number>();
   private readonly active = new Set<Run>();
   private readonly settled = new Map<string, Promise<void>>();
   private closing = false;
@@ -268,14 +270,23 @@ export class SandboxEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** A queued run's place among those waiting for the same capacity. */
+  /** A queued run's place among those waiting for the same capacity; each driver hears how many wait for its pool. */
   private updateQueuePositions(): void {
     const ahead = new Map<object, number>();
+    const forPool = new Map<SandboxDriver, number>();
     for (const { run, plan } of this.queue.items()) {
       const { key } = this.capacityOf(plan.driver);
       const position = (ahead.get(key) ?? 0) + 1;
       ahead.set(key, position);
       run.setQueuePosition(position);
+      if (plan.fromPool) forPool.set(plan.driver, (forPool.get(plan.driver) ?? 0) + 1);
+    }
+    for (const driver of new Set([...this.waitingForPool.keys(), ...forPool.keys()])) {
+      const count = forPool.get(driver) ?? 0;
+      if (count === (this.waitingForPool.get(driver) ?? 0)) continue;
+      if (count) this.waitingForPool.set(driver, count);
+      else this.waitingForPool.delete(driver);
+      driver.queueChanged?.(count);
     }
   }
 

@@ -162,19 +162,9 @@ export class MicrovmDriver implements SandboxDriver {
     };
   }
 
-  /**
-   * A ready VM of the pool for this image and memory size, taken for good, or null: for callers other than a run
-   * (the session manager). The caller attaches its sink, sends the run (MicroVm.sendRun) and finishes the VM.
-   * Each call counts as demand, so the pool grows while callers find it empty.
-   */
-  claimReadyVm(image: ImageRef, memoryBytes: number): MicroVm | null {
-    return (
-      this.pool?.claim(
-        (vm) =>
-          vm.input.rootfsPath === image.rootfsPath &&
-          guestMemoryMiB(vm.input.memoryBytes) === guestMemoryMiB(memoryBytes),
-      ) ?? null
-    );
+  /** Runs queued by the engine (the host is full) grow the pool before they arrive. */
+  queueChanged(waitingForPool: number): void {
+    this.pool?.expectQueued(waitingForPool);
   }
 
   /** The pool's numbers for /api/host; null when there is no pool. */

@@ -174,6 +174,21 @@ describe("MicrovmPool under demand", () => {
     await pool.close();
   });
 
+  it("grows for runs queued upstream before they claim, and falls back when they are gone", async () => {
+    const { pool, booted } = poolOf(1, { max: 4, concurrency: () => 4, demandWindowMs: 10_000 });
+    pool.fill();
+    await readyAll(booted);
+    pool.expectQueued(3);
+    await readyAll(booted);
+    expect(pool.status()).toMatchObject({ target: 3, ready: 3 });
+    expect(booted).toHaveLength(3);
+    // The queue emptied without claiming (its runs were stopped): no demand is left.
+    pool.expectQueued(0);
+    await settle();
+    expect(pool.status()).toMatchObject({ target: 1, ready: 1 });
+    await pool.close();
+  });
+
   it("shrinks back to its size once the demand window is quiet", async () => {
     const { pool, booted } = poolOf(1, { max: 3, concurrency: () => 3, demandWindowMs: 10_000 });
     pool.fill();

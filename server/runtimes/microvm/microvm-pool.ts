@@ -57,6 +57,8 @@ export class MicrovmPool<Vm extends PoolableVm> {
   /** VMs spawned and not yet ready: close() stops them. */
   private readonly starting = new Set<Vm>();
   private readonly claims: number[] = [];
+  /** Runs waiting in the engine's queue that will claim a VM when they start. */
+  private queued = 0;
   private closed = false;
   private lastFailure: string | null = null;
   private failuresInRow = 0;
@@ -110,6 +112,12 @@ export class MicrovmPool<Vm extends PoolableVm> {
     return vm;
   }
 
+  /** Runs waiting upstream for a VM count as demand now, before they claim one. */
+  expectQueued(count: number): void {
+    this.queued = Math.max(0, count);
+    this.fill();
+  }
+
   status(): PoolStatus {
     return {
       size: this.options.size,
@@ -136,12 +144,15 @@ export class MicrovmPool<Vm extends PoolableVm> {
     return Math.max(this.options.size, this.options.max ?? this.options.size);
   }
 
-  /** Claims of the window, between size and max; never more VMs than the memory budget holds. */
+  /** Claims of the window and runs queued for a VM, between size and max; never more VMs than the memory budget holds. */
   private target(): number {
     const window = this.options.demandWindowMs ?? 30_000;
     const since = Date.now() - window;
     while (this.claims.length && (this.claims[0] as number) < since) this.claims.shift();
-    const wanted = Math.min(this.max(), Math.max(this.options.size, this.claims.length));
+    const wanted = Math.min(
+      this.max(),
+      Math.max(this.options.size, this.claims.length + this.queued),
+    );
     const { vmMemoryBytes, memoryBudgetBytes } = this.options;
     if (!vmMemoryBytes || memoryBudgetBytes === undefined) return wanted;
     return Math.min(wanted, Math.floor(memoryBudgetBytes / vmMemoryBytes));
