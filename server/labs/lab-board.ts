@@ -1,6 +1,7 @@
 // Each workshop's lab board: where every attendee is in their labs, live for the facilitator, and the solutions the facilitator revealed.
 import { EventEmitter } from "node:events";
 import type { LabBoardEntry, LabProgress, LabReveal } from "../../lib/api/labs";
+import type { LabStore } from "./lab-store";
 
 export interface BoardAttendee {
   workshopId: string;
@@ -23,6 +24,14 @@ export class LabBoard extends EventEmitter<LabBoardEvents> {
   private readonly boards = new Map<string, Map<string, LabBoardEntry>>();
   private readonly reveals = new Map<string, LabReveal[]>();
 
+  /** Starts from what the store saved (a restart keeps the facilitators' boards); absent: in memory only. */
+  constructor(private readonly store?: LabStore) {
+    super();
+    for (const { workshopId, entry } of store?.boardEntries() ?? []) this.put(workshopId, entry);
+    for (const { workshopId, reveal } of store?.reveals() ?? [])
+      this.reveals.set(workshopId, [...(this.reveals.get(workshopId) ?? []), reveal]);
+  }
+
   /** The attendee's latest lab progress becomes their row: the step they are on, its state and its time. */
   record(who: BoardAttendee, demo: BoardDemo, progress: LabProgress): LabBoardEntry {
     const count = progress.steps.length;
@@ -42,9 +51,8 @@ export class LabBoard extends EventEmitter<LabBoardEvents> {
       failedChecks: allDone ? 0 : (current?.failedChecks ?? 0),
       hint: allDone ? null : (current?.hint ?? null),
     };
-    let board = this.boards.get(who.workshopId);
-    if (!board) this.boards.set(who.workshopId, (board = new Map()));
-    board.set(who.attendeeId, entry);
+    this.put(who.workshopId, entry);
+    this.store?.saveBoardEntry(who.workshopId, entry);
     this.emit("entry", who.workshopId, entry);
     return entry;
   }
@@ -57,6 +65,7 @@ export class LabBoard extends EventEmitter<LabBoardEvents> {
     const list = this.reveals.get(workshopId) ?? [];
     if (!list.some((r) => r.demo === reveal.demo && r.step === reveal.step)) list.push(reveal);
     this.reveals.set(workshopId, list);
+    this.store?.saveReveal(workshopId, reveal);
     this.emit("reveal", workshopId, reveal);
   }
 
@@ -68,5 +77,12 @@ export class LabBoard extends EventEmitter<LabBoardEvents> {
   forget(workshopId: string): void {
     this.boards.delete(workshopId);
     this.reveals.delete(workshopId);
+    this.store?.forgetWorkshop(workshopId);
+  }
+
+  private put(workshopId: string, entry: LabBoardEntry): void {
+    let board = this.boards.get(workshopId);
+    if (!board) this.boards.set(workshopId, (board = new Map()));
+    board.set(entry.attendeeId, entry);
   }
 }

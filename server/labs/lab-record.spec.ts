@@ -80,3 +80,41 @@ describe("LabRecord", () => {
     expect(record.claimSetup(0, "s2")).toBe(true);
   });
 });
+
+describe("a saved LabRecord", () => {
+  it("comes back with its steps, marks, checks and hint, and no sessions", () => {
+    let now = 1_000;
+    const record = new LabRecord("lab", 3, () => now);
+    record.attachSession("runc", "s1");
+    now = 2_000;
+    record.markDone(0);
+    record.transition(1, "checking");
+    now = 3_000;
+    record.recordCheck(1, [
+      { runtime: "runc", passed: false, hint: "Not yet", at: "", durationMs: 1 },
+    ]);
+    const restored = LabRecord.restore("lab", record.saved(), () => now);
+    const { sessions, ...steps } = restored.snapshot();
+    const { sessions: before, ...expected } = record.snapshot();
+    expect(steps).toEqual(expected);
+    expect(before).toEqual({ runc: "s1" });
+    expect(sessions).toEqual({});
+  });
+
+  it("puts a step whose check the restart cut back where a check starts, and says why", () => {
+    let now = 1_000;
+    const record = new LabRecord("lab", 2, () => now);
+    record.transition(0, "checking");
+    now = 4_000;
+    const restored = LabRecord.restore("lab", record.saved(), () => now);
+    expect(restored.stateOf(0)).toBe("open");
+    expect(restored.sinceOf(0)).toBe(4_000);
+    expect(restored.snapshot().steps[0]?.hint).toMatch(/restarted during this check/);
+    // One that had failed before goes back to failed, its count kept.
+    record.recordCheck(0, [{ runtime: "runc", passed: false, hint: "no", at: "", durationMs: 1 }]);
+    record.transition(0, "checking");
+    const again = LabRecord.restore("lab", record.saved(), () => now);
+    expect(again.stateOf(0)).toBe("failed");
+    expect(again.snapshot().steps[0]?.failedChecks).toBe(1);
+  });
+});

@@ -1,5 +1,6 @@
 // One visitor's way through one lab: each step's state machine with a timestamp on every transition, and the lab's sessions.
 import type { CheckOutcome, LabProgress, StepState } from "../../lib/api/labs";
+import type { SavedStep } from "./lab-store";
 
 const transitions: Record<StepState, readonly StepState[]> = {
   locked: ["open"],
@@ -36,6 +37,38 @@ export class LabRecord {
       const state: StepState = index === 0 ? "open" : "locked";
       return { state, marks: new Map([[state, at]]), failedChecks: 0, outcomes: [], hint: null };
     });
+  }
+
+  /**
+   * A record saved by an earlier process. Its sessions ended with that process, so none are kept; a check it was
+   * running never finished, so that step is back where a check starts from, and says why.
+   */
+  static restore(demo: string, saved: SavedStep[], now: () => number = Date.now): LabRecord {
+    const record = new LabRecord(demo, saved.length, now);
+    saved.forEach((step, index) => {
+      const marks = new Map(
+        Object.entries(step.marks).map(([state, at]) => [state as StepState, at as number]),
+      );
+      const restored: StepRecord = { ...step, marks, outcomes: [...step.outcomes] };
+      if (!marks.has(step.state)) marks.set(step.state, now());
+      record.steps[index] = restored;
+      if (step.state === "checking") {
+        restored.hint = "The playground restarted during this check: check again.";
+        record.transition(index, step.failedChecks > 0 ? "failed" : "open");
+      }
+    });
+    return record;
+  }
+
+  /** What outlives the process: the steps, not the sessions (they end with it). */
+  saved(): SavedStep[] {
+    return this.steps.map((step) => ({
+      state: step.state,
+      marks: Object.fromEntries(step.marks),
+      failedChecks: step.failedChecks,
+      outcomes: step.outcomes,
+      hint: step.hint,
+    }));
   }
 
   get stepCount(): number {

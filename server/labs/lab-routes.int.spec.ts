@@ -142,3 +142,23 @@ describe("the lab API", () => {
     expect(after.steps[2]!.hint).toMatch(/gvisor session is ended|No session/);
   });
 });
+
+describe("lab progress across a restart", () => {
+  it("is where it was after the playground restarts on the same data folder, without the ended sessions", async () => {
+    const before = await progress(lab);
+    expect(before.current).toBe(2);
+    // A second process on the first one's data folder (as a restart that overlaps the old process's exit).
+    const restarted = await startTestHost({ SBPG_DATA_DIR: host.dataDir });
+    try {
+      const reply = await restarted.request("GET", lab, undefined, alice);
+      expect(reply.status, reply.text).toBe(200);
+      const after = LabProgressSchema.parse(reply.json);
+      expect(after.current).toBe(2);
+      expect(after.steps.map((s) => s.state)).toEqual(before.steps.map((s) => s.state));
+      expect(after.steps[1]).toMatchObject({ failedChecks: 2, marks: before.steps[1]!.marks });
+      expect(after.sessions).toEqual({});
+    } finally {
+      await restarted.close();
+    }
+  });
+});

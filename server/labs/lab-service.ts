@@ -13,6 +13,7 @@ import type { Session } from "../sessions/session";
 import type { SessionManager } from "../sessions/session-manager";
 import type { BoardAttendee } from "./lab-board";
 import { LabRecord } from "./lab-record";
+import type { LabStore } from "./lab-store";
 import { runStepScript } from "./run-step-script";
 
 export interface LabServiceOptions {
@@ -25,8 +26,10 @@ export interface LabServiceOptions {
   log: Logger;
   /** A check's and a setup's timeout where the step names none. */
   checkTimeoutMs: number;
-  /** Labs in progress kept at once, over all visitors; the oldest is forgotten past it. */
+  /** Labs in progress kept in memory at once, over all visitors; the oldest is forgotten past it (the store keeps it). */
   maxRecords?: number;
+  /** Where progress outlives the process; absent: in memory only. */
+  store?: LabStore;
   now?: () => number;
 }
 
@@ -264,13 +267,22 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   private recordFor(owner: string, slug: string): { demo: Demo; record: LabRecord } {
     const demo = this.demo(slug);
     const key = keyOf(owner, slug);
-    let record = this.records.get(key);
+    let record = this.records.get(key) ?? this.restored(owner, slug);
     // A demo edited since (steps added or removed) starts over rather than pointing at the wrong steps.
     if (!record || record.stepCount !== demo.steps.length) {
       record = new LabRecord(slug, demo.steps.length, this.options.now);
       this.remember(key, record);
     }
     return { demo, record };
+  }
+
+  /** Progress an earlier process saved, kept in memory from now on. */
+  private restored(owner: string, slug: string): LabRecord | undefined {
+    const saved = this.options.store?.loadProgress(owner, slug);
+    if (!saved) return undefined;
+    const record = LabRecord.restore(slug, saved, this.options.now);
+    this.remember(keyOf(owner, slug), record);
+    return record;
   }
 
   private remember(key: string, record: LabRecord): void {
@@ -283,6 +295,12 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   }
 
   private changed(caller: LabCaller, demo: Demo, record: LabRecord): void {
+    try {
+      this.options.store?.saveProgress(caller.owner, demo.slug, record.saved());
+    } catch (err) {
+      // The lab goes on in memory; only a restart would lose this step.
+      this.options.log.error({ err, demo: demo.slug }, "lab progress could not be saved");
+    }
     this.emit("progress", caller, record.snapshot(), demo);
   }
 

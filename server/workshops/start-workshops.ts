@@ -6,7 +6,7 @@ import type { ApiRoute } from "../http/api-router";
 import type { RunAccess } from "../runs/run-access";
 import type { Logger } from "../log/logger";
 import type { SessionManager } from "../sessions/session-manager";
-import { openWorkshopDb } from "./workshop-db";
+import { openWorkshopDb, type WorkshopDb } from "./workshop-db";
 import { workshopRoutes } from "./workshop-routes";
 import { workshopRunAccess } from "./workshop-run-access";
 import { attendeeOwner, WorkshopService, type Attendee } from "./workshop-service";
@@ -19,6 +19,10 @@ export interface Workshops {
   attendeeOf(headers: IncomingHttpHeaders): (Attendee & { owner: string }) | null;
   /** The workshop a facilitator token steers, or null. */
   workshopOfFacilitatorToken(facilitatorToken: string): string | null;
+  /** The data folder's database: features that keep rows of their own (labs) share its file. */
+  db: WorkshopDb;
+  /** Called for each workshop that ends (its facilitator ended it, or it expired). */
+  onEnded(listener: (workshopId: string) => void): void;
   /** Call after the engine has stopped its runs: their ends are still recorded. */
   close(): void;
 }
@@ -32,7 +36,11 @@ export function startWorkshops(options: {
   const { config, engine, sessions } = options;
   const log = options.log.child({ feature: "workshops" });
   const db = openWorkshopDb(config.dataDir);
+  const endedListeners: Array<(workshopId: string) => void> = [];
   const service = new WorkshopService(db, {
+    ended: (workshopId) => {
+      for (const listener of endedListeners) listener(workshopId);
+    },
     hostLimits: engine.limits,
     maxOpenWorkshops: config.maxOpenWorkshops,
     maxOpenWorkshopsPerCreator: config.maxOpenWorkshopsPerClient,
@@ -86,6 +94,8 @@ export function startWorkshops(options: {
     },
     workshopOfFacilitatorToken: (facilitatorToken) =>
       service.workshopOfFacilitatorToken(facilitatorToken),
+    db,
+    onEnded: (listener) => endedListeners.push(listener),
     close() {
       closed = true;
       clearInterval(sweep);

@@ -60,6 +60,31 @@ export const workshopMigrations: readonly string[] = [
    ALTER TABLE workshops ADD COLUMN max_session_lifetime_ms INTEGER NOT NULL DEFAULT 3600000;`,
   // The workshop's person is its facilitator; "host" is the machine. The UNIQUE constraint moves with the column.
   `ALTER TABLE workshops RENAME COLUMN host_token_hash TO facilitator_token_hash;`,
+  // Labs: each visitor's or attendee's (owner) progress per demo, and each workshop's board and revealed solutions,
+  // so that a restart in the middle of a workshop keeps where everyone was. JSON in the columns the labs module
+  // checks with its own schemas when it reads them back.
+  `CREATE TABLE lab_progress (
+     owner TEXT NOT NULL,
+     demo TEXT NOT NULL,
+     steps TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (owner, demo)
+   );
+   CREATE INDEX lab_progress_updated ON lab_progress (updated_at);
+   CREATE TABLE lab_board (
+     workshop_id TEXT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+     attendee_id TEXT NOT NULL,
+     entry TEXT NOT NULL,
+     PRIMARY KEY (workshop_id, attendee_id)
+   );
+   CREATE TABLE lab_reveals (
+     workshop_id TEXT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+     demo TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     reveal TEXT NOT NULL,
+     revealed_at INTEGER NOT NULL,
+     PRIMARY KEY (workshop_id, demo, step)
+   );`,
 ];
 
 export const workshopDbFile = "workshops.sqlite";

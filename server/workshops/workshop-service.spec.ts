@@ -118,8 +118,10 @@ describe("WorkshopService", () => {
   let sessions: FakeSessions;
   let now: number;
   let service: WorkshopService;
+  let ended: string[];
 
   beforeEach(() => {
+    ended = [];
     db = openWorkshopDb(":memory:");
     runs = new FakeRuns();
     sessions = new FakeSessions();
@@ -131,6 +133,7 @@ describe("WorkshopService", () => {
       maxOpenWorkshops: 100,
       maxOpenWorkshopsPerCreator: 100,
       maxOpenWorkshopsPerAddress: 100,
+      ended: (id) => ended.push(id),
       now: () => now,
     });
   });
@@ -544,6 +547,8 @@ describe("WorkshopService", () => {
     expect(runs.stopped).toEqual(["run-a"]);
     expect(service.dashboard(short.id).workshop.status).toBe("ended");
     expect(service.dashboard(long.id).workshop.status).toBe("open");
+    // Features that keep rows per workshop (the lab board) hear of it once its sandboxes stopped.
+    expect(ended).toEqual([short.id]);
     expect(await service.endExpired()).toBe(0);
   });
 

@@ -78,6 +78,8 @@ export interface WorkshopServiceOptions {
   maxOpenWorkshops: number;
   maxOpenWorkshopsPerCreator: number;
   maxOpenWorkshopsPerAddress: number;
+  /** Told once a workshop has ended (by its facilitator or its expiry), after its runs and sessions stopped. */
+  ended?: (workshopId: string) => void;
   now?: () => number;
   joinCode?: () => string;
 }
@@ -437,6 +439,7 @@ export class WorkshopService {
       .attendeesOf(workshopId)
       .flatMap((attendee) => this.sessionsOf(workshopId, attendee.id));
     await Promise.all(sessions.map((session) => this.options.sessions!.control.end(session.id)));
+    this.options.ended?.(workshopId);
     return { stoppedRuns, endedSessions: sessions.length };
   }
 
