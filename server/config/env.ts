@@ -147,6 +147,12 @@ const EnvSchema = z.object({
       }
       return parsed;
     }),
+  /**
+   * How the serverless page's requests reach a Knative Service on the cluster: "url", its status.url (the
+   * playground runs where that cluster-local name resolves, e.g. in the cluster), or "api-proxy", through the
+   * API server's service proxy to the revision (from outside the cluster). See docs/kubernetes.md.
+   */
+  SBPG_KNATIVE_INVOKE: z.enum(["url", "api-proxy"]).default("api-proxy"),
   /** The host's vAccel agent: "off" starts none, and runs that ask for it are refused. */
   SBPG_VACCEL: z.enum(["on", "off"]).default("on"),
   /**
@@ -277,6 +283,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
           runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
           images: env.SBPG_K8S_IMAGES,
           maxConcurrentRuns: env.SBPG_K8S_MAX_CONCURRENT_RUNS,
+          knativeInvoke: env.SBPG_KNATIVE_INVOKE,
         }
       : null,
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },

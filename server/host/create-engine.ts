@@ -15,6 +15,7 @@ import { ContainerdImageImporter } from "../runtimes/containerd/containerd-image
 import { ContainerdRuncDriver } from "../runtimes/containerd/containerd-runc";
 import { createKataDrivers } from "../runtimes/containerd/kata";
 import { createKubernetesBackend } from "../runtimes/kubernetes/create-kubernetes-backend";
+import type { KubernetesBackend } from "../runtimes/kubernetes/kubernetes-backend";
 
 /**
  * Every sandbox's cgroup lives under one parent per state folder, in each hierarchy: a server reaps
@@ -46,6 +47,8 @@ export interface HostEngine {
   vmsCgroup: string;
   /** The playground's own containerd (started on first use), stopped with the server. */
   containerd: ContainerdDaemon;
+  /** The cluster's backend when SBPG_KUBECONFIG names one (its Knative Services serve /serverless too). */
+  kubernetes: KubernetesBackend | null;
 }
 
 /** vaccel: the agent's per-run sockets; null when SBPG_VACCEL=off. */
@@ -112,11 +115,12 @@ export function createEngine(
     }),
     ...createKataDrivers({ daemon: containerd, images: containerdImages, cgroupParent }),
   ];
+  const kubernetes = config.kubernetes
+    ? createKubernetesBackend(config.kubernetes, config.stateDir, config.limits, log)
+    : null;
   const engine = new SandboxEngine({
     drivers,
-    sources: config.kubernetes
-      ? [createKubernetesBackend(config.kubernetes, config.stateDir, log)]
-      : [],
+    sources: kubernetes ? [kubernetes] : [],
     images,
     limits: config.limits,
     retention: config.retention,
@@ -132,5 +136,6 @@ export function createEngine(
     cgroupParent,
     vmsCgroup: vmsCgroupFor(config.stateDir),
     containerd,
+    kubernetes,
   };
 }

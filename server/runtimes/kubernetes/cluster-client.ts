@@ -2,6 +2,7 @@
 import {
   ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   Exec,
   KubeConfig,
   Log,
@@ -24,6 +25,10 @@ export interface ClusterClient {
   log: Log;
   /** pods/exec over a websocket (sessions). */
   exec: Exec;
+  /** Knative's resources (serving.knative.dev). */
+  custom: CustomObjectsApi;
+  /** The credentials, for a request client-node has no call for (the API server's service proxy). */
+  config: KubeConfig;
 }
 
 export interface ClusterOptions {
@@ -60,6 +65,8 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
     watch: new Watch(config),
     log: new Log(config),
     exec: new Exec(config),
+    custom: config.makeApiClient(CustomObjectsApi),
+    config,
   };
 }
 

@@ -18,6 +18,15 @@ export const ownerStateDir = "/run/sbpg-k8s-test";
 const log = pino({ level: "silent" });
 const mib = 1024 * 1024;
 
+/** Knative Services for the tests: asked about quickly, pods of the run limits below. */
+export const knativeOptions = {
+  invoke: "api-proxy" as const,
+  limits: { memoryBytes: 128 * mib, cpuShares: 512 },
+  pollMs: 5,
+  idleTimeoutMs: 2_000,
+  readyTimeoutMs: 2_000,
+};
+
 export const runtimeClasses = [
   {
     metadata: { name: "kata-qemu" },
@@ -76,6 +85,7 @@ export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
     log,
     refreshMs: 0,
     requestTimeoutMs: 2_000,
+    knative: knativeOptions,
   });
   const engine = new SandboxEngine({
     drivers: [new LocalDriver()],
