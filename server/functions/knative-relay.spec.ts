@@ -1,8 +1,5 @@
 // /api/knative and /fn/hello?via=knative over the playground's own HTTP, against the API server's test double
 // playing Knative Serving: what the serverless page sees.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { HelloReplySchema } from "../../lib/api/functions";
 import {
@@ -11,54 +8,24 @@ import {
   KnativeStatusSchema,
   knativeHeaders,
 } from "../../lib/api/knative";
-import { createApiRouter } from "../http/api-router";
-import { noTrustedProxies } from "../http/client-address";
-import type { KnativeFunctions } from "../runtimes/kubernetes/knative-functions";
 import {
-  namespace,
-  runtimeClasses,
-  startClusterEngine,
-} from "../runtimes/kubernetes/testing/cluster-engine";
-import {
-  startFakeApiServer,
-  type FakeApiServer,
-} from "../runtimes/kubernetes/testing/fake-api-server";
-import { createLaunchPolicy } from "../runs/launch-policy";
-import { handleFunction } from "./function-gateway";
+  startKnativePlayground,
+  type KnativePlayground,
+} from "../runtimes/kubernetes/testing/knative-playground";
 import { maxKnativeRequestsPerAddress } from "./knative-relay";
-import { knativeRoutes } from "./knative-routes";
 
-const log = pino({ level: "silent" });
-let api: FakeApiServer | null = null;
-let playground: http.Server | null = null;
+let playground: KnativePlayground | null = null;
 afterEach(async () => {
-  playground?.closeAllConnections();
-  await new Promise((resolve) => playground?.close(resolve) ?? resolve(null));
-  await api?.close();
-  api = playground = null;
+  await playground?.close();
+  playground = null;
 });
 
 async function startPlayground(withCluster = true, coldStartMs = 30) {
-  api = await startFakeApiServer({
-    namespace,
-    runtimeClasses,
-    knative: { features: { "kubernetes.podspec-runtimeclassname": "enabled" }, coldStartMs },
-  });
-  const { engine, backend } = await startClusterEngine(api.kubeconfigPath);
-  const knative: KnativeFunctions | null = withCluster ? backend.knative : null;
-  const router = createApiRouter({ log, maxBodyBytes: 64 * 1024, routes: knativeRoutes(knative) });
-  const policy = createLaunchPolicy({ engine, maxActiveRunsPerAddress: 10 });
-  const ctx = { engine, knative, policy, trustedProxies: noTrustedProxies, log };
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      if (await handleFunction(ctx, req, res)) return;
-      if (await router.handle(req, res)) return;
-      res.writeHead(404).end();
-    })();
-  });
-  playground = server;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  playground = await startKnativePlayground(
+    { features: { "kubernetes.podspec-runtimeclassname": "enabled" }, coldStartMs },
+    withCluster,
+  );
+  const { api, base } = playground;
   return {
     api,
     fetch: (route: string, init?: RequestInit) => fetch(`${base}${route}`, init),
