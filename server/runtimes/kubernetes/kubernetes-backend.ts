@@ -54,7 +54,7 @@ export interface KubernetesBackendOptions {
 
 /** What the pages say until the backend has been run against a real cluster. */
 export const untestedNote =
-  "not yet run against a real cluster: tested only against a test double of the Kubernetes API";
+  "not yet run against a real cluster, nor its serverless side against a real Knative Serving: tested only against a test double of the Kubernetes API (playing Knative too)";
 
 type Listing =
   { ok: true; classes: V1RuntimeClass[] } | { ok: false; reason: string; install: string };
