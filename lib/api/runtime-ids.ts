@@ -25,6 +25,15 @@ export type RuntimeId = z.infer<typeof RuntimeIdSchema>;
 export type ClusterRuntimeId = `k8s:${string}`;
 export const clusterRuntimePrefix = "k8s:";
 
+/** `k8s:` and a RuntimeClass name (a DNS subdomain, as the cluster backend accepts it), or `k8s:default`. */
+export const ClusterRuntimeIdSchema = z
+  .string()
+  .regex(
+    /^k8s:[a-z0-9]([a-z0-9.-]{0,58}[a-z0-9])?$/,
+    "a cluster runtime is k8s: and a RuntimeClass name (lowercase letters, digits, dots and dashes)",
+  )
+  .transform((id) => id as ClusterRuntimeId);
+
 /**
  * A runtime id as sent by a client: a short token (a host runtime, or k8s: and a RuntimeClass name, which may
  * hold dots), so an unknown one gets 404 rather than 400.
