@@ -94,7 +94,8 @@ async function startOnLockedFolder(
     log,
     vaccel?.endpoints ?? null,
   );
-  const knative = kubernetes?.knative ?? null;
+  // Knative on the first cluster only: one serverless page, one cluster's Knative Services (docs/kubernetes.md).
+  const knative = kubernetes[0]?.knative ?? null;
   undoStart.push(
     () => removeCgroupParent(cgroupParent),
     () => removeCgroupParent(vmsCgroup),

@@ -22,8 +22,10 @@ const reachedThrough = {
 
 export function KnativeTargets(props: KnativeTargetsProps) {
   const { status, error, runtimes, selected, onChange, disabled } = props;
+  // Knative is asked of one cluster (the first, where several are configured).
   const offered = (runtimes ?? []).filter(
-    (r) => r.location?.backend === "kubernetes" && r.available,
+    (r) =>
+      r.location?.backend === "kubernetes" && r.location.name === status?.cluster && r.available,
   );
   return (
     <fieldset className="mt-4" disabled={disabled} data-testid="knative-targets">
@@ -68,7 +70,8 @@ export function KnativeTargets(props: KnativeTargetsProps) {
           <ul className="grid gap-2 sm:grid-cols-2">
             {offered.map((runtime) => {
               const id = `knative-${runtime.id}`;
-              const blocked = runtime.id !== "k8s:default" && !status.runtimeClassNames;
+              // The cluster's default runtime (k8s:default, k8s:<cluster>/default) names no RuntimeClass.
+              const blocked = !/[:/]default$/.test(runtime.id) && !status.runtimeClassNames;
               return (
                 <li
                   key={runtime.id}

@@ -92,4 +92,24 @@ describe("labRuntimeStates", () => {
       { id: "k8s:gvisor", available: true, reason: null, install: null },
     ]);
   });
+
+  it("names the cluster of a k8s:<cluster>/<class> runtime among several", () => {
+    const east = runtime("k8s:east/gvisor", true, {
+      location: { backend: "kubernetes", name: "east" },
+    });
+    expect(labRuntimeStates(["k8s:west/gvisor", "k8s:east/kata-qemu"], [east])).toEqual([
+      {
+        id: "k8s:west/gvisor",
+        available: false,
+        reason: "no cluster west is configured on this host",
+        install: "Name cluster west in SBPG_K8S_CLUSTERS (docs/kubernetes.md).",
+      },
+      {
+        id: "k8s:east/kata-qemu",
+        available: false,
+        reason: "cluster east has no RuntimeClass kata-qemu",
+        install: "Create the RuntimeClass on the cluster (docs/kubernetes.md).",
+      },
+    ]);
+  });
 });

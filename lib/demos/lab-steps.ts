@@ -55,8 +55,6 @@ export function labRuntimeStates(
   runtimes: readonly string[],
   offered: readonly RuntimeInfo[],
 ): LabRuntimeState[] {
-  const clusterRuntime = offered.find((r) => r.location?.backend === "kubernetes");
-  const clusterName = clusterRuntime?.location?.name;
   return runtimes.map((id) => {
     const found = offered.find((r) => r.id === id);
     if (found) {
@@ -70,19 +68,30 @@ export function labRuntimeStates(
     if (!id.startsWith(clusterRuntimePrefix)) {
       return { id, available: false, reason: `this host has no runtime ${id}`, install: null };
     }
-    return clusterRuntime
-      ? {
-          id,
-          available: false,
-          reason: `${clusterName ? `cluster ${clusterName}` : "the cluster"} has no RuntimeClass ${id.slice(clusterRuntimePrefix.length)}`,
-          install: "Create the RuntimeClass on the cluster (docs/kubernetes.md).",
-        }
-      : {
-          id,
-          available: false,
-          reason: "no Kubernetes cluster is configured on this host",
-          install:
-            "Set SBPG_KUBECONFIG to a cluster that has this RuntimeClass (docs/kubernetes.md).",
-        };
+    // k8s:<class> for the one cluster of SBPG_KUBECONFIG, k8s:<cluster>/<class> among several.
+    const rest = id.slice(clusterRuntimePrefix.length);
+    const [named, className] = rest.includes("/") ? rest.split("/", 2) : [null, rest];
+    const clusterRuntime = offered.find(
+      (r) => r.location?.backend === "kubernetes" && (named === null || r.location.name === named),
+    );
+    if (clusterRuntime) {
+      const clusterName = named ?? clusterRuntime.location?.name;
+      return {
+        id,
+        available: false,
+        reason: `${clusterName ? `cluster ${clusterName}` : "the cluster"} has no RuntimeClass ${className}`,
+        install: "Create the RuntimeClass on the cluster (docs/kubernetes.md).",
+      };
+    }
+    return {
+      id,
+      available: false,
+      reason: named
+        ? `no cluster ${named} is configured on this host`
+        : "no Kubernetes cluster is configured on this host",
+      install: named
+        ? `Name cluster ${named} in SBPG_K8S_CLUSTERS (docs/kubernetes.md).`
+        : "Set SBPG_KUBECONFIG to a cluster that has this RuntimeClass (docs/kubernetes.md).",
+    };
   });
 }

@@ -162,12 +162,17 @@ describe("loadDemos on a malformed folder", () => {
       withSteps("[runc]", [
         "  - title: On the cluster",
         "    run: [uname -r]",
-        "    runtimes: [runc, k8s:kata-qemu, k8s:default]",
+        "    runtimes: [runc, k8s:kata-qemu, k8s:default, k8s:east/gvisor]",
       ]),
     );
     const [demo] = loadDemos(cluster);
-    expect(labStepsOf(demo!)[0]!.runtimes).toEqual(["runc", "k8s:kata-qemu", "k8s:default"]);
-    for (const bad of ["k8s:Kata_QEMU", "k8s:../pods", "k8s:", "kata-qemu-on-k8s"]) {
+    expect(labStepsOf(demo!)[0]!.runtimes).toEqual([
+      "runc",
+      "k8s:kata-qemu",
+      "k8s:default",
+      "k8s:east/gvisor",
+    ]);
+    for (const bad of ["k8s:Kata_QEMU", "k8s:../pods", "k8s:", "kata-qemu-on-k8s", "k8s:a/b/c"]) {
       const dir = fixture(
         "bad-cluster-step",
         withSteps("[runc]", ["  - title: Nope", "    run: [ls]", `    runtimes: ["${bad}"]`]),

@@ -47,8 +47,8 @@ export interface HostEngine {
   vmsCgroup: string;
   /** The playground's own containerd (started on first use), stopped with the server. */
   containerd: ContainerdDaemon;
-  /** The cluster's backend when SBPG_KUBECONFIG names one (its Knative Services serve /serverless too). */
-  kubernetes: KubernetesBackend | null;
+  /** A backend per cluster the site fronts (SBPG_KUBECONFIG, or SBPG_K8S_CLUSTERS); the first one's Knative serves /serverless. */
+  kubernetes: KubernetesBackend[];
 }
 
 /** vaccel: the agent's per-run sockets; null when SBPG_VACCEL=off. */
@@ -115,12 +115,12 @@ export function createEngine(
     }),
     ...createKataDrivers({ daemon: containerd, images: containerdImages, cgroupParent }),
   ];
-  const kubernetes = config.kubernetes
-    ? createKubernetesBackend(config.kubernetes, config.stateDir, config.limits, log)
-    : null;
+  const kubernetes = config.kubernetes.map((cluster) =>
+    createKubernetesBackend(cluster, config.stateDir, config.limits, log),
+  );
   const engine = new SandboxEngine({
     drivers,
-    sources: kubernetes ? [kubernetes] : [],
+    sources: kubernetes,
     images,
     limits: config.limits,
     retention: config.retention,

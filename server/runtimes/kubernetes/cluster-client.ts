@@ -34,6 +34,8 @@ export interface ClusterClient {
 export interface ClusterOptions {
   /** A kubeconfig file, or "in-cluster". */
   kubeconfig: string;
+  /** The kubeconfig's context to use; null or absent: its current context. */
+  context?: string | null;
   namespace: string;
   /** null: the kubeconfig's current cluster's name. */
   clusterName: string | null;
@@ -50,6 +52,12 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
       `SBPG_KUBECONFIG: cannot load ${options.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
+  }
+  if (options.context) {
+    if (!config.getContextObject(options.context)) {
+      throw new Error(`SBPG_K8S_CLUSTERS: ${options.kubeconfig} has no context ${options.context}`);
+    }
+    config.setCurrentContext(options.context);
   }
   const cluster = config.getCurrentCluster();
   if (!cluster) {

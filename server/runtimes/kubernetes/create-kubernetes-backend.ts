@@ -20,6 +20,7 @@ export function createKubernetesBackend(
     images: config.images,
     maxConcurrentRuns: config.maxConcurrentRuns,
     owner: podOwnerFor(stateDir),
+    runtimePrefix: config.runtimePrefix,
     knative: {
       invoke: config.knativeInvoke,
       limits: { memoryBytes: limits.memoryBytes, cpuShares: limits.cpuShares },

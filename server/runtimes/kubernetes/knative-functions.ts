@@ -112,11 +112,10 @@ export class KnativeFunctions {
   /** Creates or updates the runtime's Knative Service and waits for it to be Ready; concurrent asks share one. */
   async deploy(runtime: string): Promise<KnativeServiceView> {
     const { className } = await this.target(runtime);
-    const key = className ?? "";
-    let pending = this.deploying.get(key);
+    let pending = this.deploying.get(runtime);
     if (!pending) {
-      pending = this.apply(runtime, className).finally(() => this.deploying.delete(key));
-      this.deploying.set(key, pending);
+      pending = this.apply(runtime, className).finally(() => this.deploying.delete(runtime));
+      this.deploying.set(runtime, pending);
     }
     return pending;
   }
@@ -263,7 +262,7 @@ export class KnativeFunctions {
       state: "ready",
       reason: runtimeClassNames
         ? null
-        : `Knative's ${runtimeClassFlag} is disabled: a Knative Service may not name a RuntimeClass, so only k8s:default can be served`,
+        : `Knative's ${runtimeClassFlag} is disabled: a Knative Service may not name a RuntimeClass, so only the cluster's default runtime (k8s:default) can be served`,
       install: runtimeClassNames
         ? null
         : `kubectl patch configmap ${knativeFeaturesConfigMap.name} -n ${knativeFeaturesConfigMap.namespace} --type merge -p '{"data":{"${runtimeClassFlag}":"enabled"}}' (${knativeDocs}).`,
@@ -332,11 +331,7 @@ export class KnativeFunctions {
   }
 
   private deployedFor(runtime: string): Deployed {
-    const className =
-      runtime === `${clusterRuntimePrefix}default`
-        ? ""
-        : runtime.slice(clusterRuntimePrefix.length);
-    const deployed = this.deployed.get(className);
+    const deployed = this.deployed.get(runtime);
     if (!deployed || deployed.view.state !== "ready") {
       throw new PlaygroundError(
         "unavailable",
@@ -368,7 +363,6 @@ export class KnativeFunctions {
     const specHash = hashSpec(body);
     body.metadata.annotations[specAnnotation] = specHash;
     const { name } = body.metadata;
-    const key = className ?? "";
     const started = performance.now();
     const view = (state: KnativeServiceView["state"], rest: Partial<KnativeServiceView> = {}) => {
       const next: KnativeServiceView = {
@@ -381,7 +375,7 @@ export class KnativeFunctions {
         readyMs: null,
         ...rest,
       };
-      this.deployed.set(key, { view: next, specHash });
+      this.deployed.set(runtime, { view: next, specHash });
       return next;
     };
     view("deploying");

@@ -189,7 +189,7 @@ describe("createKubernetesBackend", () => {
         "busybox=registry.example/sbpg/busybox:1, node-onnx=registry.example/sbpg/node-onnx:1",
     });
     const backend = createKubernetesBackend(
-      config.kubernetes!,
+      config.kubernetes[0]!,
       "/run/sbpg-k8s-a",
       config.limits,
       log,
@@ -206,9 +206,9 @@ describe("createKubernetesBackend", () => {
       mapFile,
       JSON.stringify({ runtimeClasses: { "Bad Name": { family: "kata-go" } } }),
     );
-    expect(() => createKubernetesBackend(config.kubernetes!, "/run/x", config.limits, log)).toThrow(
-      /SBPG_K8S_RUNTIME_MAP: .*runtimes\.json: runtimeClasses\.Bad Name: Invalid key/,
-    );
+    expect(() =>
+      createKubernetesBackend(config.kubernetes[0]!, "/run/x", config.limits, log),
+    ).toThrow(/SBPG_K8S_RUNTIME_MAP: .*runtimes\.json: runtimeClasses\.Bad Name: Invalid key/);
   });
 
   it("stops start-up naming SBPG_KUBECONFIG when the kubeconfig cannot be read", async () => {
@@ -230,7 +230,7 @@ describe("createKubernetesBackend", () => {
     expect(() =>
       loadConfig({ NODE_ENV: "test", SBPG_K8S_IMAGES: "busybox=reg/x:1 --insecure" }),
     ).toThrow(/is not image=registry\/reference/);
-    expect(loadConfig({ NODE_ENV: "test" }).kubernetes).toBeNull();
+    expect(loadConfig({ NODE_ENV: "test" }).kubernetes).toEqual([]);
   });
 });
 

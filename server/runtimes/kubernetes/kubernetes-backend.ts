@@ -35,6 +35,8 @@ export interface KubernetesBackendOptions {
   /** Image name to registry reference (SBPG_K8S_IMAGES). */
   images: Record<string, string>;
   owner: PodOwner;
+  /** What its runtime ids start with: "k8s:" (the default) for one cluster, "k8s:<name>/" among several. */
+  runtimePrefix?: string;
   log: Logger;
   /** Pods of this backend at once (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's own runs. */
   maxConcurrentRuns: number;
@@ -122,7 +124,7 @@ export class KubernetesBackend implements DriverSource {
     const entry = (className: string | null, mapped: MappingEntry | undefined): ClusterRuntime => {
       const family = mapped?.family ?? guessFamily(handlers.get(className ?? "") ?? "");
       return {
-        id: `${clusterRuntimePrefix}${className ?? "default"}`,
+        id: `${this.options.runtimePrefix ?? clusterRuntimePrefix}${className ?? "default"}` as ClusterRuntimeId,
         className,
         family,
         name:

@@ -61,19 +61,6 @@ class LocalDriver implements SandboxDriver {
 
 /** The host runs one sandbox at a time, the cluster `clusterRuns`. */
 export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
-  const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-"));
-  const images = new ImageStore(cache);
-  await buildImage(
-    {
-      name: "busybox",
-      source: "test",
-      files: [],
-      symlinks: [],
-      directories: ["bin"],
-      generated: [],
-    },
-    images.dir("busybox"),
-  );
   const backend = new KubernetesBackend({
     cluster: connectCluster({ kubeconfig, namespace, clusterName: "lab" }),
     map: {
@@ -87,9 +74,27 @@ export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
     requestTimeoutMs: 2_000,
     knative: knativeOptions,
   });
+  return { ...(await startEngineOn([backend])), backend };
+}
+
+/** An engine with the scripted host runtime and these cluster backends, as the host wires several clusters. */
+export async function startEngineOn(backends: KubernetesBackend[]) {
+  const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-"));
+  const images = new ImageStore(cache);
+  await buildImage(
+    {
+      name: "busybox",
+      source: "test",
+      files: [],
+      symlinks: [],
+      directories: ["bin"],
+      generated: [],
+    },
+    images.dir("busybox"),
+  );
   const engine = new SandboxEngine({
     drivers: [new LocalDriver()],
-    sources: [backend],
+    sources: backends,
     images,
     limits: {
       maxConcurrentRuns: 1,
@@ -107,5 +112,5 @@ export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
     retention: { ms: 60_000, maxRuns: 100 },
     log,
   });
-  return { engine, backend, images };
+  return { engine, images };
 }
