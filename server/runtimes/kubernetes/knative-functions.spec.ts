@@ -123,6 +123,22 @@ describe("whether the cluster serves Knative Services", () => {
     expect(forbidden.install).toMatch(/Knative rules of the Role/);
   });
 
+  it("with a flag value it does not know, tries, and fails with Knative's own webhook message", async () => {
+    const knative = await start({ features: { "kubernetes.podspec-runtimeclassname": "maybe" } });
+    const status = await knative.status();
+    expect(status).toMatchObject({ runtimeClassFlag: "unknown", runtimeClassNames: true });
+    expect(status.notes[0]).toMatch(/sets kubernetes\.podspec-runtimeclassname to "maybe"/);
+    await expect(knative.deploy("k8s:gvisor")).rejects.toMatchObject({
+      code: "bad_gateway:knative",
+      message: expect.stringContaining(
+        "must not set the field(s): spec.template.spec.runtimeClassName",
+      ),
+    });
+    expect((await knative.status()).services).toMatchObject([
+      { runtime: "k8s:gvisor", state: "failed" },
+    ]);
+  });
+
   it("refuses a runtime the cluster does not list, before any Knative Service is made", async () => {
     const knative = await start({ features: enabled });
     await expect(knative.deploy("k8s:kata-fc")).rejects.toMatchObject({

@@ -49,7 +49,10 @@ export interface KnativeFunctionsOptions {
   readyTimeoutMs?: number;
   idleTimeoutMs?: number;
   pollMs?: number;
+  /** A request to a Knative Service that does not answer in this long fails (a cold Kata pod takes seconds). */
   requestTimeoutMs?: number;
+  /** A call to the API server that does not answer in this long fails. */
+  apiTimeoutMs?: number;
 }
 
 export const knativeUntestedNote =
@@ -168,22 +171,26 @@ export class KnativeFunctions {
     const { cluster, owner, log } = this.options;
     try {
       const list = KnativeServiceListSchema.parse(
-        await cluster.custom.listNamespacedCustomObject({
-          ...services,
-          namespace: cluster.namespace,
-          labelSelector: ownerSelector(owner),
-        }),
+        await this.timed(
+          cluster.custom.listNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            labelSelector: ownerSelector(owner),
+          }),
+        ),
       );
       const removed: string[] = [];
       for (const service of list.items) {
         if (service.metadata.annotations?.[ownerAnnotation] !== owner.description) continue;
         const { name } = service.metadata;
         try {
-          await cluster.custom.deleteNamespacedCustomObject({
-            ...services,
-            namespace: cluster.namespace,
-            name,
-          });
+          await this.timed(
+            cluster.custom.deleteNamespacedCustomObject({
+              ...services,
+              namespace: cluster.namespace,
+              name,
+            }),
+          );
           removed.push(`Knative Service ${cluster.namespace}/${name} on cluster ${cluster.name}`);
         } catch (err) {
           if (statusOf(err) !== 404)
@@ -230,12 +237,14 @@ export class KnativeFunctions {
     // Served and permitted in one call: 404 when the cluster has no serving.knative.dev/v1 services, 403 when
     // the playground's Role lacks them.
     try {
-      await cluster.custom.listNamespacedCustomObject({
-        ...services,
-        namespace: cluster.namespace,
-        labelSelector: ownerSelector(owner),
-        limit: 1,
-      });
+      await this.timed(
+        cluster.custom.listNamespacedCustomObject({
+          ...services,
+          namespace: cluster.namespace,
+          labelSelector: ownerSelector(owner),
+          limit: 1,
+        }),
+      );
     } catch (err) {
       const status = statusOf(err);
       if (status === 404) {
@@ -276,7 +285,7 @@ export class KnativeFunctions {
     const { cluster } = this.options;
     const where = `${knativeFeaturesConfigMap.namespace}/${knativeFeaturesConfigMap.name}`;
     try {
-      const map = await cluster.core.readNamespacedConfigMap(knativeFeaturesConfigMap);
+      const map = await this.timed(cluster.core.readNamespacedConfigMap(knativeFeaturesConfigMap));
       const raw = map.data?.[runtimeClassFlag]?.trim().toLowerCase();
       // Knative's own default for the flag.
       if (raw === undefined)
@@ -383,29 +392,34 @@ export class KnativeFunctions {
       await this.ensureEgressPolicy();
       const existing = await this.read(name);
       if (!existing) {
-        await cluster.custom.createNamespacedCustomObject({
-          ...services,
-          namespace: cluster.namespace,
-          body,
-        });
+        await this.timed(
+          cluster.custom.createNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            body,
+          }),
+        );
         log.info({ service: name, runtimeClass: className }, "created a Knative Service");
       } else if (existing.metadata.annotations?.[specAnnotation] !== specHash) {
         // Another version of the playground (or of the limits) made it: the new spec becomes a new revision.
-        await cluster.custom.replaceNamespacedCustomObject({
-          ...services,
-          namespace: cluster.namespace,
-          name,
-          body: {
-            ...body,
-            metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion },
-          },
-        });
+        await this.timed(
+          cluster.custom.replaceNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            name,
+            body: {
+              ...body,
+              metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion },
+            },
+          }),
+        );
         log.info({ service: name, runtimeClass: className }, "updated a Knative Service");
       }
     } catch (err) {
       const reason =
         err instanceof PlaygroundError ? err.message : describeClusterError(err, cluster.server);
       view("failed", { message: reason });
+      if (err instanceof PlaygroundError) throw err;
       throw new PlaygroundError(
         "bad_gateway",
         "knative",
@@ -451,11 +465,13 @@ export class KnativeFunctions {
     const { cluster } = this.options;
     try {
       return KnativeServiceSchema.parse(
-        await cluster.custom.getNamespacedCustomObject({
-          ...services,
-          namespace: cluster.namespace,
-          name,
-        }),
+        await this.timed(
+          cluster.custom.getNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            name,
+          }),
+        ),
       );
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -466,23 +482,31 @@ export class KnativeFunctions {
   private async replicasOf(revision: string): Promise<number | null> {
     const { cluster } = this.options;
     const parsed = KnativeRevisionSchema.parse(
-      await cluster.custom.getNamespacedCustomObject({
-        ...revisions,
-        namespace: cluster.namespace,
-        name: revision,
-      }),
+      await this.timed(
+        cluster.custom.getNamespacedCustomObject({
+          ...revisions,
+          namespace: cluster.namespace,
+          name: revision,
+        }),
+      ),
     );
     return parsed.status?.actualReplicas ?? null;
+  }
+
+  private timed<T>(call: Promise<T>): Promise<T> {
+    return timeout(call, this.options.apiTimeoutMs ?? 5_000);
   }
 
   private async ensureEgressPolicy(): Promise<void> {
     if (this.policyChecked) return;
     const { cluster } = this.options;
     try {
-      await cluster.networking.createNamespacedNetworkPolicy({
-        namespace: cluster.namespace,
-        body: buildFunctionEgressPolicy(cluster.namespace),
-      });
+      await this.timed(
+        cluster.networking.createNamespacedNetworkPolicy({
+          namespace: cluster.namespace,
+          body: buildFunctionEgressPolicy(cluster.namespace),
+        }),
+      );
     } catch (err) {
       if (statusOf(err) !== 409) {
         throw new PlaygroundError(
@@ -560,6 +584,17 @@ export class KnativeFunctions {
       req.end(request.body);
     });
   }
+}
+
+/** A call the API server does not answer in this long fails: the page must not hang on a cluster. */
+function timeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    call,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function hashSpec(body: KnativeServiceBody): string {
