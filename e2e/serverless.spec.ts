@@ -8,6 +8,11 @@ test("serves the function from fresh runc containers and charts the latencies", 
   const serverless = new ServerlessPage(page);
   await serverless.open();
   await expect(page.getByTestId("function-source")).toContainText("base64 -d");
+  // This host has no cluster: the Knative targets say so, and how to give it one.
+  const knative = page.getByTestId("knative-status");
+  await expect(knative).toHaveAttribute("data-state", "off");
+  await expect(knative).toContainText("Not offered here: no Kubernetes cluster is configured.");
+  await expect(knative).toContainText("To enable: Set SBPG_KUBECONFIG");
 
   await serverless.selectOnly(["runc"]);
   await serverless.setLoad({ requests: 6, concurrency: 2, mode: "cold" });

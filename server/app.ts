@@ -13,6 +13,7 @@ import { createHttpServer, type PageHandler } from "./http/http-server";
 import { runRoutes } from "./runs/run-routes";
 import { createLaunchPolicy } from "./runs/launch-policy";
 import { handleFunction } from "./functions/function-gateway";
+import { knativeRoutes } from "./functions/knative-routes";
 import { attachSocketServer } from "./http/socket-server";
 import type { SandboxEngine } from "./engine/engine";
 import { startHostAgent } from "./vaccel/host-agent";
@@ -88,11 +89,13 @@ async function startOnLockedFolder(
       })
     : null;
   if (vaccel) undoStart.push(() => vaccel.close());
-  const { engine, images, mounts, cgroupParent, vmsCgroup, containerd } = createEngine(
+  const { engine, images, mounts, cgroupParent, vmsCgroup, containerd, kubernetes } = createEngine(
     config,
     log,
     vaccel?.endpoints ?? null,
   );
+  // Knative on the first cluster only: one serverless page, one cluster's Knative Services (docs/kubernetes.md).
+  const knative = kubernetes[0]?.knative ?? null;
   undoStart.push(
     () => removeCgroupParent(cgroupParent),
     () => removeCgroupParent(vmsCgroup),
@@ -164,12 +167,13 @@ async function startOnLockedFolder(
       ...recordingRoutes({ engine, access: workshops.access }),
       ...presenterRoutes({ presentations, loadTracks: () => loadTracks() }),
       ...vaccelRoutes({ models: vaccel?.models, multiplier: vaccel?.multiplier }),
+      ...knativeRoutes(knative),
     ],
   });
 
   const server = createHttpServer({
     api,
-    raw: [(req, res) => handleFunction({ engine, policy, trustedProxies, log }, req, res)],
+    raw: [(req, res) => handleFunction({ engine, knative, policy, trustedProxies, log }, req, res)],
     pages,
     log,
   });

@@ -14,6 +14,7 @@ import { ContainerdImageImporter } from "./runtimes/containerd/containerd-images
 import { ContainerdRuncDriver } from "./runtimes/containerd/containerd-runc";
 import { createKataDrivers } from "./runtimes/containerd/kata";
 import { createKubernetesBackend } from "./runtimes/kubernetes/create-kubernetes-backend";
+import type { KubernetesBackend } from "./runtimes/kubernetes/kubernetes-backend";
 import { cgroupParentFor, vmsCgroupFor } from "./instance/cgroup-parents";
 
 export interface HostEngine {
@@ -25,6 +26,8 @@ export interface HostEngine {
   vmsCgroup: string;
   /** The playground's own containerd (started on first use), stopped with the server. */
   containerd: ContainerdDaemon;
+  /** A backend per cluster the site fronts (SBPG_KUBECONFIG, or SBPG_K8S_CLUSTERS); the first one's Knative serves /serverless. */
+  kubernetes: KubernetesBackend[];
 }
 
 /** vaccel: the agent's per-run sockets; null when SBPG_VACCEL=off. */
@@ -91,11 +94,12 @@ export function createEngine(
     }),
     ...createKataDrivers({ daemon: containerd, images: containerdImages, cgroupParent }),
   ];
+  const kubernetes = config.kubernetes.map((cluster) =>
+    createKubernetesBackend(cluster, config.stateDir, config.limits, log),
+  );
   const engine = new SandboxEngine({
     drivers,
-    sources: config.kubernetes
-      ? [createKubernetesBackend(config.kubernetes, config.stateDir, log)]
-      : [],
+    sources: kubernetes,
     images,
     limits: config.limits,
     retention: config.retention,
@@ -111,5 +115,6 @@ export function createEngine(
     cgroupParent,
     vmsCgroup: vmsCgroupFor(config.stateDir),
     containerd,
+    kubernetes,
   };
 }

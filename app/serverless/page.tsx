@@ -77,6 +77,11 @@ export default function ServerlessPage() {
                   Memory is each sandbox&apos;s host processes at their peak: a VM carries its guest
                   memory and QEMU, a container little more than the function.
                 </li>
+                <li>
+                  On a cluster with Knative Serving, the same function runs in one Knative Service
+                  per RuntimeClass, as the talk deployed it: warm requests find a pod running, a
+                  request from zero waits for Knative to start one in that runtime.
+                </li>
               </ul>
             </Panel>
           </aside>

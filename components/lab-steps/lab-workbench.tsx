@@ -144,6 +144,22 @@ export function LabWorkbench({ slug, steps }: LabWorkbenchProps) {
               </span>
             </div>
           )}
+          {lab.unavailable.map((runtime) => (
+            <p
+              key={runtime.id}
+              className="rounded-md border border-dashed border-line bg-surface-sunken p-3 text-sm"
+              data-testid={`lab-runtime-unavailable-${runtime.id}`}
+            >
+              <span className="font-semibold text-ink">{runtime.id}</span>{" "}
+              <span className="text-muted">
+                is not available here{runtime.reason ? `: ${runtime.reason}` : ""}; its steps cannot
+                be checked.
+              </span>
+              {runtime.install && (
+                <span className="block text-ink">To enable: {runtime.install}</span>
+              )}
+            </p>
+          ))}
           <div className={`grid gap-3 ${runtimes.length > 1 ? "lg:grid-cols-2" : ""}`}>
             {runtimes.map((runtime) => {
               const session = lab.sessions[runtime];

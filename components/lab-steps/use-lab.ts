@@ -1,7 +1,7 @@
 "use client";
 // A lab page's state: the visitor's progress (kept on the server), one session per runtime, and the open step's checks.
-import { useCallback, useEffect, useRef, useState } from "react";
-import { describeError } from "@/components/live/api-client";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { describeError, fetchRuntimes } from "@/components/live/api-client";
 import { getSocket } from "@/components/live/socket-client";
 import { createSession, fetchSession } from "@/components/terminal/session-api";
 import {
@@ -11,7 +11,7 @@ import {
   type LabProgress,
 } from "@/lib/api/labs";
 import { isFinalSessionState, type SessionSnapshot } from "@/lib/api/sessions";
-import type { LabStepView } from "@/lib/demos/lab-steps";
+import { labRuntimeStates, type LabRuntimeState, type LabStepView } from "@/lib/demos/lab-steps";
 import { attachLabSessions, checkLabStep, completeLabStep, fetchLabProgress } from "./lab-api";
 
 /** While a checked step is open, it is checked this often (and at once on request). */
@@ -27,7 +27,9 @@ export interface LabState {
   /** A step whose check request is in flight from this page. */
   checking: number | null;
   error: string | null;
-  /** Every runtime of the lab has a ready session. */
+  /** Runtimes of the lab this host cannot open a session on (a cluster's, with no cluster): why, and what to do. */
+  unavailable: LabRuntimeState[];
+  /** Every runtime of the lab this host offers has a ready session. */
   ready: boolean;
   /** Steps whose solution the workshop's facilitator revealed to everyone (an attendee's page only). */
   revealed: number[];
@@ -44,8 +46,13 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
   const [error, setError] = useState<string | null>(null);
   const inFlight = useRef(false);
   const revealed = useRevealedSteps(slug);
+  const unavailable = useUnavailableRuntimes(runtimes);
+  const startable = useMemo(
+    () => runtimes.filter((r) => !unavailable.some((u) => u.id === r)),
+    [runtimes, unavailable],
+  );
 
-  const ready = runtimes.every((r) => sessions[r]?.state === "ready");
+  const ready = startable.every((r) => sessions[r]?.state === "ready");
 
   // Progress lives on the server, so a reload comes back to the same step and, while they last, the same sessions.
   useEffect(() => {
@@ -92,7 +99,7 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
     try {
       const next: Record<string, SessionSnapshot> = { ...sessions };
       await Promise.all(
-        runtimes.map(async (runtime) => {
+        startable.map(async (runtime) => {
           if (next[runtime]?.state === "ready") return;
           const id = await createSession({ runtime, image: "busybox" });
           next[runtime] = await untilReady(id);
@@ -101,7 +108,7 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
       setSessions(next);
       setProgress(
         await attachLabSessions(slug, {
-          sessions: runtimes.map((runtime) => ({ runtime, sessionId: next[runtime]!.id })),
+          sessions: startable.map((runtime) => ({ runtime, sessionId: next[runtime]!.id })),
         }),
       );
     } catch (err) {
@@ -109,7 +116,7 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
     } finally {
       setStarting(false);
     }
-  }, [runtimes, sessions, slug]);
+  }, [startable, sessions, slug]);
 
   const check = useCallback(
     async (index: number) => {
@@ -163,12 +170,33 @@ export function useLab(slug: string, steps: readonly LabStepView[], runtimes: st
     starting,
     checking,
     error,
+    unavailable,
     ready,
     revealed,
     startSessions,
     check,
     complete,
   };
+}
+
+/** The lab's runtimes the host does not offer, as GET /api/runtimes says; none while it has not answered. */
+function useUnavailableRuntimes(runtimes: string[]): LabRuntimeState[] {
+  const [unavailable, setUnavailable] = useState<LabRuntimeState[]>([]);
+  const key = runtimes.join(",");
+  useEffect(() => {
+    let cancelled = false;
+    fetchRuntimes()
+      .then((offered) => {
+        if (!cancelled)
+          setUnavailable(labRuntimeStates(key.split(","), offered).filter((r) => !r.available));
+      })
+      // Without the list, every session is tried, and the one that cannot start says why.
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+  return unavailable;
 }
 
 /** In a workshop, the steps of this lab whose solution the facilitator revealed, as they are revealed. */

@@ -25,7 +25,7 @@ describe("summarizeRuntime", () => {
     const samples = [
       ok(30),
       ok(10, true),
-      ok(20),
+      { ...ok(20), fromZero: true },
       { latencyMs: 5, status: 429, runId: null, error: "quota", pooled: false },
     ];
     const summary = summarizeRuntime(samples, 2000, [
@@ -38,6 +38,7 @@ describe("summarizeRuntime", () => {
       requests: 4,
       errors: 1,
       pooled: 1,
+      fromZero: 1,
       p50Ms: 20,
       p95Ms: 30,
       maxMs: 30,

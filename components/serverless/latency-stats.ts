@@ -11,12 +11,16 @@ export interface RequestSample {
   error: string | null;
   /** True when the sandbox came from the warm pool (its timings mark poolClaimed). */
   pooled: boolean;
+  /** Through a Knative Service: whether its revision had no pod when the request arrived (null: unknown). */
+  fromZero?: boolean | null;
 }
 
 export interface RuntimeSummary {
   requests: number;
   errors: number;
   pooled: number;
+  /** Requests a Knative Service answered from zero pods. */
+  fromZero: number;
   /** Over successful requests; null when none succeeded. */
   p50Ms: number | null;
   p95Ms: number | null;
@@ -74,6 +78,7 @@ export function summarizeRuntime(
     requests: samples.length,
     errors: samples.length - sortedMs.length,
     pooled: samples.filter((s) => s.pooled).length,
+    fromZero: samples.filter((s) => s.fromZero === true).length,
     p50Ms: percentile(sortedMs, 0.5),
     p95Ms: percentile(sortedMs, 0.95),
     maxMs: sortedMs.at(-1) ?? null,

@@ -1,5 +1,6 @@
 // Fires one runtime's requests at the function with a fixed concurrency and times each as the client sees it.
 import { SandboxTimingsHeaderSchema, helloFunctionPath, sandboxHeaders } from "@/lib/api/functions";
+import { knativeHeaders } from "@/lib/api/knative";
 import { ApiErrorSchema, type MemoryFootprint, type RunSnapshot } from "@/lib/api/schemas";
 import type { RequestSample } from "./latency-stats";
 
@@ -7,6 +8,8 @@ export interface LoadPlan {
   runtime: string;
   /** Ask for warm-pool sandboxes (`pool=1`). */
   pool: boolean;
+  /** Send the requests to the cluster's Knative Service for the runtime (`via=knative`). */
+  knative?: boolean;
   requests: number;
   concurrency: number;
   signal: AbortSignal;
@@ -39,10 +42,11 @@ export async function fireRequests(plan: LoadPlan): Promise<LoadResult> {
 
 /** One request; whatever happens becomes a sample, so one failure does not end the run. */
 export async function callFunction(
-  plan: Pick<LoadPlan, "runtime" | "pool" | "signal" | "baseUrl">,
+  plan: Pick<LoadPlan, "runtime" | "pool" | "knative" | "signal" | "baseUrl">,
 ): Promise<RequestSample> {
   const query = new URLSearchParams({ runtime: plan.runtime });
   if (plan.pool) query.set("pool", "1");
+  if (plan.knative) query.set("via", "knative");
   const sent = performance.now();
   try {
     const response = await fetch(`${plan.baseUrl ?? ""}${helloFunctionPath}?${query}`, {
@@ -60,6 +64,7 @@ export async function callFunction(
       runId: response.headers.get(sandboxHeaders.runId),
       error: response.ok ? null : errorMessage(response, text),
       pooled: timings.success && "poolClaimed" in timings.data,
+      ...(plan.knative && { fromZero: fromZeroOf(response.headers.get(knativeHeaders.fromZero)) }),
     };
   } catch (err) {
     const stopped = plan.signal.aborted;
@@ -106,6 +111,10 @@ async function forEachLimited<T>(
     while (next < items.length && !signal.aborted) await work(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function fromZeroOf(header: string | null): boolean | null {
+  return header === "1" ? true : header === "0" ? false : null;
 }
 
 function errorMessage(response: Response, text: string): string {

@@ -7,7 +7,14 @@ describe("checkSettings", () => {
   it("accepts whole numbers within the limits", () => {
     expect(checkSettings(input, 6)).toEqual({
       ok: true,
-      settings: { runtimes: ["runc"], requests: 20, concurrency: 4, mode: "cold" },
+      settings: { runtimes: ["runc"], knative: [], requests: 20, concurrency: 4, mode: "cold" },
+    });
+  });
+
+  it("takes Knative targets alone as a choice of runtime", () => {
+    expect(checkSettings({ ...input, runtimes: [], knative: ["k8s:gvisor"] }, 6)).toMatchObject({
+      ok: true,
+      settings: { runtimes: [], knative: ["k8s:gvisor"] },
     });
   });
 

@@ -9,6 +9,8 @@ export type LoadMode = "cold" | "warm";
 
 export interface LoadSettings {
   runtimes: string[];
+  /** Cluster runtimes whose Knative Service takes the requests (warm, then from zero). */
+  knative: string[];
   requests: number;
   concurrency: number;
   mode: LoadMode;
@@ -16,6 +18,7 @@ export interface LoadSettings {
 
 export interface LoadSettingsInput {
   runtimes: string[];
+  knative?: string[];
   requests: string;
   concurrency: string;
   mode: LoadMode;
@@ -38,7 +41,8 @@ const whole = (what: string, max: number, maxNote: string) =>
 /** `perClientLimit`: the host's limit on one client's sandboxes at once (GET /api/host). */
 export function checkSettings(input: LoadSettingsInput, perClientLimit: number): SettingsCheck {
   const schema = z.object({
-    runtimes: z.array(z.string()).min(1, "Choose at least one runtime"),
+    runtimes: z.array(z.string()),
+    knative: z.array(z.string()).default([]),
     requests: whole("The number of requests", maxRequests, ""),
     concurrency: whole(
       "Concurrency",
@@ -47,7 +51,12 @@ export function checkSettings(input: LoadSettingsInput, perClientLimit: number):
     ),
     mode: z.enum(["cold", "warm"]),
   });
-  const parsed = schema.safeParse(input);
+  const parsed = schema
+    .refine((settings) => settings.runtimes.length + settings.knative.length > 0, {
+      path: ["runtimes"],
+      message: "Choose at least one runtime",
+    })
+    .safeParse(input);
   if (parsed.success) return { ok: true, settings: parsed.data };
   const errors: Partial<Record<keyof LoadSettingsInput, string>> = {};
   for (const issue of parsed.error.issues) {

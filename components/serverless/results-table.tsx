@@ -7,9 +7,12 @@ export interface RuntimeResult {
   name: string;
   /** Asked for warm-pool sandboxes. */
   pool: boolean;
+  /** Through the runtime's Knative Service: its warm requests, or those sent once it had scaled to zero. */
+  knative?: "warm" | "cold";
   total: number;
   done: number;
-  phase: "waiting" | "running" | "measuring" | "done" | "stopped";
+  /** deploying: the Knative Service is being made; idling: waiting for its scale to zero. */
+  phase: "waiting" | "deploying" | "running" | "idling" | "measuring" | "done" | "stopped";
   summary: RuntimeSummary | null;
   /** The latest failed request's reason, shown while running and after. */
   lastError: string | null;
@@ -61,13 +64,27 @@ export function ResultsTable({ rows }: { rows: RuntimeResult[] }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <ResultRow key={row.runtime} row={row} />
+            <ResultRow key={resultKey(row)} row={row} />
           ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+/** One row per runtime, and per way a Knative Service was asked. */
+export function resultKey(row: Pick<RuntimeResult, "runtime" | "knative">): string {
+  return row.knative ? `${row.runtime}-knative-${row.knative}` : row.runtime;
+}
+
+const howAsked = (row: RuntimeResult) =>
+  row.knative === "warm"
+    ? "via Knative, warm"
+    : row.knative === "cold"
+      ? "via Knative, from zero"
+      : row.pool
+        ? "warm pool"
+        : "cold";
 
 function ResultRow({ row }: { row: RuntimeResult }) {
   const s = row.summary;
@@ -82,7 +99,7 @@ function ResultRow({ row }: { row: RuntimeResult }) {
     : {};
   return (
     <tr
-      data-testid={`serverless-result-${row.runtime}`}
+      data-testid={`serverless-result-${resultKey(row)}`}
       data-phase={row.phase}
       {...figures}
       className="border-b border-line align-top last:border-0"
@@ -90,7 +107,7 @@ function ResultRow({ row }: { row: RuntimeResult }) {
       <th scope="row" className="py-2 pr-4 font-semibold text-ink">
         {row.runtime}
         <span className="block text-sm font-normal text-muted">
-          {row.pool ? "warm pool" : "cold"} · {row.name}
+          {howAsked(row)} · {row.name}
         </span>
       </th>
       <td className="py-2 pr-4 text-ink" aria-live="polite">
@@ -106,6 +123,9 @@ function ResultRow({ row }: { row: RuntimeResult }) {
         {s ? s.requests : "–"}
         {s && row.pool && (
           <span className="block text-sm font-sans text-muted">{s.pooled} from the pool</span>
+        )}
+        {s && row.knative === "cold" && (
+          <span className="block text-sm font-sans text-muted">{s.fromZero} from zero pods</span>
         )}
       </td>
       <td className="py-2 pr-4 text-right font-mono text-ink">{s ? s.errors : "–"}</td>
@@ -128,6 +148,8 @@ function Progress({ row }: { row: RuntimeResult }) {
   const count = `${row.done}/${row.total} done`;
   const text = {
     waiting: "waiting",
+    deploying: "making the Knative Service and waiting for Ready…",
+    idling: `${count}, waiting for Knative to scale to zero…`,
     running: count,
     measuring: `${count}, reading memory…`,
     done: count,

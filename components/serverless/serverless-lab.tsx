@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import dynamic from "next/dynamic";
 import { Panel } from "@/components/ui/panel";
 import { RuntimePicker } from "@/components/demo/runtime-picker";
-import { fetchRun } from "@/components/live/api-client";
+import { describeError, fetchRun } from "@/components/live/api-client";
 import { summarizeRuntime } from "./latency-stats";
 import { collectFootprints, fireRequests } from "./load-runner";
 import {
@@ -15,8 +15,11 @@ import {
   type LoadMode,
   type LoadSettings,
 } from "./load-settings";
-import { ResultsTable, type RuntimeResult } from "./results-table";
+import { KnativeTargets } from "./knative-targets";
+import { maxColdRequests, runKnative } from "./knative-runner";
+import { ResultsTable, resultKey, type RuntimeResult } from "./results-table";
 import { useHostFacts, warmPoolOf } from "./use-host-facts";
+import { useKnativeStatus } from "./use-knative-status";
 import { NumberField } from "@/components/ui/number-field";
 import { RunStopButtons } from "@/components/ui/run-stop-buttons";
 
@@ -31,7 +34,9 @@ const defaultRuntimes = ["runc", "gvisor", "microvm"];
 /** `aside` sits beside the controls; results and chart take the full width below them. */
 export function ServerlessLab({ aside }: { aside: ReactNode }) {
   const { runtimes, perClientLimit, error, reload } = useHostFacts();
+  const knative = useKnativeStatus();
   const [selected, setSelected] = useState<string[] | null>(null);
+  const [knativeSelected, setKnativeSelected] = useState<string[]>([]);
   const [requests, setRequests] = useState(String(defaultRequests));
   const [concurrency, setConcurrency] = useState(String(defaultConcurrency));
   const [mode, setMode] = useState<LoadMode>("cold");
@@ -49,7 +54,7 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
   const warmPool = warmPoolOf(runtimes);
   const chosen = (runtimes ?? []).filter((r) => selected?.includes(r.id)).map((r) => r.id);
   const check = checkSettings(
-    { runtimes: chosen, requests, concurrency, mode },
+    { runtimes: chosen, knative: knativeSelected, requests, concurrency, mode },
     perClientLimit ?? defaultConcurrency,
   );
   const errors = check.ok ? {} : check.errors;
@@ -63,21 +68,27 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
       runtime,
       pool: settings.mode === "warm" && runtime === "microvm",
     }));
-    setResults(
-      batch.map(({ runtime, pool }) => ({
-        runtime,
-        name: names.get(runtime) ?? runtime,
-        pool,
-        total: settings.requests,
-        done: 0,
-        phase: "waiting",
-        summary: null,
-        lastError: null,
-      })),
-    );
-    const patch = (runtime: string, change: Partial<RuntimeResult>) =>
+    const row = (runtime: string, change: Partial<RuntimeResult>): RuntimeResult => ({
+      runtime,
+      name: names.get(runtime) ?? runtime,
+      pool: false,
+      total: settings.requests,
+      done: 0,
+      phase: "waiting",
+      summary: null,
+      lastError: null,
+      ...change,
+    });
+    setResults([
+      ...batch.map(({ runtime, pool }) => row(runtime, { pool })),
+      ...settings.knative.flatMap((runtime) => [
+        row(runtime, { knative: "warm" }),
+        row(runtime, { knative: "cold", total: Math.min(maxColdRequests, settings.requests) }),
+      ]),
+    ]);
+    const patch = (key: string, change: Partial<RuntimeResult>) =>
       setResults((current) =>
-        current.map((row) => (row.runtime === runtime ? { ...row, ...change } : row)),
+        current.map((one) => (resultKey(one) === key ? { ...one, ...change } : one)),
       );
     // One runtime after another, so they do not compete for the host's CPUs.
     for (const { runtime, pool } of batch) {
@@ -102,8 +113,55 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
         summary: summarizeRuntime(samples, wallMs, footprints),
       });
     }
+    for (const runtime of settings.knative) {
+      if (abort.signal.aborted) break;
+      const warm = resultKey({ runtime, knative: "warm" });
+      const cold = resultKey({ runtime, knative: "cold" });
+      const noMemory = (count: number) => Array.from({ length: count }, () => null);
+      try {
+        const result = await runKnative({
+          runtime,
+          requests: settings.requests,
+          concurrency: settings.concurrency,
+          signal: abort.signal,
+          onStep: (step) => {
+            if (step.step === "deploying") patch(warm, { phase: "deploying" });
+            else if (step.step === "warm") patch(warm, { phase: "running" });
+            else if (step.step === "idling") patch(cold, { phase: "idling" });
+            else patch(cold, { phase: "running" });
+          },
+          onSample: (kind, sample, done) =>
+            patch(kind === "warm" ? warm : cold, {
+              done,
+              ...(sample.error ? { lastError: sample.error } : {}),
+              ...(kind === "warm" && done === settings.requests ? { phase: "done" } : {}),
+            }),
+        });
+        const ended = abort.signal.aborted ? "stopped" : "done";
+        patch(warm, {
+          phase: ended,
+          summary: summarizeRuntime(
+            result.warm.samples,
+            result.warm.wallMs,
+            noMemory(result.warm.samples.length),
+          ),
+        });
+        patch(cold, {
+          phase: ended,
+          summary: summarizeRuntime(
+            result.cold.samples,
+            result.cold.wallMs,
+            noMemory(result.cold.samples.length),
+          ),
+        });
+      } catch (err) {
+        const phase = abort.signal.aborted ? "stopped" : "done";
+        patch(warm, { phase, lastError: describeError(err) });
+        patch(cold, { phase });
+      }
+    }
     setResults((current) =>
-      current.map((row) => (row.phase === "waiting" ? { ...row, phase: "stopped" } : row)),
+      current.map((one) => (one.phase === "waiting" ? { ...one, phase: "stopped" } : one)),
     );
     controller.current = null;
     setRunning(false);
@@ -112,7 +170,11 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
   const chartRows = results
     .filter((row) => row.summary && row.summary.sortedMs.length > 0)
     .map((row) => ({
-      label: row.pool ? `${row.runtime} (warm)` : row.runtime,
+      label: row.knative
+        ? `${row.runtime} via Knative (${row.knative === "warm" ? "warm" : "from zero"})`
+        : row.pool
+          ? `${row.runtime} (warm)`
+          : row.runtime,
       p50Ms: row.summary!.p50Ms,
       p95Ms: row.summary!.p95Ms,
       maxMs: row.summary!.maxMs,
@@ -128,6 +190,14 @@ export function ServerlessLab({ aside }: { aside: ReactNode }) {
             onRetry={reload}
             selected={selected ?? []}
             onChange={setSelected}
+            disabled={running}
+          />
+          <KnativeTargets
+            status={knative.status}
+            error={knative.error}
+            runtimes={runtimes}
+            selected={knativeSelected}
+            onChange={setKnativeSelected}
             disabled={running}
           />
           {errors.runtimes && runtimes && (

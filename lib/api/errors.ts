@@ -21,6 +21,7 @@ export const requestErrorStatus = {
   "bad_request:join": 400,
   "bad_request:progress": 400,
   "bad_request:exec": 400,
+  "bad_request:knative": 400,
   "bad_request:subscribe": 400,
   "bad_request:presentation:join": 400,
   "bad_request:presentation:leave": 400,
@@ -81,6 +82,8 @@ export const requestErrorStatus = {
   "conflict:workshop_full": 409,
   /** Something this host lacks or cannot do now; the request may work elsewhere or later. */
   "unavailable:image": 409,
+  /** The cluster serves no Knative Services for this (Knative absent, a feature flag off, not deployed yet). */
+  "unavailable:knative": 409,
   "unavailable:runtime": 409,
   "unavailable:session_runtime": 409,
   "unavailable:session_workshop": 409,
@@ -92,6 +95,7 @@ export const requestErrorStatus = {
   "unavailable:host": 503,
   "too_large:body": 413,
   "quota:host_full": 429,
+  "quota:knative": 429,
   "quota:presentations": 429,
   "quota:presentations_per_address": 429,
   "quota:runs_per_address": 429,
@@ -107,6 +111,8 @@ export const requestErrorStatus = {
   "internal:server": 500,
   /** A sandboxed function that gave no valid reply: the upstream failed, not the playground. */
   "bad_gateway:function": 502,
+  /** A Knative Service that did not answer, or answered through a failing activator or ingress. */
+  "bad_gateway:knative": 502,
 } as const;
 
 export type RequestErrorCode = keyof typeof requestErrorStatus;

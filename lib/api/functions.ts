@@ -19,10 +19,14 @@ const flag = z
   .enum(["1", "0", "true", "false"], { error: 'pool is "1", "0", "true" or "false"' })
   .transform((value) => value === "1" || value === "true");
 
-/** `?runtime=<id>[&pool=1]`: the runtime token as POST /api/runs takes it, so an unknown one is a 404. */
+/**
+ * `?runtime=<id>[&pool=1][&via=knative]`: the runtime token as POST /api/runs takes it, so an unknown one is a 404;
+ * `via=knative` sends the request to the cluster's Knative Service for that RuntimeClass instead of a fresh sandbox.
+ */
 export const FunctionQuerySchema = z.object({
   runtime: CreateRunBodySchema.shape.runtime,
   pool: flag.default(false),
+  via: z.enum(["sandbox", "knative"]).default("sandbox"),
 });
 export type FunctionQuery = z.infer<typeof FunctionQuerySchema>;
 

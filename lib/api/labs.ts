@@ -52,7 +52,7 @@ const SessionIdSchema = z
 export const AttachLabSessionsBodySchema = z
   .object({
     sessions: z
-      .array(z.object({ runtime: z.string().min(1).max(64), sessionId: SessionIdSchema }).strict())
+      .array(z.object({ runtime: z.string().min(1).max(96), sessionId: SessionIdSchema }).strict())
       .min(1)
       .max(4),
   })

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { labStepsOf } from "./lab-steps";
 import { loadDemo, loadDemos } from "./load-demos";
 
 const realDemos = path.resolve(import.meta.dirname, "../../demos");
@@ -144,7 +145,7 @@ describe("loadDemos on a malformed folder", () => {
       withSteps("[runc]", ["  - title: In a VM", "    run: [uname]", "    runtimes: [kata-fc]"]),
     );
     expect(() => loadDemos(own)).toThrow(
-      /vm-step\/index\.md: steps\[0\]\.runtimes: kata-fc has no interactive sessions \(runc, gvisor/,
+      /vm-step\/index\.md: steps\[0\]\.runtimes: kata-fc has no interactive sessions \(runc, gvisor, microvm and a cluster's k8s:<class> have\)/,
     );
     const inherited = fixture(
       "vm-demo",
@@ -153,6 +154,34 @@ describe("loadDemos on a malformed folder", () => {
     expect(() => loadDemos(inherited)).toThrow(
       /vm-demo\/index\.md: steps\[1\]\.runtimes: needed: the demo's runtimes include kata-fc/,
     );
+  });
+
+  it("lets a lab step name a cluster's runtime, and refuses one that is not a RuntimeClass name", () => {
+    const cluster = fixture(
+      "cluster-step",
+      withSteps("[runc]", [
+        "  - title: On the cluster",
+        "    run: [uname -r]",
+        "    runtimes: [runc, k8s:kata-qemu, k8s:default, k8s:east/gvisor]",
+      ]),
+    );
+    const [demo] = loadDemos(cluster);
+    expect(labStepsOf(demo!)[0]!.runtimes).toEqual([
+      "runc",
+      "k8s:kata-qemu",
+      "k8s:default",
+      "k8s:east/gvisor",
+    ]);
+    for (const bad of ["k8s:Kata_QEMU", "k8s:../pods", "k8s:", "kata-qemu-on-k8s", "k8s:a/b/c"]) {
+      const dir = fixture(
+        "bad-cluster-step",
+        withSteps("[runc]", ["  - title: Nope", "    run: [ls]", `    runtimes: ["${bad}"]`]),
+      );
+      expect(() => loadDemos(dir)).toThrow(
+        /bad-cluster-step\/index\.md: steps\[0\]\.runtimes\[0\]/,
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps a lab step's run blocks, check, setup and solve", () => {

@@ -1,8 +1,13 @@
 // The frontmatter every demos/<slug>/index.md must carry; the loader rejects a folder that does not match.
 import { z } from "zod";
 import { maxScriptBytes } from "../api/run-limits";
-import { RuntimeIdSchema, type RuntimeId } from "../api/runtime-ids";
-import { sessionRuntimeIds } from "../api/sessions";
+import {
+  ClusterRuntimeIdSchema,
+  RuntimeIdSchema,
+  type ClusterRuntimeId,
+  type RuntimeId,
+} from "../api/runtime-ids";
+import { opensSessions, sessionRuntimeIds } from "../api/sessions";
 import type { RenderedDemoText } from "./markdown-tree";
 
 /** A check or setup that runs longer than this is not a check; the run limits still apply under it. */
@@ -31,8 +36,14 @@ export const DemoStepSchema = z
     setup: ScriptSchema.optional(),
     /** What makes the check pass, revealed on request (and by a workshop facilitator); the run blocks when absent. */
     solve: ScriptSchema.optional(),
-    /** Where the step runs, side by side; the demo's runtimes when absent. Each must offer sessions. */
-    runtimes: z.array(RuntimeIdSchema).min(1).optional(),
+    /**
+     * Where the step runs, side by side; the demo's runtimes when absent. Each must offer sessions: a host
+     * runtime that does, or a cluster's (`k8s:kata-qemu`), which a host without that cluster shows unavailable.
+     */
+    runtimes: z
+      .array(z.union([RuntimeIdSchema, ClusterRuntimeIdSchema]))
+      .min(1)
+      .optional(),
     /** How long the check and the setup may take, each; the host's short default when absent. */
     timeoutMs: z.number().int().min(1_000).max(maxStepTimeoutMs).optional(),
   })
@@ -44,12 +55,12 @@ export const DemoStepSchema = z
         path: ["solve"],
         message: "a step with a check needs a solve script or run blocks that make the check pass",
       });
-    const sessionless = (step.runtimes ?? []).filter((r) => !hasSessions(r));
+    const sessionless = (step.runtimes ?? []).filter((r) => !opensSessions(r));
     if (sessionless.length > 0)
       ctx.addIssue({
         code: "custom",
         path: ["runtimes"],
-        message: `${sessionless.join(", ")} ${sessionless.length === 1 ? "has" : "have"} no interactive sessions (${sessionRuntimeIds.join(", ")} have)`,
+        message: `${sessionless.join(", ")} ${sessionless.length === 1 ? "has" : "have"} no interactive sessions (${sessionRuntimeIds.join(", ")} and a cluster's k8s:<class> have)`,
       });
   });
 export type DemoStep = z.infer<typeof DemoStepSchema>;
@@ -68,7 +79,7 @@ export function isLabStep(step: DemoStep): boolean {
 export function stepRuntimesOf(
   demo: Pick<DemoFrontmatter, "runtimes">,
   step: DemoStep,
-): RuntimeId[] {
+): Array<RuntimeId | ClusterRuntimeId> {
   return step.runtimes ?? demo.runtimes;
 }
 
@@ -76,10 +87,6 @@ export function stepRuntimesOf(
 export function solutionOf(step: DemoStep): string | null {
   if (step.solve !== undefined) return step.solve;
   return step.run.length > 0 ? step.run.join("\n") : null;
-}
-
-function hasSessions(runtime: RuntimeId): boolean {
-  return (sessionRuntimeIds as readonly string[]).includes(runtime);
 }
 
 export const DemoWorkloadSchema = z
@@ -108,7 +115,7 @@ export const DemoFrontmatterSchema = z
     // A lab step without runtimes of its own runs on the demo's, so those must offer sessions too.
     demo.steps.forEach((step, index) => {
       if (step.runtimes !== undefined || !isLabStep(step)) return;
-      const sessionless = demo.runtimes.filter((r) => !hasSessions(r));
+      const sessionless = demo.runtimes.filter((r) => !opensSessions(r));
       if (sessionless.length > 0)
         ctx.addIssue({
           code: "custom",

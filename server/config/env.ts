@@ -6,6 +6,12 @@ import { describeIssue } from "../../lib/api/describe-issue";
 import { DEFAULT_RPC_ADDRESS, rpcAddressSchema } from "../vaccel/rpc-address";
 import { parseTrustedProxies } from "../http/client-address";
 import { knownImages } from "../images/image-store";
+import {
+  clusterRuntimePrefixFor,
+  parseClusterList,
+  type KubernetesConfig,
+} from "../runtimes/kubernetes/cluster-list";
+import { clusterRuntimePrefix } from "../../lib/api/runtime-ids";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -147,6 +153,40 @@ const EnvSchema = z.object({
       }
       return parsed;
     }),
+  /**
+   * Several clusters side by side, instead of SBPG_KUBECONFIG: a JSON array of
+   * {"name","kubeconfig","context"?,"namespace"?,"runtimeMap"?,"images"?,"maxConcurrentRuns"?}; each one's
+   * runtimes are k8s:<name>/<class>, each with its own availability. See docs/kubernetes.md.
+   */
+  SBPG_K8S_CLUSTERS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const parsed = parseClusterList(text);
+      if (typeof parsed === "string" || parsed instanceof z.ZodError) {
+        ctx.addIssue({
+          code: "custom",
+          message: typeof parsed === "string" ? parsed : describeIssue(parsed),
+        });
+        return z.NEVER;
+      }
+      const clusters = [];
+      for (const [index, entry] of parsed.entries()) {
+        const images = parseImageReferences(entry.images);
+        if (typeof images === "string") {
+          ctx.addIssue({ code: "custom", message: `${index}.images: ${images}` });
+          return z.NEVER;
+        }
+        clusters.push({ ...entry, images });
+      }
+      return clusters;
+    }),
+  /**
+   * How the serverless page's requests reach a Knative Service on the cluster: "url", its status.url (the
+   * playground runs where that cluster-local name resolves, e.g. in the cluster), or "api-proxy", through the
+   * API server's service proxy to the revision (from outside the cluster). See docs/kubernetes.md.
+   */
+  SBPG_KNATIVE_INVOKE: z.enum(["url", "api-proxy"]).default("api-proxy"),
   /** The host's vAccel agent: "off" starts none, and runs that ask for it are refused. */
   SBPG_VACCEL: z.enum(["on", "off"]).default("on"),
   /**
@@ -269,16 +309,32 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       terminalBacklogBytes: env.SBPG_TERMINAL_BACKLOG_BYTES,
       terminalInputBytesPerSec: env.SBPG_TERMINAL_INPUT_BYTES_PER_SEC,
     },
-    kubernetes: env.SBPG_KUBECONFIG
-      ? {
-          kubeconfig: env.SBPG_KUBECONFIG,
-          namespace: env.SBPG_K8S_NAMESPACE,
-          clusterName: env.SBPG_K8S_CLUSTER_NAME || null,
-          runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
-          images: env.SBPG_K8S_IMAGES,
-          maxConcurrentRuns: env.SBPG_K8S_MAX_CONCURRENT_RUNS,
-        }
-      : null,
+    /** The clusters the site fronts beside the host, in order; empty: none. */
+    kubernetes: (env.SBPG_KUBECONFIG
+      ? [
+          {
+            kubeconfig: env.SBPG_KUBECONFIG,
+            context: null,
+            namespace: env.SBPG_K8S_NAMESPACE,
+            clusterName: env.SBPG_K8S_CLUSTER_NAME || null,
+            runtimePrefix: clusterRuntimePrefix,
+            runtimeMapFile: env.SBPG_K8S_RUNTIME_MAP || null,
+            images: env.SBPG_K8S_IMAGES,
+            maxConcurrentRuns: env.SBPG_K8S_MAX_CONCURRENT_RUNS,
+            knativeInvoke: env.SBPG_KNATIVE_INVOKE,
+          },
+        ]
+      : env.SBPG_K8S_CLUSTERS.map((cluster) => ({
+          kubeconfig: cluster.kubeconfig,
+          context: cluster.context ?? null,
+          namespace: cluster.namespace,
+          clusterName: cluster.name,
+          runtimePrefix: clusterRuntimePrefixFor(cluster.name),
+          runtimeMapFile: cluster.runtimeMap ?? null,
+          images: cluster.images,
+          maxConcurrentRuns: cluster.maxConcurrentRuns,
+          knativeInvoke: env.SBPG_KNATIVE_INVOKE,
+        }))) satisfies KubernetesConfig[],
     retention: { ms: env.SBPG_RUN_RETENTION_MS, maxRuns: env.SBPG_MAX_RETAINED_RUNS },
     limits: {
       maxConcurrentRuns: env.SBPG_MAX_CONCURRENT_RUNS,
@@ -297,12 +353,17 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
 }
 
 export type HostLimits = Config["limits"];
-export type KubernetesConfig = NonNullable<Config["kubernetes"]>;
+export type { KubernetesConfig } from "../runtimes/kubernetes/cluster-list";
 export type SessionLimits = Config["sessions"];
 
 /** Parses the environment; a bad variable stops start-up with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
+  if (parsed.success && parsed.data.SBPG_KUBECONFIG && parsed.data.SBPG_K8S_CLUSTERS.length > 0) {
+    throw new Error(
+      "Invalid environment:\n  SBPG_K8S_CLUSTERS: set it or SBPG_KUBECONFIG, not both (a list names every cluster)",
+    );
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`).join("\n");
     throw new Error(`Invalid environment:\n${problems}`);

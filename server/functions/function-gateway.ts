@@ -17,11 +17,15 @@ import type { Logger } from "../log/logger";
 import type { TrustedProxies } from "../http/client-address";
 import type { LaunchPolicy } from "../runs/launch-policy";
 import { requesterOf } from "../http/requester";
-import { encodeRequest, parseResponse, type ParsedResponse } from "./http-message";
+import type { KnativeFunctions } from "../runtimes/kubernetes/knative-functions";
+import { encodeRequest, endToEndHeaders, parseResponse, type ParsedResponse } from "./http-message";
+import { relayKnative } from "./knative-relay";
 import { readRawBody } from "./read-raw-body";
 
 export interface FunctionGatewayContext {
   engine: SandboxEngine;
+  /** The cluster's Knative Services (`via=knative`); null without a cluster. */
+  knative: KnativeFunctions | null;
   /** The launch policy runs go through: a workshop attendee's runtimes and quotas hold here too. */
   policy: LaunchPolicy;
   trustedProxies: TrustedProxies;
@@ -58,6 +62,17 @@ export async function handleFunction(
     }
     const query = parseQuery(url.searchParams);
     const body = await readRawBody(req, maxFunctionBodyBytes);
+    if (query.via === "knative") {
+      const { address } = requesterOf(req, ctx.trustedProxies);
+      const answer = await relayKnative(ctx.knative, query.runtime, address, {
+        method: req.method,
+        target: req.url ?? url.pathname,
+        headers: endToEndHeaders(req.rawHeaders),
+        body,
+      });
+      reply(res, answer.status, answer.headers, answer.body, answer.statusText);
+      return true;
+    }
     const request = encodeRequest({
       method: req.method,
       target: req.url ?? url.pathname,
@@ -97,7 +112,7 @@ function parseQuery(params: URLSearchParams): FunctionQuery {
   throw new PlaygroundError(
     "bad_request",
     "function",
-    `Invalid function query: ${describeIssue(parsed.error)}. Use ?runtime=<id>[&pool=1].`,
+    `Invalid function query: ${describeIssue(parsed.error)}. Use ?runtime=<id>[&pool=1][&via=knative].`,
   );
 }
 

@@ -41,14 +41,19 @@ describe.skipIf(!busybox)("the hello function", () => {
 });
 
 describe("FunctionQuerySchema", () => {
-  it("takes a runtime and an optional pool flag", () => {
+  it("takes a runtime, an optional pool flag and an optional way to serve it", () => {
     expect(FunctionQuerySchema.parse({ runtime: "microvm", pool: "1" })).toEqual({
       runtime: "microvm",
       pool: true,
+      via: "sandbox",
     });
     expect(FunctionQuerySchema.parse({ runtime: "runc" })).toEqual({
       runtime: "runc",
       pool: false,
+      via: "sandbox",
+    });
+    expect(FunctionQuerySchema.parse({ runtime: "k8s:kata-qemu", via: "knative" })).toMatchObject({
+      via: "knative",
     });
   });
 
@@ -56,5 +61,6 @@ describe("FunctionQuerySchema", () => {
     expect(FunctionQuerySchema.safeParse({ runtime: "Not A Runtime" }).success).toBe(false);
     expect(FunctionQuerySchema.safeParse({ runtime: "runc", pool: "yes" }).success).toBe(false);
     expect(FunctionQuerySchema.safeParse({}).success).toBe(false);
+    expect(FunctionQuerySchema.safeParse({ runtime: "runc", via: "lambda" }).success).toBe(false);
   });
 });

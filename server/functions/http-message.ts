@@ -21,14 +21,20 @@ const hopByHop = new Set([
   "content-length",
 ]);
 
+/** Node's rawHeaders as name/value pairs, without the hop-by-hop ones. */
+export function endToEndHeaders(rawHeaders: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (!hopByHop.has(name.toLowerCase())) pairs.push([name, rawHeaders[i + 1]]);
+  }
+  return pairs;
+}
+
 /** The request as HTTP/1.1 bytes, base64 so it travels as one argv string. */
 export function encodeRequest(request: RawRequest): string {
   const lines = [`${request.method} ${request.target} HTTP/1.1`];
-  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i];
-    if (hopByHop.has(name.toLowerCase())) continue;
-    lines.push(`${name}: ${request.rawHeaders[i + 1]}`);
-  }
+  for (const [name, value] of endToEndHeaders(request.rawHeaders)) lines.push(`${name}: ${value}`);
   if (request.body.length > 0) lines.push(`Content-Length: ${request.body.length}`);
   const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
   return Buffer.concat([head, request.body]).toString("base64");

@@ -2,6 +2,7 @@
 import {
   ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   Exec,
   KubeConfig,
   Log,
@@ -24,11 +25,17 @@ export interface ClusterClient {
   log: Log;
   /** pods/exec over a websocket (sessions). */
   exec: Exec;
+  /** Knative's resources (serving.knative.dev). */
+  custom: CustomObjectsApi;
+  /** The credentials, for a request client-node has no call for (the API server's service proxy). */
+  config: KubeConfig;
 }
 
 export interface ClusterOptions {
   /** A kubeconfig file, or "in-cluster". */
   kubeconfig: string;
+  /** The kubeconfig's context to use; null or absent: its current context. */
+  context?: string | null;
   namespace: string;
   /** null: the kubeconfig's current cluster's name. */
   clusterName: string | null;
@@ -46,6 +53,12 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
       { cause: err },
     );
   }
+  if (options.context) {
+    if (!config.getContextObject(options.context)) {
+      throw new Error(`SBPG_K8S_CLUSTERS: ${options.kubeconfig} has no context ${options.context}`);
+    }
+    config.setCurrentContext(options.context);
+  }
   const cluster = config.getCurrentCluster();
   if (!cluster) {
     throw new Error(`SBPG_KUBECONFIG: ${options.kubeconfig} names no current cluster`);
@@ -60,6 +73,8 @@ export function connectCluster(options: ClusterOptions): ClusterClient {
     watch: new Watch(config),
     log: new Log(config),
     exec: new Exec(config),
+    custom: config.makeApiClient(CustomObjectsApi),
+    config,
   };
 }
 

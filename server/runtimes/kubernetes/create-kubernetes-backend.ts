@@ -1,5 +1,5 @@
 // The cluster backend from the validated configuration: kubeconfig, namespace, mapping file and image references.
-import type { KubernetesConfig } from "../../config/env";
+import type { HostLimits, KubernetesConfig } from "../../config/env";
 import type { Logger } from "../../log/logger";
 import { connectCluster } from "./cluster-client";
 import { KubernetesBackend } from "./kubernetes-backend";
@@ -10,6 +10,7 @@ import { loadRuntimeMap } from "./runtime-map";
 export function createKubernetesBackend(
   config: KubernetesConfig,
   stateDir: string,
+  limits: HostLimits,
   log: Logger,
 ): KubernetesBackend {
   const cluster = connectCluster(config);
@@ -19,6 +20,11 @@ export function createKubernetesBackend(
     images: config.images,
     maxConcurrentRuns: config.maxConcurrentRuns,
     owner: podOwnerFor(stateDir),
+    runtimePrefix: config.runtimePrefix,
+    knative: {
+      invoke: config.knativeInvoke,
+      limits: { memoryBytes: limits.memoryBytes, cpuShares: limits.cpuShares },
+    },
     log: log.child({ backend: "kubernetes", cluster: cluster.name }),
   });
 }

@@ -10,6 +10,7 @@ import { createKubernetesBackend } from "./create-kubernetes-backend";
 import { KubernetesBackend } from "./kubernetes-backend";
 import { podOwnerFor } from "./pod-spec";
 import type { RuntimeMap } from "./runtime-map";
+import { knativeOptions } from "./testing/cluster-engine";
 import { startFakeApiServer, type FakeApiServer } from "./testing/fake-api-server";
 
 const namespace = "sbpg-test";
@@ -31,6 +32,7 @@ async function backendWith(runtimeClasses: Record<string, unknown>[], map: Runti
     maxConcurrentRuns: 4,
     log,
     refreshMs: 0,
+    knative: knativeOptions,
   });
   return { api, backend };
 }
@@ -117,6 +119,7 @@ describe("KubernetesBackend", () => {
       owner: podOwnerFor("/run/sbpg-k8s-a"),
       maxConcurrentRuns: 4,
       log,
+      knative: knativeOptions,
     });
     const [driver] = await backend.drivers();
     expect(await driver!.probe()).toMatchObject({
@@ -185,7 +188,12 @@ describe("createKubernetesBackend", () => {
       SBPG_K8S_IMAGES:
         "busybox=registry.example/sbpg/busybox:1, node-onnx=registry.example/sbpg/node-onnx:1",
     });
-    const backend = createKubernetesBackend(config.kubernetes!, "/run/sbpg-k8s-a", log);
+    const backend = createKubernetesBackend(
+      config.kubernetes[0]!,
+      "/run/sbpg-k8s-a",
+      config.limits,
+      log,
+    );
     expect(backend.cluster.name).toBe("workshop");
     expect(backend.imageReference("node-onnx")).toBe("registry.example/sbpg/node-onnx:1");
     const drivers = await backend.drivers();
@@ -198,9 +206,9 @@ describe("createKubernetesBackend", () => {
       mapFile,
       JSON.stringify({ runtimeClasses: { "Bad Name": { family: "kata-go" } } }),
     );
-    expect(() => createKubernetesBackend(config.kubernetes!, "/run/x", log)).toThrow(
-      /SBPG_K8S_RUNTIME_MAP: .*runtimes\.json: runtimeClasses\.Bad Name: Invalid key/,
-    );
+    expect(() =>
+      createKubernetesBackend(config.kubernetes[0]!, "/run/x", config.limits, log),
+    ).toThrow(/SBPG_K8S_RUNTIME_MAP: .*runtimes\.json: runtimeClasses\.Bad Name: Invalid key/);
   });
 
   it("stops start-up naming SBPG_KUBECONFIG when the kubeconfig cannot be read", async () => {
@@ -222,7 +230,7 @@ describe("createKubernetesBackend", () => {
     expect(() =>
       loadConfig({ NODE_ENV: "test", SBPG_K8S_IMAGES: "busybox=reg/x:1 --insecure" }),
     ).toThrow(/is not image=registry\/reference/);
-    expect(loadConfig({ NODE_ENV: "test" }).kubernetes).toBeNull();
+    expect(loadConfig({ NODE_ENV: "test" }).kubernetes).toEqual([]);
   });
 });
 

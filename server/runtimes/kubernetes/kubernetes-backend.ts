@@ -2,9 +2,16 @@
 import type { V1RuntimeClass } from "@kubernetes/client-node";
 import type { ClusterRuntimeId } from "../../../lib/api/runtime-ids";
 import { clusterRuntimePrefix } from "../../../lib/api/runtime-ids";
-import type { DriverSource, RuntimeAvailability, SandboxDriver } from "../../engine/driver";
+import type { KnativeInvoke } from "../../../lib/api/knative";
+import type {
+  DriverSource,
+  RuntimeAvailability,
+  SandboxDriver,
+  SandboxLimits,
+} from "../../engine/driver";
 import type { Logger } from "../../log/logger";
 import { describeClusterError, statusOf, type ClusterClient } from "./cluster-client";
+import { KnativeFunctions } from "./knative-functions";
 import { KubernetesDriver } from "./kubernetes-driver";
 import {
   buildDenyAllPolicy,
@@ -28,6 +35,8 @@ export interface KubernetesBackendOptions {
   /** Image name to registry reference (SBPG_K8S_IMAGES). */
   images: Record<string, string>;
   owner: PodOwner;
+  /** What its runtime ids start with: "k8s:" (the default) for one cluster, "k8s:<name>/" among several. */
+  runtimePrefix?: string;
   log: Logger;
   /** Pods of this backend at once (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's own runs. */
   maxConcurrentRuns: number;
@@ -35,11 +44,19 @@ export interface KubernetesBackendOptions {
   refreshMs?: number;
   /** A call the API server does not answer in this long fails (start-up must not hang on a cluster). */
   requestTimeoutMs?: number;
+  /** Serverless on the cluster's Knative Serving: how requests reach a Knative Service, and its pods' limits. */
+  knative: {
+    invoke: KnativeInvoke;
+    limits: Pick<SandboxLimits, "memoryBytes" | "cpuShares">;
+    pollMs?: number;
+    idleTimeoutMs?: number;
+    readyTimeoutMs?: number;
+  };
 }
 
 /** What the pages say until the backend has been run against a real cluster. */
 export const untestedNote =
-  "not yet run against a real cluster: tested only against a test double of the Kubernetes API";
+  "not yet run against a real cluster, nor its serverless side against a real Knative Serving: tested only against a test double of the Kubernetes API (playing Knative too)";
 
 type Listing =
   { ok: true; classes: V1RuntimeClass[] } | { ok: false; reason: string; install: string };
@@ -61,9 +78,18 @@ export class KubernetesBackend implements DriverSource {
   private policyCheckedAt = -Infinity;
 
   readonly maxConcurrentRuns: number;
+  readonly knative: KnativeFunctions;
 
   constructor(private readonly options: KubernetesBackendOptions) {
     this.maxConcurrentRuns = options.maxConcurrentRuns;
+    this.knative = new KnativeFunctions({
+      ...options.knative,
+      cluster: options.cluster,
+      owner: options.owner,
+      classOf: (id) => this.knativeTarget(id),
+      imageReference: () => this.imageReference("busybox"),
+      log: options.log.child({ feature: "knative" }),
+    });
   }
 
   get cluster(): ClusterClient {
@@ -98,7 +124,7 @@ export class KubernetesBackend implements DriverSource {
     const entry = (className: string | null, mapped: MappingEntry | undefined): ClusterRuntime => {
       const family = mapped?.family ?? guessFamily(handlers.get(className ?? "") ?? "");
       return {
-        id: `${clusterRuntimePrefix}${className ?? "default"}`,
+        id: `${this.options.runtimePrefix ?? clusterRuntimePrefix}${className ?? "default"}` as ClusterRuntimeId,
         className,
         family,
         name:
@@ -166,6 +192,18 @@ export class KubernetesBackend implements DriverSource {
     };
   }
 
+  /** A Knative Service may target a runtime the cluster lists and has available, nothing a visitor made up. */
+  private async knativeTarget(
+    id: string,
+  ): Promise<{ className: string | null } | { reason: string }> {
+    await this.refresh();
+    const runtime = this.runtimes().find((r) => r.id === id);
+    if (!runtime) return { reason: `cluster ${this.cluster.name} has no runtime ${id}` };
+    const availability = this.availabilityOf(runtime);
+    if (!availability.available) return { reason: availability.reason ?? `${id} is unavailable` };
+    return { className: runtime.className };
+  }
+
   /** The registry reference of a playground image, or null when none is configured. */
   imageReference(name: string): string | null {
     return this.options.images[name] ?? null;
@@ -224,13 +262,13 @@ export class KubernetesBackend implements DriverSource {
           if (statusOf(err) !== 404) log.warn({ err, pod: name }, "reaping a pod failed");
         }
       }
-      return removed;
+      return [...removed, ...(await this.knative.reap())];
     } catch (err) {
       log.warn(
         { err, reason: describeClusterError(err, cluster.server) },
         "could not look for pods an earlier process left on the cluster",
       );
-      return [];
+      return this.knative.reap();
     }
   }
 

@@ -61,6 +61,7 @@ describe("the kubernetes backend through the engine", () => {
       "runs at once": "4 on the cluster (SBPG_K8S_MAX_CONCURRENT_RUNS), apart from the host's",
     });
     expect(kata.details.tested).toMatch(/not yet run against a real cluster/);
+    expect(kata.details.tested).toMatch(/nor its serverless side against a real Knative Serving/);
     expect(runtimes.get("k8s:gvisor")).toMatchObject({
       available: true,
       kind: "user-space-kernel",

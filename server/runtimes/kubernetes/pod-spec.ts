@@ -68,14 +68,7 @@ export function buildPod(input: PodSpecInput): V1Pod {
     throw new Error(`refusing a pod name not derived from a run id: ${input.resourceName}`);
   }
   const { limits } = input;
-  // One CPU is 1024 shares, as cgroup v1 counts them and the local runtimes apply them. Memory is asked for in
-  // full (it cannot be given back once used); CPU a quarter of the cap: runs are short bursts, the cap holds each.
-  const milliCpu = Math.max(4, Math.round((limits.cpuShares / 1024) * 1000));
-  const memory = String(limits.memoryBytes);
-  const resources = {
-    limits: { cpu: `${milliCpu}m`, memory },
-    requests: { cpu: `${Math.round(milliCpu / cpuRequestDivisor)}m`, memory },
-  };
+  const resources = podResources(limits);
   const seccompProfile = { type: "RuntimeDefault" };
   const { session } = input;
   const lifetimeMs = session ? session.maxLifetimeMs : limits.timeoutMs;
@@ -142,6 +135,19 @@ export function buildPod(input: PodSpecInput): V1Pod {
       ],
       volumes,
     },
+  };
+}
+
+/**
+ * One CPU is 1024 shares, as cgroup v1 counts them and the local runtimes apply them. Memory is asked for in
+ * full (it cannot be given back once used); CPU a quarter of the cap: runs are short bursts, the cap holds each.
+ */
+export function podResources(limits: Pick<SandboxLimits, "memoryBytes" | "cpuShares">) {
+  const milliCpu = Math.max(4, Math.round((limits.cpuShares / 1024) * 1000));
+  const memory = String(limits.memoryBytes);
+  return {
+    limits: { cpu: `${milliCpu}m`, memory },
+    requests: { cpu: `${Math.round(milliCpu / cpuRequestDivisor)}m`, memory },
   };
 }
 

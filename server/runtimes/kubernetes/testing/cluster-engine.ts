@@ -18,6 +18,15 @@ export const ownerStateDir = "/run/sbpg-k8s-test";
 const log = pino({ level: "silent" });
 const mib = 1024 * 1024;
 
+/** Knative Services for the tests: asked about quickly, pods of the run limits below. */
+export const knativeOptions = {
+  invoke: "api-proxy" as const,
+  limits: { memoryBytes: 128 * mib, cpuShares: 512 },
+  pollMs: 5,
+  idleTimeoutMs: 2_000,
+  readyTimeoutMs: 2_000,
+};
+
 export const runtimeClasses = [
   {
     metadata: { name: "kata-qemu" },
@@ -52,6 +61,24 @@ class LocalDriver implements SandboxDriver {
 
 /** The host runs one sandbox at a time, the cluster `clusterRuns`. */
 export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
+  const backend = new KubernetesBackend({
+    cluster: connectCluster({ kubeconfig, namespace, clusterName: "lab" }),
+    map: {
+      runtimeClasses: { "kata-qemu": { family: "kata-go" }, gvisor: { family: "gvisor" } },
+    },
+    images: { busybox: "registry.example/sbpg/busybox:1" },
+    owner: podOwnerFor(ownerStateDir),
+    maxConcurrentRuns: clusterRuns,
+    log,
+    refreshMs: 0,
+    requestTimeoutMs: 2_000,
+    knative: knativeOptions,
+  });
+  return { ...(await startEngineOn([backend])), backend };
+}
+
+/** An engine with the scripted host runtime and these cluster backends, as the host wires several clusters. */
+export async function startEngineOn(backends: KubernetesBackend[]) {
   const cache = await mkdtemp(path.join(os.tmpdir(), "sbpg-k8s-"));
   const images = new ImageStore(cache);
   await buildImage(
@@ -65,21 +92,9 @@ export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
     },
     images.dir("busybox"),
   );
-  const backend = new KubernetesBackend({
-    cluster: connectCluster({ kubeconfig, namespace, clusterName: "lab" }),
-    map: {
-      runtimeClasses: { "kata-qemu": { family: "kata-go" }, gvisor: { family: "gvisor" } },
-    },
-    images: { busybox: "registry.example/sbpg/busybox:1" },
-    owner: podOwnerFor(ownerStateDir),
-    maxConcurrentRuns: clusterRuns,
-    log,
-    refreshMs: 0,
-    requestTimeoutMs: 2_000,
-  });
   const engine = new SandboxEngine({
     drivers: [new LocalDriver()],
-    sources: [backend],
+    sources: backends,
     images,
     limits: {
       maxConcurrentRuns: 1,
@@ -97,5 +112,5 @@ export async function startClusterEngine(kubeconfig: string, clusterRuns = 4) {
     retention: { ms: 60_000, maxRuns: 100 },
     log,
   });
-  return { engine, backend, images };
+  return { engine, images };
 }
