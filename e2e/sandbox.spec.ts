@@ -34,7 +34,7 @@ test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds
 test("runc and the microVM side by side in one click: the VM's shell is on the guest's own tty, and the host sees QEMU", async ({
   page,
 }) => {
-  // A cold TCG boot on a loaded host takes tens of seconds.
+  // From the pool or the snapshot in a second; a cold TCG boot (no snapshot yet) on a loaded host takes tens of seconds.
   test.setTimeout(240_000);
   const sandbox = new SandboxPage(page);
   await sandbox.open();
@@ -50,6 +50,10 @@ test("runc and the microVM side by side in one click: the VM's shell is on the g
   await expectTerminalRow(vmShell, /^42$/, 30_000);
   await expectTerminalRow(vmShell, /^\/dev\/hvc0$/, 30_000);
   await expect(vm.getByTestId("host-processes")).toContainText(/qemu-system-x86_64 -name sbpg-/);
+  // Which way its VM came: the playground's default keeps a pool VM ready and the snapshot saved.
+  await expect(vm.getByTestId("session-start")).toHaveText(
+    /^VM (from the warm pool: (booted|restored from the snapshot) .* ago in |restored from the snapshot in |booted cold in )/,
+  );
   // The same command beside it, in the container.
   const runcShell = runc.getByTestId("interactive-terminal");
   await expectTerminalRow(runcShell, /^~ #$/);

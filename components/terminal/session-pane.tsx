@@ -134,6 +134,11 @@ export function SessionPane({ sessionId, savedTerminalId, onTerminal, onEnded }:
             {session.error && ` · ${session.error.message}`}
           </p>
         )}
+        {session?.start && (
+          <p data-testid="session-start" className="text-sm text-muted">
+            VM {session.start.note.replace(/^\[|\]$/g, "")}
+          </p>
+        )}
       </div>
       {error && (
         <p role="alert" className="text-sm text-red-800">
