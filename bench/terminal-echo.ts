@@ -61,8 +61,14 @@ const echoTimerScript = `(() => {
 })()`;
 const timeEchoesInPage = (page: Page) => page.evaluate(echoTimerScript);
 
-const rows: Array<{ runtime: string; promptMs: number[]; echoMs: number[]; inPageMs: number[] }> =
-  [];
+const rows: Array<{
+  runtime: string;
+  promptMs: number[];
+  echoMs: number[];
+  inPageMs: number[];
+  /** How each measured microVM session's VM came (the session's `start`). */
+  paths: Record<string, number>;
+}> = [];
 const header = () => {
   console.log(
     `/sandbox in Chromium: ${sessions} sessions per runtime after 1 warm-up, ${keys} key presses in the last`,
@@ -79,6 +85,9 @@ const report = (row: (typeof rows)[number]) => {
   console.log(
     `${row.runtime.padEnd(10)}${`${prompt.median.toFixed(0)} / ${prompt.p95.toFixed(0)} ms`.padStart(40)}${`${echo.median.toFixed(1)} / ${echo.p95.toFixed(1)} ms`.padStart(36)}${`${inPage.median.toFixed(1)} / ${inPage.p95.toFixed(1)} ms`.padStart(48)}`,
   );
+  const paths = Object.entries(row.paths);
+  if (paths.length)
+    console.log(`${"".padEnd(10)}its VMs: ${paths.map(([p, n]) => `${p} ${n}`).join(", ")}`);
 };
 
 header();
@@ -90,6 +99,7 @@ try {
       promptMs: [] as number[],
       echoMs: [] as number[],
       inPageMs: [] as number[],
+      paths: {} as Record<string, number>,
     };
     rows.push(row);
     // One warm-up session per runtime: the page's chunks, the image's pages in the host's cache.
@@ -98,9 +108,14 @@ try {
       await page.locator(`input[type=radio][value="${runtime}"]`).check();
       const started = Date.now();
       await page.getByTestId("start-session").click();
-      // A microVM session boots cold (the warm pool does not serve sessions yet): seconds under TCG.
+      // A microVM session takes a pool VM or a restored one; only without a snapshot does it boot cold (seconds).
       await rowMatches(page, "^~ #$", runtime === "microvm" ? 180_000 : 20_000);
       if (s > 0) row.promptMs.push(Date.now() - started);
+      const start = page.getByTestId("session-start");
+      if (s > 0 && (await start.count())) {
+        const path = /^VM (from the warm pool|restored|booted cold)/.exec(await start.innerText());
+        row.paths[path?.[1] ?? "?"] = (row.paths[path?.[1] ?? "?"] ?? 0) + 1;
+      }
       if (s === sessions) {
         // Key press (through the browser's input pipeline) to the echoed character drawn in the rows.
         await page.getByTestId("interactive-terminal").click();
