@@ -79,11 +79,6 @@ export interface FunctionReply {
 
 type Detection = Omit<KnativeStatus, "services" | "tested" | "cluster" | "namespace" | "invoke">;
 
-interface Deployed {
-  view: KnativeServiceView;
-  specHash: string;
-}
-
 const services = { ...knativeGroup, plural: "services" } as const;
 const revisions = { ...knativeGroup, plural: "revisions" } as const;
 const specAnnotation = "sandbox-playground/spec";
@@ -92,8 +87,10 @@ const maxReplyBytes = 256 * 1024;
 
 export class KnativeFunctions {
   private detection: { at: number; result: Detection } | null = null;
-  private readonly deployed = new Map<string, Deployed>();
+  /** runtime id → its Knative Service as this process last saw it. */
+  private readonly deployed = new Map<string, KnativeServiceView>();
   private readonly deploying = new Map<string, Promise<KnativeServiceView>>();
+  private readonly idling = new Map<string, Promise<{ atZero: boolean; waitedMs: number }>>();
   private inFlight = 0;
   private policyChecked = false;
 
@@ -107,7 +104,7 @@ export class KnativeFunctions {
       cluster: cluster.name,
       namespace: cluster.namespace,
       invoke,
-      services: [...this.deployed.values()].map((d) => d.view),
+      services: [...this.deployed.values()],
       tested: knativeUntestedNote,
     };
   }
@@ -123,13 +120,25 @@ export class KnativeFunctions {
     return pending;
   }
 
-  /** Waits until the runtime's revision has no pod left (Knative scaled it to zero), up to idleTimeoutMs. */
+  /**
+   * Waits until the runtime's revision has no pod left (Knative scaled it to zero), up to idleTimeoutMs;
+   * concurrent asks share one wait, so a room waiting asks the API server once a second, not once per visitor.
+   */
   async awaitIdle(runtime: string): Promise<{ atZero: boolean; waitedMs: number }> {
-    const deployed = this.deployedFor(runtime);
+    const { revision } = this.deployedFor(runtime);
+    let pending = this.idling.get(runtime);
+    if (!pending) {
+      pending = this.untilZero(revision!).finally(() => this.idling.delete(runtime));
+      this.idling.set(runtime, pending);
+    }
+    return pending;
+  }
+
+  private async untilZero(revision: string): Promise<{ atZero: boolean; waitedMs: number }> {
     const started = performance.now();
     const deadline = started + (this.options.idleTimeoutMs ?? 120_000);
     for (;;) {
-      const replicas = await this.replicasOf(deployed.view.revision!);
+      const replicas = await this.replicasOf(revision);
       const waitedMs = Math.round(performance.now() - started);
       if (replicas === 0) return { atZero: true, waitedMs };
       if (performance.now() >= deadline) return { atZero: false, waitedMs };
@@ -139,7 +148,7 @@ export class KnativeFunctions {
 
   /** One request to the runtime's Knative Service, timed from sending it to the last byte of the answer. */
   async invoke(runtime: string, request: FunctionRequest): Promise<FunctionReply> {
-    const deployed = this.deployedFor(runtime);
+    const view = this.deployedFor(runtime);
     const limit = this.options.maxInFlight ?? 32;
     if (this.inFlight >= limit) {
       throw new PlaygroundError(
@@ -150,10 +159,10 @@ export class KnativeFunctions {
     }
     this.inFlight++;
     try {
-      const { name, revision } = deployed.view;
+      const { name, revision } = view;
       const replicas = await this.replicasOf(revision!).catch(() => null);
       const sent = performance.now();
-      const answer = await this.send(deployed.view, request);
+      const answer = await this.send(view, request);
       return {
         ...answer,
         service: name,
@@ -339,9 +348,9 @@ export class KnativeFunctions {
     return found;
   }
 
-  private deployedFor(runtime: string): Deployed {
+  private deployedFor(runtime: string): KnativeServiceView {
     const deployed = this.deployed.get(runtime);
-    if (!deployed || deployed.view.state !== "ready") {
+    if (!deployed || deployed.state !== "ready") {
       throw new PlaygroundError(
         "unavailable",
         "knative",
@@ -384,7 +393,7 @@ export class KnativeFunctions {
         readyMs: null,
         ...rest,
       };
-      this.deployed.set(runtime, { view: next, specHash });
+      this.deployed.set(runtime, next);
       return next;
     };
     view("deploying");
