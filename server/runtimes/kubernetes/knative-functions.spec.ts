@@ -298,6 +298,16 @@ describe("reaping Knative Services after a crash", () => {
     ).toEqual(["sbpg-fn-hello-collision", theirs].sort());
   });
 
+  it("deletes this process's services when it shuts down", async () => {
+    const knative = await start({ features: enabled });
+    await knative.deploy("k8s:gvisor");
+    await knative.deploy("k8s:default");
+    expect(api!.knativeServices()).toHaveLength(2);
+    await knative.close();
+    expect(api!.knativeServices()).toEqual([]);
+    expect((await knative.status()).services).toEqual([]);
+  });
+
   it("a cluster without Knative has nothing to reap", async () => {
     await start(undefined);
     expect(await backendOn(api!).reap()).toEqual([]);

@@ -219,6 +219,27 @@ export class KnativeFunctions {
     }
   }
 
+  /** At shutdown: deletes the Knative Services this process made, so none outlives the playground; never rejects. */
+  async close(): Promise<void> {
+    const { cluster, log } = this.options;
+    const names = new Set([...this.deployed.values()].map((view) => view.name));
+    this.deployed.clear();
+    await Promise.all(
+      [...names].map((name) =>
+        this.timed(
+          cluster.custom.deleteNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            name,
+          }),
+        ).catch((err: unknown) => {
+          if (statusOf(err) !== 404)
+            log.warn({ err, service: name }, "deleting a Knative Service failed");
+        }),
+      ),
+    );
+  }
+
   private async detect(): Promise<Detection> {
     const ttl = this.options.statusTtlMs ?? 15_000;
     if (this.detection && performance.now() - this.detection.at < ttl) return this.detection.result;
