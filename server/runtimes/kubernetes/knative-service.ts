@@ -69,7 +69,7 @@ export function knativeServiceNameFor(
 /**
  * The function's HTTP server: busybox nc accepts each connection and runs this adapter on it, which reads one
  * request (head up to the empty line, then Content-Length bytes), hands it base64-encoded to the same script
- * the local gateway runs, and lets the script's HTTP response go back on the connection.
+ * the local gateway runs, and sends the script's HTTP response back on the connection, marked Connection: close.
  */
 export const knativeAdapterScript = `cr=$(printf '\\r')
 nl='
@@ -92,7 +92,12 @@ if [ "$len" -gt 16384 ]; then
   exit 0
 fi
 request=$({ printf %s "$head$cr$nl"; [ "$len" -gt 0 ] && head -c "$len"; } | base64 | tr -d '\\n')
-exec sh -c "$FN_SCRIPT" fn "$request"
+# One request per connection: say so after the status line, so queue-proxy does not reuse a closed one.
+sh -c "$FN_SCRIPT" fn "$request" | {
+  IFS= read -r status
+  printf '%s\nConnection: close\r\n' "$status"
+  cat
+}
 `;
 
 /** Listens on Knative's $PORT; -ll keeps listening, a process per connection. */
