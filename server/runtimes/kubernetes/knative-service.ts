@@ -111,7 +111,8 @@ export const knativeServerCommand = [
  * The run pods' hardening where Knative's field allow-list takes it: no service account token, no service
  * links, non-root, every capability dropped, RuntimeDefault seccomp, read-only root, limits from the run's.
  * The user and seccomp go on the container, since a pod-level securityContext needs another feature flag
- * (kubernetes.podspec-securitycontext). Knative does not take restartPolicy, activeDeadlineSeconds or a
+ * (kubernetes.podspec-securitycontext); a container's allowPrivilegeEscalation and seccompProfile are allowed
+ * from Knative Serving 1.8 (knative/serving#13395, #13401), and privileged not before 1.17, so it is left out. Knative does not take restartPolicy, activeDeadlineSeconds or a
  * hostname; its pods end when the revision scales down. The pods carry the function label, not the playground's
  * managed-by label: the deny-all policy would cut Knative's activator off from them (see the egress policy).
  */
