@@ -1,16 +1,8 @@
 // Serverless on the cluster's Knative Serving: is it there (and may a service name a RuntimeClass), one Knative
 // Service per RuntimeClass made and awaited, requests sent to it, its scale to zero awaited, and the reaper.
 import { createHash } from "node:crypto";
-import http from "node:http";
-import https from "node:https";
 import { performance } from "node:perf_hooks";
-import { z } from "zod";
-import type {
-  FeatureFlag,
-  KnativeInvoke,
-  KnativeServiceView,
-  KnativeStatus,
-} from "../../../lib/api/knative";
+import type { KnativeInvoke, KnativeServiceView, KnativeStatus } from "../../../lib/api/knative";
 import { clusterRuntimePrefix } from "../../../lib/api/runtime-ids";
 import type { SandboxLimits } from "../../engine/driver";
 import { PlaygroundError } from "../../errors/playground-error";
@@ -20,16 +12,16 @@ import {
   buildFunctionEgressPolicy,
   buildKnativeService,
   functionEgressPolicyName,
-  knativeFeaturesConfigMap,
   knativeGroup,
   KnativeRevisionSchema,
   KnativeServiceListSchema,
   KnativeServiceSchema,
   readinessOf,
-  runtimeClassFlag,
   type KnativeFunction,
   type KnativeServiceBody,
 } from "./knative-service";
+import { detectKnative, type KnativeDetection } from "./knative-detect";
+import { sendToKnative, type FunctionRequest, type KnativeAnswer } from "./knative-request";
 import { ownerAnnotation, ownerSelector, type PodOwner } from "./pod-spec";
 
 export interface KnativeFunctionsOptions {
@@ -58,42 +50,25 @@ export interface KnativeFunctionsOptions {
 export const knativeUntestedNote =
   "not yet run against a real Knative Serving: tested only against a test double of the Kubernetes API that plays Knative's controller and data plane";
 
-/** The request as the gateway hands it on: method, path and query, end-to-end headers, body. */
-export interface FunctionRequest {
-  method: string;
-  target: string;
-  headers: Array<[string, string]>;
-  body: Buffer;
-}
+export type { FunctionRequest } from "./knative-request";
 
-export interface FunctionReply {
-  status: number;
-  statusText: string;
-  headers: Array<[string, string]>;
-  body: Buffer;
+export interface FunctionReply extends KnativeAnswer {
   service: string;
   revision: string;
   fromZero: boolean | null;
   upstreamMs: number;
 }
 
-type Detection = Omit<KnativeStatus, "services" | "tested" | "cluster" | "namespace" | "invoke">;
-
-interface Deployed {
-  view: KnativeServiceView;
-  specHash: string;
-}
-
 const services = { ...knativeGroup, plural: "services" } as const;
 const revisions = { ...knativeGroup, plural: "revisions" } as const;
 const specAnnotation = "sandbox-playground/spec";
-const knativeDocs = "docs/kubernetes.md, Serverless on Knative";
-const maxReplyBytes = 256 * 1024;
 
 export class KnativeFunctions {
-  private detection: { at: number; result: Detection } | null = null;
-  private readonly deployed = new Map<string, Deployed>();
+  private detection: { at: number; result: KnativeDetection } | null = null;
+  /** runtime id → its Knative Service as this process last saw it. */
+  private readonly deployed = new Map<string, KnativeServiceView>();
   private readonly deploying = new Map<string, Promise<KnativeServiceView>>();
+  private readonly idling = new Map<string, Promise<{ atZero: boolean; waitedMs: number }>>();
   private inFlight = 0;
   private policyChecked = false;
 
@@ -107,7 +82,7 @@ export class KnativeFunctions {
       cluster: cluster.name,
       namespace: cluster.namespace,
       invoke,
-      services: [...this.deployed.values()].map((d) => d.view),
+      services: [...this.deployed.values()],
       tested: knativeUntestedNote,
     };
   }
@@ -123,13 +98,25 @@ export class KnativeFunctions {
     return pending;
   }
 
-  /** Waits until the runtime's revision has no pod left (Knative scaled it to zero), up to idleTimeoutMs. */
+  /**
+   * Waits until the runtime's revision has no pod left (Knative scaled it to zero), up to idleTimeoutMs;
+   * concurrent asks share one wait, so a room waiting asks the API server once a second, not once per visitor.
+   */
   async awaitIdle(runtime: string): Promise<{ atZero: boolean; waitedMs: number }> {
-    const deployed = this.deployedFor(runtime);
+    const { revision } = this.deployedFor(runtime);
+    let pending = this.idling.get(runtime);
+    if (!pending) {
+      pending = this.untilZero(revision!).finally(() => this.idling.delete(runtime));
+      this.idling.set(runtime, pending);
+    }
+    return pending;
+  }
+
+  private async untilZero(revision: string): Promise<{ atZero: boolean; waitedMs: number }> {
     const started = performance.now();
     const deadline = started + (this.options.idleTimeoutMs ?? 120_000);
     for (;;) {
-      const replicas = await this.replicasOf(deployed.view.revision!);
+      const replicas = await this.replicasOf(revision);
       const waitedMs = Math.round(performance.now() - started);
       if (replicas === 0) return { atZero: true, waitedMs };
       if (performance.now() >= deadline) return { atZero: false, waitedMs };
@@ -139,7 +126,7 @@ export class KnativeFunctions {
 
   /** One request to the runtime's Knative Service, timed from sending it to the last byte of the answer. */
   async invoke(runtime: string, request: FunctionRequest): Promise<FunctionReply> {
-    const deployed = this.deployedFor(runtime);
+    const view = this.deployedFor(runtime);
     const limit = this.options.maxInFlight ?? 32;
     if (this.inFlight >= limit) {
       throw new PlaygroundError(
@@ -150,10 +137,16 @@ export class KnativeFunctions {
     }
     this.inFlight++;
     try {
-      const { name, revision } = deployed.view;
+      const { name, revision } = view;
       const replicas = await this.replicasOf(revision!).catch(() => null);
       const sent = performance.now();
-      const answer = await this.send(deployed.view, request);
+      const answer = await sendToKnative(
+        this.options.cluster,
+        this.options.invoke,
+        view,
+        request,
+        this.options.requestTimeoutMs ?? 60_000,
+      );
       return {
         ...answer,
         service: name,
@@ -210,105 +203,38 @@ export class KnativeFunctions {
     }
   }
 
-  private async detect(): Promise<Detection> {
+  /** At shutdown: deletes the Knative Services this process made, so none outlives the playground; never rejects. */
+  async close(): Promise<void> {
+    const { cluster, log } = this.options;
+    const names = new Set([...this.deployed.values()].map((view) => view.name));
+    this.deployed.clear();
+    await Promise.all(
+      [...names].map((name) =>
+        this.timed(
+          cluster.custom.deleteNamespacedCustomObject({
+            ...services,
+            namespace: cluster.namespace,
+            name,
+          }),
+        ).catch((err: unknown) => {
+          if (statusOf(err) !== 404)
+            log.warn({ err, service: name }, "deleting a Knative Service failed");
+        }),
+      ),
+    );
+  }
+
+  private async detect(): Promise<KnativeDetection> {
     const ttl = this.options.statusTtlMs ?? 15_000;
     if (this.detection && performance.now() - this.detection.at < ttl) return this.detection.result;
-    const result = await this.probe();
+    const result = await detectKnative({
+      cluster: this.options.cluster,
+      owner: this.options.owner,
+      imageConfigured: this.options.imageReference() !== null,
+      timed: (call) => this.timed(call),
+    });
     this.detection = { at: performance.now(), result };
     return result;
-  }
-
-  private async probe(): Promise<Detection> {
-    const { cluster, owner } = this.options;
-    const unavailable = (reason: string, install: string): Detection => ({
-      state: "unavailable",
-      reason,
-      install,
-      runtimeClassFlag: "unknown",
-      runtimeClassNames: false,
-      notes: [],
-    });
-    if (!this.options.imageReference()) {
-      return unavailable(
-        "no busybox image the cluster can pull is configured",
-        "Name it in SBPG_K8S_IMAGES (docs/kubernetes.md).",
-      );
-    }
-    // Served and permitted in one call: 404 when the cluster has no serving.knative.dev/v1 services, 403 when
-    // the playground's Role lacks them.
-    try {
-      await this.timed(
-        cluster.custom.listNamespacedCustomObject({
-          ...services,
-          namespace: cluster.namespace,
-          labelSelector: ownerSelector(owner),
-          limit: 1,
-        }),
-      );
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 404) {
-        return unavailable(
-          `cluster ${cluster.name} does not serve the serving.knative.dev/v1 API (services): Knative Serving is not installed`,
-          `Install Knative Serving and a networking layer (${knativeDocs}).`,
-        );
-      }
-      if (status === 403 || status === 401) {
-        return unavailable(
-          `cluster ${cluster.name}: ${describeClusterError(err, cluster.server)}`,
-          `Give the playground's account the Knative rules of the Role in ${knativeDocs}.`,
-        );
-      }
-      return unavailable(
-        `cluster ${cluster.name}: ${describeClusterError(err, cluster.server)}`,
-        "Check SBPG_KUBECONFIG and that the cluster's API server runs and is reachable from this host.",
-      );
-    }
-    const flag = await this.readRuntimeClassFlag();
-    const notes = flag.note ? [flag.note] : [];
-    const runtimeClassNames = flag.value !== "disabled";
-    return {
-      state: "ready",
-      reason: runtimeClassNames
-        ? null
-        : `Knative's ${runtimeClassFlag} is disabled: a Knative Service may not name a RuntimeClass, so only the cluster's default runtime (k8s:default) can be served`,
-      install: runtimeClassNames
-        ? null
-        : `kubectl patch configmap ${knativeFeaturesConfigMap.name} -n ${knativeFeaturesConfigMap.namespace} --type merge -p '{"data":{"${runtimeClassFlag}":"enabled"}}' (${knativeDocs}).`,
-      runtimeClassFlag: flag.value,
-      runtimeClassNames,
-      notes,
-    };
-  }
-
-  private async readRuntimeClassFlag(): Promise<{ value: FeatureFlag; note: string | null }> {
-    const { cluster } = this.options;
-    const where = `${knativeFeaturesConfigMap.namespace}/${knativeFeaturesConfigMap.name}`;
-    try {
-      const map = await this.timed(cluster.core.readNamespacedConfigMap(knativeFeaturesConfigMap));
-      const raw = map.data?.[runtimeClassFlag]?.trim().toLowerCase();
-      // Knative's own default for the flag.
-      if (raw === undefined)
-        return { value: "disabled", note: `${where} does not set ${runtimeClassFlag}` };
-      const parsed = z.enum(["enabled", "allowed", "disabled"]).safeParse(raw);
-      return parsed.success
-        ? { value: parsed.data, note: null }
-        : {
-            value: "unknown",
-            note: `${where} sets ${runtimeClassFlag} to "${raw}", which Knative does not know`,
-          };
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 404)
-        return { value: "disabled", note: `${where} does not exist: Knative's defaults hold` };
-      return {
-        value: "unknown",
-        note:
-          status === 403
-            ? `RBAC forbids reading ${where} (403): whether ${runtimeClassFlag} is enabled is unknown; a service on a RuntimeClass fails with Knative's own message if it is not (${knativeDocs})`
-            : `${where} could not be read: ${describeClusterError(err, cluster.server)}`,
-      };
-    }
   }
 
   private async target(runtime: string): Promise<{ className: string | null }> {
@@ -339,9 +265,9 @@ export class KnativeFunctions {
     return found;
   }
 
-  private deployedFor(runtime: string): Deployed {
+  private deployedFor(runtime: string): KnativeServiceView {
     const deployed = this.deployed.get(runtime);
-    if (!deployed || deployed.view.state !== "ready") {
+    if (!deployed || deployed.state !== "ready") {
       throw new PlaygroundError(
         "unavailable",
         "knative",
@@ -384,7 +310,7 @@ export class KnativeFunctions {
         readyMs: null,
         ...rest,
       };
-      this.deployed.set(runtime, { view: next, specHash });
+      this.deployed.set(runtime, next);
       return next;
     };
     view("deploying");
@@ -518,71 +444,6 @@ export class KnativeFunctions {
       }
     }
     this.policyChecked = true;
-  }
-
-  /** Through status.url, or the API server's proxy to the revision's Service (which Knative points at the activator while at zero). */
-  private async send(
-    view: KnativeServiceView,
-    request: FunctionRequest,
-  ): Promise<Pick<FunctionReply, "status" | "statusText" | "headers" | "body">> {
-    const { cluster, invoke } = this.options;
-    const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
-    const headers: Record<string, string> = Object.fromEntries(request.headers);
-    let url: URL;
-    const options: https.RequestOptions = { method: request.method, timeout: timeoutMs };
-    if (invoke === "url") {
-      if (!view.url)
-        throw new PlaygroundError("bad_gateway", "knative", `${view.name} has no status.url.`);
-      url = new URL(request.target, view.url);
-    } else {
-      url = new URL(
-        `/api/v1/namespaces/${cluster.namespace}/services/${view.revision}:http/proxy${request.target}`,
-        cluster.server,
-      );
-      // What Knative's ingress adds for the activator, which serves a revision at zero by these.
-      headers["knative-serving-namespace"] = cluster.namespace;
-      headers["knative-serving-revision"] = view.revision!;
-      await cluster.config.applyToHTTPSOptions(options);
-    }
-    options.headers = { ...(options.headers as Record<string, string> | undefined), ...headers };
-    if (request.body.length > 0) options.headers["content-length"] = String(request.body.length);
-    const transport = url.protocol === "https:" ? https : http;
-    return new Promise((resolve, reject) => {
-      const failed = (err: Error) =>
-        reject(
-          new PlaygroundError(
-            "bad_gateway",
-            "knative",
-            `${view.name} did not answer: ${err.message}`,
-            { cause: err },
-          ),
-        );
-      const req = transport.request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxReplyBytes)
-            req.destroy(new Error(`its reply is larger than ${maxReplyBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on("error", failed);
-        res.on("end", () => {
-          const pairs: Array<[string, string]> = [];
-          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-            pairs.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-          resolve({
-            status: res.statusCode ?? 502,
-            statusText: res.statusMessage ?? "",
-            headers: pairs,
-            body: Buffer.concat(chunks),
-          });
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on("error", failed);
-      req.end(request.body);
-    });
   }
 }
 

@@ -135,6 +135,7 @@ describe.skipIf(!busybox)("the Knative Service's container command on the host's
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("connection")).toBe("close");
     expect(HelloReplySchema.parse(await response.json())).toMatchObject({
       hello: "from a sandbox",
       method: "POST",

@@ -69,7 +69,7 @@ export function knativeServiceNameFor(
 /**
  * The function's HTTP server: busybox nc accepts each connection and runs this adapter on it, which reads one
  * request (head up to the empty line, then Content-Length bytes), hands it base64-encoded to the same script
- * the local gateway runs, and lets the script's HTTP response go back on the connection.
+ * the local gateway runs, and sends the script's HTTP response back on the connection, marked Connection: close.
  */
 export const knativeAdapterScript = `cr=$(printf '\\r')
 nl='
@@ -92,7 +92,12 @@ if [ "$len" -gt 16384 ]; then
   exit 0
 fi
 request=$({ printf %s "$head$cr$nl"; [ "$len" -gt 0 ] && head -c "$len"; } | base64 | tr -d '\\n')
-exec sh -c "$FN_SCRIPT" fn "$request"
+# One request per connection: say so after the status line, so queue-proxy does not reuse a closed one.
+sh -c "$FN_SCRIPT" fn "$request" | {
+  IFS= read -r status
+  printf '%s\nConnection: close\r\n' "$status"
+  cat
+}
 `;
 
 /** Listens on Knative's $PORT; -ll keeps listening, a process per connection. */
@@ -106,7 +111,8 @@ export const knativeServerCommand = [
  * The run pods' hardening where Knative's field allow-list takes it: no service account token, no service
  * links, non-root, every capability dropped, RuntimeDefault seccomp, read-only root, limits from the run's.
  * The user and seccomp go on the container, since a pod-level securityContext needs another feature flag
- * (kubernetes.podspec-securitycontext). Knative does not take restartPolicy, activeDeadlineSeconds or a
+ * (kubernetes.podspec-securitycontext); a container's allowPrivilegeEscalation and seccompProfile are allowed
+ * from Knative Serving 1.8 (knative/serving#13395, #13401), and privileged not before 1.17, so it is left out. Knative does not take restartPolicy, activeDeadlineSeconds or a
  * hostname; its pods end when the revision scales down. The pods carry the function label, not the playground's
  * managed-by label: the deny-all policy would cut Knative's activator off from them (see the egress policy).
  */

@@ -272,6 +272,11 @@ export class KubernetesBackend implements DriverSource {
     }
   }
 
+  /** At shutdown: the runs' pods go with their runs (the engine stops them); the Knative Services go here. */
+  async close(): Promise<void> {
+    await this.knative.close();
+  }
+
   private async refresh(): Promise<void> {
     const fresh =
       this.listing && performance.now() - this.listing.at < (this.options.refreshMs ?? 15_000);
