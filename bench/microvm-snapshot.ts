@@ -46,7 +46,6 @@ const restoring = new MicrovmDriver({
     image: async () => image,
     memoryBytes,
     tmpfsBytes: config.limits.tmpfsBytes,
-    cpuShares: 512,
     log: silent,
   },
 });

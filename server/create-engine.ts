@@ -78,7 +78,6 @@ export function createEngine(
         image: () => images.resolve("busybox"),
         memoryBytes: config.limits.memoryBytes,
         tmpfsBytes: config.limits.tmpfsBytes,
-        cpuShares: config.limits.cpuShares,
         log: log.child({ runtime: "microvm", pool: true }),
       },
       sessions: {

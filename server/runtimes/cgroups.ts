@@ -88,6 +88,18 @@ export async function createSandboxCgroup(
   return dirs.map((dir) => path.join(dir, "cgroup.procs"));
 }
 
+/** A sandbox cgroup's CPU share, changed while its process runs (a warm-pool VM that a run claimed). */
+export async function setCgroupCpuShares(
+  parent: string,
+  name: string,
+  cpuShares: number,
+): Promise<void> {
+  const { version, roots } = await controllerRoots();
+  const dir = path.join(roots.cpu, parent, name);
+  if (version === 1) await fs.writeFile(path.join(dir, "cpu.shares"), String(cpuShares));
+  else await fs.writeFile(path.join(dir, "cpu.weight"), String(weightOf(cpuShares)));
+}
+
 /** The parent of every sandbox of this playground, with the share and the cap they get together. */
 export async function configureCgroupParent(
   parent: string,

@@ -10,7 +10,7 @@ import { SandboxLaunchError, type LaunchContext, type LaunchResult } from "../..
 import { launchFileName } from "../../images/microvm/guest-protocol";
 import type { MicrovmAssets } from "../../images/microvm/microvm-assets";
 import type { Logger } from "../../log/logger";
-import { createSandboxCgroup, removeCgroups } from "../cgroups";
+import { createSandboxCgroup, removeCgroups, setCgroupCpuShares } from "../cgroups";
 import { sleep, waitForExit, type ExitInfo } from "../process-exit";
 import { ConsoleReader, LineSplitter, parseControlLine } from "./guest-streams";
 import { listenForQmp, type QmpListener } from "./qmp-events";
@@ -405,6 +405,11 @@ export class MicroVm {
       if (waited > 10_000) throw new Error("the saved state was not written out");
       await sleep(10);
     }
+  }
+
+  /** The VM's CPU share from now on (a warm-pool VM, booted at a low one, claimed by a run or a session). */
+  async setCpuShares(cpuShares: number): Promise<void> {
+    await setCgroupCpuShares(this.input.cgroup.parent, this.input.name, cpuShares);
   }
 
   kill(): void {

@@ -77,8 +77,6 @@ export interface MicrovmPoolOptions {
   memoryBytes: number;
   /** The /tmp its VMs mount ahead; a run with another size remounts it. */
   tmpfsBytes: number;
-  /** Their QEMU's CPU share, as a run's would have. */
-  cpuShares: number;
   log: Logger;
 }
 
@@ -94,6 +92,13 @@ const unclaimedSink: VmSink = {
 const quietSink = unclaimedSink;
 
 const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
+
+/**
+ * A warm-pool VM's CPU share until a run or a session claims it and it gets theirs: a refill that starts as a
+ * claim is served (restoring or booting a VM beside the claimed one) then takes the CPU the claimed VM leaves.
+ * cgroup v2's weight 1 against a run's ~39; measured with `npm run bench:terminal`, see the README.
+ */
+const poolVmCpuShares = 2;
 
 /** A restored VM reports ready in well under a second; one that has not after this is stuck, and the run boots cold. */
 const restoreTimeoutMs = 15_000;
@@ -338,7 +343,10 @@ export class MicrovmDriver implements SandboxDriver {
         vm.terminalPorts.length >= sessions.terminals &&
         this.fits(vm, { image: spec.image, limits: spec.limits }),
     );
-    if (pooled) return adopt(pooled, { path: "pooled", note: poolNote(pooled) });
+    if (pooled) {
+      await this.raiseShare(pooled, spec.limits.cpuShares, sessions.log);
+      return adopt(pooled, { path: "pooled", note: poolNote(pooled) });
+    }
     const assets = await this.requireAssets();
     const { chosen } = await this.chooseAccel(assets);
     const cgroupParent = await this.vmsCgroup();
@@ -433,6 +441,7 @@ export class MicrovmDriver implements SandboxDriver {
     ctx.enter("booting");
     this.claimed.set(spec.resourceName, vm);
     try {
+      await this.raiseShare(vm, spec.limits.cpuShares, ctx.log);
       vm.attach(ctx);
       vm.sendRun({ command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes });
       // Its QEMU was spawned before the run; the run starts when the VM is handed it.
@@ -441,6 +450,13 @@ export class MicrovmDriver implements SandboxDriver {
     } finally {
       this.claimed.delete(spec.resourceName);
     }
+  }
+
+  /** A claimed pool VM gets the share of what claimed it; one whose cgroup refuses keeps the low share, and says so. */
+  private async raiseShare(vm: MicroVm, cpuShares: number, log: Logger): Promise<void> {
+    await vm.setCpuShares(cpuShares).catch((err: unknown) => {
+      log.warn({ err, vm: vm.input.name }, "a claimed pool VM keeps the pool's low CPU share");
+    });
   }
 
   private requireSession(resourceName: string): MicrovmSession {
@@ -534,7 +550,8 @@ export class MicrovmDriver implements SandboxDriver {
           memoryBytes: options.memoryBytes,
           // Host ends for its terminal ports: a pooled VM may become a session.
           terminals: this.terminalPorts(),
-          cgroup: { parent: cgroupParent, cpuShares: options.cpuShares },
+          // Booted ahead at a low share: a refill yields to the VMs that serve visitors (the one just claimed).
+          cgroup: { parent: cgroupParent, cpuShares: poolVmCpuShares },
         };
         // Refilled from the snapshot when there is one for its memory size; a broken one goes (and is saved
         // again) when the restored VM fails to get ready, and the next refill boots cold.

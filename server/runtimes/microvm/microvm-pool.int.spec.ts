@@ -45,7 +45,6 @@ function poolDriver(size: number) {
       image: () => images.resolve("busybox"),
       memoryBytes: limits.memoryBytes,
       tmpfsBytes: limits.tmpfsBytes,
-      cpuShares: limits.cpuShares,
       log,
     },
   });
@@ -167,6 +166,21 @@ describe("microvm warm pool", () => {
     expect(marks.get("firstOutput")).toBeLessThan(1_000);
     // The run's memory footprint is the claimed VM's QEMU.
     expect(pids).toHaveLength(1);
+  });
+
+  it("keeps its VMs at a low CPU share while they wait; a claimed VM gets its run's", async () => {
+    await waitForReady(driver);
+    const [waiting] = await findVmProcesses(poolDir);
+    const cpuDir = path.join("/sys/fs/cgroup/cpu", vmsCgroupFor(stateDir), waiting!.name);
+    // cgroup v1 here (the machine's layout); a v2 host writes the same share as cpu.weight.
+    const share = () => fs.readFile(path.join(cpuDir, "cpu.shares"), "utf8").then(Number);
+    expect(await share()).toBe(2);
+    let during: Promise<number> | null = null;
+    const { result } = await launch(["sh", "-c", "echo up; sleep 0.5"], "share", {
+      onOutput: () => (during ??= share()),
+    });
+    expect(result).toEqual({ exitCode: 0, signal: null });
+    expect(await during).toBe(limits.cpuShares);
   });
 
   it("refills after a claim, and passes the argv and the exit code through the control port", async () => {

@@ -195,7 +195,6 @@ describe("microVMs restored from a snapshot", () => {
         image: async () => busybox,
         memoryBytes,
         tmpfsBytes: limits.tmpfsBytes,
-        cpuShares: 512,
         log: createLogger("silent"),
       },
     });
