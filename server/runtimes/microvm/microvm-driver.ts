@@ -639,7 +639,8 @@ export class MicrovmDriver implements SandboxDriver {
         machine: "microvm, 1 vCPU, no firmware",
         rootfs: "image rootfs over virtio-9p, read-only",
         network: "none (no network device)",
-        vaccel: "virtio-serial port to the run's agent socket (cold and restored VMs; not the warm pool)",
+        vaccel:
+          "virtio-serial port to the run's agent socket (cold and restored VMs; not the warm pool)",
         stateDir: this.vmsDir,
       },
     };
