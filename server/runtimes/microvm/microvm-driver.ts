@@ -96,7 +96,8 @@ const buildCommand = "node --import tsx server/images/microvm/build-microvm.ts";
 /**
  * A warm-pool VM's CPU share until a run or a session claims it and it gets theirs: a refill that starts as a
  * claim is served (restoring or booting a VM beside the claimed one) then takes the CPU the claimed VM leaves.
- * cgroup v2's weight 1 against a run's ~39; measured with `npm run bench:terminal`, see the README.
+ * Measured with `SBPG_MICROVMS_CPU_IDLE=off npm run bench:session-prompt` (a pooled microVM session, POST → prompt, 7
+ * sessions × 3 runs, quiet host): median 291–359 ms at this share, 353–492 ms with the pool at a run's 1024.
  */
 const poolVmCpuShares = 2;
 
