@@ -104,6 +104,32 @@ describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {
     expect(logs.trim().split(/\s+/).at(-1)).toBe("lo");
   });
 
+  it("refuses a device node as a run does, in a command and in a terminal", async () => {
+    const { logs } = await exec(
+      id,
+      "mknod /tmp/disk b 8 0; echo mknod=$?; mknod /tmp/fifo p && echo fifo made; rm -f /tmp/fifo",
+    );
+    expect(logs).toMatch(/Operation not permitted\nmknod=1\nfifo made\n/);
+
+    const socket = host.socket({ headers: alice });
+    let terminalId: string | null = null;
+    const screen = screenOf(socket, () => terminalId);
+    const opened = await emitWithAck(socket, terminalEvents.open, {
+      sessionId: id,
+      cols: 80,
+      rows: 24,
+    });
+    terminalId = opened.ok ? opened.terminalId : null;
+    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    await emitWithAck(socket, terminalEvents.input, {
+      terminalId,
+      data: "mknod /tmp/disk c 1 3; echo mknod=$?; ls /tmp/disk\r",
+    });
+    await screen.waitFor(/Operation not permitted\r\nmknod=1\r\n.*No such file/);
+    await emitWithAck(socket, terminalEvents.close, { terminalId });
+    socket.disconnect();
+  });
+
   it("shows the host's view: processes with command lines, cgroup usage, mounts", async () => {
     const { status, json } = await host.request(
       "GET",
