@@ -61,6 +61,8 @@ export interface SessionSpec {
 export interface TerminalCommand {
   file: string;
   args: string[];
+  /** Ends the shell when its terminal closes, where hanging up the host command does not (ctr leaves it running). */
+  hangUp?: () => Promise<unknown>;
 }
 
 /**
@@ -138,6 +140,11 @@ export interface SandboxDriver {
   launch(spec: LaunchSpec, ctx: LaunchContext): Promise<LaunchResult>;
   /** Host processes that make up the running sandbox (for its memory footprint); [] when none. */
   sandboxProcesses?(resourceName: string): Promise<number[]>;
+  /**
+   * Host processes of the runtime that serve the sandbox from outside its cgroup (containerd's shim): a session's
+   * host view lists them beside sandboxProcesses; a footprint does not count them.
+   */
+  runtimeProcesses?(resourceName: string): Promise<number[]>;
   /** Starts a session's sandbox and resolves once it runs; absent: this driver has no sessions yet. */
   startSession?(spec: SessionSpec, signal: AbortSignal): Promise<void>;
   /** Idempotent: kills the session's sandbox (and everything running in it) and removes its resources. */

@@ -21,6 +21,7 @@ import { buildOciSpec, type OciMount } from "./oci-spec";
 import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
 import { cgroupPids, removeCgroups } from "./cgroups";
+import { rawHostPty, sessionHome, sessionHomeMount, sessionInit } from "./session-sandbox";
 
 /** runc and runsc mark only their own phases (lib/api/phases.ts). */
 type OciCliContext = LaunchContext<PhaseOf<"ociCli">>;
@@ -214,15 +215,7 @@ export abstract class OciCliDriver implements SandboxDriver {
       cgroupsPath: `${this.cgroupParent}/${spec.resourceName}`,
       userNamespace,
       seccomp,
-      extraMounts: [
-        {
-          destination: sessionHome,
-          type: "tmpfs",
-          source: "tmpfs",
-          options: ["nosuid", "nodev", "mode=700", `size=${spec.homeBytes}`],
-        },
-        ...exec.mounts,
-      ],
+      extraMounts: [sessionHomeMount(spec.homeBytes), ...exec.mounts],
     });
     await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
     // Every command and terminal of the session runs with the init's hardening (user, capabilities, rlimits),
@@ -281,11 +274,7 @@ export abstract class OciCliDriver implements SandboxDriver {
       JSON.stringify({ ...template, terminal: true, args: [...template.args, "sh"] }),
     );
     const exec = [...(await this.globalArgs()), "exec", "--process", file, resourceName];
-    if (!this.rawHostTerminal) return { file: this.binary, args: exec };
-    return {
-      file: "/bin/sh",
-      args: ["-c", 'stty raw -echo 2>/dev/null; exec "$0" "$@"', this.binary, ...exec],
-    };
+    return this.rawHostTerminal ? rawHostPty(this.binary, exec) : { file: this.binary, args: exec };
   }
 
   cgroupOf(resourceName: string): { parent: string; name: string } {
@@ -347,11 +336,7 @@ export abstract class OciCliDriver implements SandboxDriver {
     }
   }
 
-  /**
-   * Whether the host-side PTY must pass bytes through untouched because the sandbox has a PTY of its own
-   * doing the line discipline (runc). runc makes it raw itself, but only once it runs, and output written
-   * before that is translated twice (CR CR LF).
-   */
+  /** Whether the sandbox has a PTY of its own doing the line discipline (runc; see rawHostPty). */
   protected readonly rawHostTerminal: boolean = true;
 
   /** Where `exec` writes the pid stopExec needs (runc: the host pid). */
@@ -437,10 +422,6 @@ export abstract class OciCliDriver implements SandboxDriver {
   }
 }
 
-/** A session's init: sleeps until the session is ended (busybox sleep takes a 68-year argument). */
-const sessionInit = ["sleep", "2147483647"];
-/** The session's writable home, where terminals and commands start. */
-const sessionHome = "/root";
 const sessionProcessFile = "session-process.json";
 
 /** The OCI process every exec into the session starts from; the driver wrote it at startSession. */
