@@ -413,7 +413,17 @@ export abstract class ContainerdDriver implements SandboxDriver {
   /** Idempotent: what is already gone is fine. `ctr run --rm` usually deleted the container already. */
   private async remove(name: string, bundle: string, containerDeleted: boolean): Promise<void> {
     if (!containerDeleted) {
-      await this.daemon.ctr(["tasks", "delete", "--force", name]);
+      const deleted = await this.daemon.ctr(["tasks", "delete", "--force", name], shimAnswerMs);
+      // A shim that does not answer is killed with all it runs; containerd then cleans up after the dead shim.
+      // (One blocks for good when a `tasks exec` client dies before opening its fifos: a terminal at a crash.)
+      if (deleted.code === null) {
+        const { address, namespace } = this.daemon;
+        const shim = await shimOf(address, namespace, name);
+        for (const pid of [...(await cgroupPids(this.cgroupParent, name)), shim ?? 0]) {
+          if (pid > 0) killQuietly(pid);
+        }
+        await this.daemon.ctr(["tasks", "delete", "--force", name]);
+      }
       await this.daemon.ctr(["containers", "delete", name]);
     }
     await removeSnapshotView(this.daemon, name, path.join(bundle, "rootfs"));
@@ -496,6 +506,17 @@ export abstract class ContainerdDriver implements SandboxDriver {
       if (name.startsWith(resourcePrefix)) containers.set(name, fields.at(-1) ?? "");
     }
     return containers;
+  }
+}
+
+/** How long a shim gets to answer a delete before it counts as stuck. */
+const shimAnswerMs = 5_000;
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
   }
 }
 
