@@ -31,6 +31,42 @@ test("on runc, typing echo $((6*7)) shows 42 in the terminal, and a reload finds
   await expect(sandbox.terminal()).toHaveCount(0);
 });
 
+test("on runc, a reload re-attaches both terminals of the session, each with its own screen", async ({
+  page,
+}) => {
+  const sandbox = new SandboxPage(page);
+  await sandbox.open();
+  await sandbox.start("runc");
+  const pane = sandbox.pane("runc");
+  const shells = pane.getByTestId("interactive-terminal");
+  const [first, second] = [shells.first(), shells.nth(1)];
+  await expectTerminalRow(first, /^~ #$/);
+  await first.click();
+  await page.keyboard.type("echo first-$((2*21))\n");
+  await expectTerminalRow(first, /^first-42$/);
+  await pane.getByRole("button", { name: "Second terminal" }).click();
+  await expectTerminalRow(second, /^~ #$/);
+  await second.click();
+  await page.keyboard.type("echo second-$((3*3))\n");
+  await expectTerminalRow(second, /^second-9$/);
+  await expect.poll(async () => (await sandbox.saved())[0]?.terminalIds.length).toBe(2);
+
+  await page.reload();
+  await expect(shells).toHaveCount(2);
+  await expect(pane.getByTestId("terminal-status")).toHaveText([/^Connected/, /^Connected/]);
+  // Each screen comes back from its own terminal's backlog, not the other's.
+  await expectTerminalRow(first, /^first-42$/);
+  await expectTerminalRow(second, /^second-9$/);
+  expect((await terminalRows(first)).join("\n")).not.toContain("second-9");
+  expect((await terminalRows(second)).join("\n")).not.toContain("first-42");
+  // The same shells, still there to type into.
+  await second.click();
+  await page.keyboard.type("echo again-$((5*5))\n");
+  await expectTerminalRow(second, /^again-25$/);
+  await pane.getByRole("button", { name: "End session" }).click();
+  await expect(pane.getByTestId("session-status")).toContainText("ended");
+});
+
 test("runc and the microVM side by side in one click: the VM's shell is on the guest's own tty, and the host sees QEMU", async ({
   page,
 }) => {
@@ -110,7 +146,8 @@ test("on runc, a second terminal beside the first, stty size following a resize,
   await first.click();
   await page.keyboard.type("echo kept-$((6*7)) > ~/note\n");
   await expectTerminalRow(first, /^~ #$/);
-  const [{ sessionId, terminalId }] = await sandbox.saved();
+  const [{ sessionId, terminalIds }] = await sandbox.saved();
+  const [terminalId] = terminalIds;
   const exec = await page.request.post(`/api/sessions/${sessionId}/exec`, {
     data: { command: ["cat", "/root/note"] },
   });
@@ -172,7 +209,7 @@ test("an idle session ends by itself: the page says why and its shell is gone", 
     (sessionId) =>
       sessionStorage.setItem(
         "sbpg-sandbox-sessions",
-        JSON.stringify([{ sessionId, terminalId: null }]),
+        JSON.stringify([{ sessionId, terminalIds: [] }]),
       ),
     id,
   );

@@ -66,7 +66,7 @@ export function SandboxWorkbench() {
       const created = await Promise.all(
         ids.map((id) => createSession({ runtime: id, image: "busybox" })),
       );
-      setPanes(created.map((sessionId) => ({ sessionId, terminalId: null })));
+      setPanes(created.map((sessionId) => ({ sessionId, terminalIds: [] })));
       setEnded([]);
     } catch (err) {
       setError(describeError(err));
@@ -148,8 +148,8 @@ export function SandboxWorkbench() {
           <SessionPane
             key={pane.sessionId}
             sessionId={pane.sessionId}
-            savedTerminalId={pane.terminalId}
-            onTerminal={(terminalId) => update(pane.sessionId, { terminalId })}
+            savedTerminalIds={pane.terminalIds}
+            onTerminals={(terminalIds) => update(pane.sessionId, { terminalIds })}
             onEnded={() => setEnded((current) => [...current, pane.sessionId])}
           />
         ))}

@@ -1,8 +1,14 @@
-// The tab's open sessions and their first terminals, kept across a reload so the page re-attaches to the same shells.
+// The tab's open sessions and their terminals, kept across a reload so the page re-attaches to the same shells.
 import { z } from "zod";
 
 const key = "sbpg-sandbox-sessions";
-const SavedSchema = z.object({ sessionId: z.string(), terminalId: z.string().nullable() });
+/** More than a pane shows: a longer list is not one this page wrote. */
+const maxSavedTerminals = 8;
+/** terminalIds: the pane's open terminals, in the order it shows them. */
+const SavedSchema = z.object({
+  sessionId: z.string(),
+  terminalIds: z.array(z.string()).max(maxSavedTerminals),
+});
 export type SavedSession = z.infer<typeof SavedSchema>;
 
 export function loadSavedSessions(): SavedSession[] {

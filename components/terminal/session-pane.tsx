@@ -20,22 +20,40 @@ const buttonClass =
 
 export interface SessionPaneProps {
   sessionId: string;
-  /** The first terminal's id from before a reload: the pane attaches to it instead of opening a shell. */
-  savedTerminalId: string | null;
-  /** The first terminal's id once open, to keep across a reload. */
-  onTerminal(terminalId: string | null): void;
+  /** The terminals' ids from before a reload: the pane attaches to each (its screen replayed) instead of opening shells. */
+  savedTerminalIds: string[];
+  /** The ids of the terminals it shows, in order, whenever they change: to keep across a reload. */
+  onTerminals(terminalIds: string[]): void;
   /** The session ended (or is gone): the page may start another. */
   onEnded(): void;
 }
 
-export function SessionPane({ sessionId, savedTerminalId, onTerminal, onEnded }: SessionPaneProps) {
+export function SessionPane({
+  sessionId,
+  savedTerminalIds,
+  onTerminals,
+  onEnded,
+}: SessionPaneProps) {
   const [session, setSession] = useState<SessionSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   /** Each shown terminal: a key that remounts it for a new shell, and the id to attach to. */
-  const [terminals, setTerminals] = useState([{ key: 0, terminalId: savedTerminalId }]);
-  const nextKey = useRef(1);
+  const [terminals, setTerminals] = useState(() =>
+    (savedTerminalIds.length > 0 ? savedTerminalIds : [null]).map((terminalId, key) => ({
+      key,
+      terminalId,
+    })),
+  );
+  const nextKey = useRef(Math.max(1, savedTerminalIds.length));
+  /** The server's id of each shown terminal once it opened, by key. */
+  const [opened, setOpened] = useState<Record<number, string>>(() => ({ ...savedTerminalIds }));
+  const onTerminalsRef = useRef(onTerminals);
+  useEffect(() => {
+    onTerminalsRef.current(
+      terminals.map((t) => opened[t.key]).filter((id): id is string => id !== undefined),
+    );
+  }, [terminals, opened]);
 
   const live = session === null || !isFinalSessionState(session.state);
   const ready = session?.state === "ready";
@@ -78,10 +96,8 @@ export function SessionPane({ sessionId, savedTerminalId, onTerminal, onEnded }:
       setBusy(false);
     }
   };
-  const newShell = () => {
-    onTerminal(null);
+  const newShell = () =>
     setTerminals(([, ...rest]) => [{ key: nextKey.current++, terminalId: null }, ...rest]);
-  };
   const secondTerminal = () =>
     setTerminals((shown) => [...shown, { key: nextKey.current++, terminalId: null }]);
 
@@ -155,9 +171,9 @@ export function SessionPane({ sessionId, savedTerminalId, onTerminal, onEnded }:
                 runtime={session.runtime}
                 terminalId={shown.terminalId}
                 number={index + 1}
-                onOpened={(terminalId) => {
-                  if (index === 0) onTerminal(terminalId);
-                }}
+                onOpened={(terminalId) =>
+                  setOpened((current) => ({ ...current, [shown.key]: terminalId }))
+                }
               />
             ))}
           </div>

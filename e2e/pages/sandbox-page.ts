@@ -27,8 +27,8 @@ export class SandboxPage {
     return this.page.getByTestId(`session-pane-${runtime}`);
   }
 
-  /** The tab's sessions and their first terminals, as the page keeps them for a reload. */
-  async saved(): Promise<Array<{ sessionId: string; terminalId: string | null }>> {
+  /** The tab's sessions and their terminals, as the page keeps them for a reload. */
+  async saved(): Promise<Array<{ sessionId: string; terminalIds: string[] }>> {
     return this.page.evaluate(() =>
       JSON.parse(sessionStorage.getItem("sbpg-sandbox-sessions") ?? "[]"),
     );

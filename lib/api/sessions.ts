@@ -8,7 +8,7 @@ import { ApiErrorSchema } from "./schemas";
  * Host runtimes whose driver opens sessions so far; the others' POST /api/sessions answers
  * unavailable:session_runtime. A cluster's runtimes (k8s:<class>) open them too, where one is configured.
  */
-export const sessionRuntimeIds = ["runc", "gvisor", "microvm"] as const;
+export const sessionRuntimeIds = ["runc", "gvisor", "containerd-runc", "microvm"] as const;
 
 /** Whether a runtime opens sessions: one of sessionRuntimeIds, or a cluster's. */
 export const opensSessions = (runtimeId: string): boolean =>

@@ -63,6 +63,8 @@ export interface SessionSpec {
 export interface TerminalCommand {
   file: string;
   args: string[];
+  /** Ends the shell when its terminal closes, where hanging up the host command does not (ctr leaves it running). */
+  hangUp?: () => Promise<unknown>;
 }
 
 /**
@@ -146,6 +148,11 @@ export interface SandboxDriver {
    * they reach it.
    */
   queueChanged?(waitingForPool: number): void;
+  /**
+   * Host processes of the runtime that serve the sandbox from outside its cgroup (containerd's shim): a session's
+   * host view lists them beside sandboxProcesses; a footprint does not count them.
+   */
+  runtimeProcesses?(resourceName: string): Promise<number[]>;
   /** Starts a session's sandbox and resolves once it runs; absent: this driver has no sessions yet. */
   startSession?(spec: SessionSpec, signal: AbortSignal): Promise<SessionStart | void>;
   /** Idempotent: kills the session's sandbox (and everything running in it) and removes its resources. */

@@ -24,9 +24,22 @@ export async function busyboxBase(os: {
   return {
     source: `${binary} (Debian busybox-static)`,
     layout: {
-      // run/vaccel: the mount point of a vAccel run's socket folder; the root is read-only, and gVisor's gofer
-      // cannot create a mount point inside a tmpfs of the Sentry's.
-      directories: ["proc", "sys", "dev", "tmp", "etc", "root", "home", "var", "run", "run/vaccel"],
+      // run/vaccel: the mount point of a vAccel run's socket folder, run/sbpg of a gVisor session's seccomp helper
+      // (seccomp-exec.ts); the root is read-only, and gVisor's gofer cannot create a mount point inside a tmpfs of
+      // the Sentry's.
+      directories: [
+        "proc",
+        "sys",
+        "dev",
+        "tmp",
+        "etc",
+        "root",
+        "home",
+        "var",
+        "run",
+        "run/vaccel",
+        "run/sbpg",
+      ],
       files: [{ from: binary, to: "bin/busybox", mode: 0o755 }],
       symlinks: applets.map((a) => ({ target: "busybox", path: `bin/${a}` })),
       generated: [

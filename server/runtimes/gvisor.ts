@@ -2,10 +2,12 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { LaunchSpec, RuntimeAvailability } from "../engine/driver";
+import type { LaunchSpec, RuntimeAvailability, SessionSpec } from "../engine/driver";
+import { SandboxLaunchError } from "../engine/driver";
 import type { ImageRef } from "../images/image-store";
 import { OciCliDriver } from "./oci-cli-driver";
-import { buildOciSpec } from "./oci-spec";
+import { buildOciSpec, defaultSeccompProfile, type OciMount } from "./oci-spec";
+import { prepareSeccompExec, seccompExecArgsPrefix, seccompExecDir } from "./seccomp-exec";
 import { runCommand, sleep, waitForExit } from "./process-exit";
 import { removeCgroups } from "./cgroups";
 
@@ -30,6 +32,7 @@ const probeTimeoutMs = 4_000;
 export class GvisorDriver extends OciCliDriver {
   private readonly options: GvisorOptions;
   private platform: Promise<{ chosen: GvisorPlatform | null; tried: string[] }> | null = null;
+  private seccompExecMount: Promise<OciMount> | null = null;
 
   constructor(options: GvisorOptions) {
     super({ id: "gvisor", name: "gVisor", kind: "user-space-kernel", ...options });
@@ -76,6 +79,36 @@ export class GvisorDriver extends OciCliDriver {
       [...(await this.globalArgs()), "kill", "--pid", String(pid), sessionName, "KILL"],
       3_000,
     );
+  }
+
+  /**
+   * This runsc applies the spec's seccomp profile to the container's init alone, not to what `runsc exec` starts
+   * (google/gvisor#12692 fixed that later): every command and terminal of a session goes through seccomp-exec,
+   * which installs the same filter first, or root in a session could mknod what a run cannot.
+   */
+  protected async sessionExec(
+    spec: SessionSpec,
+  ): Promise<{ mounts: OciMount[]; argsPrefix: string[] }> {
+    const hasMountPoint = await fs
+      .stat(path.join(spec.image.rootfsPath, seccompExecDir))
+      .then((stat) => stat.isDirectory())
+      .catch(() => false);
+    if (!hasMountPoint)
+      throw new SandboxLaunchError(
+        `the image has no ${seccompExecDir} for gVisor's session helper: rebuild it (npm run setup)`,
+        { started: false },
+      );
+    this.seccompExecMount ??= prepareSeccompExec(defaultSeccompProfile()).catch((err: unknown) => {
+      this.seccompExecMount = null;
+      throw new SandboxLaunchError(
+        `gVisor sessions cannot start: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          started: false,
+          cause: err,
+        },
+      );
+    });
+    return { mounts: [await this.seccompExecMount], argsPrefix: seccompExecArgsPrefix };
   }
 
   protected specOptions() {

@@ -17,10 +17,11 @@ import type {
   TerminalCommand,
 } from "../engine/driver";
 import { resourcePrefix, SandboxLaunchError } from "../engine/driver";
-import { buildOciSpec } from "./oci-spec";
+import { buildOciSpec, type OciMount } from "./oci-spec";
 import { vaccelOciAdditions } from "./vaccel-mount";
 import { runCommand, sleep, waitForExit } from "./process-exit";
 import { cgroupPids, removeCgroups } from "./cgroups";
+import { rawHostPty, sessionHome, sessionHomeMount, sessionInit } from "./session-sandbox";
 
 /** runc and runsc mark only their own phases (lib/api/phases.ts). */
 type OciCliContext = LaunchContext<PhaseOf<"ociCli">>;
@@ -73,6 +74,17 @@ export abstract class OciCliDriver implements SandboxDriver {
     seccomp: boolean;
     pidsOverhead: number;
   };
+
+  /**
+   * What a session's sandbox mounts so that the processes exec'd into it keep a run's hardening, and the argv
+   * every one of them starts with (its command follows). runc exec applies the container's seccomp profile
+   * itself: by default nothing, and the command as is.
+   */
+  protected async sessionExec(
+    _spec: SessionSpec,
+  ): Promise<{ mounts: OciMount[]; argsPrefix: string[] }> {
+    return { mounts: [], argsPrefix: [] };
+  }
 
   /** The exact CLI, flags and hardening this driver uses, so a benchmark can run the bare runtime the same way. */
   async cliInvocation(): Promise<{
@@ -194,6 +206,7 @@ export abstract class OciCliDriver implements SandboxDriver {
     const bundle = path.join(this.bundles, spec.resourceName);
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+    const exec = await this.sessionExec(spec);
     const config = buildOciSpec({
       rootfsPath: spec.image.rootfsPath,
       command: sessionInit,
@@ -202,20 +215,14 @@ export abstract class OciCliDriver implements SandboxDriver {
       cgroupsPath: `${this.cgroupParent}/${spec.resourceName}`,
       userNamespace,
       seccomp,
-      extraMounts: [
-        {
-          destination: sessionHome,
-          type: "tmpfs",
-          source: "tmpfs",
-          options: ["nosuid", "nodev", "mode=700", `size=${spec.homeBytes}`],
-        },
-      ],
+      extraMounts: [sessionHomeMount(spec.homeBytes), ...exec.mounts],
     });
     await fs.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
-    // Every command and terminal of the session runs with the init's hardening (user, capabilities, rlimits).
+    // Every command and terminal of the session runs with the init's hardening (user, capabilities, rlimits),
+    // its args after the template's (sessionExec).
     await fs.writeFile(
       path.join(bundle, sessionProcessFile),
-      JSON.stringify({ ...(config.process as object), cwd: sessionHome }),
+      JSON.stringify({ ...(config.process as object), cwd: sessionHome, args: exec.argsPrefix }),
     );
     const global = await this.globalArgs();
     const runtimeLog = path.join(bundle, "runtime.log");
@@ -261,16 +268,13 @@ export abstract class OciCliDriver implements SandboxDriver {
   async terminalCommand(resourceName: string): Promise<TerminalCommand> {
     const bundle = path.join(this.bundles, resourceName);
     const file = path.join(bundle, "terminal.json");
-    const template = JSON.parse(
-      await fs.readFile(path.join(bundle, sessionProcessFile), "utf8"),
-    ) as Record<string, unknown>;
-    await fs.writeFile(file, JSON.stringify({ ...template, terminal: true, args: ["sh"] }));
+    const template = await readSessionProcess(bundle);
+    await fs.writeFile(
+      file,
+      JSON.stringify({ ...template, terminal: true, args: [...template.args, "sh"] }),
+    );
     const exec = [...(await this.globalArgs()), "exec", "--process", file, resourceName];
-    if (!this.rawHostTerminal) return { file: this.binary, args: exec };
-    return {
-      file: "/bin/sh",
-      args: ["-c", 'stty raw -echo 2>/dev/null; exec "$0" "$@"', this.binary, ...exec],
-    };
+    return this.rawHostTerminal ? rawHostPty(this.binary, exec) : { file: this.binary, args: exec };
   }
 
   cgroupOf(resourceName: string): { parent: string; name: string } {
@@ -287,10 +291,11 @@ export abstract class OciCliDriver implements SandboxDriver {
     const base = path.join(bundle, `exec-${spec.runId}`);
     const files = { process: `${base}.json`, pid: `${base}.pid`, log: `${base}.log` };
     try {
-      const template = JSON.parse(
-        await fs.readFile(path.join(bundle, sessionProcessFile), "utf8"),
-      ) as Record<string, unknown>;
-      await fs.writeFile(files.process, JSON.stringify({ ...template, args: spec.command }));
+      const template = await readSessionProcess(bundle);
+      await fs.writeFile(
+        files.process,
+        JSON.stringify({ ...template, args: [...template.args, ...spec.command] }),
+      );
       ctx.mark("processWritten");
       if (ctx.signal.aborted) return { exitCode: null, signal: null };
       const global = await this.globalArgs();
@@ -331,11 +336,7 @@ export abstract class OciCliDriver implements SandboxDriver {
     }
   }
 
-  /**
-   * Whether the host-side PTY must pass bytes through untouched because the sandbox has a PTY of its own
-   * doing the line discipline (runc). runc makes it raw itself, but only once it runs, and output written
-   * before that is translated twice (CR CR LF).
-   */
+  /** Whether the sandbox has a PTY of its own doing the line discipline (runc; see rawHostPty). */
   protected readonly rawHostTerminal: boolean = true;
 
   /** Where `exec` writes the pid stopExec needs (runc: the host pid). */
@@ -421,11 +422,17 @@ export abstract class OciCliDriver implements SandboxDriver {
   }
 }
 
-/** A session's init: sleeps until the session is ended (busybox sleep takes a 68-year argument). */
-const sessionInit = ["sleep", "2147483647"];
-/** The session's writable home, where terminals and commands start. */
-const sessionHome = "/root";
 const sessionProcessFile = "session-process.json";
+
+/** The OCI process every exec into the session starts from; the driver wrote it at startSession. */
+async function readSessionProcess(
+  bundle: string,
+): Promise<Record<string, unknown> & { args: string[] }> {
+  return JSON.parse(await fs.readFile(path.join(bundle, sessionProcessFile), "utf8")) as Record<
+    string,
+    unknown
+  > & { args: string[] };
+}
 
 /**
  * Follows the runtime's CLI as it runs the workload: started when it spawns, its stdout is the workload's

@@ -12,6 +12,18 @@ export interface OciMount {
   options: string[];
 }
 
+/** The part of the OCI runtime spec's linux.seccomp the playground writes (seccomp-bpf.ts compiles it too). */
+export interface OciSeccomp {
+  defaultAction: string;
+  architectures: string[];
+  syscalls: Array<{
+    names: string[];
+    action: string;
+    errnoRet?: number;
+    args?: Array<{ index: number; value: number; valueTwo?: number; op: string }>;
+  }>;
+}
+
 export interface OciSpecInput {
   rootfsPath: string;
   command: string[];
@@ -144,7 +156,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
  * Deny-list seccomp: everything a shell needs works; syscalls that reach into the kernel's
  * privileged or rarely hardened corners fail with EPERM. Same spirit as Docker's default profile.
  */
-export function defaultSeccompProfile(): Record<string, unknown> {
+export function defaultSeccompProfile(): OciSeccomp {
   return {
     defaultAction: "SCMP_ACT_ALLOW",
     architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],

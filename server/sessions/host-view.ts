@@ -18,15 +18,20 @@ export async function readHostView(
   const processes = (
     await Promise.all(sorted.map(async (pid) => ({ pid, command: await commandLineOf(pid) })))
   ).filter((p): p is { pid: number; command: string } => p.command !== null);
-  const first = processes[0]?.pid;
+  let inside: number | undefined;
+  for (const { pid } of processes) {
+    if (await sharesHostMounts(pid)) continue;
+    inside = pid;
+    break;
+  }
   return {
     processes,
     cgroup: cgroup ? await readCgroupUsage(path.join(cgroup.parent, cgroup.name)) : emptyUsage,
-    mounts: first === undefined || (await sharesHostMounts(first)) ? [] : await readMounts(first),
+    mounts: inside === undefined ? [] : await readMounts(inside),
   };
 }
 
-/** A VMM runs in the host's own mount namespace: its table would be the host's, not the sandbox's. */
+/** A VMM or a shim runs in the host's own mount namespace: its table would be the host's, not the sandbox's. */
 async function sharesHostMounts(pid: number): Promise<boolean> {
   const [theirs, ours] = await Promise.all(
     [`/proc/${pid}/ns/mnt`, "/proc/self/ns/mnt"].map((p) => fs.readlink(p).catch(() => null)),

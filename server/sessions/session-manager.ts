@@ -186,7 +186,10 @@ export class SessionManager {
     this.requireReady(session);
     const driver = this.sessionDriver(session.runtime);
     const name = resourceNameOf(session);
-    const pids = (await driver.sandboxProcesses?.(name)) ?? [];
+    const pids = [
+      ...((await driver.runtimeProcesses?.(name)) ?? []),
+      ...((await driver.sandboxProcesses?.(name)) ?? []),
+    ];
     const view = await readHostView(pids, driver.cgroupOf?.(name) ?? null);
     return driver.podViewOf ? { ...view, pod: await driver.podViewOf(name) } : view;
   }

@@ -1,4 +1,4 @@
-// Killing the server (kill -9) with sessions and a terminal open, then starting it again, leaves no sandbox, PTY or cgroup behind.
+// Killing the server (kill -9) with sessions (runc, gVisor, containerd) and a terminal open, then starting it again, leaves no sandbox, PTY or cgroup behind.
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { io } from "socket.io-client";
@@ -30,9 +30,27 @@ async function readySession(url: string, runtime: string): Promise<string> {
 const processesOfStateDir = async () =>
   (await runCommand("pgrep", ["-f", "--", `--root ${host.stateDir}/`])).stdout.trim();
 
+/** containerd's containers and the shims that run them: its own daemon lives in the state folder. */
+async function containerdSandboxes(): Promise<string> {
+  const address = path.join(host.stateDir, "containerd", "containerd.sock");
+  const listed = await runCommand("ctr", [
+    ...["--address", address, "--namespace", "sandbox-playground", "containers", "ls", "-q"],
+  ]);
+  const shims = await runCommand("pgrep", [
+    "-f",
+    "--",
+    `containerd-shim.* -id sbpg-.* -address ${address}`,
+  ]);
+  return `${listed.stdout}${shims.stdout}`.trim();
+}
+
 it("reaps a crashed server's sessions and their terminals on restart", async () => {
-  const first = await host.start();
-  const ids = [await readySession(first.url, "runc"), await readySession(first.url, "gvisor")];
+  const first = await host.start({ SBPG_MAX_SESSIONS_PER_CLIENT: "3" });
+  const ids = [
+    await readySession(first.url, "runc"),
+    await readySession(first.url, "gvisor"),
+    await readySession(first.url, "containerd-runc"),
+  ];
   const socket = io(first.url, { transports: ["websocket"], forceNew: true });
   for (const sessionId of ids) {
     const ack = TerminalAckSchema.parse(
@@ -49,12 +67,15 @@ it("reaps a crashed server's sessions and their terminals on restart", async () 
   // The sessions outlive the server: that is what a restart must clean up.
   expect(await containers("runc", "runc")).toHaveLength(1);
   expect(await containers("runsc", "gvisor")).toHaveLength(1);
+  expect(await containerdSandboxes()).toContain(`sbpg-${ids[2]}`);
 
   const second = await host.start();
   expect(await containers("runc", "runc")).toEqual([]);
   expect(await containers("runsc", "gvisor")).toEqual([]);
   expect(await readdir(path.join(host.stateDir, "runc", "bundles"))).toEqual([]);
   expect(await readdir(path.join(host.stateDir, "gvisor", "bundles"))).toEqual([]);
+  expect(await containerdSandboxes()).toBe("");
+  expect(await readdir(path.join(host.stateDir, "containerd", "bundles"))).toEqual([]);
   expect(await host.sandboxCgroups()).toEqual([]);
   for (let i = 0; i < 40 && (await processesOfStateDir()) !== ""; i++)
     await new Promise((r) => setTimeout(r, 50));

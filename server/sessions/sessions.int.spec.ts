@@ -56,17 +56,35 @@ async function exec(id: string, script: string, headers = alice) {
   return { run, logs };
 }
 
-/** No container, bundle or cgroup of a session may remain once it ended. */
-async function expectNothingLeft(runtime: "runc" | "gvisor", id: string) {
-  const name = `sbpg-${id}`;
+type SessionRuntime = "runc" | "gvisor" | "containerd-runc";
+
+/** The containers a runtime holds under the test host's state folder: its CLI's list, or containerd's. */
+async function containersOf(runtime: SessionRuntime): Promise<string[]> {
+  if (runtime === "containerd-runc") {
+    const address = path.join(host.stateDir, "containerd", "containerd.sock");
+    const listed = await runCommand("ctr", [
+      ...["--address", address, "--namespace", "sandbox-playground"],
+      ...["containers", "ls", "--quiet"],
+    ]);
+    return listed.stdout.split("\n").filter(Boolean);
+  }
   const binary = runtime === "runc" ? "runc" : "runsc";
   const root = path.join(host.stateDir, runtime, "root");
   const listed = await runCommand(binary, ["--root", root, "list", "--format", "json"]);
-  const ids = ((JSON.parse(listed.stdout || "null") ?? []) as { id: string }[]).map((c) => c.id);
-  expect(ids).not.toContain(name);
-  expect(await readdir(path.join(host.stateDir, runtime, "bundles")).catch(() => [])).not.toContain(
-    name,
-  );
+  return ((JSON.parse(listed.stdout || "null") ?? []) as { id: string }[]).map((c) => c.id);
+}
+
+/** No container, bundle, shim or cgroup of a session may remain once it ended. */
+async function expectNothingLeft(runtime: SessionRuntime, id: string) {
+  const name = `sbpg-${id}`;
+  expect(await containersOf(runtime)).not.toContain(name);
+  const bundles =
+    runtime === "containerd-runc"
+      ? path.join(host.stateDir, "containerd", "bundles")
+      : path.join(host.stateDir, runtime, "bundles");
+  expect(await readdir(bundles).catch(() => [])).not.toContain(name);
+  const shims = await runCommand("pgrep", ["-f", "--", `containerd-shim.* -id ${name} `]);
+  expect(shims.stdout.trim()).toBe("");
   for (const controller of ["memory", "pids"]) {
     const children = await readdir(
       `/sys/fs/cgroup/${controller}${cgroupParentFor(host.stateDir)}`,
@@ -75,7 +93,7 @@ async function expectNothingLeft(runtime: "runc" | "gvisor", id: string) {
   }
 }
 
-describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {
+describe.each(["runc", "gvisor", "containerd-runc"] as const)("a %s session", (runtime) => {
   let id = "";
   beforeAll(async () => {
     id = await startSession(runtime);
@@ -100,8 +118,43 @@ describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {
   it("keeps the hardening: read-only root, no network", async () => {
     const { logs } = await exec(id, "touch /etc/x 2>&1; ls /sys/class/net");
     // runc's kernel says EROFS; gVisor's Sentry refuses the write on its read-only gofer mount with EACCES.
-    expect(logs).toMatch(runtime === "runc" ? /Read-only file system/ : /Permission denied/);
+    expect(logs).toMatch(runtime === "gvisor" ? /Permission denied/ : /Read-only file system/);
     expect(logs.trim().split(/\s+/).at(-1)).toBe("lo");
+  });
+
+  it("refuses a device node as a run does, in a command and in a terminal, whose close ends its shell", async () => {
+    const { logs } = await exec(
+      id,
+      "mknod /tmp/disk b 8 0; echo mknod=$?; mknod /tmp/fifo p && echo fifo made; rm -f /tmp/fifo",
+    );
+    // containerd's ctr hands stderr over apart from stdout: their order is not kept.
+    expect(logs).toMatch(/^mknod: \/tmp\/disk: Operation not permitted$/m);
+    expect(logs).toMatch(/^mknod=1$/m);
+    expect(logs).toMatch(/^fifo made$/m);
+
+    const socket = host.socket({ headers: alice });
+    let terminalId: string | null = null;
+    const screen = screenOf(socket, () => terminalId);
+    const opened = await emitWithAck(socket, terminalEvents.open, {
+      sessionId: id,
+      cols: 80,
+      rows: 24,
+    });
+    terminalId = opened.ok ? opened.terminalId : null;
+    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    await emitWithAck(socket, terminalEvents.input, {
+      terminalId,
+      data: "mknod /tmp/disk c 1 3; echo mknod=$?; ls /tmp/disk\r",
+    });
+    await screen.waitFor(/Operation not permitted\r\nmknod=1\r\n.*No such file/);
+    await emitWithAck(socket, terminalEvents.close, { terminalId });
+    socket.disconnect();
+    // Closing the terminal ended its shell: the one sh left is this command's own.
+    await expect
+      .poll(async () => (await exec(id, "ps -o comm > /tmp/ps; grep -c '^sh$' /tmp/ps")).logs, {
+        timeout: 10_000,
+      })
+      .toBe("1\n");
   });
 
   it("shows the host's view: processes with command lines, cgroup usage, mounts", async () => {
@@ -116,6 +169,9 @@ describe.each(["runc", "gvisor"] as const)("a %s session", (runtime) => {
     const commands = view.processes.map((p) => p.command).join("\n");
     if (runtime === "gvisor") expect(commands).toMatch(/runsc-sandbox .*boot/);
     else expect(commands).toMatch(/^sleep 2147483647$/m);
+    // containerd's side of it: the runc v2 shim that holds the container, outside its cgroup.
+    if (runtime === "containerd-runc")
+      expect(commands).toMatch(new RegExp(`containerd-shim-runc-v2 .*-id sbpg-${id} `));
     expect(view.cgroup.memoryBytes).toBeGreaterThan(0);
     expect(view.cgroup.memoryLimitBytes).toBe(96 * 1024 * 1024);
     expect(view.cgroup.pids).toBeGreaterThan(0);
@@ -213,17 +269,20 @@ describe("session limits", () => {
     await expectNothingLeft("runc", created.json.id);
   });
 
-  it("ends a session whose sandbox died under it, and frees everything", async () => {
-    const id = await startSession("runc");
-    const view = SessionHostViewSchema.parse(
-      (await host.request("GET", `/api/sessions/${id}/host`, undefined, alice)).json,
-    );
-    const init = view.processes.find((p) => p.command === "sleep 2147483647");
-    process.kill(init!.pid, "SIGKILL");
-    const ended = await waitForSession(id, "ended", alice, 15_000);
-    expect(ended.error?.code).toBe("ended:sandbox");
-    await expectNothingLeft("runc", id);
-  });
+  it.each(["runc", "containerd-runc"] as const)(
+    "ends a %s session whose sandbox died under it, and frees everything",
+    async (runtime) => {
+      const id = await startSession(runtime);
+      const view = SessionHostViewSchema.parse(
+        (await host.request("GET", `/api/sessions/${id}/host`, undefined, alice)).json,
+      );
+      const init = view.processes.find((p) => p.command === "sleep 2147483647");
+      process.kill(init!.pid, "SIGKILL");
+      const ended = await waitForSession(id, "ended", alice, 15_000);
+      expect(ended.error?.code).toBe("ended:sandbox");
+      await expectNothingLeft(runtime, id);
+    },
+  );
 
   it("extends the lifetime within the host's bound", async () => {
     const id = await startSession("runc");
@@ -258,13 +317,8 @@ describe("session limits", () => {
     expect(bad).toMatchObject({ status: 400, json: { error: { code: "bad_request:session" } } });
     const unknown = await host.request("POST", "/api/sessions", { runtime: "nope" }, alice);
     expect(unknown).toMatchObject({ status: 404, json: { error: { code: "not_found:runtime" } } });
-    const containerd = await host.request(
-      "POST",
-      "/api/sessions",
-      { runtime: "containerd-runc" },
-      alice,
-    );
-    expect(containerd).toMatchObject({
+    const kata = await host.request("POST", "/api/sessions", { runtime: "kata" }, alice);
+    expect(kata).toMatchObject({
       status: 409,
       json: { error: { code: "unavailable:session_runtime" } },
     });

@@ -23,7 +23,10 @@ import { sessionRole } from "./session-access";
 import type { SessionManager } from "./session-manager";
 import type { Terminal } from "./terminal";
 
-/** Output is gathered this long before it is sent; a batch that grows past maxBatchChars goes at once. */
+/**
+ * Output after a quiet spell goes at once (an echo does not wait); what follows within batchMs is gathered and sent
+ * together at its end, so a flood is at most one message per batchMs. A batch past maxBatchChars goes at once.
+ */
 const batchMs = 8;
 const maxBatchChars = 32 * 1024;
 /** The room a terminal's output goes to: its owner's sockets and those watching it. */
@@ -44,21 +47,30 @@ export function terminalSocket(options: {
     relayed.add(terminal);
     const room = terminalRoomOf(terminal.id);
     let pending: TerminalOutput | null = null;
-    let timer: NodeJS.Timeout | null = null;
-    const flush = () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
+    /** Set while a batch window is open: output then waits for its end. */
+    let window: NodeJS.Timeout | null = null;
+    const send = () => {
       if (pending) io.to(room).emit(terminalEvents.output, pending);
       pending = null;
+    };
+    const endWindow = () => {
+      window = null;
+      if (!pending) return;
+      send();
+      window = setTimeout(endWindow, batchMs);
     };
     terminal.on("output", (chunk) => {
       if (pending) pending.data += chunk.data;
       else pending = { terminalId: terminal.id, ...chunk };
-      if (pending.data.length >= maxBatchChars) flush();
-      else timer ??= setTimeout(flush, batchMs);
+      if (window === null) {
+        send();
+        window = setTimeout(endWindow, batchMs);
+      } else if (pending.data.length >= maxBatchChars) send();
     });
     terminal.once("exit", (exitCode) => {
-      flush();
+      if (window) clearTimeout(window);
+      window = null;
+      send();
       io.to(room).emit(terminalEvents.exit, {
         terminalId: terminal.id,
         exitCode,

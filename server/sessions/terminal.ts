@@ -18,12 +18,26 @@ export function spawnTerminalPty(
   command: TerminalCommand,
   size: { cols: number; rows: number },
 ): TerminalStream {
-  return spawn(command.file, command.args, {
+  const pty = spawn(command.file, command.args, {
     name: "xterm-256color",
     ...size,
     cwd: "/",
     env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", TERM: "xterm-256color" },
   });
+  const { hangUp } = command;
+  if (!hangUp) return pty;
+  let exited = false;
+  pty.onExit(() => (exited = true));
+  return {
+    write: (data) => pty.write(data),
+    resize: (cols, rows) => pty.resize(cols, rows),
+    onData: (listener) => pty.onData(listener),
+    onExit: (listener) => pty.onExit(listener),
+    kill: (signal) => {
+      if (!exited) void hangUp().catch(() => undefined);
+      pty.kill(signal);
+    },
+  };
 }
 
 export interface TerminalOptions {

@@ -12,8 +12,8 @@ import { startServerProcess, type ServerProcess } from "./server-process";
 export interface CrashedServerHost {
   /** The state folder, created by the first start. */
   readonly stateDir: string;
-  /** Starts a server process on the state folder (the vAccel agent off). */
-  start(): Promise<ServerProcess>;
+  /** Starts a server process on the state folder (the vAccel agent off), `env` over the defaults. */
+  start(env?: Record<string, string>): Promise<ServerProcess>;
   /** The containers a runtime CLI (runc, runsc) lists under the state folder's root for that runtime. */
   containers(binary: string, runtime: string): Promise<Array<{ id: string }>>;
   /** The sandboxes' own cgroups under this state folder's parent (not probes or pool VMs). */
@@ -34,9 +34,13 @@ export function crashedServerHost(prefix: string): CrashedServerHost {
     get stateDir() {
       return stateDir;
     },
-    async start() {
+    async start(env = {}) {
       stateDir ||= await mkdtemp(`/run/${prefix}-`);
-      const server = await startServerProcess({ SBPG_STATE_DIR: stateDir, SBPG_VACCEL: "off" });
+      const server = await startServerProcess({
+        SBPG_STATE_DIR: stateDir,
+        SBPG_VACCEL: "off",
+        ...env,
+      });
       children.push(server.child);
       return server;
     },

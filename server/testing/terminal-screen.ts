@@ -23,9 +23,13 @@ export function screenOf(socket: Socket, terminalId: () => string | null) {
     get text() {
       return text;
     },
+    /**
+     * Line ends as a terminal renders them: runc clears ONLCR on the sandbox's PTY only after its shell may have
+     * started (and ash's line editor then restores the termios it read), so a line may end in CR CR LF.
+     */
     async waitFor(pattern: RegExp, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(text)) {
+      while (!pattern.test(text.replace(/\r+\n/g, "\r\n"))) {
         if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(text)}`);
         await new Promise((r) => setTimeout(r, 25));
       }

@@ -271,6 +271,39 @@ export function shimsOf(address: string): Promise<number[]> {
   });
 }
 
+/** The shim that runs container `id` of `namespace` for the containerd at `address`; null when none does. */
+export async function shimOf(
+  address: string,
+  namespace: string,
+  id: string,
+): Promise<number | null> {
+  const [pid] = await processesWhere((args) => isShimCommand(args, address, namespace, id));
+  return pid ?? null;
+}
+
+/** Whether `pid` still is that shim (a pid found earlier may have ended, or been reused). */
+export async function isShimOf(
+  pid: number,
+  address: string,
+  namespace: string,
+  id: string,
+): Promise<boolean> {
+  return isShimCommand(await readCmdline(pid), address, namespace, id);
+}
+
+function isShimCommand(args: string[], address: string, namespace: string, id: string): boolean {
+  const flag = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  return (
+    Boolean(args[0]?.includes("containerd-shim")) &&
+    flag("-address") === address &&
+    flag("-namespace") === namespace &&
+    flag("-id") === id
+  );
+}
+
 /** `ctr` clients of the containerd at `address` (event streams, imports), a crashed server's included. */
 export function ctrClientsOf(address: string): Promise<number[]> {
   return processesWhere((args) => {

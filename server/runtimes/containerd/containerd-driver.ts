@@ -1,6 +1,7 @@
 // Shared by every containerd runtime (runc v2 shim, Kata shims): ctr run of our hardened OCI spec on an image snapshot.
 import { probeOnce } from "../probe-once";
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { PhaseOf } from "../../../lib/api/phases";
@@ -11,13 +12,16 @@ import type {
   LaunchSpec,
   RuntimeAvailability,
   SandboxDriver,
+  SessionSpec,
+  TerminalCommand,
 } from "../../engine/driver";
 import { resourcePrefix, SandboxLaunchError } from "../../engine/driver";
 import { cgroupPids, removeCgroups } from "../cgroups";
 import { buildOciSpec } from "../oci-spec";
 import { vaccelOciAdditions } from "../vaccel-mount";
 import { sleep, waitForExit } from "../process-exit";
-import type { ContainerdDaemon } from "./containerd-daemon";
+import { rawHostPty, sessionHome, sessionHomeMount, sessionInit } from "../session-sandbox";
+import { isShimOf, shimOf, type ContainerdDaemon } from "./containerd-daemon";
 import { parseRfc3339Ms, type ContainerdEvent } from "./containerd-events";
 import type { ContainerdImageImporter } from "./containerd-images";
 import { mountSnapshotView, removeSnapshotView } from "./containerd-snapshots";
@@ -67,8 +71,10 @@ export abstract class ContainerdDriver implements SandboxDriver {
   readonly runtimeType: string;
   protected readonly daemon: ContainerdDaemon;
   protected readonly images: ContainerdImageImporter;
-  private readonly cgroupParent: string;
+  protected readonly cgroupParent: string;
   private availability: Promise<RuntimeAvailability> | null = null;
+  /** Each session's shim, once found: the host view asks every few seconds. */
+  private readonly shims = new Map<string, number>();
 
   protected constructor(options: ContainerdDriverOptions) {
     this.id = options.id;
@@ -97,6 +103,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
   }
 
   async launch(spec: LaunchSpec, ctx: ContainerdContext): Promise<LaunchResult> {
+    if (spec.session) return this.execInSession(spec, spec.session.resourceName, ctx);
     const name = spec.resourceName;
     const bundle = path.join(this.daemon.paths.bundles, name);
     const rootfs = path.join(bundle, "rootfs");
@@ -139,7 +146,24 @@ export abstract class ContainerdDriver implements SandboxDriver {
       if (ctx.signal.aborted) return { exitCode: null, signal: null };
       const stopFollowing = this.followRuntime(spec, ctx);
       try {
-        return await this.runTask(name, specFile, ctx, state);
+        ctx.enter("booting");
+        return await this.runTask(
+          [
+            "run",
+            "--rm",
+            "--runtime",
+            this.runtimeType,
+            "--fifo-dir",
+            this.daemon.paths.fifoDir,
+            ...this.runtimeArgs(),
+            "--config",
+            specFile,
+            name,
+          ],
+          ["tasks", "kill", "--signal", "SIGKILL", name],
+          ctx,
+          state,
+        );
       } finally {
         await stopFollowing();
       }
@@ -149,7 +173,18 @@ export abstract class ContainerdDriver implements SandboxDriver {
     }
   }
 
-  private onEvent(event: ContainerdEvent, ctx: ContainerdContext, state: LaunchState): void {
+  /** `execId`: the events of one process exec'd into a session, whose container's other processes come and go. */
+  private onEvent(
+    event: ContainerdEvent,
+    ctx: ContainerdContext,
+    state: LaunchState,
+    execId: string | null = null,
+  ): void {
+    if (execId !== null) {
+      const about =
+        event.topic === "/tasks/exec-started" ? event.payload.exec_id : event.payload.id;
+      if (about !== execId) return;
+    }
     switch (event.topic) {
       case "/containers/create":
         ctx.mark("containerCreated", event.atMs);
@@ -158,6 +193,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
         ctx.mark("taskCreated", event.atMs);
         break;
       case "/tasks/start":
+      case "/tasks/exec-started":
         state.taskStartedAtMs = event.atMs;
         ctx.mark("taskStarted", event.atMs);
         this.taskStarted(ctx, state);
@@ -188,30 +224,17 @@ export abstract class ContainerdDriver implements SandboxDriver {
     for (const chunk of state.heldStderr.splice(0)) ctx.output(chunk);
   }
 
+  /** Follows ctr as it runs a process (`run` a container's init, `tasks exec` one more); `kill` stops that process. */
   private async runTask(
-    name: string,
-    specFile: string,
+    ctrArgs: string[],
+    kill: string[],
     ctx: ContainerdContext,
     state: LaunchState,
+    failing = "start the sandbox",
   ): Promise<LaunchResult> {
-    ctx.enter("booting");
-    const child = spawn(
-      this.daemon.ctrBinary,
-      [
-        ...this.daemon.ctrArgs(),
-        "run",
-        "--rm",
-        "--runtime",
-        this.runtimeType,
-        "--fifo-dir",
-        this.daemon.paths.fifoDir,
-        ...this.runtimeArgs(),
-        "--config",
-        specFile,
-        name,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(this.daemon.ctrBinary, [...this.daemon.ctrArgs(), ...ctrArgs], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.once("spawn", () => ctx.mark("started"));
     child.stdout!.on("data", (chunk: Buffer) => {
       // Output proves the task runs, even if the event stream is late or down.
@@ -223,7 +246,7 @@ export abstract class ContainerdDriver implements SandboxDriver {
       else state.heldStderr.push(chunk);
     });
 
-    const onAbort = () => void this.kill(name, child);
+    const onAbort = () => void this.kill(kill, child);
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     if (ctx.signal.aborted) onAbort();
     const exit = await new Promise<Awaited<ReturnType<typeof waitForExit>>>((resolve, reject) => {
@@ -235,9 +258,9 @@ export abstract class ContainerdDriver implements SandboxDriver {
 
     const held = Buffer.concat(state.heldStderr.splice(0)).toString("utf8");
     if (!state.started && !ctx.signal.aborted) {
-      const failure = /^ctr: (.*)$/m.exec(held)?.[1];
+      const failure = ctrFailure(held);
       if (failure)
-        throw new SandboxLaunchError(`${this.name} could not start the sandbox: ${failure}`, {
+        throw new SandboxLaunchError(`${this.name} could not ${failing}: ${failure}`, {
           started: false,
         });
     }
@@ -247,19 +270,160 @@ export abstract class ContainerdDriver implements SandboxDriver {
   }
 
   /** The task may not exist yet when a stop arrives, so keep asking until ctr is gone. */
-  private async kill(name: string, child: ChildProcess): Promise<void> {
+  private async kill(kill: string[], child: ChildProcess): Promise<void> {
     const deadline = Date.now() + killGraceMs;
     while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
-      await this.daemon.ctr(["tasks", "kill", "--signal", "SIGKILL", name], killGraceMs);
+      await this.daemon.ctr(kill, killGraceMs);
       await Promise.race([waitForExit(child), sleep(100)]);
     }
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
+  /**
+   * A session: `ctr run --detach` of the init (a sleep) on a snapshot of its own, with a run's spec plus the
+   * writable home; each command and terminal is a `ctr tasks exec` into it, which takes the init's process spec
+   * (user, capabilities, rlimits, env), and runc applies the container's seccomp profile to it. Protected: a
+   * driver says it has sessions by exposing these (containerd-runc.ts); Kata's are untried.
+   */
+  protected async startSessionTask(spec: SessionSpec, signal: AbortSignal): Promise<void> {
+    const name = spec.resourceName;
+    const bundle = path.join(this.daemon.paths.bundles, name);
+    const rootfs = path.join(bundle, "rootfs");
+    await preparing(this.name, this.daemon.ensure());
+    const image = await preparing(this.name, this.images.ensure(spec.image));
+    await fs.mkdir(rootfs, { recursive: true, mode: 0o711 });
+    await fs.chmod(bundle, 0o711);
+    await preparing(this.name, mountSnapshotView(this.daemon, name, image.chainId, rootfs));
+    const { userNamespace, seccomp, pidsOverhead } = this.specOptions();
+    const config = buildOciSpec({
+      rootfsPath: rootfs,
+      command: sessionInit,
+      hostname: "sandbox",
+      limits: { ...spec.limits, pids: spec.limits.pids + pidsOverhead },
+      cgroupsPath: `${this.cgroupParent}/${name}`,
+      userNamespace,
+      seccomp,
+      extraMounts: [sessionHomeMount(spec.homeBytes)],
+    });
+    const specFile = path.join(bundle, "config.json");
+    await fs.writeFile(specFile, JSON.stringify(config));
+    if (signal.aborted)
+      throw new SandboxLaunchError("the session was ended while it started", { started: false });
+    // --null-io: the init never reads or writes, and nothing would drain its fifos once ctr returned.
+    const started = await this.daemon.ctr(
+      [
+        "run",
+        "--detach",
+        "--null-io",
+        "--runtime",
+        this.runtimeType,
+        ...this.runtimeArgs(),
+        "--config",
+        specFile,
+        name,
+      ],
+      30_000,
+    );
+    if (started.code !== 0)
+      throw new SandboxLaunchError(
+        `${this.name} could not start the session: ${ctrFailure(started.stderr) ?? `ctr run exited ${started.code}`}`,
+        { started: false },
+      );
+  }
+
+  protected async endSessionTask(name: string): Promise<void> {
+    this.shims.delete(name);
+    await this.remove(name, path.join(this.daemon.paths.bundles, name), false);
+  }
+
+  /** Every process of the sandbox dies with its init (the first of its pid namespace): an empty cgroup is a dead session. */
+  protected async sessionTaskAlive(name: string): Promise<boolean> {
+    return (await cgroupPids(this.cgroupParent, name)).length > 0;
+  }
+
+  protected async sessionTerminalCommand(name: string): Promise<TerminalCommand> {
+    const execId = `terminal-${randomBytes(8).toString("hex")}`;
+    const ctr = [
+      ...this.daemon.ctrArgs(),
+      ...["tasks", "exec", "--tty", "--exec-id", execId, "--cwd", sessionHome],
+      ...["--fifo-dir", this.daemon.paths.fifoDir, name, "sh"],
+    ];
+    return {
+      ...rawHostPty(this.daemon.ctrBinary, ctr, "sandbox"),
+      // ctr neither passes a hangup on to a tty process nor ends it when it dies itself.
+      hangUp: () =>
+        this.daemon.ctr(["tasks", "kill", "--exec-id", execId, "--signal", "SIGKILL", name]),
+    };
+  }
+
+  /** The shim that runs the session's container: its host side, outside the sandbox's cgroup. */
+  protected async sessionShim(name: string): Promise<number[]> {
+    const known = this.shims.get(name);
+    const { address, namespace } = this.daemon;
+    if (known !== undefined && (await isShimOf(known, address, namespace, name))) return [known];
+    const pid = await shimOf(address, namespace, name);
+    if (pid === null) return [];
+    this.shims.set(name, pid);
+    return [pid];
+  }
+
+  /** A run inside a session: `ctr tasks exec`, followed like a run; ctr exits with the process's status. */
+  private async execInSession(
+    spec: LaunchSpec,
+    sessionName: string,
+    ctx: ContainerdContext,
+  ): Promise<LaunchResult> {
+    const execId = `run-${spec.runId}`;
+    const state: LaunchState = {
+      started: false,
+      exitStatus: null,
+      containerDeleted: false,
+      taskStartedAtMs: null,
+      heldStderr: [],
+    };
+    const unsubscribe = this.daemon.events.subscribe(sessionName, (event) =>
+      this.onEvent(event, ctx, state, execId),
+    );
+    try {
+      if (ctx.signal.aborted) return { exitCode: null, signal: null };
+      ctx.enter("booting");
+      return await this.runTask(
+        [
+          "tasks",
+          "exec",
+          "--exec-id",
+          execId,
+          "--cwd",
+          sessionHome,
+          "--fifo-dir",
+          this.daemon.paths.fifoDir,
+          sessionName,
+          ...spec.command,
+        ],
+        ["tasks", "kill", "--exec-id", execId, "--signal", "SIGKILL", sessionName],
+        ctx,
+        state,
+        "run the command",
+      );
+    } finally {
+      unsubscribe();
+    }
+  }
+
   /** Idempotent: what is already gone is fine. `ctr run --rm` usually deleted the container already. */
   private async remove(name: string, bundle: string, containerDeleted: boolean): Promise<void> {
     if (!containerDeleted) {
-      await this.daemon.ctr(["tasks", "delete", "--force", name]);
+      const deleted = await this.daemon.ctr(["tasks", "delete", "--force", name], shimAnswerMs);
+      // A shim that does not answer is killed with all it runs; containerd then cleans up after the dead shim.
+      // (One blocks for good when a `tasks exec` client dies before opening its fifos: a terminal at a crash.)
+      if (deleted.code === null) {
+        const { address, namespace } = this.daemon;
+        const shim = await shimOf(address, namespace, name);
+        for (const pid of [...(await cgroupPids(this.cgroupParent, name)), shim ?? 0]) {
+          if (pid > 0) killQuietly(pid);
+        }
+        await this.daemon.ctr(["tasks", "delete", "--force", name]);
+      }
       await this.daemon.ctr(["containers", "delete", name]);
     }
     await removeSnapshotView(this.daemon, name, path.join(bundle, "rootfs"));
@@ -343,6 +507,22 @@ export abstract class ContainerdDriver implements SandboxDriver {
     }
     return containers;
   }
+}
+
+/** How long a shim gets to answer a delete before it counts as stuck. */
+const shimAnswerMs = 5_000;
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** ctr's own error line ("ctr: …"), as opposed to what the sandbox wrote. */
+function ctrFailure(stderr: string): string | null {
+  return /^ctr: (.*)$/m.exec(stderr)?.[1] ?? null;
 }
 
 /** A step before the task exists (the daemon, the image, the snapshot): its error is the visitor's reason. */
