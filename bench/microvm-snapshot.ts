@@ -36,6 +36,8 @@ const base: MicrovmOptions = {
   vmsCgroup: { path: vmsCgroupFor(stateDir), ...config.microvmsCpu },
   accel: config.microvmAccel,
   probeImage: async () => image,
+  // As the server has them: every snapshot VM carries the sessions' terminal ports (the snapshot's key has them).
+  sessions: { terminals: config.sessions.maxTerminalsPerSession, log: silent },
 };
 const cold = new MicrovmDriver(base);
 const restoring = new MicrovmDriver({
