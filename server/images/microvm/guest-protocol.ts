@@ -49,7 +49,7 @@ export const runCommandVerb = "run";
  */
 export const snapshotBootParam = "sbpg.snapshot";
 export const resumeVerb = "resume";
-/** The static helper in the initramfs that reseeds the guest RNG and steps its clock (guest-resume.c). */
+/** The static helper in the initramfs that reseeds the guest RNG, steps its clock and mounts its root and /tmp (guest-resume.c). */
 export const resumeHelper = "sbpg-resume";
 export const newlineVariable = "nl";
 
