@@ -10,7 +10,11 @@ import { cgroupParentFor, vmsCgroupFor } from "../server/instance/cgroup-parents
 import { ImageStore } from "../server/images/image-store";
 import { createLogger } from "../server/log/logger";
 import { removeCgroupParent } from "../server/runtimes/cgroups";
-import { MicrovmDriver, type MicrovmOptions } from "../server/runtimes/microvm/microvm-driver";
+import {
+  maxMicrovmTerminalPorts,
+  MicrovmDriver,
+  type MicrovmOptions,
+} from "../server/runtimes/microvm/microvm-driver";
 import { summarize } from "../lib/stats";
 
 const runs = Number(process.argv[2] ?? 10);
@@ -37,7 +41,10 @@ const base: MicrovmOptions = {
   accel: config.microvmAccel,
   probeImage: async () => image,
   // As the server has them: every snapshot VM carries the sessions' terminal ports (the snapshot's key has them).
-  sessions: { terminals: config.sessions.maxTerminalsPerSession, log: silent },
+  sessions: {
+    terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),
+    log: silent,
+  },
 };
 const cold = new MicrovmDriver(base);
 const restoring = new MicrovmDriver({

@@ -8,7 +8,7 @@ import { ImageMounts } from "./images/image-mounts";
 import type { Logger } from "./log/logger";
 import { GvisorDriver } from "./runtimes/gvisor";
 import { RuncDriver } from "./runtimes/runc";
-import { MicrovmDriver } from "./runtimes/microvm/microvm-driver";
+import { maxMicrovmTerminalPorts, MicrovmDriver } from "./runtimes/microvm/microvm-driver";
 import { ContainerdDaemon } from "./runtimes/containerd/containerd-daemon";
 import { ContainerdImageImporter } from "./runtimes/containerd/containerd-images";
 import { ContainerdRuncDriver } from "./runtimes/containerd/containerd-runc";
@@ -81,7 +81,7 @@ export function createEngine(
         log: log.child({ runtime: "microvm", pool: true }),
       },
       sessions: {
-        terminals: config.sessions.maxTerminalsPerSession,
+        terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),
         log: log.child({ runtime: "microvm", feature: "sessions" }),
       },
     }),

@@ -8,7 +8,7 @@ import { cgroupParentFor, vmsCgroupFor } from "../../instance/cgroup-parents";
 import { ImageStore } from "../../images/image-store";
 import { createLogger } from "../../log/logger";
 import { removeCgroupParent } from "../cgroups";
-import { MicrovmDriver } from "./microvm-driver";
+import { maxMicrovmTerminalPorts, MicrovmDriver } from "./microvm-driver";
 
 const config = loadConfig();
 const images = new ImageStore(config.cacheDir);
@@ -24,7 +24,10 @@ const driver = new MicrovmDriver({
   probeImage: () => images.resolve("busybox"),
   snapshot: { memoryBytes: config.limits.memoryBytes, log },
   // The server's snapshot has its sessions' terminal ports (part of the snapshot's key): so must this one.
-  sessions: { terminals: config.sessions.maxTerminalsPerSession, log },
+  sessions: {
+    terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),
+    log,
+  },
 });
 try {
   const availability = await driver.probe();
