@@ -49,7 +49,7 @@ const base: MicrovmOptions = {
 const cold = new MicrovmDriver(base);
 const restoring = new MicrovmDriver({
   ...base,
-  snapshot: { memoryBytes, log: silent },
+  snapshot: { memoryBytes, terminalPorts: config.microvmSnapshotTerminals, log: silent },
   pool: {
     size: 1,
     image: async () => image,

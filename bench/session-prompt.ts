@@ -23,6 +23,7 @@ const { runtime, sessions, gapMs } = ArgsSchema.parse(values);
 const host = await startTestHost({
   SBPG_MICROVM_POOL_SIZE: "1",
   SBPG_MICROVM_SNAPSHOT: "on",
+  SBPG_MICROVM_SNAPSHOT_TERMINALS: process.env.SBPG_MICROVM_SNAPSHOT_TERMINALS ?? "2",
   SBPG_MAX_SESSIONS_PER_CLIENT: "50",
 });
 const visitor = { cookie: "sbpg_visitor=bench-session-prompt-aaaaaaaaaa" };

@@ -68,6 +68,7 @@ export function createEngine(
       snapshot: config.microvmSnapshot
         ? {
             memoryBytes: config.limits.memoryBytes,
+            terminalPorts: config.microvmSnapshotTerminals,
             log: log.child({ runtime: "microvm", snapshot: true }),
           }
         : undefined,

@@ -70,6 +70,13 @@ const EnvSchema = z.object({
   SBPG_MICROVM_POOL_MEMORY_BYTES: int(1024 * mib, 0),
   /** "on": VMs start by restoring a snapshot saved once in .cache (cold boot when it is missing or broken). */
   SBPG_MICROVM_SNAPSHOT: z.enum(["on", "off"]).default("on"),
+  /**
+   * Terminal ports every snapshot VM carries (saved, restored, pooled), so that microVM sessions start from the pool
+   * or the snapshot instead of a cold boot: 0 (default) to 2. Each port's buffers come out of every restored VM's
+   * guest RAM: at 128 MiB the node-onnx workloads of the vAccel page stalled or were OOM-killed with them, so vAccel
+   * runs then boot cold.
+   */
+  SBPG_MICROVM_SNAPSHOT_TERMINALS: z.coerce.number().int().min(0).max(2).default(0),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   /** Runs one visitor (visitor cookie; a cookie-less client: its address) has running or queued. */
@@ -274,6 +281,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     microvmPoolMax: env.SBPG_MICROVM_POOL_MAX,
     microvmPoolMemoryBytes: env.SBPG_MICROVM_POOL_MEMORY_BYTES,
     microvmSnapshot: env.SBPG_MICROVM_SNAPSHOT === "on",
+    microvmSnapshotTerminals: env.SBPG_MICROVM_SNAPSHOT_TERMINALS,
     microvmsCpu: {
       cpuShares: env.SBPG_MICROVMS_CPU_SHARES,
       idle: env.SBPG_MICROVMS_CPU_IDLE === "on",

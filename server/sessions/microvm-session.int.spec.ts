@@ -57,8 +57,22 @@ async function waitForMicrovm(ok: (details: Record<string, string>) => boolean, 
 const paths = [
   { path: "cold", env: { SBPG_MICROVM_POOL_SIZE: "0" } },
   // The snapshot is the one in the cache (npm run setup saves it; a stale one is saved again here).
-  { path: "restored", env: { SBPG_MICROVM_POOL_SIZE: "0", SBPG_MICROVM_SNAPSHOT: "on" } },
-  { path: "pooled", env: { SBPG_MICROVM_POOL_SIZE: "1", SBPG_MICROVM_SNAPSHOT: "on" } },
+  {
+    path: "restored",
+    env: {
+      SBPG_MICROVM_POOL_SIZE: "0",
+      SBPG_MICROVM_SNAPSHOT: "on",
+      SBPG_MICROVM_SNAPSHOT_TERMINALS: "2",
+    },
+  },
+  {
+    path: "pooled",
+    env: {
+      SBPG_MICROVM_POOL_SIZE: "1",
+      SBPG_MICROVM_SNAPSHOT: "on",
+      SBPG_MICROVM_SNAPSHOT_TERMINALS: "2",
+    },
+  },
 ] as const;
 
 describe.each(paths)("a microVM session, its VM $path", ({ path: vmPath, env }) => {

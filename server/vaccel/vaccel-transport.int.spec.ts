@@ -151,14 +151,14 @@ describe("a vAccel run on microvm", () => {
   }, 120_000);
 });
 
-describe("a vAccel run on a microVM where a snapshot is ready", () => {
+describe("a vAccel run on a microVM restored from the snapshot", () => {
   let restoring: TestHost;
   beforeAll(async () => {
     restoring = await startTestHost({ SBPG_MICROVM_POOL_SIZE: "0", SBPG_MICROVM_SNAPSHOT: "on" });
   });
   afterAll(async () => restoring?.close());
 
-  it("boots cold, says why, and gets its own vAccel port", async () => {
+  it("gets its own vAccel port, connected to its run's agent socket at the restore", async () => {
     const deadline = Date.now() + 150_000;
     let snapshot = "";
     while (!snapshot.startsWith("ready") && Date.now() < deadline) {
@@ -179,10 +179,30 @@ describe("a vAccel run on a microVM where a snapshot is ready", () => {
     expect(logs).toMatch(/^destroyed$/m);
     expect(logs).toMatch(/^addr=serial:\/\/\/dev\/vaccel$/m);
     expect(run).toMatchObject({ state: "exited", exitCode: 0 });
-    // The snapshot's VMs carry the sessions' terminal ports, whose buffers a vAccel workload's guest needs.
-    expect(run.timings).not.toHaveProperty("restored");
-    expect(run.timings).toHaveProperty("guestInit");
-    expect(logs).toMatch(/^\[vAccel runs boot cold: /m);
+    expect(run.timings).toHaveProperty("restored");
+  }, 240_000);
+
+  it("boots cold, and says why, where the snapshot's VMs carry the sessions' terminal ports", async () => {
+    const withPorts = await startTestHost({
+      SBPG_MICROVM_POOL_SIZE: "0",
+      SBPG_MICROVM_SNAPSHOT: "on",
+      SBPG_MICROVM_SNAPSHOT_TERMINALS: "2",
+    });
+    try {
+      const { run, logs } = await runToEnd(withPorts, {
+        runtime: "microvm",
+        image: "node-onnx",
+        vaccel: true,
+        command: ["sh", "-c", ping],
+        timeoutMs: 90_000,
+      });
+      expect(logs).toMatch(/^session \d+$/m);
+      expect(run).toMatchObject({ state: "exited", exitCode: 0 });
+      expect(run.timings).not.toHaveProperty("restored");
+      expect(logs).toMatch(/^\[vAccel runs boot cold: /m);
+    } finally {
+      await withPorts.close();
+    }
   }, 240_000);
 });
 

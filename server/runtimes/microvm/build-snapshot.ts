@@ -22,7 +22,11 @@ const driver = new MicrovmDriver({
   vmsCgroup: { path: vmsCgroupFor(stateDir), ...config.microvmsCpu },
   accel: config.microvmAccel,
   probeImage: () => images.resolve("busybox"),
-  snapshot: { memoryBytes: config.limits.memoryBytes, log },
+  snapshot: {
+    memoryBytes: config.limits.memoryBytes,
+    terminalPorts: config.microvmSnapshotTerminals,
+    log,
+  },
   // The server's snapshot has its sessions' terminal ports (part of the snapshot's key): so must this one.
   sessions: {
     terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),

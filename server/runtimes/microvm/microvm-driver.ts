@@ -61,6 +61,11 @@ export interface MicrovmOptions {
 
 export interface MicrovmSnapshotOptions {
   memoryBytes: number;
+  /**
+   * Terminal ports every snapshot VM carries (at most maxMicrovmTerminalPorts), so that sessions start from the pool
+   * or the snapshot; 0: sessions boot cold. Their buffers come out of each restored VM's guest RAM.
+   */
+  terminalPorts?: number;
   /** Where snapshots live; default `<cacheDir>/microvm-snapshots` (ignored by git, rebuilt when stale). */
   dir?: string;
   log: Logger;
@@ -224,9 +229,10 @@ export class MicrovmDriver implements SandboxDriver {
       cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
     };
     // A snapshot VM carries the sessions' terminal ports, whose receive buffers the guest pays for.
-    if (spec.vaccel && this.snapshots)
+    if (spec.vaccel && this.snapshots && this.terminalPorts())
       ctx.console(Buffer.from(`[vAccel runs boot cold: ${vaccelBootsCold}]\n`));
-    const restored = spec.vaccel ? null : await this.launchRestored(input, spec, ctx);
+    const restored =
+      spec.vaccel && this.terminalPorts() ? null : await this.launchRestored(input, spec, ctx);
     if (restored) return restored;
     return bootVm({ ...input, command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes }, ctx);
   }
@@ -331,7 +337,8 @@ export class MicrovmDriver implements SandboxDriver {
 
   /** Terminal ports every snapshot VM has (so that a restored or pooled one can become a session). */
   private terminalPorts(): number {
-    return this.options.sessions?.terminals ?? 0;
+    if (!this.options.sessions) return 0;
+    return Math.min(this.options.snapshot?.terminalPorts ?? 0, maxMicrovmTerminalPorts);
   }
 
   /**
@@ -359,8 +366,7 @@ export class MicrovmDriver implements SandboxDriver {
     };
     const pooled = this.pool?.claim(
       (vm) =>
-        vm.terminalPorts.length >= sessions.terminals &&
-        this.fits(vm, { image: spec.image, limits: spec.limits }),
+        vm.terminalPorts.length > 0 && this.fits(vm, { image: spec.image, limits: spec.limits }),
     );
     if (pooled) {
       await this.raiseShare(pooled, spec.limits.cpuShares, sessions.log);
@@ -377,13 +383,15 @@ export class MicrovmDriver implements SandboxDriver {
       name: spec.resourceName,
       rootfsPath: spec.image.rootfsPath,
       memoryBytes: spec.limits.memoryBytes,
-      terminals: sessions.terminals,
+      terminals: this.terminalPorts(),
       cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
     };
     const requested = Date.now();
-    const restored = await this.restoreVm(input, spec.limits.tmpfsBytes, quietSink, signal, {
-      log: sessions.log,
-    });
+    const restored = this.terminalPorts()
+      ? await this.restoreVm(input, spec.limits.tmpfsBytes, quietSink, signal, {
+          log: sessions.log,
+        })
+      : ({ cold: null, unusable: false } as const);
     if ("vm" in restored) {
       if (signal.aborted) {
         await restored.vm.discard();
@@ -395,7 +403,7 @@ export class MicrovmDriver implements SandboxDriver {
       });
     }
     const session = await MicrovmSession.bootCold(
-      { vm: input, ...settings, log: sessions.log },
+      { vm: { ...input, terminals: sessions.terminals }, ...settings, log: sessions.log },
       signal,
     );
     this.sessions.set(spec.resourceName, session);

@@ -96,11 +96,14 @@ export function snapshotKey(spec: SnapshotSpec): string {
     .digest("hex");
 }
 
-/** One folder per accelerator and RAM size; a new key for them replaces the old folder. */
+/**
+ * One folder per accelerator, RAM size and number of terminal ports (a host with sessions on the snapshot and one
+ * without share a cache); a new key for them replaces the old folder.
+ */
 export function snapshotDir(snapshotsDir: string, spec: SnapshotSpec): string {
   return path.join(
     snapshotsDir,
-    `${spec.accel}-${guestMemoryMiB(spec.memoryBytes)}M-${snapshotKey(spec).slice(0, 16)}`,
+    `${spec.accel}-${guestMemoryMiB(spec.memoryBytes)}M-${spec.terminalPorts}t-${snapshotKey(spec).slice(0, 16)}`,
   );
 }
 
@@ -274,8 +277,11 @@ export async function saveSnapshot(input: SaveSnapshotInput): Promise<Snapshot> 
 async function removeSuperseded(snapshotsDir: string, current: string): Promise<void> {
   const base = path.basename(current);
   const prefix = base.slice(0, base.lastIndexOf("-") + 1);
+  // Folders named before the terminal ports were part of the name: "<accel>-<MiB>M-<key>".
+  const legacy = new RegExp(`^${prefix.replace(/-\d+t-$/, "")}-[0-9a-f]{16}$`);
   for (const entry of await fs.readdir(snapshotsDir).catch(() => [] as string[])) {
-    if (entry !== base && entry.startsWith(prefix) && !entry.includes(".saving-"))
+    const superseded = entry.startsWith(prefix) || legacy.test(entry);
+    if (entry !== base && superseded && !entry.includes(".saving-"))
       await fs.rm(path.join(snapshotsDir, entry), { recursive: true, force: true });
   }
 }
