@@ -40,7 +40,7 @@ const base: MicrovmOptions = {
   vmsCgroup: { path: vmsCgroupFor(stateDir), ...config.microvmsCpu },
   accel: config.microvmAccel,
   probeImage: async () => image,
-  // As the server has them: every snapshot VM carries the sessions' terminal ports (the snapshot's key has them).
+  // As the server has them: runs restore from the snapshot without terminal ports, the pool from the sessions' one.
   sessions: {
     terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),
     log: silent,

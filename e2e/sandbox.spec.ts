@@ -81,6 +81,8 @@ test("runc and the microVM side by side in one click: the VM's shell is on the g
   const vmShell = vm.getByTestId("interactive-terminal");
   await expect(vmShell).toBeVisible({ timeout: 150_000 });
   await expectTerminalRow(vmShell, /^~ #$/, 60_000);
+  // The first pane's shell keeps the keyboard, whichever sandbox got ready last.
+  await expect(runc.getByRole("textbox", { name: "Terminal input" })).toBeFocused();
   await vmShell.click();
   await page.keyboard.type("echo $((6*7)); tty\n");
   await expectTerminalRow(vmShell, /^42$/, 30_000);

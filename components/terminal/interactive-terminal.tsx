@@ -20,16 +20,23 @@ export interface InteractiveTerminalProps {
   label: string;
   /** Someone else's shell, watched: keys go nowhere, selection and copy still work. */
   readOnly?: boolean;
+  /**
+   * Scrolled into view and focused when it opens (default): false for one that opens beside another the visitor
+   * is already looking at (the second pane of "side by side" must not pull the page away from the first).
+   */
+  takeFocus?: boolean;
 }
 
 export function InteractiveTerminal({
   connect,
   label,
   readOnly = false,
+  takeFocus = true,
 }: InteractiveTerminalProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const connectRef = useRef(connect);
   const readOnlyRef = useRef(readOnly);
+  const takeFocusRef = useRef(takeFocus);
 
   useEffect(() => {
     const container = containerRef.current;
@@ -95,9 +102,12 @@ export function InteractiveTerminal({
     const resized = terminal.onResize(({ cols, rows }) => peer.resize(cols, rows));
     const observer = new ResizeObserver(refit);
     observer.observe(container);
-    // xterm draws only while it is on screen: a shell that just opened below the fold would look empty.
-    container.scrollIntoView({ block: "nearest" });
-    if (!watching) terminal.focus();
+    // A shell just opened is what the visitor looks at next. (xterm draws only while it is on screen; one below
+    // the fold is drawn once scrolled to.)
+    if (takeFocusRef.current) {
+      container.scrollIntoView({ block: "nearest" });
+      if (!watching) terminal.focus();
+    }
     return () => {
       observer.disconnect();
       container.removeEventListener("contextmenu", onContextMenu);

@@ -144,10 +144,11 @@ export function SandboxWorkbench() {
         )}
       </Panel>
       <div className={`grid gap-8 ${panes.length > 1 ? "min-[1800px]:grid-cols-2" : ""}`}>
-        {panes.map((pane) => (
+        {panes.map((pane, index) => (
           <SessionPane
             key={pane.sessionId}
             sessionId={pane.sessionId}
+            takeFocus={index === 0}
             savedTerminalIds={pane.terminalIds}
             onTerminals={(terminalIds) => update(pane.sessionId, { terminalIds })}
             onEnded={() => setEnded((current) => [...current, pane.sessionId])}

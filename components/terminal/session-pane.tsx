@@ -26,6 +26,11 @@ export interface SessionPaneProps {
   onTerminals(terminalIds: string[]): void;
   /** The session ended (or is gone): the page may start another. */
   onEnded(): void;
+  /**
+   * Its first terminal takes the view and the keyboard when it opens (default); false for a pane that opens beside
+   * another (the second of "side by side"). Terminals the visitor adds later always do.
+   */
+  takeFocus?: boolean;
 }
 
 export function SessionPane({
@@ -33,6 +38,7 @@ export function SessionPane({
   savedTerminalIds,
   onTerminals,
   onEnded,
+  takeFocus = true,
 }: SessionPaneProps) {
   const [session, setSession] = useState<SessionSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +52,8 @@ export function SessionPane({
     })),
   );
   const nextKey = useRef(Math.max(1, savedTerminalIds.length));
+  /** Terminals shown from the start (keys below this); the ones the visitor adds take focus whatever takeFocus says. */
+  const firstKeys = useRef(nextKey.current);
   /** The server's id of each shown terminal once it opened, by key. */
   const [opened, setOpened] = useState<Record<number, string>>(() => ({ ...savedTerminalIds }));
   const onTerminalsRef = useRef(onTerminals);
@@ -171,6 +179,7 @@ export function SessionPane({
                 runtime={session.runtime}
                 terminalId={shown.terminalId}
                 number={index + 1}
+                takeFocus={takeFocus || shown.key >= firstKeys.current}
                 onOpened={(terminalId) =>
                   setOpened((current) => ({ ...current, [shown.key]: terminalId }))
                 }
@@ -191,9 +200,10 @@ function TerminalPanel(props: {
   runtime: string;
   terminalId: string | null;
   number: number;
+  takeFocus: boolean;
   onOpened(terminalId: string): void;
 }) {
-  const { sessionId, runtime, terminalId, number, onOpened } = props;
+  const { sessionId, runtime, terminalId, number, takeFocus, onOpened } = props;
   const [link, setLink] = useState<{ status: LinkStatus; detail: string | null }>({
     status: "connecting",
     detail: null,
@@ -221,7 +231,7 @@ function TerminalPanel(props: {
         {link.detail && ` · ${link.detail}`}
       </p>
       <div className="h-[28rem] overflow-hidden rounded-md bg-[#0b1020] p-2">
-        <InteractiveTerminal connect={connect} label={`${title} session`} />
+        <InteractiveTerminal connect={connect} label={`${title} session`} takeFocus={takeFocus} />
       </div>
     </Panel>
   );

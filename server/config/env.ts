@@ -71,12 +71,12 @@ const EnvSchema = z.object({
   /** "on": VMs start by restoring a snapshot saved once in .cache (cold boot when it is missing or broken). */
   SBPG_MICROVM_SNAPSHOT: z.enum(["on", "off"]).default("on"),
   /**
-   * Terminal ports every snapshot VM carries (saved, restored, pooled), so that microVM sessions start from the pool
-   * or the snapshot instead of a cold boot: 0 (default) to 2. Each port's buffers come out of every restored VM's
-   * guest RAM: at 128 MiB the node-onnx workloads of the vAccel page stalled or were OOM-killed with them, so vAccel
-   * runs then boot cold.
+   * Terminal ports of the sessions' snapshot and the warm pool's VMs, so that microVM sessions start from the pool or
+   * a restore instead of a cold boot: 0 to 2 (default). Runs restore from a second snapshot without them: each port's
+   * buffers come out of the guest's RAM, and at 128 MiB the vAccel page's node-onnx workloads stalled or were
+   * OOM-killed with them. 0: one snapshot, sessions boot cold.
    */
-  SBPG_MICROVM_SNAPSHOT_TERMINALS: z.coerce.number().int().min(0).max(2).default(0),
+  SBPG_MICROVM_SNAPSHOT_TERMINALS: z.coerce.number().int().min(0).max(2).default(2),
   SBPG_MAX_CONCURRENT_RUNS: int(Math.max(2, os.cpus().length * 2), 1),
   SBPG_MAX_QUEUED_RUNS: int(200, 0),
   /** Runs one visitor (visitor cookie; a cookie-less client: its address) has running or queued. */

@@ -62,7 +62,6 @@ const paths = [
     env: {
       SBPG_MICROVM_POOL_SIZE: "0",
       SBPG_MICROVM_SNAPSHOT: "on",
-      SBPG_MICROVM_SNAPSHOT_TERMINALS: "2",
     },
   },
   {
@@ -70,7 +69,6 @@ const paths = [
     env: {
       SBPG_MICROVM_POOL_SIZE: "1",
       SBPG_MICROVM_SNAPSHOT: "on",
-      SBPG_MICROVM_SNAPSHOT_TERMINALS: "2",
     },
   },
 ] as const;
@@ -84,7 +82,7 @@ describe.each(paths)("a microVM session, its VM $path", ({ path: vmPath, env }) 
     if (vmPath !== "cold")
       await waitForMicrovm(
         (d) =>
-          d.snapshot?.startsWith("ready") === true &&
+          d.sessionSnapshot?.startsWith("ready") === true &&
           (vmPath !== "pooled" || d.warmPool?.startsWith("1/") === true),
         180_000,
       );

@@ -1,5 +1,6 @@
-// `node --import tsx server/runtimes/microvm/build-snapshot.ts`: saves the microVM snapshot at setup, so that
-// the first visitor's VM is restored rather than booted (the server would otherwise save it in the background).
+// `node --import tsx server/runtimes/microvm/build-snapshot.ts`: saves the microVM snapshots at setup (the runs', and
+// the sessions' and warm pool's with terminal ports), so that the first visitor's VM is restored rather than booted
+// (the server would otherwise save them in the background).
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +28,7 @@ const driver = new MicrovmDriver({
     terminalPorts: config.microvmSnapshotTerminals,
     log,
   },
-  // The server's snapshot has its sessions' terminal ports (part of the snapshot's key): so must this one.
+  // The server's sessions' snapshot has their terminal ports (part of the snapshot's key): so must this one.
   sessions: {
     terminals: Math.min(config.sessions.maxTerminalsPerSession, maxMicrovmTerminalPorts),
     log,
@@ -40,7 +41,9 @@ try {
   } else {
     await driver.start();
     const ready = await driver.snapshotReady();
-    console.log(`microvm snapshot: ${(await driver.probe()).details.snapshot}`);
+    const { details } = await driver.probe();
+    console.log(`microvm snapshot (runs): ${details.snapshot}`);
+    console.log(`microvm snapshot (sessions, warm pool): ${details.sessionSnapshot}`);
     if (!ready) process.exitCode = 1;
   }
 } finally {

@@ -53,8 +53,9 @@ export interface MicrovmOptions {
   /** Interactive sessions: shells at once per session (one virtconsole port each). Absent: no sessions. */
   sessions?: { terminals: number; log: Logger };
   /**
-   * The saved VM that launches restore from instead of booting a kernel (and the pool refills from). Absent: every
-   * VM boots cold. A run of another memory size boots cold too: a restored VM has the saved one's RAM size.
+   * The saved VMs that launches restore from instead of booting a kernel: one without terminal ports for runs, one
+   * with them for sessions and the pool's VMs (which may become sessions). Absent: every VM boots cold. A run of
+   * another memory size boots cold too: a restored VM has the saved one's RAM size.
    */
   snapshot?: MicrovmSnapshotOptions;
 }
@@ -62,8 +63,9 @@ export interface MicrovmOptions {
 export interface MicrovmSnapshotOptions {
   memoryBytes: number;
   /**
-   * Terminal ports every snapshot VM carries (at most maxMicrovmTerminalPorts), so that sessions start from the pool
-   * or the snapshot; 0: sessions boot cold. Their buffers come out of each restored VM's guest RAM.
+   * Terminal ports of the sessions' snapshot and the pool's VMs (at most maxMicrovmTerminalPorts), so that sessions
+   * start from the pool or a restore; 0: no sessions' snapshot, sessions boot cold and the pool restores the runs'.
+   * Their buffers come out of each such VM's guest RAM, which is why runs restore from a snapshot without them.
    */
   terminalPorts?: number;
   /** Where snapshots live; default `<cacheDir>/microvm-snapshots` (ignored by git, rebuilt when stale). */
@@ -100,14 +102,6 @@ const unclaimedSink: VmSink = {
  */
 export const maxMicrovmTerminalPorts = 2;
 
-/**
- * Measured 2026-12-01 on 128 MiB guests: restored with four terminal ports, the vAccel page's OCR request never
- * answered in 90 s (8.5 s booted cold, 8.7 and 9.6 s restored with one and two ports), and with two the 512³ SGEMM
- * offload was OOM-killed in the guest. Cold VMs have no terminal ports.
- */
-const vaccelBootsCold =
-  "a restored VM carries the sessions' terminal ports, and the vAccel workloads need the guest memory their buffers take";
-
 /** A session VM's events: its boot log is nobody's run (a failure's reason comes from the VM's own tail). */
 const quietSink = unclaimedSink;
 
@@ -123,6 +117,9 @@ const poolVmCpuShares = 2;
 
 /** A restored VM reports ready in well under a second; one that has not after this is stuck, and the run boots cold. */
 const restoreTimeoutMs = 15_000;
+
+/** What a VM is made for: a run's has no terminal ports, a session's (and a pooled one's) has the sessions'. */
+type VmShape = "run" | "session";
 
 export class MicrovmDriver implements SandboxDriver {
   readonly id = "microvm" as const;
@@ -147,7 +144,13 @@ export class MicrovmDriver implements SandboxDriver {
   private readonly sessions = new Map<string, MicrovmSession>();
   /** The snapshot's VM is saved from here. */
   private readonly snapshotWorkDir: string;
-  private snapshots: SnapshotKeeper | null = null;
+  /**
+   * The runs' snapshot (no terminal ports) and the sessions' (with them; null when sessions have none). Measured
+   * 2026-12-01 on 128 MiB guests, when one snapshot served both: restored with four terminal ports, the vAccel page's
+   * OCR request never answered in 90 s (8.5 s booted cold, 8.7 and 9.6 s with one and two ports), and with two its
+   * 512³ SGEMM offload was OOM-killed in the guest: the ports' receive buffers come out of the guest's RAM.
+   */
+  private snapshots: { run: SnapshotKeeper; session: SnapshotKeeper | null } | null = null;
   /** Aborted by close(): a snapshot being saved stops with the playground. */
   private readonly closing = new AbortController();
 
@@ -178,13 +181,18 @@ export class MicrovmDriver implements SandboxDriver {
         ? "starting (the server starts it once it has reaped)"
         : "off (SBPG_MICROVM_POOL_SIZE=0)";
     const snapshot = this.snapshots
-      ? describeSnapshot(this.snapshots)
+      ? describeSnapshot(this.snapshots.run)
       : "off (SBPG_MICROVM_SNAPSHOT=off)";
+    const sessionSnapshot = this.snapshots?.session
+      ? `${describeSnapshot(this.snapshots.session)} (${this.sessionPorts()} terminal ports; sessions and the warm pool)`
+      : this.snapshots
+        ? "none: sessions boot cold (SBPG_MICROVM_SNAPSHOT_TERMINALS=0)"
+        : "off (SBPG_MICROVM_SNAPSHOT=off)";
     const status = this.pool?.status();
     const poolLimits = status ? describePoolLimits(status) : "no pool";
     return {
       ...availability,
-      details: { ...availability.details, warmPool, poolLimits, snapshot },
+      details: { ...availability.details, warmPool, poolLimits, snapshot, sessionSnapshot },
     };
   }
 
@@ -198,15 +206,19 @@ export class MicrovmDriver implements SandboxDriver {
     return this.pool?.status() ?? null;
   }
 
-  /** Waits until the snapshot is open or saved (or could not be): tests and benches that measure restores. */
+  /** Waits until the snapshots are open or saved (or could not be): tests and benches that measure restores. */
   async snapshotReady(): Promise<boolean> {
     await this.probe();
-    return Boolean(await this.snapshots?.ready());
+    const snapshots = this.snapshots;
+    if (!snapshots) return false;
+    const [run, session] = await Promise.all([snapshots.run.ready(), snapshots.session?.ready()]);
+    return Boolean(run) && (!snapshots.session || Boolean(session));
   }
 
   async launch(spec: LaunchSpec, ctx: MicrovmContext): Promise<LaunchResult> {
     if (spec.session) return this.requireSession(spec.session.resourceName).exec(spec.command, ctx);
-    // A pooled VM's serial ports exist from its boot, before any run's agent socket does: vAccel runs boot cold.
+    // A pooled VM's serial ports exist from its boot, before any run's agent socket does: vAccel runs are restored
+    // (from the runs' snapshot, with a port of their own) or boot cold.
     if (spec.fromPool && !spec.vaccel) {
       const vm = this.pool?.claim((candidate) => this.fits(candidate, spec));
       if (vm) return this.launchPooled(vm, spec, ctx);
@@ -228,11 +240,7 @@ export class MicrovmDriver implements SandboxDriver {
       vaccelSocketPath: spec.vaccel?.hostSocketPath ?? null,
       cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
     };
-    // A snapshot VM carries the sessions' terminal ports, whose receive buffers the guest pays for.
-    if (spec.vaccel && this.snapshots && this.terminalPorts())
-      ctx.console(Buffer.from(`[vAccel runs boot cold: ${vaccelBootsCold}]\n`));
-    const restored =
-      spec.vaccel && this.terminalPorts() ? null : await this.launchRestored(input, spec, ctx);
+    const restored = await this.launchRestored(input, spec, ctx);
     if (restored) return restored;
     return bootVm({ ...input, command: spec.command, tmpfsBytes: spec.limits.tmpfsBytes }, ctx);
   }
@@ -248,6 +256,7 @@ export class MicrovmDriver implements SandboxDriver {
   ): Promise<LaunchResult | null> {
     const note = (text: string) => ctx.console(Buffer.from(`[${text}]\n`));
     const restored = await this.restoreVm(input, spec.limits.tmpfsBytes, ctx, ctx.signal, {
+      shape: "run",
       log: ctx.log,
       // The kernel booted once, when the snapshot was saved: its log is shown, said to be that one.
       starting: (snapshot) => {
@@ -277,18 +286,18 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   /**
-   * A VM restored from the snapshot and waiting for its run (or killed by the signal, for the caller to finish), or
-   * why the caller boots cold instead: `cold` is the note to show (null: no snapshot configured), `unusable` when
-   * the snapshot failed and goes.
+   * A VM restored from the snapshot of its shape (a run's or a session's) and waiting for its run (or killed by the
+   * signal, for the caller to finish), or why the caller boots cold instead: `cold` is the note to show (null: no
+   * snapshot configured), `unusable` when the snapshot failed and goes.
    */
   private async restoreVm(
     input: VmInput,
     tmpfsBytes: number,
     sink: VmSink,
     signal: AbortSignal,
-    how: { log: Logger; starting?: (snapshot: Snapshot) => void },
+    how: { shape: VmShape; log: Logger; starting?: (snapshot: Snapshot) => void },
   ): Promise<{ vm: MicroVm } | { cold: string | null; unusable: boolean }> {
-    const snapshots = this.snapshots;
+    const snapshots = this.snapshotOf(how.shape);
     const snapshotMiB = this.options.snapshot && guestMemoryMiB(this.options.snapshot.memoryBytes);
     if (!snapshots || !snapshotMiB) return { cold: null, unusable: false };
     if (!this.fitsSnapshot(input.memoryBytes))
@@ -309,7 +318,7 @@ export class MicrovmDriver implements SandboxDriver {
           ramPath: snapshot.ramPath,
           statePath: snapshot.statePath,
           tmpfsBytes,
-          terminalPorts: this.terminalPorts(),
+          terminalPorts: this.portsOf(how.shape),
         },
       },
       sink,
@@ -335,10 +344,25 @@ export class MicrovmDriver implements SandboxDriver {
     return { cold: `snapshot unusable: ${reason}; cold boot`, unusable: true };
   }
 
-  /** Terminal ports every snapshot VM has (so that a restored or pooled one can become a session). */
-  private terminalPorts(): number {
+  /** Terminal ports of the sessions' snapshot and the pool's VMs (so that a restored or pooled one can become a session). */
+  private sessionPorts(): number {
     if (!this.options.sessions) return 0;
     return Math.min(this.options.snapshot?.terminalPorts ?? 0, maxMicrovmTerminalPorts);
+  }
+
+  private portsOf(shape: VmShape): number {
+    return shape === "session" ? this.sessionPorts() : 0;
+  }
+
+  /** The snapshot a VM of this shape restores from: null for sessions when they have no ports (they boot cold). */
+  private snapshotOf(shape: VmShape): SnapshotKeeper | null {
+    if (!this.snapshots) return null;
+    return shape === "session" ? this.snapshots.session : this.snapshots.run;
+  }
+
+  /** The pool's VMs may become sessions: they have the sessions' ports where sessions have any. */
+  private poolShape(): VmShape {
+    return this.sessionPorts() > 0 ? "session" : "run";
   }
 
   /**
@@ -383,15 +407,14 @@ export class MicrovmDriver implements SandboxDriver {
       name: spec.resourceName,
       rootfsPath: spec.image.rootfsPath,
       memoryBytes: spec.limits.memoryBytes,
-      terminals: this.terminalPorts(),
+      terminals: this.sessionPorts(),
       cgroup: { parent: cgroupParent, cpuShares: spec.limits.cpuShares },
     };
     const requested = Date.now();
-    const restored = this.terminalPorts()
-      ? await this.restoreVm(input, spec.limits.tmpfsBytes, quietSink, signal, {
-          log: sessions.log,
-        })
-      : ({ cold: null, unusable: false } as const);
+    const restored = await this.restoreVm(input, spec.limits.tmpfsBytes, quietSink, signal, {
+      shape: "session",
+      log: sessions.log,
+    });
     if ("vm" in restored) {
       if (signal.aborted) {
         await restored.vm.discard();
@@ -452,7 +475,11 @@ export class MicrovmDriver implements SandboxDriver {
     this.closing.abort();
     await this.pool?.close();
     // A snapshot being saved has its VM in the state folder.
-    await this.snapshots?.settled().catch(() => undefined);
+    await Promise.all(
+      [this.snapshots?.run, this.snapshots?.session].map((keeper) =>
+        keeper?.settled().catch(() => undefined),
+      ),
+    );
     // A first-boot accel probe still running would recreate its folder under a state folder being removed.
     await this.accel?.catch(() => undefined);
   }
@@ -509,39 +536,49 @@ export class MicrovmDriver implements SandboxDriver {
     );
   }
 
-  /** Once the host checks pass: the snapshot is opened, or saved in the background, for the chosen accelerator. */
+  /**
+   * Once the host checks pass: the snapshots are opened, or saved in the background, for the chosen accelerator. The
+   * sessions' (which the pool refills from) is saved first; the runs' waits for it, so that two saves (a cold boot
+   * each) do not share the CPU.
+   */
   private startSnapshots(accel: Accel, assets: MicrovmAssets, qemuVersion: string): void {
     const options = this.options.snapshot;
     if (this.closed || this.snapshots || !options) return;
-    const spec: SnapshotSpec = {
-      qemuBinary: this.options.qemuBinary,
-      qemuVersion,
-      accel,
-      assets,
-      memoryBytes: options.memoryBytes,
-      terminalPorts: this.terminalPorts(),
-    };
     const snapshotsDir = options.dir ?? path.join(this.options.cacheDir, "microvm-snapshots");
-    const dir = snapshotDir(snapshotsDir, spec);
-    this.snapshots = new SnapshotKeeper({
-      dir,
-      log: options.log,
-      open: () => openSnapshot(dir, spec),
-      save: async () => {
-        const image = await this.options.probeImage();
-        if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
-        return saveSnapshot({
-          spec,
-          snapshotsDir,
-          workDir: this.snapshotWorkDir,
-          rootfsPath: image.rootfsPath,
-          cgroup: { parent: await this.vmsCgroup(), cpuShares: this.options.vmsCgroup.cpuShares },
-          log: options.log,
-          signal: this.closing.signal,
-        });
-      },
-    });
-    void this.snapshots.prepare();
+    const keeper = (terminalPorts: number, after: SnapshotKeeper | null): SnapshotKeeper => {
+      const spec: SnapshotSpec = {
+        qemuBinary: this.options.qemuBinary,
+        qemuVersion,
+        accel,
+        assets,
+        memoryBytes: options.memoryBytes,
+        terminalPorts,
+      };
+      const dir = snapshotDir(snapshotsDir, spec);
+      return new SnapshotKeeper({
+        dir,
+        log: options.log.child({ terminalPorts }),
+        open: () => openSnapshot(dir, spec),
+        save: async () => {
+          await after?.settled().catch(() => undefined);
+          const image = await this.options.probeImage();
+          if (!image) throw new Error("the busybox image is not built: run `npm run setup`");
+          return saveSnapshot({
+            spec,
+            snapshotsDir,
+            workDir: this.snapshotWorkDir,
+            rootfsPath: image.rootfsPath,
+            cgroup: { parent: await this.vmsCgroup(), cpuShares: this.options.vmsCgroup.cpuShares },
+            log: options.log,
+            signal: this.closing.signal,
+          });
+        },
+      });
+    };
+    const session = this.sessionPorts() > 0 ? keeper(this.sessionPorts(), null) : null;
+    this.snapshots = { session, run: keeper(0, session) };
+    void session?.prepare();
+    void this.snapshots.run.prepare();
   }
 
   /** Once the host checks pass; the pool boots with the accelerator they chose. */
@@ -554,7 +591,7 @@ export class MicrovmDriver implements SandboxDriver {
       vmMemoryBytes: pooledVmBytes(options.memoryBytes),
       memoryBudgetBytes: options.memoryBudgetBytes,
       // Restores are a fraction of a boot's CPU: two at once refill a burst; cold boots go one by one.
-      concurrency: () => (this.snapshots?.status().state === "ready" ? 2 : 1),
+      concurrency: () => (this.snapshotOf(this.poolShape())?.status().state === "ready" ? 2 : 1),
       demandWindowMs: 30_000,
       log: options.log,
       failureOf: async (vm) => vm.failure(await vm.exited),
@@ -576,15 +613,18 @@ export class MicrovmDriver implements SandboxDriver {
           rootfsPath: image.rootfsPath,
           memoryBytes: options.memoryBytes,
           // Host ends for its terminal ports: a pooled VM may become a session.
-          terminals: this.terminalPorts(),
+          terminals: this.portsOf(this.poolShape()),
           // Booted ahead at a low share: a refill yields to the VMs that serve visitors (the one just claimed).
           cgroup: { parent: cgroupParent, cpuShares: poolVmCpuShares },
         };
         // Refilled from the snapshot when there is one for its memory size; a broken one goes (and is saved
         // again) when the restored VM fails to get ready, and the next refill boots cold.
         // The snapshot being saved is waited for: a cold boot beside the snapshot's own would slow both.
-        if (this.fitsSnapshot(options.memoryBytes)) await this.snapshots?.prepare();
-        const found = this.fitsSnapshot(options.memoryBytes) ? await this.snapshots?.check() : null;
+        const snapshots = this.fitsSnapshot(options.memoryBytes)
+          ? this.snapshotOf(this.poolShape())
+          : null;
+        await snapshots?.prepare();
+        const found = await snapshots?.check();
         if (found && "snapshot" in found) {
           const { snapshot } = found;
           const vm = await MicroVm.start(
@@ -594,7 +634,7 @@ export class MicrovmDriver implements SandboxDriver {
                 ramPath: snapshot.ramPath,
                 statePath: snapshot.statePath,
                 tmpfsBytes: options.tmpfsBytes,
-                terminalPorts: this.terminalPorts(),
+                terminalPorts: this.portsOf(this.poolShape()),
               },
             },
             unclaimedSink,
@@ -602,8 +642,7 @@ export class MicrovmDriver implements SandboxDriver {
           );
           void vm.ready.then(async (ready) => {
             // A VM the closing pool killed says nothing about the snapshot.
-            if (!ready && !this.closed)
-              this.snapshots?.discard(snapshot, vm.failure(await vm.exited));
+            if (!ready && !this.closed) snapshots?.discard(snapshot, vm.failure(await vm.exited));
           });
           return vm;
         }

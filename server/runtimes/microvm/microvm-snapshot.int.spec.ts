@@ -14,6 +14,9 @@ import { removeCgroupParent } from "../cgroups";
 import { MicrovmDriver } from "./microvm-driver";
 
 const cacheDir = path.resolve(".cache");
+/** The guest's named virtio-serial ports: the control port, sessions' terminals, vAccel's. */
+const portNames =
+  'printf ports=; for f in /sys/class/virtio-ports/*/name; do cat "$f"; done | sort | tr "\\n" ,; echo';
 const memoryBytes = 128 << 20;
 const limits = testSandboxLimits({ timeoutMs: 60_000, memoryBytes, pids: 64, tmpfsBytes: 8 << 20 });
 let stateDir: string;
@@ -84,8 +87,11 @@ async function launch(command: string[], name: string, image = busybox, memory =
   };
 }
 
+/** The runs' snapshot (no terminal ports); the pooled test below adds the sessions' beside it. */
 const snapshotFolder = async () => {
-  const [entry] = (await fs.readdir(snapshotsDir)).filter((e) => !e.includes(".saving-"));
+  const [entry] = (await fs.readdir(snapshotsDir)).filter(
+    (e) => !e.includes(".saving-") && /-0t-/.test(e),
+  );
   return path.join(snapshotsDir, entry);
 };
 
@@ -176,7 +182,7 @@ describe("microVMs restored from a snapshot", () => {
     expect(run.phases).not.toContain("restoreStarted");
   }, 90_000);
 
-  it("refill the warm pool: a pooled run takes a restored VM", async () => {
+  it("refill the warm pool from the sessions' snapshot (terminal ports), runs from the runs' (none)", async () => {
     const poolDriver = new MicrovmDriver({
       qemuBinary: "qemu-system-x86_64",
       stateDir: path.join(stateDir, "pooled"),
@@ -186,9 +192,11 @@ describe("microVMs restored from a snapshot", () => {
       probeImage: async () => busybox,
       snapshot: {
         memoryBytes,
+        terminalPorts: 2,
         dir: snapshotsDir,
         log: createLogger("silent"),
       },
+      sessions: { terminals: 2, log: createLogger("silent") },
       pool: {
         size: 1,
         max: 2,
@@ -212,7 +220,7 @@ describe("microVMs restored from a snapshot", () => {
           runId: "pooled",
           resourceName: `sbpg-snaptest-pooled-${process.pid}`,
           image: busybox,
-          command: ["cat", "/proc/sys/kernel/random/uuid"],
+          command: ["sh", "-c", `cat /proc/sys/kernel/random/uuid; ${portNames}`],
           limits,
           fromPool: true,
         },
@@ -226,7 +234,9 @@ describe("microVMs restored from a snapshot", () => {
         },
       );
       expect(result).toEqual({ exitCode: 0, signal: null });
-      expect(Buffer.concat(chunks).toString()).toMatch(/^[0-9a-f-]{36}\n$/);
+      expect(Buffer.concat(chunks).toString()).toMatch(
+        /^[0-9a-f-]{36}\nports=ctl,term0,term1,vaccel,\n$/,
+      );
       expect(phases).toContain("poolClaimed");
       expect(Buffer.concat(consoleChunks).toString()).toContain("restored from the snapshot");
       // One claim in the window is no more than its size: the pool aims at 1 and refills to it.
@@ -234,6 +244,34 @@ describe("microVMs restored from a snapshot", () => {
       const details = (await poolDriver.probe()).details;
       expect(details.poolLimits).toMatch(/^size 1, up to 2 on demand; \d VMs?, \d+ MiB no budget$/);
       expect(details.snapshot).toMatch(/^ready/);
+      expect(details.sessionSnapshot).toMatch(
+        /^ready: .*\(2 terminal ports; sessions and the warm pool\)$/,
+      );
+      expect((await fs.readdir(snapshotsDir)).filter((e) => /-[02]t-/.test(e))).toHaveLength(2);
+
+      // A run that does not take the pool is restored from the runs' snapshot: no terminal ports in its guest.
+      const restoredChunks: Buffer[] = [];
+      const restoredPhases: string[] = [];
+      const restored = await poolDriver.launch(
+        {
+          runId: "restored",
+          resourceName: `sbpg-snaptest-restored-${process.pid}`,
+          image: busybox,
+          command: ["sh", "-c", portNames],
+          limits,
+        },
+        {
+          signal: new AbortController().signal,
+          mark: (phase) => restoredPhases.push(phase),
+          enter: () => undefined,
+          output: (bytes) => restoredChunks.push(bytes),
+          console: () => undefined,
+          log: createLogger("silent"),
+        },
+      );
+      expect(restored).toEqual({ exitCode: 0, signal: null });
+      expect(restoredPhases).toContain("restored");
+      expect(Buffer.concat(restoredChunks).toString()).toBe("ports=ctl,vaccel,\n");
     } finally {
       await poolDriver.close();
       await poolDriver.reap();
