@@ -13,6 +13,13 @@ export interface TerminalPeer {
   detach(): void;
 }
 
+/** Printable ASCII: what a shell's first screen is made of. */
+const warmUpText = Array.from({ length: 0x7f - 0x20 }, (_, i) =>
+  String.fromCharCode(0x20 + i),
+).join("");
+/** A terminal whose warm-up is not drawn by then (scrolled off: xterm draws nothing) shows its output anyway. */
+const warmUpMaxMs = 300;
+
 export interface InteractiveTerminalProps {
   /** Called once the screen exists and has its size; `write` draws on it. */
   connect(screen: { write(data: string): void; cols: number; rows: number }): TerminalPeer;
@@ -93,8 +100,32 @@ export function InteractiveTerminal({
       }
     };
     container.addEventListener("contextmenu", onContextMenu);
+    // xterm's DOM renderer measures each character the first time it draws it, with a forced layout: measured in
+    // Chromium here, the first screen of a shell took one 70–100 ms task between its bytes' arrival and its frame.
+    // So the characters of a first screen are drawn once, hidden, while the shell is still being opened, and cleared;
+    // output that arrives meanwhile waits for that.
+    let warming: string[] | null = [];
+    container.style.visibility = "hidden";
+    const warmed = () => {
+      if (!warming) return;
+      const queued = warming;
+      warming = null;
+      drawn.dispose();
+      clearTimeout(warmUpTimer);
+      terminal.reset();
+      container.style.visibility = "";
+      if (takeFocusRef.current && !watching) terminal.focus();
+      for (const data of queued) terminal.write(data);
+    };
+    let warmUpParsed = false;
+    // The first frame drawn once the warm-up text is in the buffer (not the empty one open() draws).
+    const drawn = terminal.onRender(() => {
+      if (warmUpParsed) warmed();
+    });
+    const warmUpTimer = setTimeout(warmed, warmUpMaxMs);
+    terminal.write(warmUpText, () => (warmUpParsed = true));
     const peer = connectRef.current({
-      write: (data) => terminal.write(data),
+      write: (data) => (warming ? warming.push(data) : terminal.write(data)),
       cols: terminal.cols,
       rows: terminal.rows,
     });
@@ -102,13 +133,12 @@ export function InteractiveTerminal({
     const resized = terminal.onResize(({ cols, rows }) => peer.resize(cols, rows));
     const observer = new ResizeObserver(refit);
     observer.observe(container);
-    // A shell just opened is what the visitor looks at next. (xterm draws only while it is on screen; one below
-    // the fold is drawn once scrolled to.)
-    if (takeFocusRef.current) {
-      container.scrollIntoView({ block: "nearest" });
-      if (!watching) terminal.focus();
-    }
+    // A shell just opened is what the visitor looks at next (it takes the keyboard after the warm-up: a hidden element
+    // cannot be focused). xterm draws only while it is on screen; one below the fold is drawn once scrolled to.
+    if (takeFocusRef.current) container.scrollIntoView({ block: "nearest" });
     return () => {
+      clearTimeout(warmUpTimer);
+      drawn.dispose();
       observer.disconnect();
       container.removeEventListener("contextmenu", onContextMenu);
       links.dispose();

@@ -66,7 +66,7 @@ export function SandboxWorkbench() {
       const created = await Promise.all(
         ids.map((id) => createSession({ runtime: id, image: "busybox" })),
       );
-      setPanes(created.map((sessionId) => ({ sessionId, terminalIds: [] })));
+      setPanes(created.map((sessionId, n) => ({ sessionId, runtime: ids[n], terminalIds: [] })));
       setEnded([]);
     } catch (err) {
       setError(describeError(err));
@@ -148,6 +148,7 @@ export function SandboxWorkbench() {
           <SessionPane
             key={pane.sessionId}
             sessionId={pane.sessionId}
+            runtime={pane.runtime}
             takeFocus={index === 0}
             savedTerminalIds={pane.terminalIds}
             onTerminals={(terminalIds) => update(pane.sessionId, { terminalIds })}

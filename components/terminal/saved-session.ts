@@ -4,9 +4,13 @@ import { z } from "zod";
 const key = "sbpg-sandbox-sessions";
 /** More than a pane shows: a longer list is not one this page wrote. */
 const maxSavedTerminals = 8;
-/** terminalIds: the pane's open terminals, in the order it shows them. */
+/**
+ * terminalIds: the pane's open terminals, in the order it shows them; runtime: the session's, as the page asked for it
+ * (the pane draws its terminal before its first look at the session).
+ */
 const SavedSchema = z.object({
   sessionId: z.string(),
+  runtime: z.string().max(64).optional(),
   terminalIds: z.array(z.string()).max(maxSavedTerminals),
 });
 export type SavedSession = z.infer<typeof SavedSchema>;

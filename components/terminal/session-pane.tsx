@@ -20,6 +20,8 @@ const buttonClass =
 
 export interface SessionPaneProps {
   sessionId: string;
+  /** The session's runtime where the page knows it already: its terminal is drawn before the first look at the session. */
+  runtime?: string;
   /** The terminals' ids from before a reload: the pane attaches to each (its screen replayed) instead of opening shells. */
   savedTerminalIds: string[];
   /** The ids of the terminals it shows, in order, whenever they change: to keep across a reload. */
@@ -35,6 +37,7 @@ export interface SessionPaneProps {
 
 export function SessionPane({
   sessionId,
+  runtime: knownRuntime,
   savedTerminalIds,
   onTerminals,
   onEnded,
@@ -109,7 +112,7 @@ export function SessionPane({
   const secondTerminal = () =>
     setTerminals((shown) => [...shown, { key: nextKey.current++, terminalId: null }]);
 
-  const runtime = session?.runtime ?? "";
+  const runtime = session?.runtime ?? knownRuntime ?? "";
   const remaining = session?.expiresAt ? Date.parse(session.expiresAt) - now : null;
   const idleLeft = session?.idleExpiresAt ? Date.parse(session.idleExpiresAt) - now : null;
   return (
@@ -169,14 +172,15 @@ export function SessionPane({
           {error}
         </p>
       )}
-      {session && ready && (
+      {/* The shell is asked for while the sandbox starts: the host answers the open once it is ready. */}
+      {live && runtime && (
         <div className="grid gap-6 xl:grid-cols-[3fr_2fr]">
           <div className={`grid gap-4 ${terminals.length > 1 ? "2xl:grid-cols-2" : ""}`}>
             {terminals.map((shown, index) => (
               <TerminalPanel
                 key={`${sessionId}-${shown.key}`}
                 sessionId={sessionId}
-                runtime={session.runtime}
+                runtime={runtime}
                 terminalId={shown.terminalId}
                 number={index + 1}
                 takeFocus={takeFocus || shown.key >= firstKeys.current}
@@ -187,7 +191,15 @@ export function SessionPane({
             ))}
           </div>
           <Panel id={`sandbox-host-${sessionId}`} title="What the host sees">
-            <SessionHostView view={hostView.data} error={hostView.error} limits={session.limits} />
+            {session && ready ? (
+              <SessionHostView
+                view={hostView.data}
+                error={hostView.error}
+                limits={session.limits}
+              />
+            ) : (
+              <p className="text-sm text-muted">Shown once the sandbox is ready.</p>
+            )}
           </Panel>
         </div>
       )}

@@ -6,6 +6,7 @@ import {
   TerminalOutputSchema,
   maxTerminalInputChars,
   terminalEvents,
+  terminalOpenWaitMs,
 } from "@/lib/api/sessions";
 import { newPart } from "./terminal-stream";
 
@@ -75,8 +76,9 @@ export function connectTerminal(
   };
   const open = async () => {
     const ack = TerminalAckSchema.safeParse(
+      // The host answers once the session is ready (it may still be booting), or says why not.
       await socket
-        .timeout(15_000)
+        .timeout(terminalOpenWaitMs + 15_000)
         .emitWithAck(terminalEvents.open, { sessionId: target.sessionId, ...size })
         .catch(() => null),
     );

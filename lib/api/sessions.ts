@@ -157,6 +157,12 @@ export const terminalEvents = {
 const TerminalIdSchema = z.string().min(1).max(64);
 const ColsSchema = z.number().int().min(2).max(500);
 const RowsSchema = z.number().int().min(1).max(200);
+/**
+ * How long terminal:open waits for a session still starting (queued, preparing, booting) before it answers: the page
+ * opens its shell as soon as it has the session's id, and the prompt follows the sandbox's ready at once instead of
+ * at the page's next poll. A client waits a little longer for the ack.
+ */
+export const terminalOpenWaitMs = 90_000;
 /** One terminal:input message; the server also bounds the bytes per second. */
 export const maxTerminalInputChars = 4096;
 

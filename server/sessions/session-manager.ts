@@ -10,6 +10,7 @@ import type { ImageStore } from "../images/image-store";
 import type { Logger } from "../log/logger";
 import {
   sessionRuntimeIds,
+  terminalOpenWaitMs,
   type CreateSessionBody,
   type SessionHostView,
 } from "../../lib/api/sessions";
@@ -25,6 +26,8 @@ export interface SessionManagerOptions {
   log: Logger;
   /** How often deadlines and the sandboxes' liveness are checked. */
   sweepMs?: number;
+  /** How long terminal:open waits for a session still starting (default terminalOpenWaitMs). */
+  terminalOpenWaitMs?: number;
 }
 
 export interface SessionLaunch extends CreateSessionBody {
@@ -194,8 +197,9 @@ export class SessionManager {
     return driver.podViewOf ? { ...view, pod: await driver.podViewOf(name) } : view;
   }
 
+  /** A session still starting is waited for (up to terminalOpenWaitMs), so a shell can be asked for with its id. */
   async openTerminal(session: Session, size: { cols: number; rows: number }): Promise<Terminal> {
-    this.requireReady(session);
+    await this.untilReady(session, this.options.terminalOpenWaitMs ?? terminalOpenWaitMs);
     const { limits } = this.options;
     const open = [...this.terminals.values()].filter(
       (t) => t.sessionId === session.id && !t.exited,
@@ -264,6 +268,24 @@ export class SessionManager {
         `${driver.name} has no interactive sessions yet; ${sessionRuntimeIds.join(", ")} have.`,
       );
     return driver;
+  }
+
+  /** Resolves once the session is ready; throws requireReady's error once it ends or fails, or after waitMs. */
+  private async untilReady(session: Session, waitMs: number): Promise<void> {
+    if (session.state === "ready" || session.finished) return this.requireReady(session);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        session.off("change", onChange);
+        resolve();
+      };
+      const onChange = () => {
+        if (session.state === "ready" || session.finished) done();
+      };
+      const timer = setTimeout(done, waitMs);
+      session.on("change", onChange);
+    });
+    this.requireReady(session);
   }
 
   private requireReady(session: Session): void {

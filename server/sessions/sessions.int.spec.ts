@@ -238,6 +238,53 @@ describe.each(["runc", "gvisor", "containerd-runc"] as const)("a %s session", (r
   });
 });
 
+describe("a shell asked for with the session's id alone", () => {
+  it("is opened once the session is ready, without the caller polling its state", async () => {
+    const carol = { cookie: "sbpg_visitor=carol-ccccccccccccccccccccccc" };
+    const created = await host.request("POST", "/api/sessions", { runtime: "runc" }, carol);
+    expect(created.status, created.text).toBe(201);
+    const id = created.json.id as string;
+    const socket = host.socket({ headers: carol });
+    try {
+      let terminalId: string | null = null;
+      const screen = screenOf(socket, () => terminalId);
+      // Sent while the session is still queued or preparing: answered when it is ready, not refused.
+      const state = SessionSnapshotSchema.parse(
+        (await host.request("GET", `/api/sessions/${id}`, undefined, carol)).json,
+      ).state;
+      const opened = await emitWithAck(socket, terminalEvents.open, {
+        sessionId: id,
+        cols: 80,
+        rows: 24,
+      });
+      expect(opened, `opened while ${state}`).toMatchObject({ ok: true });
+      terminalId = opened.ok ? opened.terminalId : null;
+      expect((await host.request("GET", `/api/sessions/${id}`, undefined, carol)).json.state).toBe(
+        "ready",
+      );
+      await emitWithAck(socket, terminalEvents.attach, { terminalId });
+      await emitWithAck(socket, terminalEvents.input, { terminalId, data: "echo $((6*7))\r" });
+      await screen.waitFor(/\r\n42\r\n/);
+    } finally {
+      socket.close();
+      await host.request("DELETE", `/api/sessions/${id}`, undefined, carol);
+    }
+    // An ended session's open is refused at once, with why.
+    const late = host.socket({ headers: carol });
+    try {
+      await waitForSession(id, "ended", carol);
+      const refused = await emitWithAck(late, terminalEvents.open, {
+        sessionId: id,
+        cols: 80,
+        rows: 24,
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: "conflict:session_state" } });
+    } finally {
+      late.close();
+    }
+  });
+});
+
 describe("session limits", () => {
   it("ends an idle session and frees everything", async () => {
     const id = await startSession("runc");
