@@ -23,6 +23,11 @@ const quietSink: VmSink = {
   output: () => undefined,
   console: () => undefined,
 };
+/** What a shell opened ahead may print before a terminal takes it (its banner and prompt are ~130 bytes). */
+const maxAheadBytes = 64 * 1024;
+/** The size a shell opened ahead starts at; the terminal that takes it sends its own at once. */
+const aheadSize = { rows: 24, cols: 80 };
+
 /** A killed command gets this long to report its end before it is taken as gone. */
 const killGraceMs = 2_000;
 
@@ -36,11 +41,52 @@ export class MicrovmSession {
   private nextExec = 1;
   private gone = false;
   private readonly ports: TerminalPort[];
+  /**
+   * The first port's shell, started with the session so that the first terminal finds its prompt there: spawning
+   * `sh -i` in a TCG guest takes ~250 ms (measured on /sandbox: attach → first output on a pooled VM). Its output is
+   * kept until a terminal takes it; null once one has, or once it exited first.
+   */
+  private ahead: {
+    port: number;
+    chunks: Buffer[];
+    bytes: number;
+    listen(chunk: Buffer): void;
+  } | null = null;
 
   private constructor(readonly vm: MicroVm) {
     this.ports = vm.terminalPorts;
     vm.onSessionLine((line) => this.onLine(line));
     void vm.exited.then(() => (this.gone = true));
+    this.openAhead();
+  }
+
+  /** The session's first shell, on port 0, before anyone asks (see `ahead`). */
+  private openAhead(): void {
+    const socket = this.ports[0]?.socket;
+    if (!socket) return;
+    const ahead = {
+      port: 0,
+      chunks: [] as Buffer[],
+      bytes: 0,
+      listen: (chunk: Buffer) => {
+        if (ahead.bytes + chunk.length > maxAheadBytes) return;
+        ahead.chunks.push(chunk);
+        ahead.bytes += chunk.length;
+      },
+    };
+    this.ahead = ahead;
+    socket.on("data", ahead.listen);
+    socket.resume();
+    this.vm.sendControl(`${sessionVerbs.terminal} 0 ${aheadSize.rows} ${aheadSize.cols}\n`);
+  }
+
+  /** The shell opened ahead on port n, taken by a terminal: what it printed so far. Null when there is none. */
+  private takeAhead(n: number): Buffer | null {
+    const ahead = this.ahead;
+    if (!ahead || ahead.port !== n) return null;
+    this.ahead = null;
+    this.ports[n].socket?.off("data", ahead.listen);
+    return Buffer.concat(ahead.chunks);
   }
 
   /** Boots a VM for the session and resolves once its init serves it; an abort or a failed boot leaves nothing behind. */
@@ -104,7 +150,22 @@ export class MicrovmSession {
     const data: Array<(data: string) => void> = [];
     const exits: Array<(event: { exitCode: number }) => void> = [];
     let exited = false;
+    const printed = this.takeAhead(n);
+    /** Decoded output no listener has had yet: the shell opened ahead's, given to the first onData. */
+    let unread = printed ? decoder.write(printed) : "";
+    // The guest sizes a new shell's tty before it starts the shell: a size sent for the shell opened ahead before it
+    // printed anything could come first and be undone, so it waits for the shell's first bytes.
+    let started = !printed || printed.length > 0;
+    let unsentSize: { rows: number; cols: number } | null = null;
+    const sendSize = (rows: number, cols: number) => {
+      if (started) this.vm.sendControl(`${sessionVerbs.size} ${n} ${rows} ${cols}\n`);
+      else unsentSize = { rows, cols };
+    };
     const onBytes = (chunk: Buffer) => {
+      if (!started) {
+        started = true;
+        if (unsentSize) sendSize(unsentSize.rows, unsentSize.cols);
+      }
       const text = decoder.write(chunk);
       if (text) for (const listener of data) listener(text);
     };
@@ -123,13 +184,15 @@ export class MicrovmSession {
     const shell = port.shell;
     // The VM going away ends its shells with it.
     void this.vm.exited.then(() => shell.exit({ exitCode: 129 }));
-    this.vm.sendControl(`${sessionVerbs.terminal} ${n} ${size.rows} ${size.cols}\n`);
+    // The shell opened ahead only gets its size; any other port gets a new shell.
+    if (printed) sendSize(size.rows, size.cols);
+    else this.vm.sendControl(`${sessionVerbs.terminal} ${n} ${size.rows} ${size.cols}\n`);
     return {
       write: (text) => {
         if (!exited) socket.write(text);
       },
       resize: (cols, rows) => {
-        if (!exited) this.vm.sendControl(`${sessionVerbs.size} ${n} ${rows} ${cols}\n`);
+        if (!exited) sendSize(rows, cols);
       },
       kill: (signalName) => {
         if (!exited)
@@ -137,7 +200,11 @@ export class MicrovmSession {
             `${sessionVerbs.hangup} ${n} ${signalName === "SIGKILL" ? "KILL" : "HUP"}\n`,
           );
       },
-      onData: (listener) => data.push(listener),
+      onData: (listener) => {
+        data.push(listener);
+        if (unread) listener(unread);
+        unread = "";
+      },
       onExit: (listener) => exits.push(listener),
     };
   }
@@ -184,6 +251,8 @@ export class MicrovmSession {
     const [, verb, idText, rest] = match;
     const id = Number(idText);
     if (verb === sessionReplies.terminalExit) {
+      // A shell opened ahead that exits before any terminal took it leaves its port free for a new one.
+      if (this.ahead?.port === id) this.takeAhead(id);
       this.ports[id]?.shell?.exit({ exitCode: Number(rest) || 0 });
     } else if (verb === sessionReplies.output) {
       this.execs.get(id)?.output(Buffer.from(rest, "base64"));
