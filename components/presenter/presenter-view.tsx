@@ -23,6 +23,13 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
   const [runSignal, setRunSignal] = useState(0);
   const [helpOpen, setHelpOpen] = useState(false);
   const requested = useRef<TrackPosition | null>(null);
+  /** Step requests not answered yet. */
+  const unanswered = useRef(0);
+  // The state shown is the server's once every request is answered and a new state arrived: an ack can come before
+  // the state it led to (or before the render that shows it), and a press meanwhile must move on from the request.
+  useEffect(() => {
+    if (unanswered.current === 0) requested.current = null;
+  }, [state]);
 
   const perform = useCallback(
     async (action: PresenterAction) => {
@@ -38,8 +45,10 @@ export function PresenterView({ id, demos }: { id: string; demos: PresentedDemo[
           : previousPosition(state.outline, from);
       if (!to) return;
       requested.current = to;
+      unanswered.current += 1;
       const failure = await act(presenterEvents.step, { token, demo: to.demo, step: to.step });
-      if (failure || requested.current === to) requested.current = null;
+      unanswered.current -= 1;
+      if (failure) requested.current = null;
       setActionError(failure);
     },
     [state, token, act],
