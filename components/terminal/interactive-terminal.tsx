@@ -102,10 +102,11 @@ export function InteractiveTerminal({
     container.addEventListener("contextmenu", onContextMenu);
     // xterm's DOM renderer measures each character the first time it draws it, with a forced layout: measured in
     // Chromium here, the first screen of a shell took one 70–100 ms task between its bytes' arrival and its frame.
-    // So the characters of a first screen are drawn once, hidden, while the shell is still being opened, and cleared;
-    // output that arrives meanwhile waits for that.
+    // So the characters of a first screen are drawn once, transparent, while the shell is still being opened, and
+    // cleared; output that arrives meanwhile waits for that. (Transparent, not hidden: the terminal keeps the focus it
+    // takes when it opens, as the page's other key handlers expect.)
     let warming: string[] | null = [];
-    container.style.visibility = "hidden";
+    container.style.opacity = "0";
     const warmed = () => {
       if (!warming) return;
       const queued = warming;
@@ -113,8 +114,7 @@ export function InteractiveTerminal({
       drawn.dispose();
       clearTimeout(warmUpTimer);
       terminal.reset();
-      container.style.visibility = "";
-      if (takeFocusRef.current && !watching) terminal.focus();
+      container.style.opacity = "";
       for (const data of queued) terminal.write(data);
     };
     let warmUpParsed = false;
@@ -133,9 +133,12 @@ export function InteractiveTerminal({
     const resized = terminal.onResize(({ cols, rows }) => peer.resize(cols, rows));
     const observer = new ResizeObserver(refit);
     observer.observe(container);
-    // A shell just opened is what the visitor looks at next (it takes the keyboard after the warm-up: a hidden element
-    // cannot be focused). xterm draws only while it is on screen; one below the fold is drawn once scrolled to.
-    if (takeFocusRef.current) container.scrollIntoView({ block: "nearest" });
+    // A shell just opened is what the visitor looks at next. xterm draws only while it is on screen; one below the
+    // fold is drawn once scrolled to.
+    if (takeFocusRef.current) {
+      container.scrollIntoView({ block: "nearest" });
+      if (!watching) terminal.focus();
+    }
     return () => {
       clearTimeout(warmUpTimer);
       drawn.dispose();
