@@ -59,7 +59,14 @@ afterAll(async () => {
   }
 });
 
-async function launch(command: string[], name: string, image = busybox, memory = memoryBytes) {
+/** One run on `on` (the suite's driver by default), its phases, output and console collected. */
+async function launch(
+  command: string[],
+  name: string,
+  image = busybox,
+  memory = memoryBytes,
+  how: { on?: MicrovmDriver; fromPool?: boolean } = {},
+) {
   const phases: string[] = [];
   const chunks: Buffer[] = [];
   const consoleChunks: Buffer[] = [];
@@ -77,8 +84,9 @@ async function launch(command: string[], name: string, image = busybox, memory =
     image,
     command,
     limits: { ...limits, memoryBytes: memory },
+    ...(how.fromPool ? { fromPool: true } : {}),
   };
-  const result = await driver.launch(spec, ctx);
+  const result = await (how.on ?? driver).launch(spec, ctx);
   return {
     result,
     phases,
@@ -212,33 +220,17 @@ describe("microVMs restored from a snapshot", () => {
       const deadline = Date.now() + 60_000;
       while ((poolDriver.poolStatus()?.ready ?? 0) < 1 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));
-      const phases: string[] = [];
-      const consoleChunks: Buffer[] = [];
-      const chunks: Buffer[] = [];
-      const result = await poolDriver.launch(
-        {
-          runId: "pooled",
-          resourceName: `sbpg-snaptest-pooled-${process.pid}`,
-          image: busybox,
-          command: ["sh", "-c", `cat /proc/sys/kernel/random/uuid; ${portNames}`],
-          limits,
-          fromPool: true,
-        },
-        {
-          signal: new AbortController().signal,
-          mark: (phase) => phases.push(phase),
-          enter: () => undefined,
-          output: (bytes) => chunks.push(bytes),
-          console: (bytes) => consoleChunks.push(bytes),
-          log: createLogger("silent"),
-        },
+      const pooled = await launch(
+        ["sh", "-c", `cat /proc/sys/kernel/random/uuid; ${portNames}`],
+        "pooled",
+        busybox,
+        memoryBytes,
+        { on: poolDriver, fromPool: true },
       );
-      expect(result).toEqual({ exitCode: 0, signal: null });
-      expect(Buffer.concat(chunks).toString()).toMatch(
-        /^[0-9a-f-]{36}\nports=ctl,term0,term1,vaccel,\n$/,
-      );
-      expect(phases).toContain("poolClaimed");
-      expect(Buffer.concat(consoleChunks).toString()).toContain("restored from the snapshot");
+      expect(pooled.result).toEqual({ exitCode: 0, signal: null });
+      expect(pooled.output).toMatch(/^[0-9a-f-]{36}\nports=ctl,term0,term1,vaccel,\n$/);
+      expect(pooled.phases).toContain("poolClaimed");
+      expect(pooled.console).toContain("restored from the snapshot");
       // One claim in the window is no more than its size: the pool aims at 1 and refills to it.
       expect(poolDriver.poolStatus()).toMatchObject({ size: 1, max: 2, target: 1 });
       const details = (await poolDriver.probe()).details;
@@ -250,28 +242,12 @@ describe("microVMs restored from a snapshot", () => {
       expect((await fs.readdir(snapshotsDir)).filter((e) => /-[02]t-/.test(e))).toHaveLength(2);
 
       // A run that does not take the pool is restored from the runs' snapshot: no terminal ports in its guest.
-      const restoredChunks: Buffer[] = [];
-      const restoredPhases: string[] = [];
-      const restored = await poolDriver.launch(
-        {
-          runId: "restored",
-          resourceName: `sbpg-snaptest-restored-${process.pid}`,
-          image: busybox,
-          command: ["sh", "-c", portNames],
-          limits,
-        },
-        {
-          signal: new AbortController().signal,
-          mark: (phase) => restoredPhases.push(phase),
-          enter: () => undefined,
-          output: (bytes) => restoredChunks.push(bytes),
-          console: () => undefined,
-          log: createLogger("silent"),
-        },
-      );
-      expect(restored).toEqual({ exitCode: 0, signal: null });
-      expect(restoredPhases).toContain("restored");
-      expect(Buffer.concat(restoredChunks).toString()).toBe("ports=ctl,vaccel,\n");
+      const restored = await launch(["sh", "-c", portNames], "restored", busybox, memoryBytes, {
+        on: poolDriver,
+      });
+      expect(restored.result).toEqual({ exitCode: 0, signal: null });
+      expect(restored.phases).toContain("restored");
+      expect(restored.output).toBe("ports=ctl,vaccel,\n");
     } finally {
       await poolDriver.close();
       await poolDriver.reap();
