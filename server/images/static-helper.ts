@@ -1,4 +1,5 @@
 // Small C helpers that run inside a sandbox (the microVM's resume helper, gVisor sessions' seccomp-exec): compiled static, without libc.
+import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -34,4 +35,15 @@ export async function compileStaticHelper(source: string, what: string): Promise
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What every helper includes (raw syscalls, the entry point). */
+const sharedHeader = path.join(import.meta.dirname, "raw-syscall.h");
+
+/** The source and the shared header it includes, hashed: a change to either is a changed helper. */
+export async function staticHelperDigest(source: string): Promise<string> {
+  return createHash("sha256")
+    .update(await fs.readFile(source))
+    .update(await fs.readFile(sharedHeader))
+    .digest("hex");
 }

@@ -5,25 +5,7 @@
  * each command and terminal through this: they and their children run under the same filter as a run.
  * No libc: raw syscalls, so it is a few KiB, static, and runs in any image (built by seccomp-exec.ts).
  */
-typedef unsigned long u64;
-
-static long sys(long n, long a, long b, long c) {
-  long r;
-  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-  return r;
-}
-
-/* prctl checks that the arguments it does not use are 0: those are in r10 and r8. */
-static long sys5(long n, long a, long b, long c, long d, long e) {
-  long r;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  __asm__ volatile("syscall"
-                   : "=a"(r)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                   : "rcx", "r11", "memory");
-  return r;
-}
+#include "../images/raw-syscall.h"
 
 #define SYS_read 0
 #define SYS_write 1
@@ -52,12 +34,6 @@ struct sock_fprog {
 /* One more than the kernel takes, so a longer file is noticed rather than cut short. */
 static struct sock_filter program[MAX_INSNS + 1];
 static char candidate[4096];
-
-static long length(const char *s) {
-  long n = 0;
-  while (s[n]) n++;
-  return n;
-}
 
 static void say(const char *a, const char *b) {
   sys(SYS_write, 2, (long)"sbpg-seccomp-exec: ", 19);
@@ -121,5 +97,3 @@ __attribute__((used)) static void start_c(long *sp) {
   install(argv[1]);
   run(argv + 2, envp);
 }
-
-__asm__(".global _start\n_start:\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call start_c\n");

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { compileStaticHelper } from "../images/static-helper";
+import { compileStaticHelper, staticHelperDigest } from "../images/static-helper";
 import type { OciMount, OciSeccomp } from "./oci-spec";
 import { compileSeccompBpf, encodeBpf } from "./seccomp-bpf";
 
@@ -27,7 +27,7 @@ export const seccompExecArgsPrefix = [
 export async function prepareSeccompExec(profile: OciSeccomp): Promise<OciMount> {
   const filter = encodeBpf(compileSeccompBpf(profile));
   const digest = createHash("sha256")
-    .update(await fs.readFile(helperSource))
+    .update(await staticHelperDigest(helperSource))
     .update(filter)
     .digest("hex")
     .slice(0, 16);

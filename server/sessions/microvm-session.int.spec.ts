@@ -121,8 +121,10 @@ describe.each(paths)("a microVM session, its VM $path", ({ path: vmPath, env }) 
     terminalId = opened.ok ? opened.terminalId : null;
     expect(terminalId, JSON.stringify(opened)).not.toBeNull();
     await emitWithAck(socket, terminalEvents.attach, { terminalId });
-    // busybox's line editor asks the terminal where its cursor is (ESC [6n) after each prompt.
-    await screen.waitFor(/~ # (\x1b\[6n)?$/, 30_000);
+    // busybox's line editor asks the terminal where its cursor is (ESC [6n) after each prompt, and redraws its
+    // line (CR, prompt, clear to the end) when its tty is resized, as the open does.
+    await screen.waitFor(/~ # (\x1b\[6n)?(\r~ # \x1b\[J)*$/, 30_000);
+    await screen.settled();
     // The guest's line discipline echoes what is typed, as a real terminal does.
     await emitWithAck(socket, terminalEvents.input, {
       terminalId,

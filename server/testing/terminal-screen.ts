@@ -12,16 +12,29 @@ export function emitWithAck(socket: Socket, event: string, payload: unknown) {
 /** Collects a terminal's output and waits for text in it. */
 export function screenOf(socket: Socket, terminalId: () => string | null) {
   let text = "";
+  let lastOutputAt = Date.now();
   const seen = new Set<number>();
   socket.on(terminalEvents.output, (payload: unknown) => {
     const chunk = TerminalOutputSchema.parse(payload);
     if (chunk.terminalId !== terminalId() || seen.has(chunk.offset)) return;
     seen.add(chunk.offset);
     text += chunk.data;
+    lastOutputAt = Date.now();
   });
   return {
     get text() {
       return text;
+    },
+    /**
+     * Until the shell has printed nothing for quietMs, as a person waits for a prompt to settle before typing: a
+     * shell resized at its prompt (a microVM's first shell takes the page's size once it runs) redraws its line.
+     */
+    async settled(quietMs = 200, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() - lastOutputAt < quietMs) {
+        if (Date.now() > deadline) throw new Error(`still printing after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
     },
     /**
      * Line ends as a terminal renders them: runc clears ONLCR on the sandbox's PTY only after its shell may have

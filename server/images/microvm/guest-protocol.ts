@@ -44,13 +44,16 @@ export const runCommandVerb = "run";
  * `sbpg.snapshot` on the kernel command line boots the VM that is saved as the snapshot: the init loads its
  * modules, reports `phase snapshotPoint` with nothing mounted over 9p (QEMU refuses to migrate a VM whose guest has
  * an export attached), and waits on the control port. The host saves it there; each VM restored from it wakes up
- * in that read and gets `resume <seed hex> <epoch ms> <tmpfs bytes>`: fresh entropy for its RNG, the wall clock,
- * and the /tmp it mounts before it reports `phase ready` and waits for a run like a warm-pool VM.
+ * in that read and gets `resume <seed hex> <epoch ms> <tmpfs bytes> <warm>`: fresh entropy for its RNG, the wall
+ * clock, the /tmp it mounts, and whether it is a warm-pool VM (1: it warms its caches first, see the init's
+ * warm_up) before it reports `phase ready` and waits for a run like a warm-pool VM.
  */
 export const snapshotBootParam = "sbpg.snapshot";
 export const resumeVerb = "resume";
 /** The static helper in the initramfs that reseeds the guest RNG, steps its clock and mounts its root and /tmp (guest-resume.c). */
 export const resumeHelper = "sbpg-resume";
+/** The static helper that starts a session's shell on its virtconsole port (guest-terminal.c). */
+export const terminalHelper = "sbpg-term";
 export const newlineVariable = "nl";
 
 /**
@@ -86,4 +89,10 @@ export const sessionVerbs = {
  * Guest -> host lines of a session: `termexit <n> <code>` when a terminal's shell ends; `out <id> <base64>` for a
  * command's output (stdout and stderr together, each line decodable alone) and `done <id> <code>` after its last.
  */
-export const sessionReplies = { terminalExit: "termexit", output: "out", done: "done" } as const;
+export const sessionReplies = {
+  terminalExit: "termexit",
+  output: "out",
+  done: "done",
+  /** `sized <n>`: the size line for port n is applied (the shell has had its SIGWINCH). */
+  sized: "sized",
+} as const;

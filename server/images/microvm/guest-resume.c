@@ -8,24 +8,7 @@
  * exec instead of five, each ~25 ms under TCG. Exit 1: reseed or clock, 2: the root, 3: another mount. No libc: raw
  * syscalls, so it is a few KiB and static.
  */
-typedef unsigned long u64;
-
-static long sys(long n, long a, long b, long c) {
-  long r;
-  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-  return r;
-}
-
-static long sys5(long n, long a, long b, long c, long d, long e) {
-  long r;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  __asm__ volatile("syscall"
-                   : "=a"(r)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                   : "rcx", "r11", "memory");
-  return r;
-}
+#include "../raw-syscall.h"
 
 #define SYS_write 1
 #define SYS_open 2
@@ -53,13 +36,9 @@ static int hexval(char c) {
 }
 
 static void fail_with(int code, const char *message, const char *detail) {
-  long len = 0;
-  while (message[len]) len++;
-  sys(SYS_write, 2, (long)message, len);
+  sys(SYS_write, 2, (long)message, length(message));
   if (detail) {
-    len = 0;
-    while (detail[len]) len++;
-    sys(SYS_write, 2, (long)detail, len);
+    sys(SYS_write, 2, (long)detail, length(detail));
     sys(SYS_write, 2, (long)"\n", 1);
   }
   sys(SYS_exit, code, 0, 0);
@@ -138,12 +117,9 @@ static void resume(char **argv) {
   if (sys(SYS_clock_settime, 0, (long)&now, 0) < 0) fail("sbpg-resume: clock_settime failed\n");
 }
 
-/* The kernel starts us here with argc at the stack pointer and argv after it. */
 __attribute__((used)) static void start_c(long *sp) {
   char **argv = (char **)(sp + 1);
   resume(argv);
   if (sp[0] >= 7) mount_all(argv[3], argv[4], argv[5], argv[6]);
   sys(SYS_exit, 0, 0, 0);
 }
-
-__asm__(".global _start\n_start:\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call start_c\n");

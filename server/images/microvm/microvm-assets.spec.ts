@@ -79,7 +79,7 @@ describe("hasPvhEntry", () => {
 describe("initramfs", () => {
   const entries = initramfsEntries({
     busybox: Buffer.from("busybox"),
-    resumeHelper: Buffer.from("helper"),
+    helpers: { resume: Buffer.from("resume"), terminal: Buffer.from("terminal") },
     applets: ["sh", "mount"],
     modules: [
       { name: "virtio_ring", data: Buffer.from("a") },
@@ -96,6 +96,7 @@ describe("initramfs", () => {
         "bin/sh",
         "bin/mount",
         "bin/sbpg-resume",
+        "bin/sbpg-term",
         "lib/modules/virtio_ring.ko",
         "lib/modules/9p.ko",
         "dev/console",

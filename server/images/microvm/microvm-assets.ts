@@ -8,8 +8,8 @@ import { z } from "zod";
 import { busyboxCandidates, isStaticElf } from "../busybox-image";
 import { writeCpioArchive, type CpioEntry } from "./cpio-archive";
 import { guestInitScript, guestPaths } from "./guest-init";
-import { resumeHelper } from "./guest-protocol";
-import { compileResumeHelper, resumeHelperDigest } from "./guest-resume";
+import { resumeHelper, terminalHelper } from "./guest-protocol";
+import { compileGuestHelpers, guestHelpersDigest, type GuestHelpers } from "./guest-helpers";
 import {
   currentKernelPackage,
   extractPvhVmlinux,
@@ -34,7 +34,7 @@ export const MicrovmManifestSchema = z.object({
   modules: z.array(z.string()),
   busybox: z.string(),
   /**
-   * The guest init and resume helper the initramfs carries: a change to either rebuilds the assets, or VMs would
+   * The guest init and static helpers the initramfs carries: a change to either rebuilds the assets, or VMs would
    * run a stale init.
    */
   initDigest: z.string().default(""),
@@ -79,7 +79,7 @@ export async function buildMicrovmAssets(
 ): Promise<{ assets: MicrovmAssets; built: boolean }> {
   const log = options.log ?? (() => undefined);
   const existing = await readMicrovmAssets(cacheDir);
-  const helperDigest = await resumeHelperDigest();
+  const helperDigest = await guestHelpersDigest();
   const current =
     existing &&
     existing.manifest.initDigest === initDigest(existing.manifest.modules, helperDigest);
@@ -129,7 +129,7 @@ export async function buildMicrovmAssets(
     const archive = writeCpioArchive(
       initramfsEntries({
         busybox: await fs.readFile(busybox),
-        resumeHelper: await compileResumeHelper(),
+        helpers: await compileGuestHelpers(),
         applets: stdout.split("\n").filter((a) => a && a !== "busybox"),
         modules: order.map((name) => ({ name, data: modules.get(name) as Buffer })),
       }),
@@ -162,8 +162,8 @@ export async function buildMicrovmAssets(
 
 export interface InitramfsInput {
   busybox: Buffer;
-  /** The static sbpg-resume binary (guest-resume.ts). */
-  resumeHelper: Buffer;
+  /** The static helpers (guest-helpers.ts). */
+  helpers: GuestHelpers;
   applets: string[];
   /** In load order. */
   modules: Array<{ name: string; data: Buffer }>;
@@ -187,7 +187,8 @@ export function initramfsEntries(input: InitramfsInput): CpioEntry[] {
     // The kernel opens /dev/console for init before anything is mounted.
     { type: "chardev", path: "dev/console", major: 5, minor: 1, mode: 0o600 },
     { type: "file", path: "bin/busybox", data: input.busybox, mode: 0o755 },
-    { type: "file", path: `bin/${resumeHelper}`, data: input.resumeHelper, mode: 0o755 },
+    { type: "file", path: `bin/${resumeHelper}`, data: input.helpers.resume, mode: 0o755 },
+    { type: "file", path: `bin/${terminalHelper}`, data: input.helpers.terminal, mode: 0o755 },
     ...input.applets.map((a): CpioEntry => ({
       type: "symlink",
       path: `bin/${a}`,

@@ -60,7 +60,14 @@ export type VmLaunch =
   | { session: { tmpfsBytes: number; homeBytes: number } }
   | { saveSnapshot: { ramPath: string; terminalPorts: number } }
   | {
-      restore: { ramPath: string; statePath: string; tmpfsBytes: number; terminalPorts: number };
+      restore: {
+        ramPath: string;
+        statePath: string;
+        tmpfsBytes: number;
+        terminalPorts: number;
+        /** A warm-pool VM: it warms its caches before it reports ready (see resumeLine). */
+        pooled: boolean;
+      };
     };
 
 /**
@@ -251,13 +258,15 @@ export class MicroVm {
     // The saved VM is ready to be saved at its snapshot point; every other one once it waits for a run.
     const readyPhase = "saveSnapshot" in launch ? "snapshotPoint" : "ready";
     if ("restore" in launch) {
-      const { tmpfsBytes } = launch.restore;
+      const { tmpfsBytes, pooled } = launch.restore;
       // QEMU runs the guest (RESUME) once the whole state is loaded; the guest waits in its read of the line.
       qmp.onEvent = (event) => {
         if (event !== "RESUME" || this.restoredAt !== null) return;
         this.restoredAt = Date.now();
         this.sink.mark("restored");
-        control.socket?.write(resumeLine(randomBytes(resumeSeedBytes), Date.now(), tmpfsBytes));
+        control.socket?.write(
+          resumeLine(randomBytes(resumeSeedBytes), Date.now(), tmpfsBytes, pooled),
+        );
       };
       void qmp
         .execute("migrate-set-capabilities", ignoreSharedRam)

@@ -21,9 +21,17 @@ export function runCommandLine(command: string[], tmpfsBytes: number, vaccel = f
   return `${runCommandVerb} tmpfs_bytes=${Math.floor(tmpfsBytes)};${vaccel ? " vaccel=1;" : ""} set -- ${oneLineWords(command)}\n`;
 }
 
-/** The first line a restored VM reads: fresh entropy for its RNG, the wall clock, the /tmp it mounts. */
-export function resumeLine(seed: Buffer, epochMs: number, tmpfsBytes: number): string {
-  return `${resumeVerb} ${seed.toString("hex")} ${Math.floor(epochMs)} ${Math.floor(tmpfsBytes)}\n`;
+/**
+ * The first line a restored VM reads: fresh entropy for its RNG, the wall clock, the /tmp it mounts, and whether it
+ * waits in the warm pool (it then warms its caches before it reports ready).
+ */
+export function resumeLine(
+  seed: Buffer,
+  epochMs: number,
+  tmpfsBytes: number,
+  pooled: boolean,
+): string {
+  return `${resumeVerb} ${seed.toString("hex")} ${Math.floor(epochMs)} ${Math.floor(tmpfsBytes)} ${pooled ? 1 : 0}\n`;
 }
 
 /** A session's launch file: no command; `session` is the size of its writable /root. */

@@ -28,6 +28,9 @@ const maxAheadBytes = 64 * 1024;
 /** The size a shell opened ahead starts at; the terminal that takes it sends its own at once. */
 const aheadSize = { rows: 24, cols: 80 };
 
+/** The longest the shell opened ahead is held back for its size (the guest acknowledges it in ~20 ms). */
+const maxHoldMs = 1_000;
+
 /** A killed command gets this long to report its end before it is taken as gone. */
 const killGraceMs = 2_000;
 
@@ -151,8 +154,6 @@ export class MicrovmSession {
     const exits: Array<(event: { exitCode: number }) => void> = [];
     let exited = false;
     const printed = this.takeAhead(n);
-    /** Decoded output no listener has had yet: the shell opened ahead's, given to the first onData. */
-    let unread = printed ? decoder.write(printed) : "";
     // The guest sizes a new shell's tty before it starts the shell: a size sent for the shell opened ahead before it
     // printed anything could come first and be undone, so it waits for the shell's first bytes.
     let started = !printed || printed.length > 0;
@@ -161,13 +162,36 @@ export class MicrovmSession {
       if (started) this.vm.sendControl(`${sessionVerbs.size} ${n} ${rows} ${cols}\n`);
       else unsentSize = { rows, cols };
     };
+    /**
+     * The shell opened ahead at another size shows nothing until the guest has applied this one: its prompt would
+     * otherwise come first, and the visitor's first keys race the SIGWINCH, which makes the line editor redraw the
+     * line being typed. Null once shown.
+     */
+    let held: string | null =
+      printed && (size.rows !== aheadSize.rows || size.cols !== aheadSize.cols) ? "" : null;
+    const show = (text: string) => {
+      if (held !== null) held += text;
+      else if (text) for (const listener of data) listener(text);
+    };
+    const release = () => {
+      if (held === null) return;
+      const text = held;
+      held = null;
+      clearTimeout(holdTimer);
+      show(text);
+    };
+    const holdTimer = held === null ? undefined : setTimeout(release, maxHoldMs);
+    holdTimer?.unref();
+    /** Decoded output no listener has had yet: the shell opened ahead's, given to the first onData. */
+    let unread = printed ? decoder.write(printed) : "";
     const onBytes = (chunk: Buffer) => {
       if (!started) {
         started = true;
         if (unsentSize) sendSize(unsentSize.rows, unsentSize.cols);
       }
       const text = decoder.write(chunk);
-      if (text) for (const listener of data) listener(text);
+      if (!data.length) unread += text;
+      else show(text);
     };
     socket.on("data", onBytes);
     socket.resume();
@@ -175,11 +199,13 @@ export class MicrovmSession {
       exit: (event) => {
         if (exited) return;
         exited = true;
+        release();
         socket.off("data", onBytes);
         socket.pause();
         port.shell = null;
         for (const listener of exits) listener(event);
       },
+      sized: release,
     };
     const shell = port.shell;
     // The VM going away ends its shells with it.
@@ -202,8 +228,9 @@ export class MicrovmSession {
       },
       onData: (listener) => {
         data.push(listener);
-        if (unread) listener(unread);
+        const text = unread;
         unread = "";
+        show(text);
       },
       onExit: (listener) => exits.push(listener),
     };
@@ -250,7 +277,9 @@ export class MicrovmSession {
     if (!match) return;
     const [, verb, idText, rest] = match;
     const id = Number(idText);
-    if (verb === sessionReplies.terminalExit) {
+    if (verb === sessionReplies.sized) {
+      this.ports[id]?.shell?.sized();
+    } else if (verb === sessionReplies.terminalExit) {
       // A shell opened ahead that exits before any terminal took it leaves its port free for a new one.
       if (this.ahead?.port === id) this.takeAhead(id);
       this.ports[id]?.shell?.exit({ exitCode: Number(rest) || 0 });

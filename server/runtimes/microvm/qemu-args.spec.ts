@@ -68,9 +68,10 @@ describe("buildQemuArgs for the snapshot", () => {
     expect(saved.join(" ")).not.toContain("mount_tag=run");
   });
 
-  it("hands a restored VM its seed, clock and /tmp on one line", () => {
-    const line = resumeLine(Buffer.alloc(64, 0xab), 1796140000123.7, 8 << 20);
-    expect(line).toBe(`resume ${"ab".repeat(64)} 1796140000123 8388608\n`);
+  it("hands a restored VM its seed, clock, /tmp and whether it is pooled on one line", () => {
+    const line = resumeLine(Buffer.alloc(64, 0xab), 1796140000123.7, 8 << 20, false);
+    expect(line).toBe(`resume ${"ab".repeat(64)} 1796140000123 8388608 0\n`);
+    expect(resumeLine(Buffer.alloc(64, 0xab), 1, 1024, true)).toMatch(/ 1024 1\n$/);
   });
 
   it("asks a restored VM for its vAccel port only when told", () => {

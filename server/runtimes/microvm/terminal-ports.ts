@@ -7,7 +7,7 @@ export interface TerminalPort {
   readonly socketPath: string;
   server: net.Server;
   socket: net.Socket | null;
-  shell: { exit(event: { exitCode: number }): void } | null;
+  shell: { exit(event: { exitCode: number }): void; sized(): void } | null;
 }
 
 export const terminalSocketPath = (vmDir: string, n: number) => path.join(vmDir, `t${n}.sock`);
