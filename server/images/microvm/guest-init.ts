@@ -20,6 +20,8 @@ import {
   vaccelPortName,
 } from "./guest-protocol";
 
+const resumeEnvFile = "/sbpg-resumed";
+
 /** Paths inside the initramfs. */
 export const guestPaths = {
   modules: "/lib/modules",
@@ -197,18 +199,18 @@ ${newlineVariable}='
 read -r cmdline </proc/cmdline
 case " $cmdline " in
 *" ${snapshotBootParam} "*)
-  # The snapshot: the host saves the VM while it waits in this read, before any 9p mount. What does not depend
-  # on the run or the image is done first, once for every restored copy.
+  # The snapshot: the host saves the VM while it waits for its resume line, before any 9p mount. What does not
+  # depend on the run or the image is done first, once for every restored copy.
   make_dev ${devTemplate}
   hostname sandbox
   mkdir /jobs
-  echo "phase snapshotPoint" >&3
-  read -r verb seed clock ready_tmpfs warm <&3
-  # From here on this is one restored copy: its own entropy and clock first, then its own root and /tmp.
-  [ "$verb" = ${resumeVerb} ] || fail "expected a resume line, got '$verb'"
-  # One exec reseeds, steps the clock and mounts what mount_root and mount_tmp would (each exec ~25 ms under TCG).
-  ${resumeHelper} "$seed" "$clock" ${rootShareTag} ${newRoot} ${devTemplate} "$ready_tmpfs" ||
-    fail "could not resume: reseed, clock or mounts (sbpg-resume exit $?, the console has its message)"
+  # The helper reports the snapshot point and waits in its read of the control port: the host saves the VM there,
+  # and each restored copy wakes up in that read, with its own entropy and clock first, then its own root and /tmp
+  # (sbpg-resume reseeds, steps the clock and mounts what mount_root and mount_tmp would, in one process that needs
+  # no fork or exec after the restore). It leaves ready_tmpfs and warm in ${resumeEnvFile}.
+  ${resumeHelper} ${resumeVerb} ${rootShareTag} ${newRoot} ${devTemplate} ${resumeEnvFile} ||
+    fail "could not resume: the line, reseed, clock or mounts (sbpg-resume exit $?, the console has its message)"
+  . ${resumeEnvFile}
   echo "phase seeded" >&3
   echo "phase rootMounted" >&3
   ;;
