@@ -3,9 +3,9 @@
 // way each session's VM came. `npm run bench:session-prompt -- --runtime microvm --sessions 7`.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { terminalEvents, SessionSnapshotSchema } from "../lib/api/sessions";
+import { SessionSnapshotSchema } from "../lib/api/sessions";
 import { RuntimesReplySchema } from "../lib/api/schemas";
-import { emitWithAck, screenOf } from "../server/testing/terminal-screen";
+import { openShell } from "../server/testing/terminal-screen";
 import { startTestHost } from "../server/testing/test-host";
 import { summarize } from "../lib/stats";
 
@@ -60,16 +60,7 @@ try {
     }
     ready.push(performance.now() - started);
     const socket = host.socket({ headers: visitor });
-    let terminalId: string | null = null;
-    const screen = screenOf(socket, () => terminalId);
-    const opened = await emitWithAck(socket, terminalEvents.open, {
-      sessionId: id,
-      cols: 80,
-      rows: 24,
-    });
-    terminalId = opened.ok ? opened.terminalId : null;
-    if (!terminalId) throw new Error(`terminal:open: ${JSON.stringify(opened)}`);
-    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    const { screen } = await openShell(socket, id);
     await screen.waitFor(/~ # /, 30_000);
     prompt.push(performance.now() - started);
     const path = session.start?.path ?? "-";

@@ -11,7 +11,7 @@ import {
 import { RuntimesReplySchema } from "../../lib/api/schemas";
 import { vmsCgroupFor } from "../instance/cgroup-parents";
 import { findVmProcesses } from "../runtimes/microvm/reap-vms";
-import { emitWithAck, screenOf } from "../testing/terminal-screen";
+import { emitWithAck, openShell, screenOf } from "../testing/terminal-screen";
 import {
   startTestHost,
   waitForEnd,
@@ -110,17 +110,8 @@ describe.each(paths)("a microVM session, its VM $path", ({ path: vmPath, env }) 
 
   it("opens a shell on the guest's tty that answers and follows a resize", async () => {
     const socket = host.socket({ headers: alice });
-    let terminalId: string | null = null;
-    const screen = screenOf(socket, () => terminalId);
     // Not the 80×24 the session's first shell starts at (it is opened with the session): the open sizes it.
-    const opened = await emitWithAck(socket, terminalEvents.open, {
-      sessionId: id,
-      cols: 85,
-      rows: 23,
-    });
-    terminalId = opened.ok ? opened.terminalId : null;
-    expect(terminalId, JSON.stringify(opened)).not.toBeNull();
-    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    const { terminalId, screen } = await openShell(socket, id, { cols: 85, rows: 23 });
     // busybox's line editor asks the terminal where its cursor is (ESC [6n) after each prompt, and redraws its
     // line (CR, prompt, clear to the end) when its tty is resized, as the open does.
     await screen.waitFor(/~ # (\x1b\[6n)?(\r~ # \x1b\[J)*$/, 30_000);

@@ -9,7 +9,7 @@ import {
 } from "../../lib/api/sessions";
 import { cgroupParentFor } from "../instance/cgroup-parents";
 import { runCommand } from "../runtimes/process-exit";
-import { emitWithAck, screenOf } from "../testing/terminal-screen";
+import { emitWithAck, openShell, screenOf } from "../testing/terminal-screen";
 import {
   startTestHost,
   waitForEnd,
@@ -133,15 +133,7 @@ describe.each(["runc", "gvisor", "containerd-runc"] as const)("a %s session", (r
     expect(logs).toMatch(/^fifo made$/m);
 
     const socket = host.socket({ headers: alice });
-    let terminalId: string | null = null;
-    const screen = screenOf(socket, () => terminalId);
-    const opened = await emitWithAck(socket, terminalEvents.open, {
-      sessionId: id,
-      cols: 80,
-      rows: 24,
-    });
-    terminalId = opened.ok ? opened.terminalId : null;
-    await emitWithAck(socket, terminalEvents.attach, { terminalId });
+    const { terminalId, screen } = await openShell(socket, id);
     await emitWithAck(socket, terminalEvents.input, {
       terminalId,
       data: "mknod /tmp/disk c 1 3; echo mknod=$?; ls /tmp/disk\r",

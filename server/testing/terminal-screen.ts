@@ -49,3 +49,18 @@ export function screenOf(socket: Socket, terminalId: () => string | null) {
     },
   };
 }
+
+/** Opens a shell in a session and attaches to it, as the page does; throws with the ack when refused. */
+export async function openShell(
+  socket: Socket,
+  sessionId: string,
+  size: { cols: number; rows: number } = { cols: 80, rows: 24 },
+) {
+  let terminalId: string | null = null;
+  const screen = screenOf(socket, () => terminalId);
+  const opened = await emitWithAck(socket, terminalEvents.open, { sessionId, ...size });
+  if (!opened.ok) throw new Error(`terminal:open: ${JSON.stringify(opened)}`);
+  terminalId = opened.terminalId;
+  await emitWithAck(socket, terminalEvents.attach, { terminalId });
+  return { terminalId, screen };
+}
