@@ -9,6 +9,7 @@ import { createLogger } from "../log/logger";
 import { runToEnd, startTestHost, waitForEnd, type TestHost } from "../testing/test-host";
 import { VaccelClient } from "./client/vaccel-client";
 import { type HostAgent, startHostAgent } from "./host-agent";
+import { guestPortNamesScript } from "../testing/guest-probes";
 
 let host: TestHost;
 
@@ -18,9 +19,6 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 const ping = "node /opt/guest/vaccel-ping.mjs";
-/** The guest's virtio-serial port names (the control port's, vAccel's, sessions' terminals'). */
-const portNames =
-  'printf ports=; for f in /sys/class/virtio-ports/*/name; do cat "$f"; done | sort | tr "\\n" ,; echo';
 const netDevices =
   "echo net=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ,)";
 
@@ -179,7 +177,11 @@ describe("a vAccel run on a microVM restored from the snapshot", () => {
       runtime: "microvm",
       image: "node-onnx",
       vaccel: true,
-      command: ["sh", "-c", [ping, "echo addr=$VACCEL_RPC_ADDRESS", portNames].join("; ")],
+      command: [
+        "sh",
+        "-c",
+        [ping, "echo addr=$VACCEL_RPC_ADDRESS", guestPortNamesScript].join("; "),
+      ],
       timeoutMs: 90_000,
     });
     expect(logs).toMatch(/^session \d+$/m);

@@ -12,11 +12,9 @@ import { createLogger } from "../../log/logger";
 import { testSandboxLimits } from "../../testing/sandbox-limits";
 import { removeCgroupParent } from "../cgroups";
 import { MicrovmDriver } from "./microvm-driver";
+import { guestPortNamesScript } from "../../testing/guest-probes";
 
 const cacheDir = path.resolve(".cache");
-/** The guest's named virtio-serial ports: the control port, sessions' terminals, vAccel's. */
-const portNames =
-  'printf ports=; for f in /sys/class/virtio-ports/*/name; do cat "$f"; done | sort | tr "\\n" ,; echo';
 const memoryBytes = 128 << 20;
 const limits = testSandboxLimits({ timeoutMs: 60_000, memoryBytes, pids: 64, tmpfsBytes: 8 << 20 });
 let stateDir: string;
@@ -221,7 +219,7 @@ describe("microVMs restored from a snapshot", () => {
       while ((poolDriver.poolStatus()?.ready ?? 0) < 1 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));
       const pooled = await launch(
-        ["sh", "-c", `cat /proc/sys/kernel/random/uuid; ${portNames}`],
+        ["sh", "-c", `cat /proc/sys/kernel/random/uuid; ${guestPortNamesScript}`],
         "pooled",
         busybox,
         memoryBytes,
@@ -242,9 +240,15 @@ describe("microVMs restored from a snapshot", () => {
       expect((await fs.readdir(snapshotsDir)).filter((e) => /-[02]t-/.test(e))).toHaveLength(2);
 
       // A run that does not take the pool is restored from the runs' snapshot: no terminal ports in its guest.
-      const restored = await launch(["sh", "-c", portNames], "restored", busybox, memoryBytes, {
-        on: poolDriver,
-      });
+      const restored = await launch(
+        ["sh", "-c", guestPortNamesScript],
+        "restored",
+        busybox,
+        memoryBytes,
+        {
+          on: poolDriver,
+        },
+      );
       expect(restored.result).toEqual({ exitCode: 0, signal: null });
       expect(restored.phases).toContain("restored");
       expect(restored.output).toBe("ports=ctl,vaccel,\n");
