@@ -9,8 +9,6 @@
 
 #define SYS_read 0
 #define SYS_write 1
-#define SYS_open 2
-#define SYS_close 3
 #define SYS_execve 59
 #define SYS_exit 60
 #define SYS_prctl 157

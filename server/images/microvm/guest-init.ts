@@ -40,11 +40,11 @@ function sessionFunctions(newRoot: string): string {
   const v = sessionVerbs;
   const r = sessionReplies;
   return `guest_env="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root"
-# Runs the rest as the leader of a new session (setsid $1), its pid in $2 from the moment it leads it.
+# Runs the rest as the leader of a new session, its pid in $1 from the moment it leads it.
 as_job() {
-  opt=$1 job=$2
-  shift 2
-  setsid $opt sh -c 'echo $$ >"$0"; exec "$@"' "$job" "$@"
+  job=$1
+  shift
+  setsid sh -c 'echo $$ >"$0"; exec "$@"' "$job" "$@"
 }
 start_terminal() {
   # The port's tty, its size, a session of its own, the chroot and the shell: one exec of ${terminalHelper} (guest-terminal.c).
@@ -60,7 +60,7 @@ start_exec() {
   (
     id=$1
     eval "set -- $2"
-    { as_job "" /jobs/exec$id env -i $guest_env chroot ${newRoot} /bin/sh -c 'cd /root; exec "$@"' sh "$@" </dev/null 2>&1
+    { as_job /jobs/exec$id env -i $guest_env chroot ${newRoot} /bin/sh -c 'cd /root; exec "$@"' sh "$@" </dev/null 2>&1
       echo $? >/jobs/exec$id.code; } 2>/dev/null | base64 | while read -r line; do echo "${r.output} $id $line" >&3; done
     echo "${r.done} $id $(cat /jobs/exec$id.code)" >&3
     rm -f /jobs/exec$id /jobs/exec$id.code /jobs/exec$id.live

@@ -42,9 +42,9 @@ export const runCommandVerb = "run";
 
 /**
  * `sbpg.snapshot` on the kernel command line boots the VM that is saved as the snapshot: the init loads its
- * modules, reports `phase snapshotPoint` with nothing mounted over 9p (QEMU refuses to migrate a VM whose guest has
- * an export attached), and waits on the control port. The host saves it there; each VM restored from it wakes up
- * in that read and gets `resume <seed hex> <epoch ms> <tmpfs bytes> <warm>`: fresh entropy for its RNG, the wall
+ * modules and starts its resume helper, which reports `phase snapshotPoint` with nothing mounted over 9p (QEMU
+ * refuses to migrate a VM whose guest has an export attached) and waits on the control port. The host saves it
+ * there; each VM restored from it wakes up in that read and gets `resume <seed hex> <epoch ms> <tmpfs bytes> <warm>`: fresh entropy for its RNG, the wall
  * clock, the /tmp it mounts, and whether it is a warm-pool VM (1: it warms its caches first, see the init's
  * warm_up) before it reports `phase ready` and waits for a run like a warm-pool VM.
  */

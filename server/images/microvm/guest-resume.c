@@ -15,13 +15,10 @@
 
 #define SYS_read 0
 #define SYS_write 1
-#define SYS_open 2
 #define SYS_ioctl 16
 #define SYS_exit 60
-#define SYS_close 3
 #define SYS_mount 165
 #define SYS_clock_settime 227
-#define O_DIRECTORY 0200000
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
@@ -53,25 +50,6 @@ static void fail_with(int code, const char *message, const char *detail) {
 
 static void fail(const char *message) { fail_with(1, message, 0); }
 
-/* dir + "/" + name into a buffer of its own (paths here are short and fixed by the init). */
-static char joined[5][256];
-static const char *join(int slot, const char *dir, const char *name) {
-  char *out = joined[slot];
-  int n = 0;
-  for (const char *p = dir; *p && n < 200; p++) out[n++] = *p;
-  out[n++] = '/';
-  for (const char *p = name; *p && n < 254; p++) out[n++] = *p;
-  out[n] = 0;
-  return out;
-}
-
-static int is_dir(const char *path) {
-  long fd = sys(SYS_open, (long)path, O_DIRECTORY, 0);
-  if (fd < 0) return 0;
-  sys(SYS_close, fd, 0, 0);
-  return 1;
-}
-
 static long mount(const char *source, const char *target, const char *type, long flags, const char *data) {
   return sys5(SYS_mount, (long)source, (long)target, (long)type, flags, (long)data);
 }
@@ -80,13 +58,13 @@ static long mount(const char *source, const char *target, const char *type, long
 static void mount_all(const char *tag, const char *root, const char *dev_template, const char *tmpfs_bytes) {
   if (mount(tag, root, "9p", MS_RDONLY, "trans=virtio,version=9p2000.L,cache=loose") < 0)
     fail_with(2, "sbpg-resume: cannot mount the root filesystem at ", root);
-  const char *proc = join(0, root, "proc"), *sysfs = join(1, root, "sys"), *dev = join(2, root, "dev");
-  const char *tmp = join(3, root, "tmp");
+  const char *proc = join(0, root, "/", "proc"), *sysfs = join(1, root, "/", "sys");
+  const char *dev = join(2, root, "/", "dev"), *tmp = join(3, root, "/", "tmp");
   if (is_dir(proc) && mount("proc", proc, "proc", 0, 0) < 0) fail_with(3, "sbpg-resume: cannot mount ", proc);
   if (is_dir(sysfs) && mount("sys", sysfs, "sysfs", MS_RDONLY, 0) < 0)
     fail_with(3, "sbpg-resume: cannot mount ", sysfs);
   if (is_dir(dev) && mount(dev_template, dev, 0, MS_BIND, 0) < 0) fail_with(3, "sbpg-resume: cannot bind ", dev);
-  char *options = joined[4];
+  char *options = path_buffers[4];
   const char *prefix = "size=";
   int n = 0;
   for (const char *p = prefix; *p; p++) options[n++] = *p;

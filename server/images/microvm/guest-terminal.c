@@ -11,8 +11,6 @@
 
 #define SYS_read 0
 #define SYS_write 1
-#define SYS_open 2
-#define SYS_close 3
 #define SYS_ioctl 16
 #define SYS_nanosleep 35
 #define SYS_dup2 33
@@ -28,7 +26,6 @@
 #define O_CREAT 0100
 #define O_NOCTTY 0400
 #define O_TRUNC 01000
-#define O_DIRECTORY 0200000
 #define S_IFCHR 0020000
 #define EEXIST 17
 #define TCGETS 0x5401
@@ -61,24 +58,6 @@ static unsigned long number(const char *text, const char *what) {
     n = n * 10 + (unsigned long)(*p - '0');
   }
   return n;
-}
-
-static char paths[3][256];
-/* Up to three parts joined into a buffer of its own (paths here are short and fixed by the init). */
-static const char *join(int slot, const char *a, const char *b, const char *c) {
-  char *out = paths[slot];
-  int n = 0;
-  for (const char *part[] = {a, b, c}, **p = part; p < part + 3; p++)
-    for (const char *q = *p; *q && n < 254; q++) out[n++] = *q;
-  out[n] = 0;
-  return out;
-}
-
-static int is_dir(const char *path) {
-  long fd = sys(SYS_open, (long)path, O_DIRECTORY, 0);
-  if (fd < 0) return 0;
-  sys(SYS_close, fd, 0, 0);
-  return 1;
 }
 
 /* The port's device number, from /sys/class/tty/hvcN/dev ("229:0"): the port may still be appearing, so it waits. */

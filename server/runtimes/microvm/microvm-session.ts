@@ -45,16 +45,11 @@ export class MicrovmSession {
   private gone = false;
   private readonly ports: TerminalPort[];
   /**
-   * The first port's shell, started with the session so that the first terminal finds its prompt there: spawning
-   * `sh -i` in a TCG guest takes ~250 ms (measured on /sandbox: attach → first output on a pooled VM). Its output is
-   * kept until a terminal takes it; null once one has, or once it exited first.
+   * Port 0's shell, started with the session so that the first terminal finds its prompt there: starting `sh -i` in a
+   * TCG guest takes ~100 ms even from a warm pool VM (POST → prompt 123 ms through the API, of which the claim is
+   * ~20). Its output is kept until a terminal takes it; null once one has, or once it exited first.
    */
-  private ahead: {
-    port: number;
-    chunks: Buffer[];
-    bytes: number;
-    listen(chunk: Buffer): void;
-  } | null = null;
+  private ahead: { chunks: Buffer[]; bytes: number; listen(chunk: Buffer): void } | null = null;
 
   private constructor(readonly vm: MicroVm) {
     this.ports = vm.terminalPorts;
@@ -68,7 +63,6 @@ export class MicrovmSession {
     const socket = this.ports[0]?.socket;
     if (!socket) return;
     const ahead = {
-      port: 0,
       chunks: [] as Buffer[],
       bytes: 0,
       listen: (chunk: Buffer) => {
@@ -83,10 +77,10 @@ export class MicrovmSession {
     this.vm.sendControl(`${sessionVerbs.terminal} 0 ${aheadSize.rows} ${aheadSize.cols}\n`);
   }
 
-  /** The shell opened ahead on port n, taken by a terminal: what it printed so far. Null when there is none. */
+  /** The shell opened ahead (on port 0), taken by a terminal on port n: what it printed so far. Null when none. */
   private takeAhead(n: number): Buffer | null {
     const ahead = this.ahead;
-    if (!ahead || ahead.port !== n) return null;
+    if (!ahead || n !== 0) return null;
     this.ahead = null;
     this.ports[n].socket?.off("data", ahead.listen);
     return Buffer.concat(ahead.chunks);
@@ -162,36 +156,35 @@ export class MicrovmSession {
       if (started) this.vm.sendControl(`${sessionVerbs.size} ${n} ${rows} ${cols}\n`);
       else unsentSize = { rows, cols };
     };
+    /** Output the terminal's listener has not had yet: the shell opened ahead's, and any held back (below). */
+    let pending = printed ? decoder.write(printed) : "";
     /**
      * The shell opened ahead at another size shows nothing until the guest has applied this one: its prompt would
      * otherwise come first, and the visitor's first keys race the SIGWINCH, which makes the line editor redraw the
-     * line being typed. Null once shown.
+     * line being typed.
      */
-    let held: string | null =
-      printed && (size.rows !== aheadSize.rows || size.cols !== aheadSize.cols) ? "" : null;
-    const show = (text: string) => {
-      if (held !== null) held += text;
-      else if (text) for (const listener of data) listener(text);
+    let sizing = Boolean(printed) && (size.rows !== aheadSize.rows || size.cols !== aheadSize.cols);
+    const flush = () => {
+      if (sizing || !pending || !data.length) return;
+      const text = pending;
+      pending = "";
+      for (const listener of data) listener(text);
     };
-    const release = () => {
-      if (held === null) return;
-      const text = held;
-      held = null;
-      clearTimeout(holdTimer);
-      show(text);
+    const sized = () => {
+      if (!sizing) return;
+      sizing = false;
+      clearTimeout(sizingTimer);
+      flush();
     };
-    const holdTimer = held === null ? undefined : setTimeout(release, maxHoldMs);
-    holdTimer?.unref();
-    /** Decoded output no listener has had yet: the shell opened ahead's, given to the first onData. */
-    let unread = printed ? decoder.write(printed) : "";
+    const sizingTimer = sizing ? setTimeout(sized, maxHoldMs) : undefined;
+    sizingTimer?.unref();
     const onBytes = (chunk: Buffer) => {
       if (!started) {
         started = true;
         if (unsentSize) sendSize(unsentSize.rows, unsentSize.cols);
       }
-      const text = decoder.write(chunk);
-      if (!data.length) unread += text;
-      else show(text);
+      pending += decoder.write(chunk);
+      flush();
     };
     socket.on("data", onBytes);
     socket.resume();
@@ -199,13 +192,13 @@ export class MicrovmSession {
       exit: (event) => {
         if (exited) return;
         exited = true;
-        release();
+        sized();
         socket.off("data", onBytes);
         socket.pause();
         port.shell = null;
         for (const listener of exits) listener(event);
       },
-      sized: release,
+      sized,
     };
     const shell = port.shell;
     // The VM going away ends its shells with it.
@@ -228,9 +221,7 @@ export class MicrovmSession {
       },
       onData: (listener) => {
         data.push(listener);
-        const text = unread;
-        unread = "";
-        show(text);
+        flush();
       },
       onExit: (listener) => exits.push(listener),
     };
@@ -281,7 +272,7 @@ export class MicrovmSession {
       this.ports[id]?.shell?.sized();
     } else if (verb === sessionReplies.terminalExit) {
       // A shell opened ahead that exits before any terminal took it leaves its port free for a new one.
-      if (this.ahead?.port === id) this.takeAhead(id);
+      if (id === 0) this.takeAhead(id);
       this.ports[id]?.shell?.exit({ exitCode: Number(rest) || 0 });
     } else if (verb === sessionReplies.output) {
       this.execs.get(id)?.output(Buffer.from(rest, "base64"));
