@@ -138,6 +138,15 @@ test("the audience sees the presenter's shell typed into, and cannot type into i
     await presenter.start("containers-and-their-kernel", "Ada");
     await audience.open(await presenter.joinUrl());
 
+    // The shell's runtimes are this host's that open sessions: Kata is listed only where it is installed.
+    const runtimeChoice = presenter.page.getByRole("combobox", { name: "Runtime" });
+    await expect(runtimeChoice.getByRole("option", { name: "gVisor", exact: false })).toHaveCount(
+      1,
+    );
+    expect(await runtimeChoice.getByRole("option").allInnerTexts()).not.toContainEqual(
+      expect.stringMatching(/Kata/),
+    );
+    await expect(runtimeChoice).toHaveValue("runc");
     await presenter.page.getByRole("button", { name: "Open a shell for the audience" }).click();
     const shell = presenter.page.getByTestId("interactive-terminal");
     await expect(shell).toBeVisible();

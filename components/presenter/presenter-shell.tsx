@@ -1,9 +1,9 @@
 "use client";
 // The presenter's own shell, mirrored to the audience: a session on a runtime of their choice, its terminal announced to the room.
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useRegisterRunTarget } from "@/components/markdown/run-target";
 import { typedCommand } from "@/components/markdown/typed-command";
-import { describeError } from "@/components/live/api-client";
+import { describeError, fetchRuntimes } from "@/components/live/api-client";
 import { getSocket } from "@/components/live/socket-client";
 import { InteractiveTerminal } from "@/components/terminal/interactive-terminal";
 import { createSession, endSession, waitForSessionReady } from "@/components/terminal/session-api";
@@ -13,7 +13,8 @@ import {
   type LinkStatus,
   type TerminalLink,
 } from "@/components/terminal/terminal-link";
-import { sessionRuntimeIds } from "@/lib/api/sessions";
+import type { RuntimeInfo } from "@/lib/api/schemas";
+import { opensSessions } from "@/lib/api/sessions";
 
 export function PresenterShell({
   onTerminal,
@@ -22,6 +23,21 @@ export function PresenterShell({
   onTerminal: (terminalId: string | null) => void;
 }) {
   const [runtime, setRuntime] = useState<string>("runc");
+  /** The runtimes this host can open a shell on (Kata only where installed); runc until the list is in. */
+  const [usable, setUsable] = useState<Pick<RuntimeInfo, "id" | "name">[]>([
+    { id: "runc", name: "runc" },
+  ]);
+  useEffect(() => {
+    fetchRuntimes().then(
+      (runtimes) => {
+        const found = runtimes.filter((r) => r.available && opensSessions(r.id));
+        if (!found.length) return;
+        setUsable(found);
+        setRuntime((chosen) => (found.some((r) => r.id === chosen) ? chosen : found[0]!.id));
+      },
+      (err: unknown) => setError(describeError(err)),
+    );
+  }, []);
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -79,9 +95,9 @@ export function PresenterShell({
                 onChange={(e) => setRuntime(e.target.value)}
                 className="rounded-md border-2 border-ink bg-surface px-2 py-1"
               >
-                {sessionRuntimeIds.map((id) => (
-                  <option key={id} value={id}>
-                    {id}
+                {usable.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
                   </option>
                 ))}
               </select>

@@ -5,10 +5,23 @@ import { clusterRuntimePrefix, RuntimeTokenSchema } from "./runtime-ids";
 import { ApiErrorSchema } from "./schemas";
 
 /**
- * Host runtimes whose driver opens sessions so far; the others' POST /api/sessions answers
- * unavailable:session_runtime. A cluster's runtimes (k8s:<class>) open them too, where one is configured.
+ * Host runtimes whose driver opens sessions; the others' POST /api/sessions answers unavailable:session_runtime.
+ * A cluster's runtimes (k8s:<class>) open them too, where one is configured. Kata's, where Kata is installed, go
+ * through containerd as containerd-runc's do (untried on a real Kata: none could be installed where this was built).
+ * Not kata-fc, which runs nothing yet (Firecracker needs a block-device snapshotter).
  */
-export const sessionRuntimeIds = ["runc", "gvisor", "containerd-runc", "microvm"] as const;
+export const sessionRuntimeIds = [
+  "runc",
+  "gvisor",
+  "containerd-runc",
+  "microvm",
+  "kata",
+  "kata-qemu",
+  "kata-clh",
+  "kata-rs",
+  "kata-qemu-runtime-rs",
+  "kata-clh-runtime-rs",
+] as const;
 
 /** Whether a runtime opens sessions: one of sessionRuntimeIds, or a cluster's. */
 export const opensSessions = (runtimeId: string): boolean =>

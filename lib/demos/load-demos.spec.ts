@@ -145,7 +145,7 @@ describe("loadDemos on a malformed folder", () => {
       withSteps("[runc]", ["  - title: In a VM", "    run: [uname]", "    runtimes: [kata-fc]"]),
     );
     expect(() => loadDemos(own)).toThrow(
-      /vm-step\/index\.md: steps\[0\]\.runtimes: kata-fc has no interactive sessions \(runc, gvisor, containerd-runc, microvm and a cluster's k8s:<class> have\)/,
+      /vm-step\/index\.md: steps\[0\]\.runtimes: kata-fc has no interactive sessions \(runc, gvisor, containerd-runc, microvm, kata, .*kata-clh-runtime-rs and a cluster's k8s:<class> have\)/,
     );
     const inherited = fixture(
       "vm-demo",

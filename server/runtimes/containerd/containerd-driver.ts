@@ -282,10 +282,10 @@ export abstract class ContainerdDriver implements SandboxDriver {
   /**
    * A session: `ctr run --detach` of the init (a sleep) on a snapshot of its own, with a run's spec plus the
    * writable home; each command and terminal is a `ctr tasks exec` into it, which takes the init's process spec
-   * (user, capabilities, rlimits, env), and runc applies the container's seccomp profile to it. Protected: a
-   * driver says it has sessions by exposing these (containerd-runc.ts); Kata's are untried.
+   * (user, capabilities, rlimits, env), and runc applies the container's seccomp profile to it. Every containerd
+   * runtime has them: containerd-runc's run on the real containerd in the tests, Kata's are untried on a real Kata.
    */
-  protected async startSessionTask(spec: SessionSpec, signal: AbortSignal): Promise<void> {
+  async startSession(spec: SessionSpec, signal: AbortSignal): Promise<void> {
     const name = spec.resourceName;
     const bundle = path.join(this.daemon.paths.bundles, name);
     const rootfs = path.join(bundle, "rootfs");
@@ -331,17 +331,45 @@ export abstract class ContainerdDriver implements SandboxDriver {
       );
   }
 
-  protected async endSessionTask(name: string): Promise<void> {
+  async endSession(name: string): Promise<void> {
     this.shims.delete(name);
     await this.remove(name, path.join(this.daemon.paths.bundles, name), false);
   }
 
   /** Every process of the sandbox dies with its init (the first of its pid namespace): an empty cgroup is a dead session. */
-  protected async sessionTaskAlive(name: string): Promise<boolean> {
+  async sessionAlive(name: string): Promise<boolean> {
     return (await cgroupPids(this.cgroupParent, name)).length > 0;
   }
 
-  protected async sessionTerminalCommand(name: string): Promise<TerminalCommand> {
+  /**
+   * Whether containerd says the container's task is running (its init alive): for a VM runtime, whose host cgroup
+   * may hold only the VMM's vCPU threads, or nothing (Kata's sandbox_cgroup_only = false, its default), so that an
+   * empty cgroup tells nothing. One `ctr tasks ls` serves the calls within taskListingMs (the session sweep asks
+   * once a second for each session). Rejects when ctr fails.
+   */
+  async taskRunning(name: string): Promise<boolean> {
+    const now = Date.now();
+    if (!this.taskListing || now - this.taskListing.at > taskListingMs)
+      this.taskListing = { at: now, statuses: this.listTasks() };
+    return (await this.taskListing.statuses).get(name) === "RUNNING";
+  }
+
+  private taskListing: { at: number; statuses: Promise<Map<string, string>> } | null = null;
+
+  /** Our namespace's tasks and their status ("TASK PID STATUS" lines). */
+  private async listTasks(): Promise<Map<string, string>> {
+    const listed = await this.daemon.ctr(["tasks", "ls"], shimAnswerMs);
+    if (listed.code !== 0)
+      throw new Error(`ctr tasks ls failed: ${ctrFailure(listed.stderr) ?? `exit ${listed.code}`}`);
+    const statuses = new Map<string, string>();
+    for (const line of listed.stdout.split("\n").slice(1)) {
+      const [task, , status] = line.trim().split(/\s+/);
+      if (task && status) statuses.set(task, status);
+    }
+    return statuses;
+  }
+
+  async terminalCommand(name: string): Promise<TerminalCommand> {
     const execId = `terminal-${randomBytes(8).toString("hex")}`;
     const ctr = [
       ...this.daemon.ctrArgs(),
@@ -354,6 +382,15 @@ export abstract class ContainerdDriver implements SandboxDriver {
       hangUp: () =>
         this.daemon.ctr(["tasks", "kill", "--exec-id", execId, "--signal", "SIGKILL", name]),
     };
+  }
+
+  /** A session's host side outside its cgroup: the shim that runs its container. */
+  runtimeProcesses(name: string): Promise<number[]> {
+    return this.sessionShim(name);
+  }
+
+  cgroupOf(name: string): { parent: string; name: string } {
+    return { parent: this.cgroupParent, name };
   }
 
   /** The shim that runs the session's container: its host side, outside the sandbox's cgroup. */
@@ -511,6 +548,8 @@ export abstract class ContainerdDriver implements SandboxDriver {
 
 /** How long a shim gets to answer a delete before it counts as stuck. */
 const shimAnswerMs = 5_000;
+/** How long one `ctr tasks ls` answers taskRunning for. */
+const taskListingMs = 500;
 
 function killQuietly(pid: number): void {
   try {

@@ -1,5 +1,5 @@
 // containerd-runc: the same runc, reached the way Kubernetes nodes reach it (containerd + the runc v2 shim).
-import type { RuntimeAvailability, SessionSpec, TerminalCommand } from "../../engine/driver";
+import type { RuntimeAvailability } from "../../engine/driver";
 import type { ImageRef } from "../../images/image-store";
 import { runCommand } from "../process-exit";
 import type { ContainerdDaemon } from "./containerd-daemon";
@@ -30,30 +30,6 @@ export class ContainerdRuncDriver extends ContainerdDriver {
       ...options,
     });
     this.probeImage = options.probeImage;
-  }
-
-  startSession(spec: SessionSpec, signal: AbortSignal): Promise<void> {
-    return this.startSessionTask(spec, signal);
-  }
-
-  endSession(resourceName: string): Promise<void> {
-    return this.endSessionTask(resourceName);
-  }
-
-  sessionAlive(resourceName: string): Promise<boolean> {
-    return this.sessionTaskAlive(resourceName);
-  }
-
-  terminalCommand(resourceName: string): Promise<TerminalCommand> {
-    return this.sessionTerminalCommand(resourceName);
-  }
-
-  runtimeProcesses(resourceName: string): Promise<number[]> {
-    return this.sessionShim(resourceName);
-  }
-
-  cgroupOf(resourceName: string): { parent: string; name: string } {
-    return { parent: this.cgroupParent, name: resourceName };
   }
 
   /** The shim's default runc root is /run/containerd/runc, outside our state folder. */

@@ -8,6 +8,7 @@ import type { ContainerdDaemon } from "./containerd-daemon";
 import type { ContainerdImageImporter } from "./containerd-images";
 import { createKataDrivers, dragonballConsoleSocket, followConsoleSocket } from "./kata";
 import type { KataHost } from "./kata-detection";
+import { sessionRuntimeIds } from "../../../lib/api/sessions";
 
 /** A host without Kata: detection stops before it would need containerd. */
 const noKata: KataHost = {
@@ -18,14 +19,18 @@ const noKata: KataHost = {
   isRoot: () => true,
 };
 
+/** The drivers on that host; they never reach containerd. */
+const kataDriversWithoutKata = () =>
+  createKataDrivers({
+    daemon: {} as ContainerdDaemon,
+    images: {} as ContainerdImageImporter,
+    cgroupParent: "/sandbox-playground/unit",
+    host: noKata,
+  });
+
 describe("Kata drivers on a host without Kata", () => {
   it("say per runtime what a host must enable for boot lines to appear", async () => {
-    const drivers = createKataDrivers({
-      daemon: {} as ContainerdDaemon,
-      images: {} as ContainerdImageImporter,
-      cgroupParent: "/sandbox-playground/unit",
-      host: noKata,
-    });
+    const drivers = kataDriversWithoutKata();
     const bootLog = Object.fromEntries(
       await Promise.all(drivers.map(async (d) => [d.id, (await d.probe()).details.bootLog])),
     );
@@ -34,6 +39,30 @@ describe("Kata drivers on a host without Kata", () => {
     expect(bootLog["kata-clh-runtime-rs"]).toMatch(/journal/);
     expect(bootLog["kata-rs"]).toContain("/run/kata/<sandbox>/console.sock");
     for (const driver of drivers) expect((await driver.probe()).available).toBe(false);
+  });
+});
+
+describe("Kata sessions", () => {
+  it("are offered by every variant that runs, through containerd as containerd-runc's, and refused here as unavailable", async () => {
+    const drivers = kataDriversWithoutKata();
+    for (const driver of drivers) {
+      // kata-fc runs nothing yet (its variant says why), so demos may not offer its sessions either.
+      expect((sessionRuntimeIds as readonly string[]).includes(driver.id)).toBe(
+        driver.id !== "kata-fc",
+      );
+      for (const method of [
+        "startSession",
+        "endSession",
+        "sessionAlive",
+        "terminalCommand",
+      ] as const)
+        expect(typeof driver[method], `${driver.id}.${method}`).toBe("function");
+      expect(driver.cgroupOf?.("sbpg-x")).toEqual({
+        parent: "/sandbox-playground/unit",
+        name: "sbpg-x",
+      });
+      expect((await driver.probe()).install).toMatch(/Kata Containers/);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import type { LaunchSpec, RuntimeAvailability } from "../../engine/driver";
+import { processTree } from "../process-tree";
 import type { ContainerdDaemon } from "./containerd-daemon";
 import { ContainerdDriver, type ShimFollowerContext } from "./containerd-driver";
 import type { ContainerdImageImporter } from "./containerd-images";
@@ -39,6 +40,10 @@ export const kataBootLogNote: Record<KataVariant["console"], string> = {
 const vaccelNote =
   "not yet: Kata needs the agent on vsock / hybrid vsock; use runc, gVisor or the microVM";
 
+/** Shown on /host beside the variant: how its sessions run, and that no real Kata has run them yet. */
+const sessionsNote =
+  "shells and commands through containerd (ctr tasks exec --tty), as containerd-runc's; untried on a real Kata";
+
 export class KataDriver extends ContainerdDriver {
   private readonly variant: KataVariant;
   private readonly host: KataHost;
@@ -55,6 +60,19 @@ export class KataDriver extends ContainerdDriver {
     });
     this.variant = variant;
     this.host = options.host ?? nodeKataHost;
+  }
+
+  // Sessions take containerd-runc's path (ContainerdDriver), with two differences for a VM below.
+
+  /** The host cgroup cannot tell (it may hold only vCPU threads, or nothing): containerd's task status does. */
+  sessionAlive(resourceName: string): Promise<boolean> {
+    return this.taskRunning(resourceName);
+  }
+
+  /** The shim and what it started (the VMM, virtiofsd), wherever Kata's cgroup setting put them. */
+  async runtimeProcesses(resourceName: string): Promise<number[]> {
+    const [shim] = await this.sessionShim(resourceName);
+    return shim === undefined ? [] : processTree(shim);
   }
 
   protected specOptions() {
@@ -78,6 +96,7 @@ export class KataDriver extends ContainerdDriver {
       details: {
         ...detected.details,
         vaccel: vaccelNote,
+        sessions: sessionsNote,
         bootLog: kataBootLogNote[this.variant.console],
       },
     };
