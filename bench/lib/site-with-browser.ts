@@ -29,14 +29,21 @@ export async function startSiteWithBrowser(
     createLogger(process.env.LOG_LEVEL ?? "warn"),
     (req, res) => handle(req, res),
   );
-  const browser = await chromium.launch(chromiumLaunchOptions);
+  const removeState = () => fs.rm(stateDir, { recursive: true, force: true });
+  // A browser that does not start (Chromium not installed) must not leave the server's sandboxes, mounts and
+  // containerd behind: the state folder is this run's own, so no later start would reap it.
+  const browser = await chromium.launch(chromiumLaunchOptions).catch(async (err: unknown) => {
+    await server.close();
+    await removeState();
+    throw err;
+  });
   return {
     server,
     browser,
     async close() {
       await browser.close();
       await server.close();
-      await fs.rm(stateDir, { recursive: true, force: true });
+      await removeState();
     },
   };
 }
