@@ -96,7 +96,7 @@ export class KataDriver extends ContainerdDriver {
       details: {
         ...detected.details,
         vaccel: vaccelNote,
-        sessions: sessionsNote,
+        sessions: this.variant.unsupported ? "none: it runs nothing yet" : sessionsNote,
         bootLog: kataBootLogNote[this.variant.console],
       },
     };
