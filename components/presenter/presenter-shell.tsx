@@ -14,7 +14,7 @@ import {
   type TerminalLink,
 } from "@/components/terminal/terminal-link";
 import type { RuntimeInfo } from "@/lib/api/schemas";
-import { opensSessions } from "@/lib/api/sessions";
+import { sessionRuntimesOf } from "@/lib/api/sessions";
 
 export function PresenterShell({
   onTerminal,
@@ -30,7 +30,7 @@ export function PresenterShell({
   useEffect(() => {
     fetchRuntimes().then(
       (runtimes) => {
-        const found = runtimes.filter((r) => r.available && opensSessions(r.id));
+        const found = sessionRuntimesOf(runtimes);
         if (!found.length) return;
         setUsable(found);
         setRuntime((chosen) => (found.some((r) => r.id === chosen) ? chosen : found[0]!.id));

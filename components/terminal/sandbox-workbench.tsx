@@ -5,7 +5,7 @@ import { describeError, fetchRuntimes } from "@/components/live/api-client";
 import { getSocket } from "@/components/live/socket-client";
 import { Panel } from "@/components/ui/panel";
 import type { RuntimeInfo } from "@/lib/api/schemas";
-import { isFinalSessionState, opensSessions } from "@/lib/api/sessions";
+import { isFinalSessionState, opensSessions, sessionRuntimesOf } from "@/lib/api/sessions";
 import { createSession, fetchSession } from "./session-api";
 import { SessionPane } from "./session-pane";
 import { loadSavedSessions, saveSessions, type SavedSession } from "./saved-session";
@@ -49,7 +49,7 @@ export function SandboxWorkbench() {
     if (restored) saveSessions(panes.filter((p) => !ended.includes(p.sessionId)));
   }, [panes, ended, restored]);
 
-  const usable = (runtimes ?? []).filter((r) => r.available && opensSessions(r.id));
+  const usable = sessionRuntimesOf(runtimes ?? []);
   const chosen = usable.find((r) => r.id === runtime);
   // The other side of a comparison: the VM beside a container ("the same command in runc and in the VM"),
   // else another kind, else any other.

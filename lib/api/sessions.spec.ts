@@ -7,6 +7,7 @@ import {
   TerminalResizeSchema,
   maxTerminalInputChars,
   opensSessions,
+  sessionRuntimesOf,
 } from "./sessions";
 
 describe("session and terminal payloads", () => {
@@ -58,5 +59,18 @@ describe("session and terminal payloads", () => {
     expect(input(maxTerminalInputChars).success).toBe(true);
     expect(input(maxTerminalInputChars + 1).success).toBe(false);
     expect(input(0).success).toBe(false);
+  });
+});
+
+describe("sessionRuntimesOf", () => {
+  it("keeps the runtimes that are available and open sessions, in order", () => {
+    const runtimes = [
+      { id: "gvisor", available: true },
+      { id: "kata-qemu", available: false },
+      { id: "kata-fc", available: true },
+      { id: "k8s:gvisor", available: true },
+      { id: "runc", available: true },
+    ];
+    expect(sessionRuntimesOf(runtimes).map((r) => r.id)).toEqual(["gvisor", "k8s:gvisor", "runc"]);
   });
 });

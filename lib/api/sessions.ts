@@ -23,6 +23,11 @@ export const sessionRuntimeIds = [
   "kata-clh-runtime-rs",
 ] as const;
 
+/** Of a host's runtimes, those a session can be opened on now: available, and opening sessions. */
+export const sessionRuntimesOf = <R extends { id: string; available: boolean }>(
+  runtimes: R[],
+): R[] => runtimes.filter((r) => r.available && opensSessions(r.id));
+
 /** Whether a runtime opens sessions: one of sessionRuntimeIds, or a cluster's. */
 export const opensSessions = (runtimeId: string): boolean =>
   (sessionRuntimeIds as readonly string[]).includes(runtimeId) ||

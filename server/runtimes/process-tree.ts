@@ -26,7 +26,11 @@ export async function processTree(root: number): Promise<number[]> {
   const parentOf = await parents();
   if (!parentOf.has(root)) return [];
   const childrenOf = new Map<number, number[]>();
-  for (const [pid, ppid] of parentOf) childrenOf.set(ppid, [...(childrenOf.get(ppid) ?? []), pid]);
+  for (const [pid, ppid] of parentOf) {
+    const siblings = childrenOf.get(ppid);
+    if (siblings) siblings.push(pid);
+    else childrenOf.set(ppid, [pid]);
+  }
   const tree = [root];
   for (let at = 0; at < tree.length; at++)
     tree.push(...(childrenOf.get(tree[at]!) ?? []).sort((a, b) => a - b));

@@ -75,6 +75,8 @@ export abstract class ContainerdDriver implements SandboxDriver {
   private availability: Promise<RuntimeAvailability> | null = null;
   /** Each session's shim, once found: the host view asks every few seconds. */
   private readonly shims = new Map<string, number>();
+  /** The last `ctr tasks ls`, answering taskRunning for taskListingMs. */
+  private taskListing: { at: number; statuses: Promise<Map<string, string>> } | null = null;
 
   protected constructor(options: ContainerdDriverOptions) {
     this.id = options.id;
@@ -353,8 +355,6 @@ export abstract class ContainerdDriver implements SandboxDriver {
       this.taskListing = { at: now, statuses: this.listTasks() };
     return (await this.taskListing.statuses).get(name) === "RUNNING";
   }
-
-  private taskListing: { at: number; statuses: Promise<Map<string, string>> } | null = null;
 
   /** Our namespace's tasks and their status ("TASK PID STATUS" lines). */
   private async listTasks(): Promise<Map<string, string>> {

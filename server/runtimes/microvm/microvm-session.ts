@@ -272,7 +272,7 @@ export class MicrovmSession {
       this.ports[id]?.shell?.sized();
     } else if (verb === sessionReplies.terminalExit) {
       // A shell opened ahead that exits before any terminal took it leaves its port free for a new one.
-      if (id === 0) this.takeAhead(id);
+      this.takeAhead(id);
       this.ports[id]?.shell?.exit({ exitCode: Number(rest) || 0 });
     } else if (verb === sessionReplies.output) {
       this.execs.get(id)?.output(Buffer.from(rest, "base64"));
